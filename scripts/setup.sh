@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what shipshape's build and tests need on a fresh machine of this
+# project's kind (Debian with Rust and a running Docker Engine). Idempotent.
+set -euo pipefail
+need_apt=()
+command -v gcc >/dev/null || need_apt+=(gcc)
+# Static libc for the tiny test images the integration tests build.
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || need_apt+=(libc6-dev)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+docker info >/dev/null 2>&1 || {
+  echo "setup: the Docker daemon is not reachable; the integration tests need it." >&2
+  echo "setup: start it with 'sudo systemctl start docker' (or 'sudo dockerd &')." >&2
+}
+exit 0

@@ -1,0 +1,192 @@
+//! `shipshape audit` and `shipshape collect`.
+
+use crate::collect::{self, CollectOptions};
+use crate::findings::Outcome;
+use crate::report::{self, AuditFormat, Report};
+use crate::rules::{self, EvalOptions};
+use crate::snapshot::{Probe, Snapshot};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where and how to collect.
+#[derive(clap::Args, Clone)]
+pub struct SourceArgs {
+    /// Audit a host filesystem mounted at DIR (e.g. /host when shipshape runs
+    /// in a container with the host's / mounted read-only)
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Include created, stopped and paused containers, not only running ones
+    #[arg(long)]
+    pub all: bool,
+    /// Seconds to wait for the Docker daemon before giving up
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub timeout: f64,
+}
+
+impl SourceArgs {
+    pub fn collect_options(&self) -> CollectOptions {
+        CollectOptions {
+            root: self.root.clone(),
+            docker_host: std::env::var("DOCKER_HOST").ok().filter(|s| !s.is_empty()),
+            all: self.all,
+            timeout: Duration::from_secs_f64(self.timeout.max(0.05)),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Evaluate a snapshot written by `shipshape collect` instead of this host
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["root", "all"])]
+    pub snapshot: Option<PathBuf>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: AuditFormat,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Run only these checks: ids (5.5) or sections (5, 1.1); comma-separated or repeated
+    #[arg(long = "check", short = 'c', value_delimiter = ',', value_name = "ID")]
+    pub check: Vec<String>,
+    /// Skip these checks: ids or sections; comma-separated or repeated
+    #[arg(long = "skip", short = 'e', value_delimiter = ',', value_name = "ID")]
+    pub skip: Vec<String>,
+    /// Leave out containers whose name matches PATTERN (* and ? wildcards)
+    #[arg(
+        long = "exclude-containers",
+        short = 'x',
+        value_delimiter = ',',
+        value_name = "PATTERN"
+    )]
+    pub exclude_containers: Vec<String>,
+    /// Users trusted to be in the docker group (check 1.1.2); others FAIL
+    #[arg(
+        long = "trusted-users",
+        short = 'u',
+        value_delimiter = ',',
+        value_name = "USER"
+    )]
+    pub trusted_users: Vec<String>,
+    /// Print each check's remediation in the terminal report
+    #[arg(long, short = 'p')]
+    pub remediation: bool,
+    /// Show passing and not-applicable checks' evidence too
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Never colour the terminal output (NO_COLOR is honoured as well)
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(clap::Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Write the snapshot to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run_collect(args: CollectArgs) -> i32 {
+    let snap = collect::collect(&args.source.collect_options());
+    let engine_failed = engine_error(&snap);
+    let json = match serde_json::to_string_pretty(&snap) {
+        Ok(j) => j + "\n",
+        Err(e) => {
+            super::error(format!("cannot serialise the snapshot: {e}"));
+            return super::EXIT_TOOL_FAILED;
+        }
+    };
+    if let Err(e) = super::write_output(args.output.as_deref(), &json) {
+        super::error(e);
+        return super::EXIT_TOOL_FAILED;
+    }
+    if let Some(e) = engine_failed {
+        super::error(e);
+        return super::EXIT_TOOL_FAILED;
+    }
+    0
+}
+
+fn engine_error(snap: &Snapshot) -> Option<String> {
+    match &snap.engine {
+        Probe::Error(e) => Some(e.clone()),
+        Probe::Ok(_) => None,
+    }
+}
+
+pub fn load_snapshot(path: &std::path::Path) -> Result<Snapshot, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
+    let snap: Snapshot = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a shipshape snapshot: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if snap.schema != crate::snapshot::SNAPSHOT_SCHEMA {
+        return Err(format!(
+            "{}: snapshot schema {} is not supported (expected {})",
+            path.display(),
+            snap.schema,
+            crate::snapshot::SNAPSHOT_SCHEMA
+        ));
+    }
+    Ok(snap)
+}
+
+pub fn run_audit(args: AuditArgs) -> i32 {
+    let checks = match rules::select(rules::docker::checks(), &args.check, &args.skip) {
+        Ok(c) => c,
+        Err(e) => {
+            super::error(e);
+            return super::EXIT_TOOL_FAILED;
+        }
+    };
+    let snap = match &args.snapshot {
+        Some(p) => match load_snapshot(p) {
+            Ok(s) => s,
+            Err(e) => {
+                super::error(e);
+                return super::EXIT_TOOL_FAILED;
+            }
+        },
+        None => collect::collect(&args.source.collect_options()),
+    };
+    let opts = EvalOptions {
+        trusted_users: args.trusted_users.clone(),
+        exclude_containers: args.exclude_containers.clone(),
+    };
+    let findings = rules::evaluate(&snap, &opts, &checks);
+    let rep = Report::new(&snap, &opts, findings);
+    let color = args.output.is_none() && report::text::color_wanted(args.no_color);
+    let text = match args.format {
+        AuditFormat::Text => report::text::render(
+            &rep,
+            &report::text::TextOptions {
+                color,
+                remediation: args.remediation,
+                verbose: args.verbose,
+            },
+        ),
+        AuditFormat::Json => report::json::render(&rep),
+        AuditFormat::DockerBenchJson => report::docker_bench::render(&rep),
+    };
+    if let Err(e) = super::write_output(args.output.as_deref(), &text) {
+        super::error(e);
+        return super::EXIT_TOOL_FAILED;
+    }
+    if let Some(e) = engine_error(&snap) {
+        super::error(e);
+        return super::EXIT_TOOL_FAILED;
+    }
+    if rep.findings.iter().any(|f| f.outcome == Outcome::Fail) {
+        1
+    } else {
+        0
+    }
+}

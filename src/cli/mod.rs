@@ -1,0 +1,87 @@
+//! Command-line interface: parses arguments and drives the pipeline. It
+//! decides nothing about verdicts; that is the rules' job.
+
+mod audit;
+mod rules_cmd;
+mod scan;
+mod threats;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code when the tool itself failed (bad input, unreachable daemon).
+pub const EXIT_TOOL_FAILED: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "shipshape",
+    version,
+    about = "Audit, scan and threat-model container platforms",
+    long_about = "shipshape audits a live Docker host against the CIS Docker Benchmark 1.6, scans \
+Kubernetes manifests, Dockerfiles and compose files, and builds a STRIDE threat model from what it found.\n\n\
+Exit codes: 0 = no failing finding, 1 = failing findings, 2 = shipshape itself failed."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Audit this Docker host (or a saved snapshot) against CIS Docker Benchmark 1.6
+    Audit(audit::AuditArgs),
+    /// Collect the host snapshot and write it as JSON, without evaluating it
+    Collect(audit::CollectArgs),
+    /// List the checks, or show one check's documentation
+    Rules(rules_cmd::RulesArgs),
+    /// Scan Kubernetes manifests, Dockerfiles and compose files
+    Scan(scan::ScanArgs),
+    /// Build the STRIDE threat model of the audited system
+    Threats(threats::ThreatsArgs),
+}
+
+/// Parse arguments, run the command, return the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_TOOL_FAILED } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Audit(a) => audit::run_audit(a),
+        Command::Collect(a) => audit::run_collect(a),
+        Command::Rules(a) => rules_cmd::run(a),
+        Command::Scan(a) => scan::run(a),
+        Command::Threats(a) => threats::run(a),
+    }
+}
+
+/// Print a one-line error prefixed with the program name.
+pub(crate) fn error(msg: impl std::fmt::Display) {
+    eprintln!("shipshape: error: {msg}");
+}
+
+/// Write `text` to `--output FILE` or stdout.
+pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    match path {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .or_else(|e| {
+                    // A closed pipe (`| head`) is not a failure of ours.
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(|e| format!("cannot write to stdout: {e}"))
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! One report model, many renderers. Renderers format; they decide nothing.
+
+pub mod docker_bench;
+pub mod json;
+pub mod text;
+
+use crate::findings::{Finding, Outcome};
+use crate::rules::EvalOptions;
+use crate::snapshot::{Probe, Snapshot};
+use serde::Serialize;
+
+/// Version of the audit JSON report layout (`docs/schema/audit-report.v1.json`).
+pub const REPORT_SCHEMA_VERSION: &str = "1";
+
+/// Output formats of `shipshape audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// Grouped by section, coloured on a terminal
+    Text,
+    /// shipshape's versioned JSON report
+    Json,
+    /// The JSON layout docker-bench-security writes (FAIL becomes WARN)
+    DockerBenchJson,
+}
+
+/// Names of the CIS Docker Benchmark sections.
+pub fn section_title(section: &str) -> &'static str {
+    match section {
+        "1" => "Host configuration",
+        "2" => "Docker daemon configuration",
+        "3" => "Docker daemon configuration files",
+        "4" => "Container images and build files",
+        "5" => "Container runtime",
+        "6" => "Docker security operations",
+        "7" => "Docker swarm configuration",
+        _ => "Other",
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostIdentity {
+    pub hostname: String,
+    pub os: String,
+    /// The audited filesystem root.
+    pub root: String,
+    pub docker_version: Option<String>,
+    pub api_version: Option<String>,
+    pub engine_endpoint: String,
+    /// The daemon's ID from `/info`.
+    pub daemon_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub warn: usize,
+    pub info: usize,
+    pub not_applicable: usize,
+    pub error: usize,
+    /// 100 × PASS / (PASS + FAIL), rounded; `null` when nothing was decided.
+    /// WARN, INFO, N/A and ERROR do not move it, so no check scores for free.
+    pub score: Option<u32>,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut s = Summary {
+            total: findings.len(),
+            ..Default::default()
+        };
+        for f in findings {
+            match f.outcome {
+                Outcome::Pass => s.pass += 1,
+                Outcome::Fail => s.fail += 1,
+                Outcome::Warn => s.warn += 1,
+                Outcome::Info => s.info += 1,
+                Outcome::NotApplicable => s.not_applicable += 1,
+                Outcome::Error => s.error += 1,
+            }
+        }
+        let decided = s.pass + s.fail;
+        s.score = (decided > 0).then(|| ((s.pass * 100 + decided / 2) / decided) as u32);
+        s
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Excluded {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The audit report every renderer draws from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: &'static str,
+    pub tool: ToolInfo,
+    pub benchmark: &'static str,
+    /// When the snapshot was collected (RFC 3339, UTC).
+    pub timestamp: String,
+    pub host: HostIdentity,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Containers left out of the container checks, and why.
+    pub excluded_containers: Vec<Excluded>,
+    /// Problems that limited the audit (e.g. the daemon was unreachable).
+    pub errors: Vec<String>,
+}
+
+impl Report {
+    pub fn new(snap: &Snapshot, opts: &EvalOptions, findings: Vec<Finding>) -> Self {
+        let cx = crate::rules::Context::new(snap, opts);
+        let excluded = cx
+            .excluded
+            .iter()
+            .map(|(n, r)| Excluded {
+                name: n.clone(),
+                reason: r.clone(),
+            })
+            .collect();
+        let engine = snap.engine.ok();
+        let mut errors = Vec::new();
+        if let Probe::Error(e) = &snap.engine {
+            errors.push(e.clone());
+        }
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: ToolInfo {
+                name: "shipshape",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            benchmark: "CIS Docker Benchmark 1.6.0",
+            timestamp: snap.collected_at.clone(),
+            host: HostIdentity {
+                hostname: snap.host.hostname.clone(),
+                os: snap.host.os.clone(),
+                root: snap.root.clone(),
+                docker_version: engine.map(|e| e.version.version.clone()),
+                api_version: engine.map(|e| e.api_version.clone()),
+                engine_endpoint: snap.daemon.socket.clone(),
+                daemon_id: engine.map(|e| e.info.id.clone()),
+            },
+            summary: Summary::of(&findings),
+            findings,
+            excluded_containers: excluded,
+            errors,
+        }
+    }
+}
