@@ -1,0 +1,339 @@
+//! `/proc`: the daemon process that owns the socket, processes inside each
+//! container, shipshape's own container, and listening TCP sockets.
+
+use super::hostfs::HostFs;
+use crate::snapshot::{DaemonProcess, Listener, ProcessInfo};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// One process from `/proc/<pid>/stat`.
+#[derive(Debug, Clone)]
+struct Proc {
+    ppid: i64,
+    comm: String,
+}
+
+/// A one-time scan of the host's process table.
+pub struct ProcTable {
+    proc_dir: PathBuf,
+    procs: HashMap<i64, Proc>,
+    children: HashMap<i64, Vec<i64>>,
+}
+
+impl ProcTable {
+    /// Scan `<root>/proc`. Returns `None` when it is not mounted there.
+    pub fn scan(fs: &HostFs) -> Option<ProcTable> {
+        let proc_dir = fs.root.join("proc");
+        let rd = std::fs::read_dir(&proc_dir).ok()?;
+        let mut procs = HashMap::new();
+        for e in rd.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i64>().ok()) else {
+                continue;
+            };
+            if let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) {
+                if let Some(p) = parse_stat(&stat) {
+                    procs.insert(pid, p);
+                }
+            }
+        }
+        if procs.is_empty() {
+            return None;
+        }
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (pid, p) in &procs {
+            children.entry(p.ppid).or_default().push(*pid);
+        }
+        Some(ProcTable {
+            proc_dir,
+            procs,
+            children,
+        })
+    }
+
+    /// The processes of a container: its init (`State.Pid`) and every
+    /// descendant. `None` when that pid is not the container's process in
+    /// our view of `/proc` (another pid namespace), so the caller falls back
+    /// to the Engine API.
+    pub fn container_processes(
+        &self,
+        init_pid: i64,
+        container_id: &str,
+    ) -> Option<Vec<ProcessInfo>> {
+        if init_pid <= 0 || !self.procs.contains_key(&init_pid) {
+            return None;
+        }
+        // Guard against a pid that means something else here: when the
+        // cgroup path names containers, it must name this one.
+        if let Ok(cg) =
+            std::fs::read_to_string(self.proc_dir.join(init_pid.to_string()).join("cgroup"))
+        {
+            let names_some_container = cg.contains("docker") || cg.contains("containerd");
+            if names_some_container && !cg.contains(container_id) {
+                return None;
+            }
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![init_pid];
+        while let Some(pid) = stack.pop() {
+            if let Some(p) = self.procs.get(&pid) {
+                let args = std::fs::read(self.proc_dir.join(pid.to_string()).join("cmdline"))
+                    .map(|b| {
+                        b.split(|c| *c == 0)
+                            .filter(|s| !s.is_empty())
+                            .map(|s| String::from_utf8_lossy(s).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default();
+                out.push(ProcessInfo {
+                    pid,
+                    comm: p.comm.clone(),
+                    args,
+                });
+            }
+            if let Some(kids) = self.children.get(&pid) {
+                stack.extend(kids);
+            }
+        }
+        out.sort_by_key(|p| p.pid);
+        Some(out)
+    }
+
+    pub fn pids_named(&self, comm: &str) -> Vec<i64> {
+        let mut v: Vec<i64> = self
+            .procs
+            .iter()
+            .filter(|(_, p)| p.comm == comm)
+            .map(|(pid, _)| *pid)
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn describe(&self, pid: i64, found_by: &str) -> Option<DaemonProcess> {
+        let dir = self.proc_dir.join(pid.to_string());
+        let argv: Vec<String> = std::fs::read(dir.join("cmdline"))
+            .ok()?
+            .split(|c| *c == 0)
+            .filter(|s| !s.is_empty())
+            .map(|s| String::from_utf8_lossy(s).to_string())
+            .collect();
+        let exe = std::fs::read_link(dir.join("exe"))
+            .map(|p| {
+                p.to_string_lossy()
+                    .trim_end_matches(" (deleted)")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| argv.first().cloned().unwrap_or_default());
+        let uid = std::fs::read_to_string(dir.join("status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("Uid:"))
+                    .and_then(|l| l.split_whitespace().nth(1).and_then(|u| u.parse().ok()))
+            })
+            .unwrap_or(u32::MAX);
+        Some(DaemonProcess {
+            pid: pid as u32,
+            exe,
+            argv,
+            uid,
+            found_by: found_by.to_string(),
+        })
+    }
+
+    /// Find the dockerd serving `sockets`: the process holding a listening
+    /// unix socket bound to one of those paths, else the pid file, else the
+    /// only process whose executable name is exactly `dockerd`. Never a
+    /// substring match on command lines.
+    pub fn find_daemon(
+        &self,
+        fs: &HostFs,
+        sockets: &[String],
+    ) -> Result<Option<DaemonProcess>, String> {
+        let norm: Vec<String> = sockets
+            .iter()
+            .map(|s| crate::snapshot::daemon::normalize_run(s))
+            .collect();
+        if let Ok(unix) = std::fs::read_to_string(self.proc_dir.join("net/unix")) {
+            let inodes: Vec<String> = unix
+                .lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let f: Vec<&str> = l.split_whitespace().collect();
+                    // Num RefCount Protocol Flags Type St Inode Path
+                    let path = f.get(7)?;
+                    let listening = f.get(3).is_some_and(|fl| *fl == "00010000");
+                    (listening && norm.contains(&crate::snapshot::daemon::normalize_run(path)))
+                        .then(|| f[6].to_string())
+                })
+                .collect();
+            if !inodes.is_empty() {
+                let wanted: Vec<String> = inodes.iter().map(|i| format!("socket:[{i}]")).collect();
+                let mut owners: Vec<i64> = Vec::new();
+                for pid in self.procs.keys() {
+                    let Ok(fds) = std::fs::read_dir(self.proc_dir.join(pid.to_string()).join("fd"))
+                    else {
+                        continue;
+                    };
+                    if fds.flatten().any(|fd| {
+                        std::fs::read_link(fd.path())
+                            .map(|t| wanted.iter().any(|w| t.as_os_str() == w.as_str()))
+                            .unwrap_or(false)
+                    }) {
+                        owners.push(*pid);
+                    }
+                }
+                owners.sort();
+                // systemd (socket activation) holds it too; prefer dockerd.
+                let pick = owners
+                    .iter()
+                    .find(|p| {
+                        self.procs
+                            .get(p)
+                            .is_some_and(|x| x.comm.starts_with("dockerd"))
+                    })
+                    .or_else(|| owners.iter().find(|p| **p != 1));
+                if let Some(pid) = pick {
+                    return Ok(self.describe(*pid, "owner of the listening socket"));
+                }
+            }
+        }
+        if let Ok(pidtxt) = fs.read_to_string("/var/run/docker.pid") {
+            if let Ok(pid) = pidtxt.trim().parse::<i64>() {
+                if self
+                    .procs
+                    .get(&pid)
+                    .is_some_and(|p| p.comm.starts_with("dockerd"))
+                {
+                    return Ok(self.describe(pid, "/var/run/docker.pid"));
+                }
+            }
+        }
+        let named = self.pids_named("dockerd");
+        match named.len() {
+            0 => Ok(None),
+            1 => Ok(self.describe(named[0], "only process named dockerd")),
+            n => Err(format!(
+                "{n} dockerd processes run ({named:?}) and none could be tied to the socket; \
+                 run shipshape as root so it can read /proc/<pid>/fd"
+            )),
+        }
+    }
+}
+
+fn parse_stat(s: &str) -> Option<Proc> {
+    // pid (comm) state ppid ...; comm may contain spaces and parentheses.
+    let open = s.find('(')?;
+    let close = s.rfind(')')?;
+    let comm = s[open + 1..close].to_string();
+    let rest: Vec<&str> = s[close + 1..].split_whitespace().collect();
+    Some(Proc {
+        ppid: rest.get(1)?.parse().ok()?,
+        comm,
+    })
+}
+
+/// The id of the container shipshape runs in, if any, from its own cgroup
+/// and mount table.
+pub fn own_container_id() -> Option<String> {
+    let from = |text: &str| -> Option<String> {
+        for line in text.lines() {
+            let mut s = line;
+            while let Some(i) = s.find("docker") {
+                let tail = &s[i + 6..];
+                let tail = tail.trim_start_matches(['/', '-']);
+                let tail = tail.strip_prefix("containers/").unwrap_or(tail);
+                let id: String = tail.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+                if id.len() == 64 {
+                    return Some(id);
+                }
+                s = &s[i + 6..];
+            }
+        }
+        None
+    };
+    std::fs::read_to_string("/proc/self/cgroup")
+        .ok()
+        .and_then(|t| from(&t))
+        .or_else(|| {
+            std::fs::read_to_string("/proc/self/mountinfo")
+                .ok()
+                .and_then(|t| from(&t))
+        })
+}
+
+/// Listening TCP sockets from `<root>/proc/net/tcp` and `tcp6`.
+pub fn listeners(fs: &HostFs) -> Result<Vec<Listener>, String> {
+    let mut out = Vec::new();
+    let mut any = false;
+    for (file, proto) in [("tcp", "tcp"), ("tcp6", "tcp6")] {
+        let path = fs.root.join("proc/net").join(file);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        any = true;
+        for l in text.lines().skip(1) {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if f.get(3) != Some(&"0A") {
+                continue;
+            }
+            let Some((addr, port)) = f.get(1).and_then(|a| a.split_once(':')) else {
+                continue;
+            };
+            let Ok(port) = u16::from_str_radix(port, 16) else {
+                continue;
+            };
+            out.push(Listener {
+                proto: proto.to_string(),
+                address: decode_addr(addr),
+                port,
+            });
+        }
+    }
+    if !any {
+        return Err(format!("no {}/proc/net/tcp to read", fs.root.display()));
+    }
+    out.sort_by(|a, b| (a.port, &a.address).cmp(&(b.port, &b.address)));
+    out.dedup();
+    Ok(out)
+}
+
+/// Kernel hex address (little-endian 32-bit words) to text.
+fn decode_addr(hex: &str) -> String {
+    let bytes: Vec<u8> = (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+        .collect();
+    let mut fixed = Vec::with_capacity(bytes.len());
+    for w in bytes.chunks(4) {
+        fixed.extend(w.iter().rev());
+    }
+    match fixed.len() {
+        4 => std::net::Ipv4Addr::new(fixed[0], fixed[1], fixed[2], fixed[3]).to_string(),
+        16 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&fixed);
+            std::net::Ipv6Addr::from(a).to_string()
+        }
+        _ => hex.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_comm_with_spaces_and_parens() {
+        let p = parse_stat("42 (my (odd) proc) S 7 42 42 0").unwrap();
+        assert_eq!(p.comm, "my (odd) proc");
+        assert_eq!(p.ppid, 7);
+    }
+
+    #[test]
+    fn kernel_addresses_decode() {
+        assert_eq!(decode_addr("0100007F"), "127.0.0.1");
+        assert_eq!(decode_addr("00000000"), "0.0.0.0");
+        assert_eq!(decode_addr("00000000000000000000000000000000"), "::");
+    }
+}
