@@ -66,6 +66,7 @@ pub fn parse_mountinfo(text: &str) -> Vec<MountPoint> {
             let post: Vec<&str> = post.split_whitespace().collect();
             Some(MountPoint {
                 mount_point: unescape(pre.get(4)?),
+                device: pre.get(2).unwrap_or(&"").to_string(),
                 options: pre.get(5).unwrap_or(&"").to_string(),
                 fs_type: post.first()?.to_string(),
                 source: post.get(1).map(|s| unescape(s)).unwrap_or_default(),
@@ -81,7 +82,7 @@ fn unescape(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'\\'
-            && i + 3 < b.len() + 0
+            && i + 3 < b.len()
             && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
         {
             let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
@@ -232,6 +233,7 @@ mod tests {
         assert_eq!(m.len(), 3);
         assert_eq!(m[1].mount_point, "/var/lib/docker");
         assert_eq!(m[1].fs_type, "xfs");
+        assert_eq!(m[1].device, "254:1");
         assert_eq!(m[2].mount_point, "/mnt/with space");
     }
 }

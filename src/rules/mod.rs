@@ -28,6 +28,7 @@ pub enum Scope {
 }
 
 /// One benchmark check: identity, guidance and its evaluation function.
+#[derive(Clone, Copy)]
 pub struct Check {
     /// CIS id as docker-bench-security numbers it, e.g. `5.5`.
     pub id: &'static str,

@@ -221,6 +221,9 @@ pub fn same_socket(a: &str, b: &str) -> bool {
 }
 
 pub fn normalize_run(p: &str) -> String {
+    if p == "/var/run" {
+        return "/run".to_string();
+    }
     match p.strip_prefix("/var/run/") {
         Some(rest) => format!("/run/{rest}"),
         None => p.to_string(),

@@ -40,6 +40,9 @@ pub struct HostFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MountPoint {
     pub mount_point: String,
+    /// `major:minor` of the filesystem's device.
+    #[serde(default)]
+    pub device: String,
     pub fs_type: String,
     pub source: String,
     pub options: String,

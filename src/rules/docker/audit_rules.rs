@@ -1,0 +1,363 @@
+//! 1.1.3–1.1.18: audit rules for the daemon, its files and its binaries.
+//!
+//! A rule matches a path when it names that exact path, or when it watches
+//! a directory above it (`-w DIR` and `-F dir=` cover the whole tree). Paths
+//! are compared whole, never as substrings, so a rule for
+//! `/usr/bin/containerd-shim` does not satisfy `/usr/bin/containerd`. Rules
+//! are read from the kernel (`auditctl -l`) and from `audit.rules` and
+//! `rules.d/*.rules`; a rule that is only on disk is reported as not loaded.
+
+use super::*;
+use crate::findings::Severity;
+use crate::rules::Scope;
+use crate::snapshot::{AuditRule, Probe};
+
+/// What a check wants audited.
+#[derive(Clone, Copy)]
+enum Subject {
+    /// A binary, found on the host's bin directories.
+    Binary(&'static str),
+    /// A fixed path.
+    Path(&'static str),
+    /// The daemon's root directory (DockerRootDir).
+    DockerRoot,
+    /// A systemd unit file.
+    Unit(&'static str),
+    /// The containerd socket in use.
+    ContainerdSocket,
+    /// The daemon.json in effect.
+    DaemonJson,
+}
+
+const REMEDIATION: &str = "Add a watch for the path to the audit rules, e.g. a file \
+    /etc/audit/rules.d/docker.rules with `-w PATH -p rwxa -k docker`, then load it with \
+    `augenrules --load` (or restart auditd).";
+
+macro_rules! audit_checks {
+    ($( $id:literal, $fn:ident, $subject:expr, $title:literal ;)*) => {
+        pub(super) static CHECKS: &[Check] = &[
+            $( Check {
+                id: $id,
+                title: $title,
+                automated: true,
+                scope: Scope::Host,
+                severity: Severity::Medium,
+                stride: &[R, T],
+                remediation: REMEDIATION,
+                eval: $fn,
+            }, )*
+        ];
+        $( fn $fn(cx: &Context) -> Verdict { audit(cx, $subject) } )*
+    };
+}
+
+audit_checks! {
+    "1.1.3", c_1_1_3, Subject::Binary("dockerd"), "The Docker daemon binary is audited";
+    "1.1.4", c_1_1_4, Subject::Path("/run/containerd"), "/run/containerd is audited";
+    "1.1.5", c_1_1_5, Subject::DockerRoot, "Docker's root directory is audited";
+    "1.1.6", c_1_1_6, Subject::Path("/etc/docker"), "/etc/docker is audited";
+    "1.1.7", c_1_1_7, Subject::Unit("docker.service"), "The docker.service unit file is audited";
+    "1.1.8", c_1_1_8, Subject::ContainerdSocket, "The containerd socket is audited";
+    "1.1.9", c_1_1_9, Subject::Unit("docker.socket"), "The docker.socket unit file is audited";
+    "1.1.10", c_1_1_10, Subject::Path("/etc/default/docker"), "/etc/default/docker is audited";
+    "1.1.11", c_1_1_11, Subject::DaemonJson, "The daemon.json in effect is audited";
+    "1.1.12", c_1_1_12, Subject::Path("/etc/containerd/config.toml"), "containerd's config.toml is audited";
+    "1.1.13", c_1_1_13, Subject::Path("/etc/sysconfig/docker"), "/etc/sysconfig/docker is audited";
+    "1.1.14", c_1_1_14, Subject::Binary("containerd"), "The containerd binary is audited";
+    "1.1.15", c_1_1_15, Subject::Binary("containerd-shim"), "The containerd-shim binary is audited";
+    "1.1.16", c_1_1_16, Subject::Binary("containerd-shim-runc-v1"), "The containerd-shim-runc-v1 binary is audited";
+    "1.1.17", c_1_1_17, Subject::Binary("containerd-shim-runc-v2"), "The containerd-shim-runc-v2 binary is audited";
+    "1.1.18", c_1_1_18, Subject::Binary("runc"), "The runc binary is audited";
+}
+
+/// Resolve the subject to a host path, or the N/A / ERROR verdict.
+fn subject_path(cx: &Context, s: Subject) -> Result<String, Verdict> {
+    let host = &cx.snap.host;
+    let existing = |p: &str| -> Result<String, Verdict> {
+        match file(cx, p)? {
+            Some(_) => Ok(p.to_string()),
+            None => Err(Verdict::not_applicable(format!(
+                "{p} does not exist on this host"
+            ))),
+        }
+    };
+    match s {
+        Subject::Binary(b) => match host.binaries.get(b) {
+            None => Err(Verdict::error(format!(
+                "binary {b} was not looked up in this snapshot"
+            ))),
+            Some(None) => Err(Verdict::not_applicable(format!("{b} is not installed"))),
+            Some(Some(p)) => Ok(p.clone()),
+        },
+        Subject::Path(p) => existing(p),
+        Subject::DockerRoot => {
+            let d = cx
+                .snap
+                .engine
+                .ok()
+                .map(|e| e.info.docker_root_dir.clone())
+                .filter(|d| !d.is_empty())
+                .or_else(|| {
+                    cx.snap
+                        .daemon
+                        .str_setting("data-root")
+                        .ok()
+                        .and_then(|v| v.0)
+                })
+                .unwrap_or_else(|| "/var/lib/docker".into());
+            existing(&d)
+        }
+        Subject::Unit(u) => match host.units.as_result() {
+            Err(e) => Err(Verdict::error(e.to_string())),
+            Ok(units) => match units
+                .iter()
+                .find(|x| x.name == u)
+                .and_then(|x| x.fragment.clone())
+            {
+                Some(p) => Ok(p),
+                None => Err(Verdict::not_applicable(format!("no {u} unit is installed"))),
+            },
+        },
+        Subject::ContainerdSocket => match &host.containerd_socket {
+            Some(p) => Ok(p.clone()),
+            None => Err(Verdict::not_applicable("no containerd socket exists")),
+        },
+        Subject::DaemonJson => existing(&cx.snap.daemon.config_file.clone()),
+    }
+}
+
+/// Fold `/var/run` into `/run` and merged-/usr aliases into `/usr`.
+fn canonical(p: &str) -> String {
+    let p = crate::snapshot::daemon::normalize_run(p.trim_end_matches('/'));
+    for (alias, real) in [
+        ("/bin/", "/usr/bin/"),
+        ("/sbin/", "/usr/sbin/"),
+        ("/lib/", "/usr/lib/"),
+    ] {
+        if let Some(rest) = p.strip_prefix(alias) {
+            return format!("{real}{rest}");
+        }
+    }
+    p
+}
+
+pub(crate) fn rule_covers(rule: &AuditRule, path: &str) -> bool {
+    let (r, p) = (canonical(&rule.path), canonical(path));
+    r == p || (rule.recursive && p.starts_with(&format!("{r}/")))
+}
+
+fn audit(cx: &Context, s: Subject) -> Verdict {
+    let path = match subject_path(cx, s) {
+        Ok(p) => p,
+        Err(v) => return v,
+    };
+    let target = Target::File { path: path.clone() };
+    let audit = &cx.snap.host.audit;
+    let mut file_errors = Vec::new();
+    let mut on_disk: Option<(String, &AuditRule)> = None;
+    for f in &audit.files {
+        match &f.rules {
+            Probe::Ok(rules) => {
+                if on_disk.is_none() {
+                    if let Some(r) = rules.iter().find(|r| rule_covers(r, &path)) {
+                        on_disk = Some((f.path.clone(), r));
+                    }
+                }
+            }
+            Probe::Error(e) => file_errors.push(e.clone()),
+        }
+    }
+    let disk_src = |(file, r): &(String, &AuditRule)| format!("{file}:{}", r.line);
+    match &audit.loaded {
+        Some(Probe::Ok(loaded)) => {
+            if let Some(r) = loaded.iter().find(|r| rule_covers(r, &path)) {
+                Verdict::pass(format!("{path} is audited")).with(
+                    Evidence::new(
+                        target,
+                        Outcome::Pass,
+                        format!("loaded rule `{}`", r.text),
+                        "",
+                    )
+                    .with_source("auditctl -l"),
+                )
+            } else if let Some(d) = &on_disk {
+                Verdict::fail(format!("a rule for {path} is on disk but not loaded")).with(
+                    Evidence::new(
+                        target,
+                        Outcome::Fail,
+                        format!("`{}` is not in the kernel's rules", d.1.text),
+                        "the rule loaded (augenrules --load)",
+                    )
+                    .with_source(disk_src(d)),
+                )
+            } else {
+                Verdict::fail(format!("no audit rule covers {path}")).with(
+                    Evidence::new(
+                        target,
+                        Outcome::Fail,
+                        format!("none of {} loaded rules covers it", loaded.len()),
+                        "-w PATH -p rwxa -k docker",
+                    )
+                    .with_source("auditctl -l"),
+                )
+            }
+        }
+        Some(Probe::Error(e)) => match &on_disk {
+            Some(d) => Verdict::warn(format!(
+                "a rule for {path} is on disk, but the loaded rules could not be read: {e}"
+            ))
+            .with(
+                Evidence::new(
+                    target,
+                    Outcome::Warn,
+                    format!("`{}` on disk; kernel rules unknown", d.1.text),
+                    "the rule loaded",
+                )
+                .with_source(disk_src(d)),
+            ),
+            None => Verdict::error(format!(
+                "loaded audit rules could not be read ({e}) and no rule file covers {path}"
+            )),
+        },
+        None => match &on_disk {
+            Some(d) => Verdict::pass(format!(
+                "{path} is audited by a rule file (auditctl unavailable, loaded rules not checked)"
+            ))
+            .with(
+                Evidence::new(target, Outcome::Pass, format!("rule `{}`", d.1.text), "")
+                    .with_source(disk_src(d)),
+            ),
+            None if !file_errors.is_empty() => Verdict::error(file_errors.join("; ")),
+            None => {
+                let where_ = if audit.files.is_empty() {
+                    "no audit rule files exist and auditctl is not installed".to_string()
+                } else {
+                    format!("none of {} rule files covers it", audit.files.len())
+                };
+                Verdict::fail(format!("no audit rule covers {path}")).with(Evidence::new(
+                    target,
+                    Outcome::Fail,
+                    where_,
+                    "-w PATH -p rwxa -k docker",
+                ))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use crate::snapshot::AuditRuleFile;
+
+    fn rule(path: &str, recursive: bool) -> AuditRule {
+        AuditRule {
+            kind: "watch".into(),
+            path: path.into(),
+            recursive,
+            perms: "wa".into(),
+            key: "docker".into(),
+            text: format!("-w {path} -p wa -k docker"),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn whole_path_matching_not_substrings() {
+        assert!(rule_covers(
+            &rule("/usr/bin/containerd", true),
+            "/usr/bin/containerd"
+        ));
+        assert!(!rule_covers(
+            &rule("/usr/bin/containerd-shim", true),
+            "/usr/bin/containerd"
+        ));
+        assert!(rule_covers(
+            &rule("/etc/docker", true),
+            "/etc/docker/daemon.json"
+        ));
+        assert!(!rule_covers(
+            &rule("/etc/docker/daemon.json", true),
+            "/etc/docker"
+        ));
+        assert!(rule_covers(
+            &rule("/var/run/containerd", true),
+            "/run/containerd"
+        ));
+        assert!(rule_covers(&rule("/bin/runc", false), "/usr/bin/runc"));
+        assert!(
+            !rule_covers(&rule("/usr/bin", false), "/usr/bin/runc"),
+            "-F path= is exact"
+        );
+    }
+
+    #[test]
+    fn missing_rule_fails_present_rule_passes() {
+        let mut s = hardened();
+        expect("1.1.3", &s, Outcome::Pass);
+        let strip = |s: &mut crate::snapshot::Snapshot, p: &str| {
+            if let Some(Probe::Ok(r)) = &mut s.host.audit.loaded {
+                r.retain(|r| r.path != p);
+            }
+            for f in &mut s.host.audit.files {
+                if let Probe::Ok(r) = &mut f.rules {
+                    r.retain(|r| r.path != p);
+                }
+            }
+        };
+        strip(&mut s, "/usr/bin/dockerd");
+        expect("1.1.3", &s, Outcome::Fail);
+        // A substring-alike rule must not satisfy it.
+        if let Some(Probe::Ok(r)) = &mut s.host.audit.loaded {
+            r.push(rule("/usr/bin/dockerd-rootless.sh", true));
+        }
+        expect("1.1.3", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn rules_d_files_count_and_unloaded_rules_are_named() {
+        let mut s = hardened();
+        // Only on disk, in rules.d, and auditctl is unavailable: PASS from the file.
+        s.host.audit.loaded = None;
+        let f = expect("1.1.6", &s, Outcome::Pass);
+        assert_eq!(
+            f.evidence[0].source.as_deref(),
+            Some("/etc/audit/rules.d/docker.rules:4")
+        );
+        // auditctl works but the kernel does not have the rule: FAIL, naming the file.
+        s.host.audit.loaded = Some(Probe::Ok(vec![]));
+        let f = expect("1.1.6", &s, Outcome::Fail);
+        assert!(f.message.contains("not loaded"));
+        // auditctl failed (no CAP_AUDIT_CONTROL) and no file covers it: ERROR, not FAIL/PASS.
+        s.host.audit.loaded = Some(Probe::Error("Operation not permitted".into()));
+        s.host.audit.files = vec![AuditRuleFile {
+            path: "/etc/audit/audit.rules".into(),
+            rules: Probe::Ok(vec![]),
+        }];
+        expect("1.1.6", &s, Outcome::Error);
+    }
+
+    #[test]
+    fn absent_components_are_not_applicable() {
+        let mut s = hardened();
+        s.host.binaries.insert("containerd-shim".into(), None);
+        expect("1.1.15", &s, Outcome::NotApplicable);
+        expect("1.1.13", &s, Outcome::NotApplicable);
+        s.host.containerd_socket = None;
+        expect("1.1.8", &s, Outcome::NotApplicable);
+    }
+
+    #[test]
+    fn binaries_outside_usr_bin_are_found_where_they_are() {
+        let mut s = hardened();
+        s.host
+            .binaries
+            .insert("runc".into(), Some("/usr/sbin/runc".into()));
+        s.host
+            .files
+            .insert("/usr/sbin/runc".into(), stat("file", 0, 0, 0o755));
+        let f = expect("1.1.18", &s, Outcome::Fail);
+        assert!(f.message.contains("/usr/sbin/runc"));
+    }
+}

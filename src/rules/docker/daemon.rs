@@ -1,0 +1,665 @@
+//! 2.x: how the daemon is configured. Settings are read as the daemon sees
+//! them: a flag on its command line, else daemon.json, else the built-in
+//! default. When daemon.json cannot be parsed, every check whose setting is
+//! not decided by a flag is ERROR, with the file's line and column.
+
+use super::*;
+use crate::findings::Severity;
+use crate::rules::Scope;
+use crate::snapshot::daemon::SettingError;
+
+pub(super) static CHECKS: &[Check] = &[
+    Check { id: "2.1", title: "The daemon runs without root where possible (rootless mode)", automated: false, scope: Scope::Manual, severity: Severity::Medium, stride: &[E],
+        remediation: "Consider Docker's rootless mode (dockerd-rootless-setuptool.sh install) so that a daemon or container escape lands in an unprivileged account.", eval: rootless },
+    Check { id: "2.2", title: "Containers on the default bridge cannot talk to each other", automated: true, scope: Scope::DaemonConfig, severity: Severity::Medium, stride: &[I, T],
+        remediation: "Set \"icc\": false in daemon.json (or --icc=false) and connect containers that must talk through user-defined networks.", eval: icc },
+    Check { id: "2.3", title: "The daemon logs at level info", automated: true, scope: Scope::DaemonConfig, severity: Severity::Low, stride: &[R],
+        remediation: "Set \"log-level\": \"info\" in daemon.json (or remove --log-level/--debug) so events are recorded without debug noise.", eval: log_level },
+    Check { id: "2.4", title: "The daemon may manage iptables", automated: true, scope: Scope::DaemonConfig, severity: Severity::Medium, stride: &[I, T],
+        remediation: "Remove \"iptables\": false / --iptables=false so Docker keeps its firewall rules consistent with container networking.", eval: iptables },
+    Check { id: "2.5", title: "No insecure registries are configured", automated: true, scope: Scope::DaemonConfig, severity: Severity::High, stride: &[S, T, I],
+        remediation: "Remove \"insecure-registries\" / --insecure-registry entries and serve every registry over TLS with a trusted certificate.", eval: insecure_registries },
+    Check { id: "2.6", title: "The aufs storage driver is not used", automated: true, scope: Scope::Engine, severity: Severity::Medium, stride: &[E, D],
+        remediation: "Switch the storage driver to overlay2 (\"storage-driver\": \"overlay2\") and migrate images.", eval: aufs },
+    Check { id: "2.7", title: "A TCP listener requires TLS client authentication", automated: true, scope: Scope::DaemonConfig, severity: Severity::Critical, stride: &[S, I, E],
+        remediation: "Serve TCP only with \"tlsverify\": true plus tlscacert, tlscert and tlskey, or drop the tcp:// host and use the unix socket (or SSH).", eval: tls },
+    Check { id: "2.8", title: "Default ulimits are configured", automated: false, scope: Scope::DaemonConfig, severity: Severity::Low, stride: &[D],
+        remediation: "Set \"default-ulimits\" in daemon.json (e.g. nofile and nproc) appropriate to the workloads.", eval: default_ulimit },
+    Check { id: "2.9", title: "User namespace remapping is enabled", automated: true, scope: Scope::DaemonConfig, severity: Severity::High, stride: &[E],
+        remediation: "Set \"userns-remap\": \"default\" (or a dedicated user) in daemon.json and provide /etc/subuid and /etc/subgid ranges.", eval: userns },
+    Check { id: "2.10", title: "A daemon-wide cgroup parent is deliberate", automated: true, scope: Scope::DaemonConfig, severity: Severity::Low, stride: &[D],
+        remediation: "Leave \"cgroup-parent\" unset unless a specific cgroup hierarchy is required; document it when it is.", eval: cgroup_parent },
+    Check { id: "2.11", title: "The devicemapper base device size is left at its default", automated: true, scope: Scope::DaemonConfig, severity: Severity::Low, stride: &[D],
+        remediation: "Remove dm.basesize from \"storage-opts\" unless a larger base device is needed.", eval: base_device_size },
+    Check { id: "2.12", title: "An authorization plugin guards Docker API commands", automated: true, scope: Scope::DaemonConfig, severity: Severity::Medium, stride: &[E, R],
+        remediation: "Install an authorization plugin and list it in \"authorization-plugins\" so API requests are checked per user.", eval: authz },
+    Check { id: "2.13", title: "Container logs are shipped to a central service", automated: true, scope: Scope::Engine, severity: Severity::Low, stride: &[R],
+        remediation: "Set \"log-driver\" to a remote driver (syslog, fluentd, gelf, awslogs, splunk…) or forward the local logs with an agent.", eval: remote_logging },
+    Check { id: "2.14", title: "Containers cannot gain new privileges by default", automated: true, scope: Scope::DaemonConfig, severity: Severity::High, stride: &[E],
+        remediation: "Set \"no-new-privileges\": true in daemon.json so setuid binaries cannot raise privileges inside containers.", eval: no_new_privs },
+    Check { id: "2.15", title: "Live restore is enabled", automated: true, scope: Scope::Engine, severity: Severity::Low, stride: &[D],
+        remediation: "Set \"live-restore\": true so containers keep running while the daemon restarts or upgrades.", eval: live_restore },
+    Check { id: "2.16", title: "The userland proxy is disabled", automated: true, scope: Scope::DaemonConfig, severity: Severity::Low, stride: &[I, D],
+        remediation: "Set \"userland-proxy\": false so published ports are handled by iptables rules instead of a proxy process per port.", eval: userland_proxy },
+    Check { id: "2.17", title: "A daemon-wide seccomp profile is applied", automated: false, scope: Scope::Engine, severity: Severity::Medium, stride: &[E],
+        remediation: "Keep the default seccomp profile enabled, or set \"seccomp-profile\" to a stricter custom profile; never \"unconfined\".", eval: seccomp },
+    Check { id: "2.18", title: "Experimental features are off in production", automated: true, scope: Scope::Engine, severity: Severity::Low, stride: &[T, E],
+        remediation: "Remove \"experimental\": true / --experimental from the daemon configuration.", eval: experimental },
+];
+
+fn err(e: SettingError) -> Verdict {
+    Verdict::error(e.0)
+}
+
+fn daemon_ev(outcome: Outcome, observed: String, expected: &str, source: String) -> Evidence {
+    Evidence::new(Target::Daemon, outcome, observed, expected).with_source(source)
+}
+
+/// A boolean setting that should have value `want`.
+fn bool_check(cx: &Context, key: &str, default: bool, want: bool, fail_msg: &str) -> Verdict {
+    match cx.snap.daemon.bool_setting(key, default) {
+        Err(e) => err(e),
+        Ok((v, src)) => {
+            let outcome = if v == want {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            };
+            let msg = if v == want {
+                format!("{key} is {v}")
+            } else {
+                fail_msg.to_string()
+            };
+            Verdict::new(outcome, msg).with(daemon_ev(
+                outcome,
+                format!("{key}={v}"),
+                &format!("{key}={want}"),
+                src,
+            ))
+        }
+    }
+}
+
+fn rootless(cx: &Context) -> Verdict {
+    let rootless_opt = cx
+        .snap
+        .engine
+        .ok()
+        .is_some_and(|e| e.info.security_options.iter().any(|o| o == "name=rootless"));
+    match cx.snap.daemon.process.as_result() {
+        _ if rootless_opt => Verdict::pass("the daemon runs in rootless mode"),
+        Ok(Some(p)) if p.uid != 0 => {
+            Verdict::pass(format!("dockerd (pid {}) runs as uid {}", p.pid, p.uid))
+        }
+        Ok(Some(p)) => manual(&format!(
+            "dockerd (pid {}) runs as root; decide whether rootless mode fits",
+            p.pid
+        ))
+        .with(daemon_ev(
+            Outcome::Warn,
+            "uid 0".into(),
+            "rootless where possible",
+            format!("/proc/{}/status", p.pid),
+        )),
+        Ok(None) => manual("no dockerd process was found to inspect"),
+        Err(e) => manual(&format!("the daemon process could not be inspected: {e}")),
+    }
+}
+
+fn icc(cx: &Context) -> Verdict {
+    bool_check(
+        cx,
+        "icc",
+        true,
+        false,
+        "inter-container communication is open on the default bridge",
+    )
+}
+
+fn log_level(cx: &Context) -> Verdict {
+    let d = &cx.snap.daemon;
+    let (debug, dsrc) = match d.bool_setting("debug", false) {
+        Ok(v) => v,
+        Err(e) => return err(e),
+    };
+    let (level, src) = match d.str_setting("log-level") {
+        Ok(v) => v,
+        Err(e) => return err(e),
+    };
+    let level = level.unwrap_or_else(|| "info".into());
+    if debug {
+        return Verdict::fail("debug logging is on").with(daemon_ev(
+            Outcome::Fail,
+            "debug=true".into(),
+            "log-level=info",
+            dsrc,
+        ));
+    }
+    let outcome = if level == "info" {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
+    Verdict::new(outcome, format!("log level is {level}")).with(daemon_ev(
+        outcome,
+        format!("log-level={level}"),
+        "log-level=info",
+        src,
+    ))
+}
+
+fn iptables(cx: &Context) -> Verdict {
+    bool_check(
+        cx,
+        "iptables",
+        true,
+        true,
+        "Docker is not allowed to manage iptables",
+    )
+}
+
+fn insecure_registries(cx: &Context) -> Verdict {
+    let (cfg, src) = match cx.snap.daemon.list_setting("insecure-registries") {
+        Ok(v) => v,
+        Err(e) => return err(e),
+    };
+    let mut ev: Vec<Evidence> = cfg
+        .iter()
+        .map(|r| {
+            daemon_ev(
+                Outcome::Fail,
+                format!("insecure registry {r}"),
+                "none",
+                src.clone(),
+            )
+        })
+        .collect();
+    if let Some(eng) = cx.snap.engine.ok() {
+        let rc = &eng.info.registry_config;
+        for cidr in rc
+            .insecure_registry_cidrs
+            .iter()
+            .filter(|c| c.as_str() != "127.0.0.0/8")
+        {
+            if !cfg.contains(cidr) {
+                ev.push(daemon_ev(
+                    Outcome::Fail,
+                    format!("insecure registry range {cidr}"),
+                    "none",
+                    "GET /info RegistryConfig".into(),
+                ));
+            }
+        }
+        for (name, ic) in rc.index_configs.iter().filter(|(_, ic)| !ic.secure) {
+            if !cfg.contains(name) {
+                ev.push(daemon_ev(
+                    Outcome::Fail,
+                    format!("registry {} is not secure", ic.name),
+                    "none",
+                    "GET /info RegistryConfig".into(),
+                ));
+            }
+        }
+    }
+    if ev.is_empty() {
+        Verdict::pass("no insecure registries")
+    } else {
+        Verdict::fail(format!("{} insecure registry entries", ev.len())).with_all(ev)
+    }
+}
+
+fn aufs(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let drv = &eng.info.driver;
+    let outcome = if drv == "aufs" {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    };
+    Verdict::new(outcome, format!("storage driver is {drv}")).with(daemon_ev(
+        outcome,
+        format!("Driver={drv}"),
+        "not aufs",
+        "GET /info".into(),
+    ))
+}
+
+fn tls(cx: &Context) -> Verdict {
+    let d = &cx.snap.daemon;
+    let hosts = match d.hosts() {
+        Ok(h) => h,
+        Err(e) => return err(e),
+    };
+    let tcp: Vec<&String> = hosts
+        .iter()
+        .filter(|h| h.starts_with("tcp://") || h.starts_with("http://"))
+        .collect();
+    if tcp.is_empty() {
+        return Verdict::not_applicable(format!(
+            "the daemon listens on no TCP address ({})",
+            hosts.join(", ")
+        ));
+    }
+    let (verify, vsrc) = match d.bool_setting("tlsverify", false) {
+        Ok(v) => v,
+        Err(e) => return err(e),
+    };
+    let (tls, _) = match d.bool_setting("tls", false) {
+        Ok(v) => v,
+        Err(e) => return err(e),
+    };
+    let (outcome, observed) = if verify {
+        (Outcome::Pass, "tlsverify=true")
+    } else if tls {
+        (
+            Outcome::Fail,
+            "TLS without client verification (tls=true, tlsverify=false)",
+        )
+    } else {
+        (Outcome::Fail, "plain TCP without TLS")
+    };
+    let ev = tcp.iter().map(|h| {
+        daemon_ev(
+            outcome,
+            format!("{h}: {observed}"),
+            "tlsverify with a CA, certificate and key",
+            vsrc.clone(),
+        )
+    });
+    Verdict::new(
+        outcome,
+        format!(
+            "TCP listener(s) {}: {observed}",
+            tcp.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .with_all(ev)
+}
+
+fn default_ulimit(cx: &Context) -> Verdict {
+    match cx.snap.daemon.list_setting("default-ulimits") {
+        Err(e) => err(e),
+        Ok((v, src)) if !v.is_empty() => {
+            Verdict::pass(format!("default ulimits: {}", v.join(", "))).with(daemon_ev(
+                Outcome::Pass,
+                format!("default-ulimits {}", v.join(", ")),
+                "",
+                src,
+            ))
+        }
+        Ok(_) => Verdict::warn("no default ulimits; containers inherit the daemon's limits"),
+    }
+}
+
+fn userns(cx: &Context) -> Verdict {
+    match cx.snap.daemon.str_setting("userns-remap") {
+        Err(e) => err(e),
+        Ok((Some(v), src)) if !v.is_empty() => Verdict::pass(format!("userns-remap={v}")).with(
+            daemon_ev(Outcome::Pass, format!("userns-remap={v}"), "", src),
+        ),
+        Ok((_, src)) => Verdict::fail(
+            "user namespace remapping is off: root in a container is root on the host",
+        )
+        .with(daemon_ev(
+            Outcome::Fail,
+            "userns-remap unset".into(),
+            "userns-remap=default",
+            src,
+        )),
+    }
+}
+
+fn cgroup_parent(cx: &Context) -> Verdict {
+    match cx.snap.daemon.str_setting("cgroup-parent") {
+        Err(e) => err(e),
+        Ok((Some(v), src)) if !v.is_empty() => Verdict::warn(format!(
+            "daemon-wide cgroup parent {v}: confirm it is intended"
+        ))
+        .with(daemon_ev(
+            Outcome::Warn,
+            format!("cgroup-parent={v}"),
+            "unset unless required",
+            src,
+        )),
+        Ok(_) => Verdict::pass("the default cgroup parent is used"),
+    }
+}
+
+fn base_device_size(cx: &Context) -> Verdict {
+    match cx.snap.daemon.list_setting("storage-opts") {
+        Err(e) => err(e),
+        Ok((opts, src)) => {
+            match opts.iter().find(|o| o.starts_with("dm.basesize")) {
+                Some(o) => Verdict::warn(format!("{o} is set: confirm it is needed")).with(
+                    daemon_ev(Outcome::Warn, o.clone(), "default base size", src),
+                ),
+                None => Verdict::pass("the base device size is not changed"),
+            }
+        }
+    }
+}
+
+fn authz(cx: &Context) -> Verdict {
+    match cx.snap.daemon.list_setting("authorization-plugins") {
+        Err(e) => err(e),
+        Ok((p, src)) if !p.is_empty() => Verdict::pass(format!(
+            "authorization plugins: {}",
+            p.join(", ")
+        ))
+        .with(daemon_ev(Outcome::Pass, p.join(", "), "", src)),
+        Ok((_, src)) => {
+            Verdict::fail("no authorization plugin: anyone who reaches the API can do anything")
+                .with(daemon_ev(
+                    Outcome::Fail,
+                    "authorization-plugins unset".into(),
+                    "an authorization plugin",
+                    src,
+                ))
+        }
+    }
+}
+
+fn remote_logging(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let drv = eng.info.logging_driver.as_str();
+    let (outcome, why) = match drv {
+        "json-file" | "local" => (Outcome::Fail, "logs stay on this host"),
+        "none" => (Outcome::Fail, "container logs are discarded"),
+        "journald" => (
+            Outcome::Warn,
+            "logs go to the local journal; confirm it is forwarded",
+        ),
+        "" => (
+            Outcome::Error,
+            "the daemon did not report its logging driver",
+        ),
+        _ => (Outcome::Pass, "logs are shipped off the host"),
+    };
+    Verdict::new(outcome, format!("logging driver {drv}: {why}")).with(daemon_ev(
+        outcome,
+        format!("LoggingDriver={drv}"),
+        "a remote logging driver",
+        "GET /info".into(),
+    ))
+}
+
+fn no_new_privs(cx: &Context) -> Verdict {
+    bool_check(
+        cx,
+        "no-new-privileges",
+        false,
+        true,
+        "containers may gain new privileges through setuid binaries",
+    )
+}
+
+fn live_restore(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    if eng.info.live_restore_enabled {
+        Verdict::pass("live restore is enabled")
+    } else if eng.info.swarm.is_active() {
+        Verdict::not_applicable("live restore is not available in swarm mode")
+    } else {
+        Verdict::fail("live restore is disabled: restarting the daemon stops every container").with(
+            daemon_ev(
+                Outcome::Fail,
+                "LiveRestoreEnabled=false".into(),
+                "true",
+                "GET /info".into(),
+            ),
+        )
+    }
+}
+
+fn userland_proxy(cx: &Context) -> Verdict {
+    bool_check(
+        cx,
+        "userland-proxy",
+        true,
+        false,
+        "the userland proxy is enabled",
+    )
+}
+
+fn seccomp(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let opt = eng
+        .info
+        .security_options
+        .iter()
+        .find(|o| o.starts_with("name=seccomp"));
+    let profile = opt
+        .and_then(|o| o.split(',').find_map(|kv| kv.strip_prefix("profile=")))
+        .unwrap_or("");
+    let (outcome, msg) = match (opt, profile) {
+        (None, _) => (
+            Outcome::Fail,
+            "seccomp is not enabled on the daemon".to_string(),
+        ),
+        (Some(_), "unconfined") => (
+            Outcome::Fail,
+            "the daemon-wide seccomp profile is unconfined".to_string(),
+        ),
+        (Some(_), "default" | "builtin" | "") => (
+            Outcome::Pass,
+            "Docker's default seccomp profile is applied".to_string(),
+        ),
+        (Some(_), p) => (Outcome::Pass, format!("custom seccomp profile {p}")),
+    };
+    Verdict::new(outcome, msg).with(daemon_ev(
+        outcome,
+        opt.cloned()
+            .unwrap_or_else(|| "no name=seccomp security option".into()),
+        "name=seccomp with a profile",
+        "GET /info SecurityOptions".into(),
+    ))
+}
+
+fn experimental(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let on = eng.version.experimental || eng.info.experimental_build;
+    let outcome = if on { Outcome::Fail } else { Outcome::Pass };
+    Verdict::new(
+        outcome,
+        if on {
+            "experimental features are enabled"
+        } else {
+            "experimental features are off"
+        },
+    )
+    .with(daemon_ev(
+        outcome,
+        format!("Experimental={on}"),
+        "false",
+        "GET /version".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use crate::snapshot::{DaemonConfigFile, DaemonFlag};
+    use serde_json::json;
+
+    fn flag(s: &mut crate::snapshot::Snapshot, name: &str, value: Option<&str>) {
+        s.daemon.flags.push(DaemonFlag {
+            name: name.into(),
+            value: value.map(str::to_string),
+        });
+    }
+
+    #[test]
+    fn icc_from_json_and_flag() {
+        let mut s = hardened();
+        expect("2.2", &s, Outcome::Pass);
+        settings_mut(&mut s).remove("icc");
+        expect("2.2", &s, Outcome::Fail);
+        flag(&mut s, "icc", Some("false"));
+        expect("2.2", &s, Outcome::Pass);
+    }
+
+    #[test]
+    fn log_level_flag_is_read() {
+        let mut s = hardened();
+        expect("2.3", &s, Outcome::Pass);
+        settings_mut(&mut s).remove("log-level");
+        expect("2.3", &s, Outcome::Pass);
+        // docker-bench never reaches its flag branch; we do.
+        flag(&mut s, "log-level", Some("debug"));
+        expect("2.3", &s, Outcome::Fail);
+        let mut s = hardened();
+        flag(&mut s, "debug", None);
+        expect("2.3", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn iptables_and_userland_proxy_and_nnp() {
+        let mut s = hardened();
+        expect("2.4", &s, Outcome::Pass);
+        settings_mut(&mut s).insert("iptables".into(), json!(false));
+        expect("2.4", &s, Outcome::Fail);
+        expect("2.16", &s, Outcome::Pass);
+        settings_mut(&mut s).remove("userland-proxy");
+        expect("2.16", &s, Outcome::Fail);
+        expect("2.14", &s, Outcome::Pass);
+        settings_mut(&mut s).insert("no-new-privileges".into(), json!(false));
+        expect("2.14", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn insecure_registries_from_config_and_info() {
+        let mut s = hardened();
+        expect("2.5", &s, Outcome::Pass);
+        settings_mut(&mut s).insert("insecure-registries".into(), json!(["reg.local:5000"]));
+        expect("2.5", &s, Outcome::Fail);
+        let mut s = hardened();
+        engine_mut(&mut s)
+            .info
+            .registry_config
+            .insecure_registry_cidrs
+            .push("10.0.0.0/8".into());
+        expect("2.5", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn aufs_and_experimental_and_seccomp() {
+        let mut s = hardened();
+        expect("2.6", &s, Outcome::Pass);
+        engine_mut(&mut s).info.driver = "aufs".into();
+        expect("2.6", &s, Outcome::Fail);
+        expect("2.18", &s, Outcome::Pass);
+        engine_mut(&mut s).version.experimental = true;
+        expect("2.18", &s, Outcome::Fail);
+        expect("2.17", &s, Outcome::Pass);
+        engine_mut(&mut s).info.security_options = vec!["name=seccomp,profile=unconfined".into()];
+        expect("2.17", &s, Outcome::Fail);
+        engine_mut(&mut s).info.security_options = vec![];
+        expect("2.17", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn tls_verdicts() {
+        let mut s = hardened();
+        expect("2.7", &s, Outcome::Pass);
+        settings_mut(&mut s).remove("tlsverify");
+        expect("2.7", &s, Outcome::Fail);
+        settings_mut(&mut s).insert("tls".into(), json!(true));
+        let f = expect("2.7", &s, Outcome::Fail);
+        assert!(f.message.contains("without client verification"));
+        settings_mut(&mut s).insert("hosts".into(), json!(["unix:///var/run/docker.sock"]));
+        expect("2.7", &s, Outcome::NotApplicable);
+        // Several -H flags, one of them TCP, TLS set in daemon.json.
+        let mut s = hardened();
+        settings_mut(&mut s).remove("hosts");
+        flag(&mut s, "host", Some("fd://"));
+        flag(&mut s, "host", Some("tcp://0.0.0.0:2376"));
+        expect("2.7", &s, Outcome::Pass);
+    }
+
+    #[test]
+    fn list_and_string_settings() {
+        let mut s = hardened();
+        expect("2.8", &s, Outcome::Pass);
+        expect("2.9", &s, Outcome::Pass);
+        expect("2.10", &s, Outcome::Pass);
+        expect("2.11", &s, Outcome::Pass);
+        expect("2.12", &s, Outcome::Pass);
+        let st = settings_mut(&mut s);
+        st.remove("default-ulimits");
+        st.remove("userns-remap");
+        st.insert("cgroup-parent".into(), json!("/mygroup"));
+        st.insert("storage-opts".into(), json!(["dm.basesize=20G"]));
+        st.insert("authorization-plugins".into(), json!([]));
+        expect("2.8", &s, Outcome::Warn);
+        expect("2.9", &s, Outcome::Fail);
+        expect("2.10", &s, Outcome::Warn);
+        expect("2.11", &s, Outcome::Warn);
+        expect("2.12", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn logging_and_live_restore() {
+        let mut s = hardened();
+        expect("2.13", &s, Outcome::Pass);
+        engine_mut(&mut s).info.logging_driver = "local".into();
+        expect("2.13", &s, Outcome::Fail);
+        engine_mut(&mut s).info.logging_driver = "journald".into();
+        expect("2.13", &s, Outcome::Warn);
+        expect("2.15", &s, Outcome::Pass);
+        engine_mut(&mut s).info.live_restore_enabled = false;
+        expect("2.15", &s, Outcome::Fail);
+        engine_mut(&mut s).info.swarm.local_node_state = "active".into();
+        expect("2.15", &s, Outcome::NotApplicable);
+    }
+
+    #[test]
+    fn malformed_daemon_json_is_an_error_with_position() {
+        let mut s = hardened();
+        s.daemon.config = DaemonConfigFile::Invalid {
+            line: 4,
+            column: 9,
+            message: "trailing comma".into(),
+        };
+        let f = expect("2.2", &s, Outcome::Error);
+        assert!(
+            f.message.contains("/etc/docker/daemon.json:4:9"),
+            "{}",
+            f.message
+        );
+        // A flag decides the setting regardless of the broken file.
+        flag(&mut s, "icc", Some("false"));
+        expect("2.2", &s, Outcome::Pass);
+        // Checks that read the Engine API are unaffected.
+        expect("2.6", &s, Outcome::Pass);
+    }
+
+    #[test]
+    fn rootless_is_manual_unless_detected() {
+        let mut s = hardened();
+        expect("2.1", &s, Outcome::Warn);
+        engine_mut(&mut s)
+            .info
+            .security_options
+            .push("name=rootless".into());
+        expect("2.1", &s, Outcome::Pass);
+    }
+}

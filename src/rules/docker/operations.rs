@@ -1,0 +1,71 @@
+//! 6.x: image and container sprawl. Informational counts with the numbers.
+
+use super::*;
+use crate::findings::Severity;
+use crate::rules::Scope;
+
+pub(super) static CHECKS: &[Check] = &[
+    Check { id: "6.1", title: "Image sprawl is kept in check", automated: false, scope: Scope::Engine, severity: Severity::Info, stride: &[D, T],
+        remediation: "Remove images no container uses (docker image prune -a) and keep only the versions you deploy.", eval: image_sprawl },
+    Check { id: "6.2", title: "Container sprawl is kept in check", automated: false, scope: Scope::Engine, severity: Severity::Info, stride: &[D],
+        remediation: "Remove stopped containers you no longer need (docker container prune).", eval: container_sprawl },
+];
+
+fn image_sprawl(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let total = eng.images.len();
+    let mut used: Vec<&str> = eng.containers.iter().map(|c| c.image.as_str()).collect();
+    used.sort();
+    used.dedup();
+    let in_use = eng
+        .images
+        .iter()
+        .filter(|i| used.contains(&i.id.as_str()))
+        .count();
+    let scope = if eng.all_containers {
+        "any container"
+    } else {
+        "a running container (use --all to count stopped ones)"
+    };
+    Verdict::info(format!("{in_use} of {total} images are used by {scope}")).with(Evidence::new(
+        Target::Host,
+        Outcome::Info,
+        format!("{total} images, {in_use} in use"),
+        "",
+    ))
+}
+
+fn container_sprawl(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let total = eng.info.containers;
+    let running = eng.info.containers_running;
+    let stopped = total.saturating_sub(running);
+    let msg = format!("{total} containers, {running} running, {stopped} not running");
+    Verdict::info(msg.clone()).with(Evidence::new(Target::Host, Outcome::Info, msg, ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn sprawl_counts() {
+        let mut s = hardened();
+        let f = expect("6.1", &s, Outcome::Info);
+        assert!(f.message.starts_with("0 of 1"), "{}", f.message);
+        engine_mut(&mut s).images[0].id = "sha256:aaaa".into();
+        let f = expect("6.1", &s, Outcome::Info);
+        assert!(f.message.starts_with("1 of 1"), "{}", f.message);
+        engine_mut(&mut s).info.containers = 30;
+        engine_mut(&mut s).info.containers_running = 4;
+        let f = expect("6.2", &s, Outcome::Info);
+        assert!(f.message.contains("26 not running"));
+    }
+}

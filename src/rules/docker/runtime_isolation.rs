@@ -1,0 +1,495 @@
+//! 5.x isolation: swarm, LSMs, capabilities, privileged mode, sshd, host
+//! namespaces, seccomp, no-new-privileges, exec auditing.
+
+use super::*;
+use crate::findings::Severity;
+use crate::rules::Scope;
+use crate::snapshot::{Container, Probe};
+
+pub(super) static CHECKS: &[Check] = &[
+    Check { id: "5.1", title: "Swarm mode is off unless it is needed", automated: true, scope: Scope::Engine, severity: Severity::Low, stride: &[I, E],
+        remediation: "If this node does not need swarm, leave it: `docker swarm leave` (add --force on the last manager).", eval: swarm_mode },
+    Check { id: "5.2", title: "Containers run under an AppArmor profile", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[E],
+        remediation: "Run containers with the docker-default profile or a stricter one (--security-opt apparmor=PROFILE); never apparmor=unconfined.", eval: apparmor },
+    Check { id: "5.3", title: "Containers run with SELinux labels", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[E],
+        remediation: "Enable SELinux in the daemon (\"selinux-enabled\": true) and never start containers with --security-opt label=disable.", eval: selinux },
+    Check { id: "5.4", title: "Container capabilities are restricted", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[E, S],
+        remediation: "Start from --cap-drop ALL and add back only what the process needs (--cap-add NET_BIND_SERVICE…); never --cap-add ALL or SYS_ADMIN.", eval: capabilities },
+    Check { id: "5.5", title: "No container runs privileged", automated: true, scope: Scope::Container, severity: Severity::Critical, stride: &[E, T],
+        remediation: "Remove --privileged; grant the specific capability or device the workload needs instead.", eval: privileged },
+    Check { id: "5.7", title: "No container runs an SSH server", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[S, E],
+        remediation: "Remove sshd from the image; use `docker exec` (audited) for interactive access.", eval: sshd },
+    Check { id: "5.16", title: "Containers do not share the host's PID namespace", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[E, I],
+        remediation: "Remove --pid=host so the container cannot see or signal host processes.", eval: pid_ns },
+    Check { id: "5.17", title: "Containers do not share the host's IPC namespace", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[I, T],
+        remediation: "Remove --ipc=host so the container cannot reach host shared memory.", eval: ipc_ns },
+    Check { id: "5.21", title: "Containers do not share the host's UTS namespace", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[T, S],
+        remediation: "Remove --uts=host so the container cannot change the host name.", eval: uts_ns },
+    Check { id: "5.22", title: "Seccomp filtering stays on", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[E],
+        remediation: "Remove --security-opt seccomp=unconfined (and --privileged, which also disables seccomp); use a custom profile if a syscall is missing.", eval: seccomp },
+    Check { id: "5.23", title: "docker exec is not used with --privileged", automated: true, scope: Scope::Manual, severity: Severity::High, stride: &[E, R],
+        remediation: "Do not run `docker exec --privileged`; audit exec use with an auditd rule on the daemon and review it (ausearch -k docker).", eval: exec_privileged },
+    Check { id: "5.24", title: "docker exec is not used with --user=root", automated: false, scope: Scope::Manual, severity: Severity::Medium, stride: &[E, R],
+        remediation: "Do not run `docker exec --user root`; audit exec use and review it.", eval: exec_root },
+    Check { id: "5.26", title: "Containers cannot gain new privileges", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[E],
+        remediation: "Run with --security-opt no-new-privileges:true, or set \"no-new-privileges\": true daemon-wide.", eval: no_new_privs },
+    Check { id: "5.31", title: "Containers do not share the host's user namespace", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[E],
+        remediation: "Remove --userns=host so the daemon's user namespace remapping applies.", eval: userns_ns },
+];
+
+fn swarm_mode(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let sw = &eng.info.swarm;
+    if !sw.is_active() {
+        return Verdict::pass(format!(
+            "swarm is {}",
+            if sw.local_node_state.is_empty() {
+                "inactive"
+            } else {
+                &sw.local_node_state
+            }
+        ));
+    }
+    let single = sw.nodes <= 1;
+    let outcome = if single { Outcome::Fail } else { Outcome::Warn };
+    Verdict::new(
+        outcome,
+        if single {
+            "swarm mode is active on a one-node swarm; leave it unless it is needed".to_string()
+        } else {
+            format!(
+                "swarm mode is active ({} nodes); confirm it is needed",
+                sw.nodes
+            )
+        },
+    )
+    .with(Evidence::new(
+        Target::Swarm,
+        outcome,
+        format!("LocalNodeState={}", sw.local_node_state),
+        "inactive unless needed",
+    ))
+}
+
+fn has_lsm(cx: &Context, name: &str) -> Result<bool, Verdict> {
+    Ok(engine(cx)?.info.security_options.iter().any(|o| {
+        o.strip_prefix("name=")
+            .is_some_and(|n| n.split(',').next() == Some(name))
+    }))
+}
+
+fn apparmor(cx: &Context) -> Verdict {
+    match has_lsm(cx, "apparmor") {
+        Err(v) => v,
+        Ok(false) => Verdict::not_applicable(
+            "AppArmor is not enabled on this host (the daemon reports no apparmor security option)",
+        ),
+        Ok(true) => per_container(cx, |c| {
+            let p = c.app_armor_profile.as_str();
+            if c.host_config.privileged {
+                obs(
+                    Outcome::Fail,
+                    "privileged (no AppArmor confinement)",
+                    "an AppArmor profile",
+                )
+            } else if p.is_empty() || p == "unconfined" {
+                obs(
+                    Outcome::Fail,
+                    format!("AppArmorProfile={:?}", p),
+                    "docker-default or a custom profile",
+                )
+            } else {
+                obs(Outcome::Pass, format!("AppArmorProfile={p}"), "")
+            }
+        }),
+    }
+}
+
+fn label_disabled(c: &Container) -> bool {
+    c.host_config
+        .security_opt
+        .iter()
+        .any(|o| o == "label=disable" || o == "label:disable")
+}
+
+fn selinux(cx: &Context) -> Verdict {
+    match has_lsm(cx, "selinux") {
+        Err(v) => v,
+        Ok(false) => Verdict::not_applicable(
+            "SELinux is not enabled in the daemon (no selinux security option)",
+        ),
+        Ok(true) => per_container(cx, |c| {
+            if label_disabled(c) || c.host_config.privileged {
+                obs(
+                    Outcome::Fail,
+                    "SELinux labelling disabled",
+                    "a confining SELinux label",
+                )
+            } else if !c.process_label.is_empty() {
+                obs(
+                    Outcome::Pass,
+                    format!("ProcessLabel={}", c.process_label),
+                    "",
+                )
+            } else {
+                obs(
+                    Outcome::Fail,
+                    "no SELinux process label",
+                    "a confining SELinux label",
+                )
+            }
+        }),
+    }
+}
+
+/// Docker's default capability set.
+pub(crate) const DEFAULT_CAPS: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+pub(crate) fn norm_cap(c: &str) -> String {
+    let u = c.trim().to_ascii_uppercase();
+    u.strip_prefix("CAP_").map(str::to_string).unwrap_or(u)
+}
+
+fn capabilities(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        let h = &c.host_config;
+        if h.privileged {
+            return obs(
+                Outcome::Fail,
+                "privileged: every capability",
+                "--cap-drop ALL plus only what is needed",
+            );
+        }
+        let added: Vec<String> = h
+            .cap_add
+            .iter()
+            .map(|c| norm_cap(c))
+            .filter(|c| !DEFAULT_CAPS.contains(&c.as_str()))
+            .collect();
+        let dropped: Vec<String> = h.cap_drop.iter().map(|c| norm_cap(c)).collect();
+        if !added.is_empty() {
+            return obs(
+                Outcome::Fail,
+                format!("CapAdd {}", added.join(",")),
+                "no capabilities beyond Docker's defaults",
+            );
+        }
+        if dropped.iter().any(|d| d == "ALL") {
+            let back = if h.cap_add.is_empty() {
+                "none".to_string()
+            } else {
+                h.cap_add.join(",")
+            };
+            return obs(
+                Outcome::Pass,
+                format!("CapDrop ALL, added back: {back}"),
+                "",
+            );
+        }
+        if dropped.is_empty() {
+            obs(
+                Outcome::Warn,
+                "keeps all 14 default capabilities, including NET_RAW",
+                "--cap-drop ALL (or at least NET_RAW)",
+            )
+        } else if !dropped.iter().any(|d| d == "NET_RAW") {
+            obs(
+                Outcome::Warn,
+                format!("CapDrop {} but keeps NET_RAW", dropped.join(",")),
+                "NET_RAW dropped",
+            )
+        } else {
+            obs(Outcome::Pass, format!("CapDrop {}", dropped.join(",")), "")
+        }
+    })
+}
+
+fn privileged(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        if c.host_config.privileged {
+            obs(Outcome::Fail, "HostConfig.Privileged=true", "false")
+        } else {
+            obs(Outcome::Pass, "not privileged", "")
+        }
+    })
+}
+
+fn sshd(cx: &Context) -> Verdict {
+    per_container(cx, |c| match &c.processes {
+        None if !c.state.running => obs(
+            Outcome::NotApplicable,
+            format!("not running ({})", c.state.status),
+            "",
+        ),
+        None => obs(Outcome::Error, "processes were not collected", ""),
+        Some(Probe::Error(e)) => obs(Outcome::Error, format!("processes unreadable: {e}"), ""),
+        Some(Probe::Ok(ps)) => match ps
+            .iter()
+            .find(|p| p.comm == "sshd" || p.comm.starts_with("sshd:"))
+        {
+            Some(p) => obs(
+                Outcome::Fail,
+                format!("pid {} runs {}", p.pid, p.comm),
+                "no sshd",
+            ),
+            None => obs(
+                Outcome::Pass,
+                format!("{} processes, none is sshd", ps.len()),
+                "",
+            ),
+        },
+    })
+}
+
+fn host_ns(cx: &Context, field: &'static str, get: fn(&Container) -> &str) -> Verdict {
+    per_container(cx, |c| {
+        let v = get(c);
+        if v == "host" {
+            obs(
+                Outcome::Fail,
+                format!("{field}=host"),
+                "a private namespace",
+            )
+        } else {
+            obs(
+                Outcome::Pass,
+                format!("{field}={}", if v.is_empty() { "private" } else { v }),
+                "",
+            )
+        }
+    })
+}
+
+fn pid_ns(cx: &Context) -> Verdict {
+    host_ns(cx, "PidMode", |c| &c.host_config.pid_mode)
+}
+
+fn ipc_ns(cx: &Context) -> Verdict {
+    host_ns(cx, "IpcMode", |c| &c.host_config.ipc_mode)
+}
+
+fn uts_ns(cx: &Context) -> Verdict {
+    host_ns(cx, "UTSMode", |c| &c.host_config.uts_mode)
+}
+
+fn userns_ns(cx: &Context) -> Verdict {
+    host_ns(cx, "UsernsMode", |c| &c.host_config.userns_mode)
+}
+
+fn seccomp(cx: &Context) -> Verdict {
+    let daemon_on = match engine(cx) {
+        Ok(e) => e
+            .info
+            .security_options
+            .iter()
+            .any(|o| o.starts_with("name=seccomp")),
+        Err(v) => return v,
+    };
+    per_container(cx, |c| {
+        let opt = c
+            .host_config
+            .security_opt
+            .iter()
+            .find(|o| o.starts_with("seccomp=") || o.starts_with("seccomp:"));
+        if !daemon_on {
+            obs(
+                Outcome::Fail,
+                "seccomp is disabled in the daemon",
+                "the default seccomp profile",
+            )
+        } else if c.host_config.privileged {
+            obs(
+                Outcome::Fail,
+                "privileged (seccomp disabled)",
+                "the default seccomp profile",
+            )
+        } else if let Some(o) = opt.filter(|o| o.ends_with("unconfined")) {
+            obs(Outcome::Fail, o.clone(), "the default seccomp profile")
+        } else {
+            obs(
+                Outcome::Pass,
+                opt.cloned().unwrap_or_else(|| "default profile".into()),
+                "",
+            )
+        }
+    })
+}
+
+fn exec_privileged(_: &Context) -> Verdict {
+    manual("exec sessions are not recorded in container state; review the daemon's audit trail (ausearch -k docker) for `exec --privileged`")
+}
+
+fn exec_root(_: &Context) -> Verdict {
+    manual("review the daemon's audit trail for `docker exec --user root` sessions")
+}
+
+/// The container's own no-new-privileges option: Some(true/false) or None.
+pub(crate) fn nnp_option(c: &Container) -> Option<bool> {
+    c.host_config.security_opt.iter().rev().find_map(|o| {
+        let rest = o.strip_prefix("no-new-privileges")?;
+        Some(match rest {
+            "" => true,
+            r => !matches!(r.trim_start_matches([':', '=']), "false" | "0"),
+        })
+    })
+}
+
+fn no_new_privs(cx: &Context) -> Verdict {
+    let daemon = cx.snap.daemon.bool_setting("no-new-privileges", false);
+    per_container(cx, |c| match (nnp_option(c), &daemon) {
+        (Some(true), _) => obs(Outcome::Pass, "no-new-privileges:true", ""),
+        (Some(false), _) => obs(
+            Outcome::Fail,
+            "no-new-privileges:false (overrides any daemon default)",
+            "no-new-privileges:true",
+        ),
+        (None, Ok((true, src))) => obs(
+            Outcome::Pass,
+            format!("inherits the daemon default ({src})"),
+            "",
+        ),
+        (None, Ok((false, _))) => obs(
+            Outcome::Fail,
+            "no no-new-privileges option and no daemon default",
+            "no-new-privileges:true",
+        ),
+        (None, Err(e)) => obs(Outcome::Error, e.0.clone(), ""),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use crate::snapshot::ProcessInfo;
+
+    #[test]
+    fn swarm_active_is_flagged() {
+        let mut s = hardened();
+        expect("5.1", &s, Outcome::Pass);
+        engine_mut(&mut s).info.swarm.local_node_state = "active".into();
+        engine_mut(&mut s).info.swarm.nodes = 1;
+        expect("5.1", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn apparmor_and_selinux_follow_the_host_lsm() {
+        let mut s = hardened();
+        expect("5.2", &s, Outcome::Pass);
+        expect("5.3", &s, Outcome::NotApplicable);
+        web(&mut s).app_armor_profile = "unconfined".into();
+        expect("5.2", &s, Outcome::Fail);
+        let mut s = hardened();
+        engine_mut(&mut s).info.security_options =
+            vec!["name=selinux".into(), "name=seccomp,profile=builtin".into()];
+        expect("5.2", &s, Outcome::NotApplicable);
+        web(&mut s).process_label = "system_u:system_r:container_t:s0:c1,c2".into();
+        expect("5.3", &s, Outcome::Pass);
+        web(&mut s)
+            .host_config
+            .security_opt
+            .push("label=disable".into());
+        expect("5.3", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn capabilities_consider_drops_and_adds() {
+        let mut s = hardened();
+        expect("5.4", &s, Outcome::Pass);
+        web(&mut s).host_config.cap_add = vec!["NET_ADMIN".into()];
+        let f = expect("5.4", &s, Outcome::Fail);
+        assert!(f.evidence[0].observed.contains("NET_ADMIN"));
+        // Adding back a default capability after dropping all is fine.
+        web(&mut s).host_config.cap_add = vec!["cap_net_bind_service".into()];
+        expect("5.4", &s, Outcome::Pass);
+        // Dropping nothing keeps NET_RAW: docker-bench passes this, we ask for review.
+        web(&mut s).host_config.cap_add.clear();
+        web(&mut s).host_config.cap_drop.clear();
+        expect("5.4", &s, Outcome::Warn);
+        web(&mut s).host_config.cap_add = vec!["ALL".into()];
+        expect("5.4", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn privileged_and_namespaces() {
+        let mut s = hardened();
+        for id in ["5.5", "5.16", "5.17", "5.21", "5.31"] {
+            expect(id, &s, Outcome::Pass);
+        }
+        let h = &mut web(&mut s).host_config;
+        h.privileged = true;
+        h.pid_mode = "host".into();
+        h.ipc_mode = "host".into();
+        h.uts_mode = "host".into();
+        h.userns_mode = "host".into();
+        for id in ["5.5", "5.16", "5.17", "5.21", "5.31", "5.22", "5.2", "5.4"] {
+            expect(id, &s, Outcome::Fail);
+        }
+    }
+
+    #[test]
+    fn sshd_is_found_in_the_process_list_and_unreadable_lists_error() {
+        let mut s = hardened();
+        expect("5.7", &s, Outcome::Pass);
+        if let Some(Probe::Ok(ps)) = &mut web(&mut s).processes {
+            ps.push(ProcessInfo {
+                pid: 99,
+                comm: "sshd".into(),
+                args: "/usr/sbin/sshd -D".into(),
+            });
+        }
+        expect("5.7", &s, Outcome::Fail);
+        web(&mut s).processes = Some(Probe::Error("no such process".into()));
+        expect("5.7", &s, Outcome::Error);
+    }
+
+    #[test]
+    fn seccomp_unconfined() {
+        let mut s = hardened();
+        expect("5.22", &s, Outcome::Pass);
+        web(&mut s)
+            .host_config
+            .security_opt
+            .push("seccomp=unconfined".into());
+        expect("5.22", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn no_new_privileges_false_is_not_a_pass() {
+        let mut s = hardened();
+        expect("5.26", &s, Outcome::Pass);
+        web(&mut s).host_config.security_opt = vec!["no-new-privileges:false".into()];
+        expect("5.26", &s, Outcome::Fail);
+        // The daemon-wide default covers containers that say nothing…
+        web(&mut s).host_config.security_opt.clear();
+        expect("5.26", &s, Outcome::Pass);
+        // …but not when it is off.
+        settings_mut(&mut s).remove("no-new-privileges");
+        expect("5.26", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn exec_checks_are_manual() {
+        let s = hardened();
+        expect("5.23", &s, Outcome::Warn);
+        expect("5.24", &s, Outcome::Warn);
+    }
+}

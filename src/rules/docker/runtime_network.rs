@@ -1,0 +1,244 @@
+//! 5.x networking: published ports, bind addresses, host networking and
+//! the default bridge.
+
+use super::*;
+use crate::findings::Severity;
+use crate::rules::Scope;
+use crate::snapshot::PublishedPort;
+
+pub(super) static CHECKS: &[Check] = &[
+    Check { id: "5.8", title: "No privileged host ports (below 1024) are published", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[E, I],
+        remediation: "Publish on host ports 1024 and above (-p 8080:80) and put a proxy in front if port 80/443 is required.", eval: privileged_ports },
+    Check { id: "5.9", title: "Only the ports a container needs are published", automated: false, scope: Scope::Container, severity: Severity::Medium, stride: &[I],
+        remediation: "Publish only the ports the service must expose; remove -p/-P mappings that are not needed.", eval: needed_ports },
+    Check { id: "5.10", title: "Containers do not share the host's network namespace", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[I, S, E],
+        remediation: "Remove --network host; publish the needed ports on a bridge or user-defined network.", eval: host_network },
+    Check { id: "5.14", title: "Published ports are bound to a specific host address", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[I],
+        remediation: "Bind published ports to the interface that must serve them, e.g. -p 127.0.0.1:8080:80 or -p 10.0.0.5:443:443, never 0.0.0.0 or [::].", eval: bind_address },
+    Check { id: "5.30", title: "Containers are not attached to the default docker0 bridge", automated: false, scope: Scope::Container, severity: Severity::Low, stride: &[I, S],
+        remediation: "Attach containers to user-defined networks (docker network create) instead of the default bridge.", eval: docker0 },
+];
+
+fn wildcard(ip: &str) -> bool {
+    matches!(ip.trim_matches(['[', ']']), "" | "0.0.0.0" | "::")
+}
+
+fn port_label(p: &PublishedPort) -> String {
+    let ip = if p.host_ip.is_empty() {
+        "0.0.0.0"
+    } else {
+        &p.host_ip
+    };
+    let ip = if ip.contains(':') {
+        format!("[{ip}]")
+    } else {
+        ip.to_string()
+    };
+    format!(
+        "{ip}:{}->{}",
+        p.host_port
+            .map(|x| x.to_string())
+            .unwrap_or_else(|| "?".into()),
+        p.container_port
+    )
+}
+
+fn privileged_ports(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        let low: Vec<String> = c
+            .published_ports()
+            .iter()
+            .filter(|p| p.host_port.is_some_and(|n| n > 0 && n < 1024))
+            .map(port_label)
+            .collect();
+        if low.is_empty() {
+            obs(Outcome::Pass, "no host port below 1024", "")
+        } else {
+            obs(Outcome::Fail, low.join(", "), "host ports >= 1024")
+        }
+    })
+}
+
+fn needed_ports(cx: &Context) -> Verdict {
+    let mut v = per_container(cx, |c| {
+        let ports: Vec<String> = c.published_ports().iter().map(port_label).collect();
+        if ports.is_empty() {
+            obs(Outcome::Pass, "no published ports", "")
+        } else {
+            obs(
+                Outcome::Warn,
+                format!("publishes {}", ports.join(", ")),
+                "only needed ports",
+            )
+        }
+    });
+    if v.outcome == Outcome::Warn {
+        v.message = format!("manual check: {}", v.message);
+    }
+    v
+}
+
+fn host_network(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        if c.host_config.network_mode == "host" {
+            obs(Outcome::Fail, "NetworkMode=host", "a container network")
+        } else {
+            obs(
+                Outcome::Pass,
+                format!("NetworkMode={}", c.host_config.network_mode),
+                "",
+            )
+        }
+    })
+}
+
+fn bind_address(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        if c.host_config.network_mode == "host" {
+            return obs(
+                Outcome::Warn,
+                "NetworkMode=host: the process picks its own bind addresses",
+                "explicit bind addresses",
+            );
+        }
+        let ports = c.published_ports();
+        let open: Vec<String> = ports
+            .iter()
+            .filter(|p| wildcard(&p.host_ip))
+            .map(port_label)
+            .collect();
+        if !open.is_empty() {
+            obs(
+                Outcome::Fail,
+                format!("bound to every interface: {}", open.join(", ")),
+                "a specific host address",
+            )
+        } else if ports.is_empty() {
+            obs(Outcome::Pass, "no published ports", "")
+        } else {
+            obs(
+                Outcome::Pass,
+                ports.iter().map(port_label).collect::<Vec<_>>().join(", "),
+                "",
+            )
+        }
+    })
+}
+
+fn docker0(cx: &Context) -> Verdict {
+    let eng = match engine(cx) {
+        Ok(e) => e,
+        Err(v) => return v,
+    };
+    let default_nets: Vec<&str> = eng
+        .networks
+        .iter()
+        .filter(|n| {
+            n.options
+                .get("com.docker.network.bridge.name")
+                .map(String::as_str)
+                == Some("docker0")
+                || (n.name == "bridge"
+                    && n.driver == "bridge"
+                    && !n.options.contains_key("com.docker.network.bridge.name"))
+        })
+        .map(|n| n.name.as_str())
+        .collect();
+    let mut v = per_container(cx, |c| {
+        match c
+            .network_settings
+            .networks
+            .keys()
+            .find(|k| default_nets.contains(&k.as_str()))
+        {
+            Some(n) => obs(
+                Outcome::Warn,
+                format!("attached to {n} (docker0)"),
+                "a user-defined network",
+            ),
+            None => {
+                let nets: Vec<&str> = c
+                    .network_settings
+                    .networks
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                let shown = if nets.is_empty() {
+                    c.host_config.network_mode.clone()
+                } else {
+                    nets.join(", ")
+                };
+                obs(Outcome::Pass, format!("networks: {shown}"), "")
+            }
+        }
+    });
+    if v.outcome == Outcome::Warn {
+        v.message = format!("manual check: {}", v.message);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use crate::snapshot::PortBinding;
+
+    fn publish(s: &mut crate::snapshot::Snapshot, ip: &str, port: &str) {
+        web(s).network_settings.ports.insert(
+            "80/tcp".into(),
+            Some(vec![PortBinding {
+                host_ip: ip.into(),
+                host_port: port.into(),
+            }]),
+        );
+    }
+
+    #[test]
+    fn low_ports_fail_and_1024_passes_ipv6_included() {
+        let mut s = hardened();
+        expect("5.8", &s, Outcome::Pass);
+        publish(&mut s, "127.0.0.1", "1024");
+        expect("5.8", &s, Outcome::Pass);
+        publish(&mut s, "::", "80");
+        let f = expect("5.8", &s, Outcome::Fail);
+        assert!(f.evidence[0].observed.contains("[::]:80"));
+    }
+
+    #[test]
+    fn wildcard_binds_fail_on_ipv4_and_ipv6() {
+        let mut s = hardened();
+        expect("5.14", &s, Outcome::Pass);
+        publish(&mut s, "127.0.0.1", "8080");
+        expect("5.14", &s, Outcome::Pass);
+        publish(&mut s, "0.0.0.0", "8080");
+        expect("5.14", &s, Outcome::Fail);
+        publish(&mut s, "::", "8080");
+        expect("5.14", &s, Outcome::Fail);
+        publish(&mut s, "", "8080");
+        expect("5.14", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn published_ports_need_review_only_when_present() {
+        let mut s = hardened();
+        expect("5.9", &s, Outcome::Pass);
+        publish(&mut s, "127.0.0.1", "8080");
+        expect("5.9", &s, Outcome::Warn);
+    }
+
+    #[test]
+    fn host_network_and_docker0() {
+        let mut s = hardened();
+        expect("5.10", &s, Outcome::Pass);
+        expect("5.30", &s, Outcome::Pass);
+        web(&mut s)
+            .network_settings
+            .networks
+            .insert("bridge".into(), Default::default());
+        expect("5.30", &s, Outcome::Warn);
+        web(&mut s).host_config.network_mode = "host".into();
+        expect("5.10", &s, Outcome::Fail);
+        expect("5.14", &s, Outcome::Warn);
+    }
+}

@@ -1,0 +1,275 @@
+//! 5.x storage: sensitive host paths, read-only root filesystems, mount
+//! propagation, the Docker socket, host devices.
+
+use super::*;
+use crate::findings::Severity;
+use crate::rules::Scope;
+use crate::snapshot::daemon::normalize_run;
+
+pub(super) static CHECKS: &[Check] = &[
+    Check { id: "5.6", title: "Sensitive host directories are not mounted into containers", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[T, I, E],
+        remediation: "Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them); if one is unavoidable mount it read-only.", eval: sensitive_mounts },
+    Check { id: "5.13", title: "Container root filesystems are read-only", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[T],
+        remediation: "Run with --read-only and mount writable tmpfs or volumes only where the application writes.", eval: read_only_rootfs },
+    Check { id: "5.18", title: "Host devices are not passed into containers", automated: false, scope: Scope::Container, severity: Severity::Medium, stride: &[E, T],
+        remediation: "Remove --device mappings unless required, and then grant only the needed permissions (e.g. :r).", eval: devices },
+    Check { id: "5.20", title: "No mount uses shared propagation", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[T, E],
+        remediation: "Use the default private propagation; remove shared/rshared from -v and --mount options.", eval: propagation },
+    Check { id: "5.32", title: "The Docker socket is not mounted into containers", automated: true, scope: Scope::Container, severity: Severity::Critical, stride: &[E, T],
+        remediation: "Remove the docker.sock (or containerd.sock) mount; give the container a narrowly scoped API proxy if it truly needs the Engine.", eval: docker_socket },
+];
+
+/// Host directories whose exposure undermines the host.
+pub(crate) const SENSITIVE: &[&str] = &["/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"];
+
+/// Which sensitive path a bind source is (or lies under), if any.
+pub(crate) fn sensitive_source(src: &str) -> Option<&'static str> {
+    let s = src.trim_end_matches('/');
+    if s.is_empty() {
+        return Some("/");
+    }
+    SENSITIVE
+        .iter()
+        .copied()
+        .find(|d| s == *d || s.starts_with(&format!("{d}/")))
+}
+
+fn sensitive_mounts(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        let mut fail = Vec::new();
+        let mut warn = Vec::new();
+        for m in c.mounts.iter().filter(|m| m.kind == "bind") {
+            if let Some(d) = sensitive_source(&m.source) {
+                let item = format!(
+                    "{} -> {} ({}{})",
+                    m.source,
+                    m.destination,
+                    if m.rw { "rw" } else { "ro" },
+                    if d == "/" { ", the host root" } else { "" }
+                );
+                if m.rw {
+                    fail.push(item);
+                } else {
+                    warn.push(item);
+                }
+            }
+        }
+        if !fail.is_empty() {
+            fail.extend(warn);
+            obs(
+                Outcome::Fail,
+                fail.join("; "),
+                "no sensitive host path, or read-only",
+            )
+        } else if !warn.is_empty() {
+            obs(
+                Outcome::Warn,
+                format!("read-only: {}", warn.join("; ")),
+                "no sensitive host path",
+            )
+        } else {
+            obs(Outcome::Pass, "no sensitive host paths", "")
+        }
+    })
+}
+
+fn read_only_rootfs(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        if c.host_config.readonly_rootfs {
+            obs(Outcome::Pass, "ReadonlyRootfs=true", "")
+        } else {
+            obs(Outcome::Fail, "ReadonlyRootfs=false", "true")
+        }
+    })
+}
+
+fn devices(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        if c.host_config.privileged {
+            return obs(
+                Outcome::Warn,
+                "privileged: every host device",
+                "only the devices needed",
+            );
+        }
+        let d = &c.host_config.devices;
+        if d.is_empty() {
+            obs(Outcome::Pass, "no devices", "")
+        } else {
+            let list: Vec<String> = d
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}:{}:{}",
+                        d.path_on_host, d.path_in_container, d.cgroup_permissions
+                    )
+                })
+                .collect();
+            obs(Outcome::Warn, list.join(", "), "only the devices needed")
+        }
+    })
+}
+
+fn propagation(cx: &Context) -> Verdict {
+    per_container(cx, |c| {
+        let shared: Vec<String> = c
+            .mounts
+            .iter()
+            .filter(|m| matches!(m.propagation.as_str(), "shared" | "rshared"))
+            .map(|m| format!("{} ({})", m.destination, m.propagation))
+            .collect();
+        if shared.is_empty() {
+            obs(Outcome::Pass, "no shared propagation", "")
+        } else {
+            obs(
+                Outcome::Fail,
+                shared.join(", "),
+                "private or slave propagation",
+            )
+        }
+    })
+}
+
+fn docker_socket(cx: &Context) -> Verdict {
+    let listen: Vec<String> = cx
+        .snap
+        .host
+        .units
+        .ok()
+        .and_then(|u| {
+            u.iter()
+                .find(|u| u.name == "docker.socket")
+                .map(|u| u.listen_stream.clone())
+        })
+        .unwrap_or_default();
+    let mut sockets: Vec<String> = cx
+        .snap
+        .daemon
+        .unix_socket_paths(&listen)
+        .iter()
+        .map(|s| normalize_run(s))
+        .collect();
+    sockets.extend(
+        cx.snap
+            .host
+            .containerd_socket
+            .iter()
+            .map(|s| normalize_run(s)),
+    );
+    let socket_dirs: Vec<String> = sockets
+        .iter()
+        .filter_map(|s| s.rsplit_once('/').map(|(d, _)| d.to_string()))
+        .chain(["/run".to_string()])
+        .collect();
+    per_container(cx, |c| {
+        let hits: Vec<String> = c
+            .mounts
+            .iter()
+            .filter(|m| m.kind == "bind")
+            .filter_map(|m| {
+                let src = normalize_run(m.source.trim_end_matches('/'));
+                if sockets.contains(&src)
+                    || src.ends_with("/docker.sock")
+                    || src.ends_with("/containerd.sock")
+                {
+                    Some(format!("{} -> {}", m.source, m.destination))
+                } else if socket_dirs.contains(&src) {
+                    Some(format!(
+                        "{} -> {} (the directory holding the socket)",
+                        m.source, m.destination
+                    ))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        if hits.is_empty() {
+            obs(Outcome::Pass, "no runtime socket mounted", "")
+        } else {
+            obs(
+                Outcome::Fail,
+                hits.join("; "),
+                "no Docker or containerd socket",
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use crate::snapshot::{DeviceMapping, Mount};
+
+    fn bind(src: &str, dst: &str, rw: bool) -> Mount {
+        Mount {
+            kind: "bind".into(),
+            source: src.into(),
+            destination: dst.into(),
+            rw,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn sensitive_paths_rw_fail_ro_warn_subpaths_count_volumes_do_not() {
+        let mut s = hardened();
+        expect("5.6", &s, Outcome::Pass);
+        web(&mut s).mounts = vec![bind("/", "/host", false)];
+        expect("5.6", &s, Outcome::Warn);
+        web(&mut s).mounts = vec![bind("/etc", "/etc", true)];
+        expect("5.6", &s, Outcome::Fail);
+        web(&mut s).mounts = vec![bind("/etc/shadow", "/x", true)];
+        expect("5.6", &s, Outcome::Fail);
+        // A named volume mounted at /etc in the container is not a host path.
+        web(&mut s).mounts = vec![Mount {
+            kind: "volume".into(),
+            name: "cfg".into(),
+            source: "/var/lib/docker/volumes/cfg/_data".into(),
+            destination: "/etc".into(),
+            rw: true,
+            ..Default::default()
+        }];
+        expect("5.6", &s, Outcome::Pass);
+        // /etcd is not /etc.
+        web(&mut s).mounts = vec![bind("/etcd-data", "/data", true)];
+        expect("5.6", &s, Outcome::Pass);
+    }
+
+    #[test]
+    fn docker_socket_under_any_name() {
+        let mut s = hardened();
+        expect("5.32", &s, Outcome::Pass);
+        web(&mut s).mounts = vec![bind("/run/docker.sock", "/var/run/docker.sock", false)];
+        expect("5.32", &s, Outcome::Fail);
+        web(&mut s).mounts = vec![bind("/var/run", "/host-run", false)];
+        expect("5.32", &s, Outcome::Fail);
+        web(&mut s).mounts = vec![bind("/srv/data", "/data", true)];
+        expect("5.32", &s, Outcome::Pass);
+    }
+
+    #[test]
+    fn read_only_rootfs() {
+        let mut s = hardened();
+        expect("5.13", &s, Outcome::Pass);
+        web(&mut s).host_config.readonly_rootfs = false;
+        expect("5.13", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn propagation_and_devices() {
+        let mut s = hardened();
+        expect("5.20", &s, Outcome::Pass);
+        expect("5.18", &s, Outcome::Pass);
+        let mut m = bind("/srv", "/srv", true);
+        m.propagation = "rshared".into();
+        web(&mut s).mounts = vec![m];
+        expect("5.20", &s, Outcome::Fail);
+        web(&mut s).host_config.devices = vec![DeviceMapping {
+            path_on_host: "/dev/fuse".into(),
+            path_in_container: "/dev/fuse".into(),
+            cgroup_permissions: "rwm".into(),
+        }];
+        expect("5.18", &s, Outcome::Warn);
+    }
+}
