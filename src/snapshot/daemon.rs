@@ -263,7 +263,7 @@ mod tests {
         let f = facts(&[("icc", Some("false"))], Some(r#"{"iptables":false}"#));
         assert!(!f.bool_setting("icc", true).unwrap().0);
         assert!(!f.bool_setting("iptables", true).unwrap().0);
-        assert!(f.bool_setting("live-restore", false).unwrap().0 == false);
+        assert!(!f.bool_setting("live-restore", false).unwrap().0);
     }
 
     #[test]

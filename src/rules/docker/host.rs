@@ -84,8 +84,33 @@ fn separate_partition(cx: &Context) -> Verdict {
     let target = Target::File {
         path: root_dir.clone(),
     };
+    let root_dev = mounts
+        .iter()
+        .rev()
+        .find(|m| m.mount_point == "/")
+        .map(|m| m.device.as_str());
     match holder {
         None => Verdict::error(format!("no mount in the mount table contains {root_dir}")),
+        // A bind mount of a directory on the root device is not a partition.
+        Some(m)
+            if m.mount_point != "/"
+                && !m.device.is_empty()
+                && Some(m.device.as_str()) == root_dev =>
+        {
+            Verdict::fail(format!(
+                "{root_dir} is mounted at {} but from the root filesystem's device {}",
+                m.mount_point, m.device
+            ))
+            .with(Evidence::new(
+                target,
+                Outcome::Fail,
+                format!(
+                    "bind mount at {} of device {} (same as /)",
+                    m.mount_point, m.device
+                ),
+                "a dedicated filesystem",
+            ))
+        }
         Some(m) if m.mount_point == "/" => {
             Verdict::fail(format!("{root_dir} is on the root filesystem")).with(Evidence::new(
                 target,
