@@ -191,3 +191,16 @@ pub fn finding<'a>(report: &'a serde_json::Value, check: &str) -> &'a serde_json
         .find(|f| f["id"] == check)
         .unwrap_or_else(|| panic!("no finding {check}"))
 }
+
+/// Run shipshape with extra environment variables and a working directory.
+pub fn shipshape_in(dir: &Path, envs: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shipshape"));
+    c.args(args)
+        .current_dir(dir)
+        .env_remove("DOCKER_HOST")
+        .env("NO_COLOR", "1");
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().expect("run shipshape")
+}
