@@ -408,3 +408,27 @@ fn an_unreachable_engine_makes_engine_checks_error_and_host_checks_still_run() {
         }
     }
 }
+
+#[test]
+fn shipshape_s_own_container_and_excluded_names_are_left_out_and_listed() {
+    let mut s = hardened();
+    let mut me = good_container("shipshape");
+    me.host_config.privileged = true;
+    let my_id = me.id.clone();
+    engine_mut(&mut s).containers.push(me);
+    let mut other = good_container("ci-runner-1");
+    other.host_config.privileged = true;
+    engine_mut(&mut s).containers.push(other);
+    expect("5.5", &s, Outcome::Fail);
+    s.self_container = Some(my_id);
+    let opts = EvalOptions {
+        exclude_containers: vec!["ci-runner-*".into()],
+        ..Default::default()
+    };
+    let f = run_with("5.5", &s, &opts);
+    assert_eq!(f.outcome, Outcome::Pass, "{:#?}", f.evidence);
+    let cx = crate::rules::Context::new(&s, &opts);
+    let names: Vec<&str> = cx.excluded.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, vec!["shipshape", "ci-runner-1"]);
+    assert!(cx.excluded[0].1.contains("own container"));
+}
