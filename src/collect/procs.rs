@@ -237,30 +237,33 @@ fn parse_stat(s: &str) -> Option<Proc> {
 /// The id of the container shipshape runs in, if any, from its own cgroup
 /// and mount table.
 pub fn own_container_id() -> Option<String> {
-    let from = |text: &str| -> Option<String> {
-        for line in text.lines() {
-            let mut s = line;
-            while let Some(i) = s.find("docker") {
-                let tail = &s[i + 6..];
-                let tail = tail.trim_start_matches(['/', '-']);
-                let tail = tail.strip_prefix("containers/").unwrap_or(tail);
-                let id: String = tail.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-                if id.len() == 64 {
-                    return Some(id);
-                }
-                s = &s[i + 6..];
-            }
-        }
-        None
-    };
     std::fs::read_to_string("/proc/self/cgroup")
         .ok()
-        .and_then(|t| from(&t))
+        .and_then(|t| container_id_in(&t))
         .or_else(|| {
             std::fs::read_to_string("/proc/self/mountinfo")
                 .ok()
-                .and_then(|t| from(&t))
+                .and_then(|t| container_id_in(&t))
         })
+}
+
+/// A 64-hex container id following `docker/`, `docker-` or
+/// `docker/containers/` in cgroup or mountinfo text.
+pub fn container_id_in(text: &str) -> Option<String> {
+    for line in text.lines() {
+        let mut s = line;
+        while let Some(i) = s.find("docker") {
+            let tail = &s[i + 6..];
+            let tail = tail.trim_start_matches(['/', '-']);
+            let tail = tail.strip_prefix("containers/").unwrap_or(tail);
+            let id: String = tail.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+            if id.len() == 64 {
+                return Some(id);
+            }
+            s = &s[i + 6..];
+        }
+    }
+    None
 }
 
 /// Listening TCP sockets from `<root>/proc/net/tcp` and `tcp6`.
@@ -328,6 +331,25 @@ mod tests {
         let p = parse_stat("42 (my (odd) proc) S 7 42 42 0").unwrap();
         assert_eq!(p.comm, "my (odd) proc");
         assert_eq!(p.ppid, 7);
+    }
+
+    #[test]
+    fn own_container_id_from_cgroup_v1_v2_and_mountinfo() {
+        let id = "3f6a042a4370117b2c304022d161361359bc12eac10b04cfa26b015db23c1234";
+        assert_eq!(
+            container_id_in(&format!("12:pids:/docker/{id}\n")).as_deref(),
+            Some(id)
+        );
+        assert_eq!(
+            container_id_in(&format!("0::/system.slice/docker-{id}.scope\n")).as_deref(),
+            Some(id)
+        );
+        let mi = format!("812 790 254:0 /var/lib/docker/containers/{id}/hostname /etc/hostname rw - ext4 /dev/vda rw");
+        assert_eq!(container_id_in(&mi).as_deref(), Some(id));
+        assert_eq!(
+            container_id_in("0::/init.scope\n1:name=systemd:/user.slice"),
+            None
+        );
     }
 
     #[test]

@@ -360,4 +360,59 @@ mod tests {
         let f = expect("1.1.18", &s, Outcome::Fail);
         assert!(f.message.contains("/usr/sbin/runc"));
     }
+
+    #[test]
+    fn every_audit_check_passes_with_its_rule_and_fails_without() {
+        let mut base = hardened();
+        let extra = [
+            "/usr/bin/containerd-shim",
+            "/usr/bin/containerd-shim-runc-v1",
+            "/etc/sysconfig/docker",
+        ];
+        for p in extra {
+            base.host.files.insert(p.into(), stat("file", 0, 0, 0o644));
+            if let Some(Probe::Ok(r)) = &mut base.host.audit.loaded {
+                r.push(rule(p, false));
+            }
+        }
+        for b in ["containerd-shim", "containerd-shim-runc-v1"] {
+            base.host
+                .binaries
+                .insert(b.into(), Some(format!("/usr/bin/{b}")));
+        }
+        let cases = [
+            ("1.1.3", "/usr/bin/dockerd"),
+            ("1.1.4", "/run/containerd"),
+            ("1.1.5", "/var/lib/docker"),
+            ("1.1.6", "/etc/docker"),
+            ("1.1.7", "/lib/systemd/system/docker.service"),
+            ("1.1.8", "/run/containerd/containerd.sock"),
+            ("1.1.9", "/lib/systemd/system/docker.socket"),
+            ("1.1.10", "/etc/default/docker"),
+            ("1.1.11", "/etc/docker/daemon.json"),
+            ("1.1.12", "/etc/containerd/config.toml"),
+            ("1.1.13", "/etc/sysconfig/docker"),
+            ("1.1.14", "/usr/bin/containerd"),
+            ("1.1.15", "/usr/bin/containerd-shim"),
+            ("1.1.16", "/usr/bin/containerd-shim-runc-v1"),
+            ("1.1.17", "/usr/bin/containerd-shim-runc-v2"),
+            ("1.1.18", "/usr/bin/runc"),
+        ];
+        for (id, path) in cases {
+            let mut s = base.clone();
+            let f = expect(id, &s, Outcome::Pass);
+            assert_eq!(f.evidence[0].target.label(), path, "{id}");
+            // Remove every rule that covers the path, loaded or on disk.
+            if let Some(Probe::Ok(r)) = &mut s.host.audit.loaded {
+                r.retain(|r| !rule_covers(r, path));
+            }
+            for file in &mut s.host.audit.files {
+                if let Probe::Ok(r) = &mut file.rules {
+                    r.retain(|r| !rule_covers(r, path));
+                }
+            }
+            let f = expect(id, &s, Outcome::Fail);
+            assert_eq!(f.evidence[0].target.label(), path, "{id}");
+        }
+    }
 }
