@@ -25,9 +25,25 @@ struct Cli {
     command: Command,
 }
 
+const AUDIT_HELP: &str = "\
+Examples:
+  shipshape audit                        all 117 checks, running containers
+  shipshape audit --all -c 5             section 5, including stopped containers
+  shipshape audit -f json -o out.json    versioned JSON (docs/schema/audit-report.v1.json)
+  shipshape collect -o s.json && shipshape audit --snapshot s.json
+
+Outcomes: PASS, FAIL, WARN (manual or needs review), INFO, N/A (not present or not
+enabled), ERROR (could not be read; never counted as PASS).
+
+Environment: DOCKER_HOST (unix:// only), NO_COLOR.
+
+Exit codes: 0 no FAIL, 1 at least one FAIL, 2 shipshape failed (including an
+unreachable Docker daemon; host checks still run and the rest are ERROR).";
+
 #[derive(Subcommand)]
 enum Command {
     /// Audit this Docker host (or a saved snapshot) against CIS Docker Benchmark 1.6
+    #[command(after_long_help = AUDIT_HELP)]
     Audit(audit::AuditArgs),
     /// Collect the host snapshot and write it as JSON, without evaluating it
     Collect(audit::CollectArgs),
