@@ -119,6 +119,14 @@ impl Lab {
         tag
     }
 
+    /// Build an image from a prepared context directory. Returns the tag.
+    pub fn image_from_context(&mut self, short: &str, ctx: &Path) -> String {
+        let tag = format!("shipshape-test/{}:{short}", self.id);
+        self.images.push(tag.clone());
+        docker_ok(&["build", "-q", "-t", &tag, ctx.to_str().unwrap()]);
+        tag
+    }
+
     /// `docker run -d` a labelled container; returns its name.
     pub fn run(&self, short: &str, opts: &[&str], image: &str) -> String {
         self.container("run", short, opts, image)
