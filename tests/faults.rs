@@ -237,3 +237,38 @@ fn listing(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+#[test]
+fn permission_denied_on_the_socket_is_explained() {
+    require_daemon();
+    // Run as nobody, without the docker group: the real socket refuses us.
+    // The checkout may sit in a directory nobody cannot enter (mktemp -d is
+    // 0700), so run a copy from a world-readable place.
+    use std::os::unix::fs::PermissionsExt;
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(cwd.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = cwd.path().join("shipshape");
+    std::fs::copy(env!("CARGO_BIN_EXE_shipshape"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin)
+        .args(["audit", "--format", "json", "--timeout", "2"])
+        .current_dir(cwd.path())
+        .env_remove("DOCKER_HOST")
+        .output()
+        .expect("setpriv (util-linux) is needed for this test");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("permission denied") && err.contains("/var/run/docker.sock"),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_engine_checks_error_and_host_checks_run(&report);
+}
