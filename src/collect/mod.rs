@@ -129,12 +129,7 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
         let engine = engine_thread
             .join()
             .unwrap_or_else(|_| Probe::Error("engine reader panicked".into()));
-        let root_dir = engine
-            .ok()
-            .map(|e| e.info.docker_root_dir.clone())
-            .filter(|d| !d.is_empty())
-            .or_else(|| daemon.str_setting("data-root").ok().and_then(|v| v.0))
-            .unwrap_or_else(|| "/var/lib/docker".to_string());
+        let root_dir = crate::snapshot::daemon::docker_root_dir(engine.ok(), &daemon);
         for p in paths_to_stat(&fs, &daemon, &host, &units, &socket_listen, &root_dir) {
             let fact = fs.stat(&p);
             host.files.insert(p, fact);

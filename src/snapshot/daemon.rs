@@ -215,6 +215,37 @@ impl DaemonFacts {
     }
 }
 
+/// Docker's root directory: what the daemon reports, else `data-root`,
+/// else the default.
+pub fn docker_root_dir(engine: Option<&super::Engine>, daemon: &DaemonFacts) -> String {
+    engine
+        .map(|e| e.info.docker_root_dir.clone())
+        .filter(|d| !d.is_empty())
+        .or_else(|| daemon.str_setting("data-root").ok().and_then(|v| v.0))
+        .unwrap_or_else(|| "/var/lib/docker".to_string())
+}
+
+impl super::Snapshot {
+    pub fn docker_root_dir(&self) -> String {
+        docker_root_dir(self.engine.ok(), &self.daemon)
+    }
+
+    /// `ListenStream=` paths of the docker.socket unit, if any.
+    pub fn socket_unit_listen(&self) -> Vec<String> {
+        self.host
+            .units
+            .ok()
+            .and_then(|u| u.iter().find(|u| u.name == "docker.socket"))
+            .map(|u| u.listen_stream.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every unix socket the daemon serves (see [`DaemonFacts::unix_socket_paths`]).
+    pub fn docker_sockets(&self) -> Vec<String> {
+        self.daemon.unix_socket_paths(&self.socket_unit_listen())
+    }
+}
+
 /// `/var/run` is a link to `/run` on every modern distribution.
 pub fn same_socket(a: &str, b: &str) -> bool {
     normalize_run(a) == normalize_run(b)

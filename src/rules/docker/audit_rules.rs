@@ -90,23 +90,7 @@ fn subject_path(cx: &Context, s: Subject) -> Result<String, Verdict> {
             Some(Some(p)) => Ok(p.clone()),
         },
         Subject::Path(p) => existing(p),
-        Subject::DockerRoot => {
-            let d = cx
-                .snap
-                .engine
-                .ok()
-                .map(|e| e.info.docker_root_dir.clone())
-                .filter(|d| !d.is_empty())
-                .or_else(|| {
-                    cx.snap
-                        .daemon
-                        .str_setting("data-root")
-                        .ok()
-                        .and_then(|v| v.0)
-                })
-                .unwrap_or_else(|| "/var/lib/docker".into());
-            existing(&d)
-        }
+        Subject::DockerRoot => existing(&cx.snap.docker_root_dir()),
         Subject::Unit(u) => match host.units.as_result() {
             Err(e) => Err(Verdict::error(e.to_string())),
             Ok(units) => match units

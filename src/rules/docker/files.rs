@@ -130,20 +130,9 @@ fn paths(cx: &Context, f: Files) -> Result<Vec<String>, Verdict> {
             Ok(Some(p)) => vec![p[i].clone()],
         },
         Files::DockerSockets => {
-            let listen: Vec<String> = snap
-                .host
-                .units
-                .ok()
-                .and_then(|u| {
-                    u.iter()
-                        .find(|u| u.name == "docker.socket")
-                        .map(|u| u.listen_stream.clone())
-                })
-                .unwrap_or_default();
             // Only sockets that exist on the audited host count.
             let v: Vec<String> = snap
-                .daemon
-                .unix_socket_paths(&listen)
+                .docker_sockets()
                 .into_iter()
                 .filter(|p| {
                     matches!(

@@ -58,20 +58,7 @@ fn separate_partition(cx: &Context) -> Verdict {
         Ok(m) => m,
         Err(e) => return Verdict::error(e.to_string()),
     };
-    let root_dir = cx
-        .snap
-        .engine
-        .ok()
-        .map(|e| e.info.docker_root_dir.clone())
-        .filter(|d| !d.is_empty())
-        .or_else(|| {
-            cx.snap
-                .daemon
-                .str_setting("data-root")
-                .ok()
-                .and_then(|v| v.0)
-        })
-        .unwrap_or_else(|| "/var/lib/docker".into());
+    let root_dir = cx.snap.docker_root_dir();
     // The filesystem holding the directory is the longest mount-point prefix.
     let holder = mounts
         .iter()

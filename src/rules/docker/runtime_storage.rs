@@ -131,21 +131,9 @@ fn propagation(cx: &Context) -> Verdict {
 }
 
 fn docker_socket(cx: &Context) -> Verdict {
-    let listen: Vec<String> = cx
-        .snap
-        .host
-        .units
-        .ok()
-        .and_then(|u| {
-            u.iter()
-                .find(|u| u.name == "docker.socket")
-                .map(|u| u.listen_stream.clone())
-        })
-        .unwrap_or_default();
     let mut sockets: Vec<String> = cx
         .snap
-        .daemon
-        .unix_socket_paths(&listen)
+        .docker_sockets()
         .iter()
         .map(|s| normalize_run(s))
         .collect();
