@@ -80,3 +80,27 @@ fn terminal_output_has_no_colour_when_piped_and_ends_with_the_score() {
         .unwrap()
         .starts_with("Score:"));
 }
+
+#[test]
+fn fail_on_sets_the_severity_threshold_for_exit_code_1() {
+    // On a fake root with a world-writable daemon.json, 3.18 (high) FAILs.
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("etc/docker")).unwrap();
+    let f = root.path().join("etc/docker/daemon.json");
+    std::fs::write(&f, "{}").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let r = root.path().to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |sev: &str| {
+        shipshape_in(
+            dir.path(),
+            &[],
+            &["audit", "--root", r, "-c", "3.18", "--fail-on", sev],
+        )
+        .status
+        .code()
+    };
+    assert_eq!(run("high"), Some(1));
+    assert_eq!(run("critical"), Some(0));
+}

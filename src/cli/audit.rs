@@ -78,6 +78,9 @@ pub struct AuditArgs {
     /// Never colour the terminal output (NO_COLOR is honoured as well)
     #[arg(long)]
     pub no_color: bool,
+    /// Exit 1 only when a FAIL has at least this severity (default: any FAIL)
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "info")]
+    pub fail_on: crate::findings::Severity,
 }
 
 #[derive(clap::Args)]
@@ -184,7 +187,11 @@ pub fn run_audit(args: AuditArgs) -> i32 {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
-    if rep.findings.iter().any(|f| f.outcome == Outcome::Fail) {
+    if rep
+        .findings
+        .iter()
+        .any(|f| f.outcome == Outcome::Fail && f.severity >= args.fail_on)
+    {
         1
     } else {
         0
