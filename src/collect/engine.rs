@@ -79,16 +79,35 @@ pub fn read_engine(
     })
 }
 
+/// GET an object that may disappear while we read it (removed by someone
+/// else between list and inspect): 404 means gone (`None`); a server error
+/// or conflict is retried once, since removal in progress reports those.
+fn get_object<T: serde::de::DeserializeOwned>(
+    conn: &mut Conn,
+    path: &str,
+) -> Result<Option<T>, EngineError> {
+    let mut retried = false;
+    loop {
+        match conn.get_json(path) {
+            Ok(v) => return Ok(Some(v)),
+            Err(e) if e.0.contains("HTTP 404") => return Ok(None),
+            Err(e) if !retried && (e.0.contains("HTTP 5") || e.0.contains("HTTP 409")) => {
+                retried = true;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// `None` when the container vanished between list and inspect.
 fn inspect_container(
     conn: &mut Conn,
     id: &str,
     procs: Option<&ProcTable>,
 ) -> Result<Option<Container>, EngineError> {
-    let mut c: Container = match conn.get_json(&format!("/containers/{id}/json")) {
-        Ok(c) => c,
-        Err(e) if e.0.contains("HTTP 404") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(mut c) = get_object::<Container>(conn, &format!("/containers/{id}/json"))? else {
+        return Ok(None);
     };
     if c.state.running {
         let from_proc = procs.and_then(|t| t.container_processes(c.state.pid, &c.id));
@@ -135,10 +154,8 @@ fn top(conn: &mut Conn, id: &str) -> Result<Vec<ProcessInfo>, EngineError> {
 }
 
 fn inspect_image(conn: &mut Conn, id: &str) -> Result<Option<Image>, EngineError> {
-    let mut img: Image = match conn.get_json(&format!("/images/{id}/json")) {
-        Ok(i) => i,
-        Err(e) if e.0.contains("HTTP 404") => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(mut img) = get_object::<Image>(conn, &format!("/images/{id}/json"))? else {
+        return Ok(None);
     };
     img.history = Some(
         match conn.get_json::<Vec<HistoryEntry>>(&format!("/images/{id}/history")) {
