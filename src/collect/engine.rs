@@ -214,13 +214,18 @@ where
             });
         }
     });
-    let mut out = Vec::with_capacity(items.len());
-    for r in results.into_inner().unwrap() {
-        match r {
-            Some(Ok(v)) => out.push(v),
-            Some(Err(e)) => return Err(e),
-            None => return Err(EngineError("a request was never answered".into())),
-        }
+    let results = results.into_inner().unwrap();
+    // Report a real error in preference to items no worker reached.
+    if let Some(Some(Err(e))) = results.iter().find(|r| matches!(r, Some(Err(_)))) {
+        return Err(e.clone());
     }
-    Ok(out)
+    results
+        .into_iter()
+        .map(|r| match r {
+            Some(Ok(v)) => Ok(v),
+            _ => Err(EngineError(
+                "the daemon stopped accepting connections mid-collection".into(),
+            )),
+        })
+        .collect()
 }
