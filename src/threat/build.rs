@@ -227,6 +227,10 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
             let plain = insecure.iter().any(|r| r == &reg);
             let mut f = Flow::new(&rid, &cid, format!("pull {reference}"));
             f.protocol = Some(if plain { "http" } else { "https" }.into());
+            f.port = reg
+                .rsplit_once(':')
+                .and_then(|(_, p)| p.parse().ok())
+                .or(Some(if plain { 80 } else { 443 }));
             f.encrypted = Some(!plain);
             m.add_flow(f);
         } else {
@@ -326,6 +330,20 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         ensure_network_clients(m);
         let proto = p.container_port.rsplit('/').next().unwrap_or("tcp").to_string();
         let host_port = p.host_port.map(|x| x.to_string()).unwrap_or_default();
+        let bind = if is_wildcard(&p.host_ip) {
+            "all-interfaces".to_string()
+        } else {
+            p.host_ip.clone()
+        };
+        // 0.0.0.0 and :: bindings of one port are one way in.
+        let fid = if bind == "all-interfaces" {
+            format!("{NETWORK_CLIENTS}->{cid}:{host_port}/{proto}")
+        } else {
+            format!("{NETWORK_CLIENTS}->{cid}:{bind}:{host_port}/{proto}")
+        };
+        if m.flows.iter().any(|f| f.id == fid) {
+            continue;
+        }
         let mut f = Flow::new(
             NETWORK_CLIENTS,
             &cid,
@@ -336,13 +354,9 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
                 p.container_port
             ),
         );
+        f.id = fid;
         f.protocol = Some(proto);
         f.port = p.host_port;
-        let bind = if is_wildcard(&p.host_ip) {
-            "all-interfaces".to_string()
-        } else {
-            p.host_ip.clone()
-        };
         m.add_flow(f.fact("bind", Fact::Str(bind)));
     }
 }
