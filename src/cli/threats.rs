@@ -37,7 +37,7 @@ Exit codes: 0 = done (and nothing at or above --fail-on is open), 1 = an open th
 unreachable).";
 
 #[derive(clap::Args)]
-#[command(long_about = LONG_ABOUT)]
+#[command(after_help = LONG_ABOUT)]
 pub struct ThreatsArgs {
     #[command(flatten)]
     pub source: SourceArgs,
