@@ -25,9 +25,24 @@ fn help_explains_sources_formats_statuses_and_exit_codes() {
     assert!(o.status.success());
     let h = String::from_utf8_lossy(&o.stdout);
     for needle in [
-        "--snapshot", "--model", "--no-host", "--library", "--replace-library", "--format",
-        "--output", "--fail-on", "markdown", "json", "dot", "mermaid", "open-confirmed",
-        "open-unverified", "mitigated", "accepted", "threat@component[@flow]", "likelihood × impact",
+        "--snapshot",
+        "--model",
+        "--no-host",
+        "--library",
+        "--replace-library",
+        "--format",
+        "--output",
+        "--fail-on",
+        "markdown",
+        "json",
+        "dot",
+        "mermaid",
+        "open-confirmed",
+        "open-unverified",
+        "mitigated",
+        "accepted",
+        "threat@component[@flow]",
+        "likelihood × impact",
         "Exit codes",
     ] {
         assert!(h.contains(needle), "--help lacks {needle}");
@@ -44,10 +59,22 @@ fn model_only_run_prints_markdown_and_fail_on_gates() {
     assert!(md.starts_with("# STRIDE threat model: Seed Docker and Kubernetes platform"));
     assert!(md.contains("- **STRIDE category:** Elevation of privilege"));
     // The seed model has an internet-exposed API server: a critical open threat.
-    let o = run(&["--no-host", "--model", seed, "--fail-on", "critical", "-f", "json"]);
+    let o = run(&[
+        "--no-host",
+        "--model",
+        seed,
+        "--fail-on",
+        "critical",
+        "-f",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["threats"].as_array().unwrap().iter().any(|t| t["severity"] == "critical" && t["status"] == "open-unverified"));
+    assert!(v["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["severity"] == "critical" && t["status"] == "open-unverified"));
 }
 
 #[test]
@@ -61,36 +88,90 @@ fn waivers_in_the_model_file_clear_the_gate() {
     .unwrap();
     let m = model.to_str().unwrap();
     let out = dir.path().join("t.json");
-    let o = run(&["--no-host", "-m", m, "--fail-on", "low", "-f", "json", "-o", out.to_str().unwrap(), "--today", "2026-11-24"]);
+    let o = run(&[
+        "--no-host",
+        "-m",
+        m,
+        "--fail-on",
+        "low",
+        "-f",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        "2026-11-24",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let threats = v["threats"].as_array().unwrap();
     assert!(!threats.is_empty());
     assert!(threats.iter().all(|t| t["status"] == "accepted"));
-    assert_eq!(threats[0]["waiver"]["reason"], "lab cluster, torn down nightly");
+    assert_eq!(
+        threats[0]["waiver"]["reason"],
+        "lab cluster, torn down nightly"
+    );
 }
 
 #[test]
 fn mistakes_exit_2_with_positions() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("bad.yaml");
-    std::fs::write(&model, "components:\n  - {id: a, kind: app-service}\nflows:\n  - {from: a, to: b}\n").unwrap();
+    std::fs::write(
+        &model,
+        "components:\n  - {id: a, kind: app-service}\nflows:\n  - {from: a, to: b}\n",
+    )
+    .unwrap();
     let o = run(&["--no-host", "-m", model.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("bad.yaml:4:19: flow refers to component 'b', which is not declared"), "{e}");
+    assert!(
+        e.contains("bad.yaml:4:19: flow refers to component 'b', which is not declared"),
+        "{e}"
+    );
 
     let lib = dir.path().join("lib.yaml");
     std::fs::write(&lib, "library: x\nversion: '1'\nthreats: []\nbogus: true\n").unwrap();
     let seed = root("examples/seed-model.yaml");
-    let o = run(&["--no-host", "-m", seed.to_str().unwrap(), "--library", lib.to_str().unwrap()]);
+    let o = run(&[
+        "--no-host",
+        "-m",
+        seed.to_str().unwrap(),
+        "--library",
+        lib.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("lib.yaml:4:1: unknown field `bogus`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("lib.yaml:4:1: unknown field `bogus`"),
+        "{}",
+        stderr(&o)
+    );
 
     // --no-host needs a model file; --replace-library needs a library.
     assert_eq!(run(&["--no-host"]).status.code(), Some(2));
-    assert_eq!(run(&["--no-host", "-m", seed.to_str().unwrap(), "--replace-library"]).status.code(), Some(2));
-    assert_eq!(run(&["--no-host", "-m", seed.to_str().unwrap(), "--today", "tomorrow"]).status.code(), Some(2));
+    assert_eq!(
+        run(&[
+            "--no-host",
+            "-m",
+            seed.to_str().unwrap(),
+            "--replace-library"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&[
+            "--no-host",
+            "-m",
+            seed.to_str().unwrap(),
+            "--today",
+            "tomorrow"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -103,10 +184,24 @@ fn replace_library_uses_only_the_given_threats() {
     )
     .unwrap();
     let seed = root("examples/seed-model.yaml");
-    let o = run(&["--no-host", "-m", seed.to_str().unwrap(), "--library", lib.to_str().unwrap(), "--replace-library", "-f", "json"]);
+    let o = run(&[
+        "--no-host",
+        "-m",
+        seed.to_str().unwrap(),
+        "--library",
+        lib.to_str().unwrap(),
+        "--replace-library",
+        "-f",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ids: Vec<&str> = v["threats"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["mine.etcd-backup@etcd"]);
 }
 

@@ -12,10 +12,12 @@ use shipshape::threat::{analyze, modelfile, Analysis, Library, Status};
 use threat_support::*;
 
 fn instance<'a>(a: &'a Analysis<'_>, id: &str) -> &'a shipshape::threat::Instance {
-    a.instances
-        .iter()
-        .find(|i| i.id == id)
-        .unwrap_or_else(|| panic!("no instance {id}; have: {:#?}", a.instances.iter().map(|i| &i.id).collect::<Vec<_>>()))
+    a.instances.iter().find(|i| i.id == id).unwrap_or_else(|| {
+        panic!(
+            "no instance {id}; have: {:#?}",
+            a.instances.iter().map(|i| &i.id).collect::<Vec<_>>()
+        )
+    })
 }
 
 #[test]
@@ -31,13 +33,19 @@ fn docker_socket_mount_confirms_escape_and_names_the_container() {
     );
     assert_eq!(i.status, Status::OpenConfirmed);
     assert_eq!(i.severity, Severity::Critical);
-    let e = i.evidence.iter().find(|e| e.check == "5.32").expect("5.32 linked");
+    let e = i
+        .evidence
+        .iter()
+        .find(|e| e.check == "5.32")
+        .expect("5.32 linked");
     assert_eq!(e.outcome, Outcome::Fail);
     assert_eq!(e.targets.len(), 1);
     assert_eq!(e.targets[0].kind, "container");
     assert_eq!(e.targets[0].name, "ci-runner");
     // web mounts no socket, so it has no such flow and no such instance.
-    assert!(!a.instances.iter().any(|i| i.id.starts_with("docker.socket.container-escape@container:web")));
+    assert!(!a.instances.iter().any(|i| i
+        .id
+        .starts_with("docker.socket.container-escape@container:web")));
 }
 
 #[test]
@@ -51,7 +59,10 @@ fn container_findings_apply_per_container() {
     // 4.1 names ci-runner only: confirmed there, mitigated on web.
     let ci = instance(&a, "docker.container.root-user@container:ci-runner");
     assert_eq!(ci.status, Status::OpenConfirmed);
-    assert!(ci.evidence.iter().any(|e| e.check == "4.1" && e.targets.iter().any(|t| t.name == "ci-runner")));
+    assert!(ci
+        .evidence
+        .iter()
+        .any(|e| e.check == "4.1" && e.targets.iter().any(|t| t.name == "ci-runner")));
     let web = instance(&a, "docker.container.root-user@container:web");
     assert_eq!(web.status, Status::Mitigated);
     assert_eq!(web.likelihood, Likelihood::Unlikely);
@@ -60,16 +71,31 @@ fn container_findings_apply_per_container() {
     assert!(e.targets.is_empty(), "web is not among 4.1's offenders");
 
     // 5.5 fails for ci-runner only; 5.10 passes for everybody.
-    let ci = instance(&a, "docker.container.namespace-breakout@container:ci-runner");
+    let ci = instance(
+        &a,
+        "docker.container.namespace-breakout@container:ci-runner",
+    );
     assert_eq!(ci.status, Status::OpenConfirmed);
-    assert_eq!(ci.likelihood, Likelihood::VeryLikely, "confirmation raises likely by one step");
+    assert_eq!(
+        ci.likelihood,
+        Likelihood::VeryLikely,
+        "confirmation raises likely by one step"
+    );
     let web = instance(&a, "docker.container.namespace-breakout@container:web");
     assert_eq!(web.status, Status::Mitigated);
-    let passing: Vec<_> = web.evidence.iter().filter(|e| e.outcome == Outcome::Pass).map(|e| e.check.as_str()).collect();
+    let passing: Vec<_> = web
+        .evidence
+        .iter()
+        .filter(|e| e.outcome == Outcome::Pass)
+        .map(|e| e.check.as_str())
+        .collect();
     assert_eq!(passing, ["5.5", "5.10"]);
 
     // 5.11 lists both containers with their own outcomes.
-    let ci = instance(&a, "docker.container.resource-exhaustion@container:ci-runner");
+    let ci = instance(
+        &a,
+        "docker.container.resource-exhaustion@container:ci-runner",
+    );
     assert_eq!(ci.status, Status::OpenConfirmed);
     let web = instance(&a, "docker.container.resource-exhaustion@container:web");
     assert_eq!(web.status, Status::Mitigated);
@@ -85,19 +111,35 @@ fn flows_from_the_snapshot_carry_evidence() {
     let lib = Library::builtin();
     let findings = risky_findings();
     let a = analyze(&model, &lib, &findings, &[], 0);
-    let tcp = instance(&a, "docker.daemon.exposed-tcp-api@docker-daemon@network-clients->docker-daemon");
+    let tcp = instance(
+        &a,
+        "docker.daemon.exposed-tcp-api@docker-daemon@network-clients->docker-daemon",
+    );
     assert_eq!(tcp.status, Status::OpenConfirmed);
-    assert!(tcp.evidence[0].targets.iter().any(|t| t.kind == "daemon" && t.source.as_deref() == Some("/proc/812/cmdline")));
-    let port = instance(&a, "docker.container.exposed-port@container:web@network-clients->container:web:8080/tcp");
+    assert!(tcp.evidence[0]
+        .targets
+        .iter()
+        .any(|t| t.kind == "daemon" && t.source.as_deref() == Some("/proc/812/cmdline")));
+    let port = instance(
+        &a,
+        "docker.container.exposed-port@container:web@network-clients->container:web:8080/tcp",
+    );
     assert_eq!(port.status, Status::OpenConfirmed);
     assert_eq!(port.evidence[0].targets[0].name, "web");
     // Content trust passes: the pull threats are mitigated, with the evidence.
-    let pull = instance(&a, "docker.image.unverified-pull@image:nginx:1.27@registry:docker.io->image:nginx:1.27");
+    let pull = instance(
+        &a,
+        "docker.image.unverified-pull@image:nginx:1.27@registry:docker.io->image:nginx:1.27",
+    );
     assert_eq!(pull.status, Status::Mitigated);
     assert_eq!(pull.evidence[0].check, "4.5");
     // ... except where the registry is insecure: 2.5 absent here, so still mitigated by 4.5,
     // but the flow itself is recorded as plain http.
-    let lab = model.flows.iter().find(|f| f.from == "registry:registry.lab:5000").unwrap();
+    let lab = model
+        .flows
+        .iter()
+        .find(|f| f.from == "registry:registry.lab:5000")
+        .unwrap();
     assert_eq!(lab.encrypted, Some(false));
     assert_eq!(lab.port, Some(5000));
 }
@@ -170,23 +212,39 @@ fn waivers_accept_until_they_expire() {
     let findings = risky_findings();
     let today = modelfile::parse_date("2026-11-24").unwrap();
     let a = analyze(&model, &lib, &findings, &waivers, today);
-    let i = instance(&a, "docker.socket.container-escape@container:ci-runner@container:ci-runner->docker-daemon");
+    let i = instance(
+        &a,
+        "docker.socket.container-escape@container:ci-runner@container:ci-runner->docker-daemon",
+    );
     assert_eq!(i.status, Status::Accepted);
     let w = i.waiver.as_ref().unwrap();
     assert_eq!(w.at, "waivers.yaml:2:5");
     assert_eq!(w.expires.as_deref(), Some("2026-12-31"));
-    assert!(i.evidence.iter().any(|e| e.check == "5.32"), "evidence is kept on accepted threats");
+    assert!(
+        i.evidence.iter().any(|e| e.check == "5.32"),
+        "evidence is kept on accepted threats"
+    );
     // Expired: still open, with a note.
     let r = instance(&a, "docker.container.root-user@container:ci-runner");
     assert_eq!(r.status, Status::OpenConfirmed);
-    assert!(r.explanation.iter().any(|x| x.contains("expired on 2026-01-01")));
+    assert!(r
+        .explanation
+        .iter()
+        .any(|x| x.contains("expired on 2026-01-01")));
     // The unused waiver is reported.
     assert_eq!(a.warnings.len(), 1);
-    assert!(a.warnings[0].contains("waivers.yaml:8:5"), "{}", a.warnings[0]);
+    assert!(
+        a.warnings[0].contains("waivers.yaml:8:5"),
+        "{}",
+        a.warnings[0]
+    );
     // After the expiry date the socket waiver lapses too.
     let later = modelfile::parse_date("2027-01-01").unwrap();
     let b = analyze(&model, &lib, &findings, &waivers, later);
-    let i = instance(&b, "docker.socket.container-escape@container:ci-runner@container:ci-runner->docker-daemon");
+    let i = instance(
+        &b,
+        "docker.socket.container-escape@container:ci-runner@container:ci-runner->docker-daemon",
+    );
     assert_eq!(i.status, Status::OpenConfirmed);
     assert!(b.has_open_at_least(Severity::Critical));
 }

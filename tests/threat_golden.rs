@@ -19,7 +19,9 @@ use std::path::PathBuf;
 use threat_support::*;
 
 fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/threat").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/threat")
+        .join(name);
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     let update = std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1");
     if update && !ci {
@@ -27,7 +29,10 @@ fn golden(name: &str, actual: &str) {
         return;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("{}: {e}; create it with UPDATE_GOLDEN=1 cargo test --test threat_golden", path.display())
+        panic!(
+            "{}: {e}; create it with UPDATE_GOLDEN=1 cargo test --test threat_golden",
+            path.display()
+        )
     });
     if expected != actual {
         let line = expected
@@ -81,7 +86,10 @@ fn validate_dot(dot: &str) {
             _ => {}
         }
     }
-    assert!(!in_str && depth == 0, "unterminated string or unbalanced braces");
+    assert!(
+        !in_str && depth == 0,
+        "unterminated string or unbalanced braces"
+    );
     let nodes: HashSet<&str> = dot
         .lines()
         .filter_map(|l| l.trim().split_once(" [label="))
@@ -89,8 +97,15 @@ fn validate_dot(dot: &str) {
         .collect();
     for l in dot.lines().map(str::trim).filter(|l| l.contains(" -> ")) {
         let (a, rest) = l.split_once(" -> ").unwrap();
-        let b = rest.split_whitespace().next().unwrap().trim_end_matches(';');
-        assert!(nodes.contains(a) && nodes.contains(b), "edge to undeclared node: {l}");
+        let b = rest
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches(';');
+        assert!(
+            nodes.contains(a) && nodes.contains(b),
+            "edge to undeclared node: {l}"
+        );
     }
     match std::process::Command::new("dot")
         .arg("-Tsvg")
@@ -102,9 +117,18 @@ fn validate_dot(dot: &str) {
         Err(_) => eprintln!("graphviz `dot` not installed: validated the DOT structurally only"),
         Ok(mut child) => {
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(dot.as_bytes())
+                .unwrap();
             let out = child.wait_with_output().unwrap();
-            assert!(out.status.success(), "dot -Tsvg failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "dot -Tsvg failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
         }
     }
@@ -112,7 +136,10 @@ fn validate_dot(dot: &str) {
 
 fn validate_mermaid(m: &str) {
     assert!(m.starts_with("flowchart LR\n"));
-    let opens = m.lines().filter(|l| l.trim_start().starts_with("subgraph ")).count();
+    let opens = m
+        .lines()
+        .filter(|l| l.trim_start().starts_with("subgraph "))
+        .count();
     let ends = m.lines().filter(|l| l.trim() == "end").count();
     assert_eq!(opens, ends, "subgraph/end unbalanced");
     let mut nodes = HashSet::new();
@@ -121,10 +148,17 @@ fn validate_mermaid(m: &str) {
             nodes.insert(l.split(['(', '[']).next().unwrap().to_string());
         }
     }
-    for l in m.lines().map(str::trim).filter(|l| l.contains("-->|") || l.contains("-.->|")) {
+    for l in m
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains("-->|") || l.contains("-.->|"))
+    {
         let a = l.split_whitespace().next().unwrap();
         let b = l.rsplit(' ').next().unwrap();
-        assert!(nodes.contains(a) && nodes.contains(b), "edge to undeclared node: {l}");
+        assert!(
+            nodes.contains(a) && nodes.contains(b),
+            "edge to undeclared node: {l}"
+        );
         assert!(!l.contains("\"\""), "empty or broken label: {l}");
     }
 }

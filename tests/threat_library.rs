@@ -10,7 +10,14 @@ use std::collections::BTreeSet;
 fn cis_docker_ids() -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     let ranges: &[(&str, u32)] = &[
-        ("1.1.", 18), ("1.2.", 2), ("2.", 18), ("3.", 24), ("4.", 12), ("5.", 32), ("6.", 2), ("7.", 9),
+        ("1.1.", 18),
+        ("1.2.", 2),
+        ("2.", 18),
+        ("3.", 24),
+        ("4.", 12),
+        ("5.", 32),
+        ("6.", 2),
+        ("7.", 9),
     ];
     for (prefix, n) in ranges {
         for i in 1..=*n {
@@ -27,7 +34,11 @@ fn builtin_library_loads_and_is_versioned() {
     assert_eq!(lib.sources.len(), 1);
     assert_eq!(lib.sources[0].name, "shipshape-builtin");
     assert!(!lib.sources[0].version.is_empty());
-    assert!(lib.threats.len() >= 40, "only {} threats", lib.threats.len());
+    assert!(
+        lib.threats.len() >= 40,
+        "only {} threats",
+        lib.threats.len()
+    );
 }
 
 #[test]
@@ -49,7 +60,11 @@ fn every_component_kind_is_covered_for_each_applicable_stride_category() {
             }
         }
     }
-    assert!(gaps.is_empty(), "uncovered kind × STRIDE cells:\n{}", gaps.join("\n"));
+    assert!(
+        gaps.is_empty(),
+        "uncovered kind × STRIDE cells:\n{}",
+        gaps.join("\n")
+    );
 }
 
 #[test]
@@ -58,11 +73,25 @@ fn evidence_and_references_name_real_cis_docker_checks() {
     let lib = Library::builtin();
     for t in &lib.threats {
         for e in &t.evidence {
-            assert!(ids.contains(&e.check), "{}: evidence check {} is not a CIS Docker 1.6 id", t.id, e.check);
-            assert!(t.references.cis_docker.contains(&e.check), "{}: evidence {} missing from references", t.id, e.check);
+            assert!(
+                ids.contains(&e.check),
+                "{}: evidence check {} is not a CIS Docker 1.6 id",
+                t.id,
+                e.check
+            );
+            assert!(
+                t.references.cis_docker.contains(&e.check),
+                "{}: evidence {} missing from references",
+                t.id,
+                e.check
+            );
         }
         for c in &t.references.cis_docker {
-            assert!(ids.contains(c), "{}: reference {c} is not a CIS Docker 1.6 id", t.id);
+            assert!(
+                ids.contains(c),
+                "{}: reference {c} is not a CIS Docker 1.6 id",
+                t.id
+            );
         }
         for c in &t.references.cwe {
             assert!(c.starts_with("CWE-"), "{}: {c}", t.id);
@@ -71,14 +100,29 @@ fn evidence_and_references_name_real_cis_docker_checks() {
             assert!(c.starts_with("CAPEC-"), "{}: {c}", t.id);
         }
         for c in &t.references.attack {
-            assert!(c.starts_with('T') && c[1..].split('.').all(|p| p.chars().all(|ch| ch.is_ascii_digit())), "{}: {c}", t.id);
+            assert!(
+                c.starts_with('T')
+                    && c[1..]
+                        .split('.')
+                        .all(|p| p.chars().all(|ch| ch.is_ascii_digit())),
+                "{}: {c}",
+                t.id
+            );
         }
         for c in &t.references.ms_k8s {
-            assert!(c.starts_with("MS-TA9") || c.starts_with("MS-M9"), "{}: {c}", t.id);
+            assert!(
+                c.starts_with("MS-TA9") || c.starts_with("MS-M9"),
+                "{}: {c}",
+                t.id
+            );
         }
         let refs = t.references.cwe.len() + t.references.capec.len();
         assert!(refs > 0, "{}: no CWE/CAPEC reference", t.id);
-        assert!(!t.risk.is_empty() && !t.reason.is_empty(), "{}: risk and reason required", t.id);
+        assert!(
+            !t.risk.is_empty() && !t.reason.is_empty(),
+            "{}: risk and reason required",
+            t.id
+        );
     }
 }
 
@@ -87,7 +131,10 @@ fn library_errors_carry_file_line_and_column() {
     let mut lib = Library::default();
     let bad = "library: mine\nversion: '1'\nthreats:\n  - id: x.y\n    title: t\n    surface: s\n    stride: [S]\n    applies_to: {kinds: [docker-deamon]}\n";
     let e = lib.add_source("mine.yaml", bad).unwrap_err();
-    assert!(e.starts_with("mine.yaml:8:26: unknown variant `docker-deamon`"), "{e}");
+    assert!(
+        e.starts_with("mine.yaml:8:26: unknown variant `docker-deamon`"),
+        "{e}"
+    );
 
     let unknown = "library: mine\nversion: '1'\nthreats: []\nextra: 1\n";
     let e = lib.add_source("mine.yaml", unknown).unwrap_err();
@@ -95,11 +142,20 @@ fn library_errors_carry_file_line_and_column() {
 
     let no_target = "library: mine\nversion: '1'\nthreats:\n  - id: x.y\n    title: t\n    surface: s\n    stride: [S]\n    applies_to: {}\n    likelihood: likely\n    impact: low\n    risk: r\n    reason: r\n    prevention: [p]\n";
     let e = lib.add_source("mine.yaml", no_target).unwrap_err();
-    assert!(e.starts_with("mine.yaml:4:5: threat 'x.y' applies to nothing"), "{e}");
+    assert!(
+        e.starts_with("mine.yaml:4:5: threat 'x.y' applies to nothing"),
+        "{e}"
+    );
 
-    let bad_crossing = no_target.replace("applies_to: {}", "applies_to: {flow: {crosses: \"pod->host\"}}");
+    let bad_crossing = no_target.replace(
+        "applies_to: {}",
+        "applies_to: {flow: {crosses: \"pod->host\"}}",
+    );
     let e = lib.add_source("mine.yaml", &bad_crossing).unwrap_err();
-    assert!(e.contains("mine.yaml:8:") && e.contains("unknown boundary kind 'pod'"), "{e}");
+    assert!(
+        e.contains("mine.yaml:8:") && e.contains("unknown boundary kind 'pod'"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -109,7 +165,10 @@ fn user_libraries_add_and_replace() {
     let n = lib.threats.len();
     lib.add_source("team.yaml", extra).unwrap();
     assert_eq!(lib.threats.len(), n + 1);
-    assert_eq!(lib.get("docker.registry.unavailable").unwrap().title, "Our mirror is down");
+    assert_eq!(
+        lib.get("docker.registry.unavailable").unwrap().title,
+        "Our mirror is down"
+    );
     assert_eq!(lib.sources[1].version, "2026.1");
 
     let mut only = Library::default();
@@ -119,7 +178,8 @@ fn user_libraries_add_and_replace() {
 
 #[test]
 fn builtin_source_is_the_embedded_file() {
-    let on_disk = std::fs::read_to_string(threat_support::root("src/threat/library/builtin.yaml")).unwrap();
+    let on_disk =
+        std::fs::read_to_string(threat_support::root("src/threat/library/builtin.yaml")).unwrap();
     assert_eq!(on_disk, BUILTIN_SOURCE);
     assert!(BUILTIN_NAME.ends_with("builtin.yaml"));
 }

@@ -65,7 +65,11 @@ fn build_image(tag: &str, dir: &std::path::Path) {
         .arg(dir.join("pause.c"))
         .output()
         .expect("gcc is needed to build the live-test image");
-    assert!(cc.status.success(), "gcc -static failed: {}", String::from_utf8_lossy(&cc.stderr));
+    assert!(
+        cc.status.success(),
+        "gcc -static failed: {}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
     std::fs::write(
         dir.join("Dockerfile"),
         format!("FROM scratch\nCOPY pause /pause\nLABEL {LABEL}\nENTRYPOINT [\"/pause\"]\n"),
@@ -77,7 +81,11 @@ fn build_image(tag: &str, dir: &std::path::Path) {
         .arg(dir)
         .output()
         .unwrap();
-    assert!(o.status.success(), "docker build failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "docker build failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -99,8 +107,14 @@ fn live_docker_socket_mount_confirms_the_escape_threat() {
     };
     build_image(&tag, &guard.dir);
     ok(&[
-        "run", "-d", "--name", &name, "--label", LABEL,
-        "-v", "/var/run/docker.sock:/var/run/docker.sock",
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        LABEL,
+        "-v",
+        "/var/run/docker.sock:/var/run/docker.sock",
         &tag,
     ]);
 
@@ -110,7 +124,11 @@ fn live_docker_socket_mount_confirms_the_escape_threat() {
         all: false,
         timeout: Duration::from_secs(10),
     });
-    assert!(snap.engine.ok().is_some(), "engine unreachable: {:?}", snap.engine);
+    assert!(
+        snap.engine.ok().is_some(),
+        "engine unreachable: {:?}",
+        snap.engine
+    );
     let checks: Vec<_> = rules::docker::checks().iter().collect();
     let findings = rules::evaluate(&snap, &EvalOptions::default(), &checks);
     let model = from_snapshot(&snap);
@@ -124,10 +142,21 @@ fn live_docker_socket_mount_confirms_the_escape_threat() {
         .iter()
         .find(|i| i.id == want)
         .unwrap_or_else(|| panic!("no instance {want}"));
-    assert_eq!(inst.status, Status::OpenConfirmed, "{:#?}", inst.explanation);
-    let e = inst.evidence.iter().find(|e| e.check == "5.32").expect("5.32 linked");
+    assert_eq!(
+        inst.status,
+        Status::OpenConfirmed,
+        "{:#?}",
+        inst.explanation
+    );
+    let e = inst
+        .evidence
+        .iter()
+        .find(|e| e.check == "5.32")
+        .expect("5.32 linked");
     assert!(
-        e.targets.iter().any(|t| t.kind == "container" && t.name == name),
+        e.targets
+            .iter()
+            .any(|t| t.kind == "container" && t.name == name),
         "5.32 evidence does not name {name}: {:#?}",
         e.targets
     );

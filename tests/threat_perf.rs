@@ -12,22 +12,54 @@ use std::fmt::Write;
 use std::time::Instant;
 
 const KINDS: [&str; 15] = [
-    "docker-client", "docker-host", "docker-daemon", "container-runtime", "image-registry",
-    "container-image", "container", "kube-apiserver", "etcd", "kube-controller-manager",
-    "kube-scheduler", "kubelet", "kube-proxy", "app-service", "external-actor",
+    "docker-client",
+    "docker-host",
+    "docker-daemon",
+    "container-runtime",
+    "image-registry",
+    "container-image",
+    "container",
+    "kube-apiserver",
+    "etcd",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kubelet",
+    "kube-proxy",
+    "app-service",
+    "external-actor",
 ];
-const BKINDS: [&str; 6] = ["host", "container", "control-plane", "worker-node", "cluster-network", "internet"];
+const BKINDS: [&str; 6] = [
+    "host",
+    "container",
+    "control-plane",
+    "worker-node",
+    "cluster-network",
+    "internet",
+];
 
 /// The same synthetic model as bench/threat.sh generates.
 pub fn synthetic_model(components: usize, flows: usize) -> String {
     let mut y = String::from("version: 1\nname: synthetic platform\nboundaries:\n");
     for b in 0..25 {
-        let parent = if b >= 20 { format!(", parent: b{}", b - 20) } else { String::new() };
-        let _ = writeln!(y, "  - {{id: b{b}, kind: {}, name: zone {b}{parent}}}", BKINDS[b % 6]);
+        let parent = if b >= 20 {
+            format!(", parent: b{}", b - 20)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            y,
+            "  - {{id: b{b}, kind: {}, name: zone {b}{parent}}}",
+            BKINDS[b % 6]
+        );
     }
     y.push_str("components:\n");
     for i in 0..components {
-        let _ = writeln!(y, "  - {{id: c{i}, kind: {}, name: component {i}, boundary: b{}}}", KINDS[i % 15], i % 25);
+        let _ = writeln!(
+            y,
+            "  - {{id: c{i}, kind: {}, name: component {i}, boundary: b{}}}",
+            KINDS[i % 15],
+            i % 25
+        );
     }
     y.push_str("flows:\n");
     for f in 0..flows {
@@ -41,8 +73,15 @@ pub fn synthetic_model(components: usize, flows: usize) -> String {
             1 => ", encrypted: true, authenticated: true",
             _ => "",
         };
-        let proto = if f % 4 == 0 { ", protocol: tcp, port: 2375" } else { "" };
-        let _ = writeln!(y, "  - {{from: c{from}, to: c{to}, label: flow {f}{enc}{proto}}}");
+        let proto = if f % 4 == 0 {
+            ", protocol: tcp, port: 2375"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            y,
+            "  - {{from: c{from}, to: c{to}, label: flow {f}{enc}{proto}}}"
+        );
     }
     y.push_str("waivers:\n  - {threat: \"app.*@c13\", reason: synthetic waiver}\n");
     y
@@ -63,7 +102,12 @@ fn bench_500_components_1000_flows() {
     let t2 = Instant::now();
     let mut bytes = 0;
     let mut per = Vec::new();
-    for f in [ThreatFormat::Markdown, ThreatFormat::Json, ThreatFormat::Dot, ThreatFormat::Mermaid] {
+    for f in [
+        ThreatFormat::Markdown,
+        ThreatFormat::Json,
+        ThreatFormat::Dot,
+        ThreatFormat::Mermaid,
+    ] {
         let s = Instant::now();
         let out = render::render(&a, f);
         bytes += out.len();

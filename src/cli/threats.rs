@@ -66,10 +66,20 @@ pub struct ThreatsArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
     /// Leave out containers whose name matches PATTERN (* and ? wildcards) from the checks
-    #[arg(long = "exclude-containers", short = 'x', value_delimiter = ',', value_name = "PATTERN")]
+    #[arg(
+        long = "exclude-containers",
+        short = 'x',
+        value_delimiter = ',',
+        value_name = "PATTERN"
+    )]
     pub exclude_containers: Vec<String>,
     /// Users trusted to be in the docker group (check 1.1.2)
-    #[arg(long = "trusted-users", short = 'u', value_delimiter = ',', value_name = "USER")]
+    #[arg(
+        long = "trusted-users",
+        short = 'u',
+        value_delimiter = ',',
+        value_name = "USER"
+    )]
     pub trusted_users: Vec<String>,
     /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today
     #[arg(long, value_name = "DATE")]

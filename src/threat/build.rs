@@ -23,9 +23,7 @@ pub const NETWORK_CLIENTS: &str = "network-clients";
 pub fn registry_of(reference: &str) -> String {
     let name = reference.split('@').next().unwrap_or(reference);
     match name.split_once('/') {
-        Some((first, _))
-            if first.contains('.') || first.contains(':') || first == "localhost" =>
-        {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
             first.to_string()
         }
         _ => "docker.io".to_string(),
@@ -95,19 +93,27 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
         &format!("Host {host_name}"),
         None,
     ));
-    let mut host = Component::new(HOST, ComponentKind::DockerHost, format!("Host OS ({host_name})"))
-        .in_boundary(HOST_BOUNDARY)
-        .target(Target::Host);
+    let mut host = Component::new(
+        HOST,
+        ComponentKind::DockerHost,
+        format!("Host OS ({host_name})"),
+    )
+    .in_boundary(HOST_BOUNDARY)
+    .target(Target::Host);
     if !snap.host.os.is_empty() {
         host = host.fact("os", Fact::Str(snap.host.os.clone()));
     }
     m.add_component(host);
 
     let engine = snap.engine.ok();
-    let mut daemon = Component::new(DAEMON, ComponentKind::DockerDaemon, "Docker daemon (dockerd)")
-        .in_boundary(HOST_BOUNDARY)
-        .target(Target::Daemon)
-        .target(Target::Swarm);
+    let mut daemon = Component::new(
+        DAEMON,
+        ComponentKind::DockerDaemon,
+        "Docker daemon (dockerd)",
+    )
+    .in_boundary(HOST_BOUNDARY)
+    .target(Target::Daemon)
+    .target(Target::Swarm);
     if let Some(e) = engine {
         if !e.version.version.is_empty() {
             daemon = daemon.fact("version", Fact::Str(e.version.version.clone()));
@@ -115,17 +121,28 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
     }
     m.add_component(daemon);
     m.add_component(
-        Component::new(CLIENT, ComponentKind::DockerClient, "Docker client (docker CLI)")
-            .in_boundary(HOST_BOUNDARY),
+        Component::new(
+            CLIENT,
+            ComponentKind::DockerClient,
+            "Docker client (docker CLI)",
+        )
+        .in_boundary(HOST_BOUNDARY),
     );
     m.add_component(
-        Component::new(RUNTIME, ComponentKind::ContainerRuntime, "containerd / runc")
-            .in_boundary(HOST_BOUNDARY),
+        Component::new(
+            RUNTIME,
+            ComponentKind::ContainerRuntime,
+            "containerd / runc",
+        )
+        .in_boundary(HOST_BOUNDARY),
     );
 
     // How clients reach the daemon.
     let (tls, verify) = (
-        snap.daemon.bool_setting("tls", false).map(|x| x.0).unwrap_or(false),
+        snap.daemon
+            .bool_setting("tls", false)
+            .map(|x| x.0)
+            .unwrap_or(false),
         snap.daemon
             .bool_setting("tlsverify", false)
             .map(|x| x.0)
@@ -198,13 +215,28 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
                 id: img.id.clone(),
                 name: name.clone(),
             })
-            .fact("id", Fact::Str(crate::snapshot::short_image_id(&img.id).to_string()))
-            .fact("healthcheck", Fact::Bool(img.config.healthcheck.as_ref().is_some_and(|h| h.is_enabled())))
+            .fact(
+                "id",
+                Fact::Str(crate::snapshot::short_image_id(&img.id).to_string()),
+            )
+            .fact(
+                "healthcheck",
+                Fact::Bool(
+                    img.config
+                        .healthcheck
+                        .as_ref()
+                        .is_some_and(|h| h.is_enabled()),
+                ),
+            )
             .fact("digest_known", Fact::Bool(!img.repo_digests.is_empty()));
         let user = img.config.user.trim();
         c = c.fact(
             "user",
-            Fact::Str(if user.is_empty() { "root".into() } else { user.into() }),
+            Fact::Str(if user.is_empty() {
+                "root".into()
+            } else {
+                user.into()
+            }),
         );
         image_ids.push((img.id.clone(), cid.clone()));
         m.add_component(c);
@@ -219,9 +251,13 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
                     None,
                 ));
                 m.add_component(
-                    Component::new(rid.clone(), ComponentKind::ImageRegistry, format!("Registry {reg}"))
-                        .in_boundary(INTERNET_BOUNDARY)
-                        .fact("host", Fact::Str(reg.clone())),
+                    Component::new(
+                        rid.clone(),
+                        ComponentKind::ImageRegistry,
+                        format!("Registry {reg}"),
+                    )
+                    .in_boundary(INTERNET_BOUNDARY)
+                    .fact("host", Fact::Str(reg.clone())),
                 );
             }
             let plain = insecure.iter().any(|r| r == &reg);
@@ -282,7 +318,11 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         .fact("privileged", Fact::Bool(hc.privileged))
         .fact(
             "user",
-            Fact::Str(if user.is_empty() { "root".into() } else { user.into() }),
+            Fact::Str(if user.is_empty() {
+                "root".into()
+            } else {
+                user.into()
+            }),
         )
         .fact("host_network", Fact::Bool(hc.network_mode == "host"))
         .fact("host_pid", Fact::Bool(hc.pid_mode == "host"))
@@ -328,7 +368,12 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
             continue;
         }
         ensure_network_clients(m);
-        let proto = p.container_port.rsplit('/').next().unwrap_or("tcp").to_string();
+        let proto = p
+            .container_port
+            .rsplit('/')
+            .next()
+            .unwrap_or("tcp")
+            .to_string();
         let host_port = p.host_port.map(|x| x.to_string()).unwrap_or_default();
         let bind = if is_wildcard(&p.host_ip) {
             "all-interfaces".to_string()
@@ -349,7 +394,11 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
             &cid,
             format!(
                 "published {}:{} -> {}",
-                if p.host_ip.is_empty() { "0.0.0.0" } else { &p.host_ip },
+                if p.host_ip.is_empty() {
+                    "0.0.0.0"
+                } else {
+                    &p.host_ip
+                },
                 host_port,
                 p.container_port
             ),

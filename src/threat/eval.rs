@@ -231,9 +231,23 @@ fn component_matches(a: &AppliesTo, c: &Component) -> bool {
 /// Whether a finding's target names one of the instance's snapshot objects.
 fn target_matches(t: &Target, keys: &[&Target]) -> bool {
     keys.iter().any(|k| match (t, k) {
-        (Target::Container { id, name }, Target::Container { id: kid, name: kname })
-        | (Target::Image { id, name }, Target::Image { id: kid, name: kname }) => {
-            (!id.is_empty() && !kid.is_empty() && (id.starts_with(kid.as_str()) || kid.starts_with(id.as_str())))
+        (
+            Target::Container { id, name },
+            Target::Container {
+                id: kid,
+                name: kname,
+            },
+        )
+        | (
+            Target::Image { id, name },
+            Target::Image {
+                id: kid,
+                name: kname,
+            },
+        ) => {
+            (!id.is_empty()
+                && !kid.is_empty()
+                && (id.starts_with(kid.as_str()) || kid.starts_with(id.as_str())))
                 || (!name.is_empty() && name == kname)
         }
         (a, b) => a == *b,

@@ -171,7 +171,8 @@ impl CrossingPattern {
         match c {
             None => false,
             Some(c) => {
-                self.from.is_none_or(|k| c.from == Some(k)) && self.to.is_none_or(|k| c.to == Some(k))
+                self.from.is_none_or(|k| c.from == Some(k))
+                    && self.to.is_none_or(|k| c.to == Some(k))
             }
         }
     }

@@ -250,7 +250,11 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                         d.id
                     ));
                 }
-                let mut comp = Component::new(d.id.clone(), kind, d.name.clone().unwrap_or_else(|| d.id.clone()));
+                let mut comp = Component::new(
+                    d.id.clone(),
+                    kind,
+                    d.name.clone().unwrap_or_else(|| d.id.clone()),
+                );
                 comp.boundary = d.boundary.as_ref().map(|b| b.value.clone());
                 comp.description = d.description.clone();
                 comp.facts = d.facts.clone();
@@ -270,10 +274,9 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                 ));
             }
         }
-        let existing = d
-            .id
-            .as_ref()
-            .and_then(|id| model.flows.iter_mut().find(|x| &x.id == id));
+        let existing =
+            d.id.as_ref()
+                .and_then(|id| model.flows.iter_mut().find(|x| &x.id == id));
         match existing {
             Some(x) => {
                 x.from = d.from.value.clone();
@@ -299,10 +302,17 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                 x.origin = Origin::Overridden;
             }
             None => {
-                let mut fl = Flow::new(&d.from.value, &d.to.value, d.label.clone().unwrap_or_default());
+                let mut fl = Flow::new(
+                    &d.from.value,
+                    &d.to.value,
+                    d.label.clone().unwrap_or_default(),
+                );
                 if let Some(id) = &d.id {
                     if id.contains('@') {
-                        return Err(format!("{}: flow id '{id}' must not contain '@'", f.at(file)));
+                        return Err(format!(
+                            "{}: flow id '{id}' must not contain '@'",
+                            f.at(file)
+                        ));
                     }
                     fl.id = id.clone();
                 }
@@ -313,7 +323,11 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                 fl.facts = d.facts.clone();
                 fl.origin = Origin::ModelFile;
                 if d.id.is_some() && model.flows.iter().any(|x| x.id == fl.id) {
-                    return Err(format!("{}: flow id '{}' is declared twice", f.at(file), fl.id));
+                    return Err(format!(
+                        "{}: flow id '{}' is declared twice",
+                        f.at(file),
+                        fl.id
+                    ));
                 }
                 model.add_flow(fl);
             }

@@ -21,7 +21,12 @@ pub fn snapshot(name: &str) -> Snapshot {
 }
 
 /// A finding as the rules engine would produce it for check `id`.
-pub fn finding(id: &'static str, title: &'static str, outcome: Outcome, evidence: Vec<Evidence>) -> Finding {
+pub fn finding(
+    id: &'static str,
+    title: &'static str,
+    outcome: Outcome,
+    evidence: Vec<Evidence>,
+) -> Finding {
     Finding {
         id,
         section: "5",
@@ -57,23 +62,97 @@ pub const WEB_ID: &str = "222222222222222222222222222222222222222222222222222222
 pub fn risky_findings() -> Vec<Finding> {
     use Outcome::*;
     vec![
-        finding("2.7", "Ensure TLS authentication for Docker daemon is configured", Fail,
-            vec![ev(Target::Daemon, Fail, "listening on tcp://0.0.0.0:2375 without TLS").with_source("/proc/812/cmdline")]),
-        finding("5.5", "Ensure that privileged containers are not used", Fail,
-            vec![ev(container(CI_RUNNER_ID, "ci-runner"), Fail, "HostConfig.Privileged=true")]),
-        finding("5.10", "Ensure that the host's network namespace is not shared", Pass, vec![]),
-        finding("5.32", "Ensure that the Docker socket is not mounted inside any containers", Fail,
-            vec![ev(container(CI_RUNNER_ID, "ci-runner"), Fail, "mounts /var/run/docker.sock at /var/run/docker.sock (rw)")]),
-        finding("4.1", "Ensure that a user for the container has been created", Warn,
-            vec![ev(container(CI_RUNNER_ID, "ci-runner"), Warn, "Config.User is empty (root)")]),
-        finding("5.11", "Ensure that the memory usage for containers is limited", Fail,
-            vec![ev(container(CI_RUNNER_ID, "ci-runner"), Fail, "HostConfig.Memory=0"),
-                 ev(container(WEB_ID, "web"), Pass, "HostConfig.Memory=268435456")]),
-        finding("5.14", "Ensure that incoming container traffic is bound to a specific host interface", Fail,
-            vec![ev(container(WEB_ID, "web"), Fail, "80/tcp published on 0.0.0.0:8080")]),
-        finding("4.5", "Ensure Content trust for Docker is Enabled", Pass,
-            vec![ev(Target::Host, Pass, "DOCKER_CONTENT_TRUST=1").with_source("/etc/environment:3")]),
-        finding("1.1.3", "Ensure auditing is configured for the Docker daemon", Warn,
-            vec![ev(Target::File { path: "/usr/bin/dockerd".into() }, Warn, "no audit rule for /usr/bin/dockerd")]),
+        finding(
+            "2.7",
+            "Ensure TLS authentication for Docker daemon is configured",
+            Fail,
+            vec![ev(
+                Target::Daemon,
+                Fail,
+                "listening on tcp://0.0.0.0:2375 without TLS",
+            )
+            .with_source("/proc/812/cmdline")],
+        ),
+        finding(
+            "5.5",
+            "Ensure that privileged containers are not used",
+            Fail,
+            vec![ev(
+                container(CI_RUNNER_ID, "ci-runner"),
+                Fail,
+                "HostConfig.Privileged=true",
+            )],
+        ),
+        finding(
+            "5.10",
+            "Ensure that the host's network namespace is not shared",
+            Pass,
+            vec![],
+        ),
+        finding(
+            "5.32",
+            "Ensure that the Docker socket is not mounted inside any containers",
+            Fail,
+            vec![ev(
+                container(CI_RUNNER_ID, "ci-runner"),
+                Fail,
+                "mounts /var/run/docker.sock at /var/run/docker.sock (rw)",
+            )],
+        ),
+        finding(
+            "4.1",
+            "Ensure that a user for the container has been created",
+            Warn,
+            vec![ev(
+                container(CI_RUNNER_ID, "ci-runner"),
+                Warn,
+                "Config.User is empty (root)",
+            )],
+        ),
+        finding(
+            "5.11",
+            "Ensure that the memory usage for containers is limited",
+            Fail,
+            vec![
+                ev(
+                    container(CI_RUNNER_ID, "ci-runner"),
+                    Fail,
+                    "HostConfig.Memory=0",
+                ),
+                ev(
+                    container(WEB_ID, "web"),
+                    Pass,
+                    "HostConfig.Memory=268435456",
+                ),
+            ],
+        ),
+        finding(
+            "5.14",
+            "Ensure that incoming container traffic is bound to a specific host interface",
+            Fail,
+            vec![ev(
+                container(WEB_ID, "web"),
+                Fail,
+                "80/tcp published on 0.0.0.0:8080",
+            )],
+        ),
+        finding(
+            "4.5",
+            "Ensure Content trust for Docker is Enabled",
+            Pass,
+            vec![ev(Target::Host, Pass, "DOCKER_CONTENT_TRUST=1").with_source("/etc/environment:3")],
+        ),
+        finding(
+            "1.1.3",
+            "Ensure auditing is configured for the Docker daemon",
+            Warn,
+            vec![ev(
+                Target::File {
+                    path: "/usr/bin/dockerd".into(),
+                },
+                Warn,
+                "no audit rule for /usr/bin/dockerd",
+            )],
+        ),
     ]
 }

@@ -36,7 +36,10 @@ pub fn render(a: &Analysis<'_>) -> String {
         "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}];",
         quote(&format!("STRIDE data-flow diagram: {}", m.name))
     );
-    let _ = writeln!(o, "  node [fontname=\"Helvetica\", fontsize=10, style=filled];");
+    let _ = writeln!(
+        o,
+        "  node [fontname=\"Helvetica\", fontsize=10, style=filled];"
+    );
     let _ = writeln!(o, "  edge [fontname=\"Helvetica\", fontsize=9];");
     let top = m.boundaries.len();
     let mut stack: Vec<(usize, usize, bool)> = vec![(top, 1, false)];
@@ -88,7 +91,10 @@ pub fn render(a: &Analysis<'_>) -> String {
     }
     let ix = m.index();
     for f in &m.flows {
-        let (Some(&from), Some(&to)) = (ix.components.get(f.from.as_str()), ix.components.get(f.to.as_str())) else {
+        let (Some(&from), Some(&to)) = (
+            ix.components.get(f.from.as_str()),
+            ix.components.get(f.to.as_str()),
+        ) else {
             continue;
         };
         let facts = flow_facts(f);
@@ -106,7 +112,10 @@ pub fn render(a: &Analysis<'_>) -> String {
     }
     // Legend.
     let _ = writeln!(o, "  subgraph cluster_legend {{");
-    let _ = writeln!(o, "    label=\"Highest open risk\"; style=solid; color=\"#999999\";");
+    let _ = writeln!(
+        o,
+        "    label=\"Highest open risk\"; style=solid; color=\"#999999\";"
+    );
     let levels = [
         ("critical", Some(Severity::Critical)),
         ("high", Some(Severity::High)),

@@ -4,7 +4,7 @@
 //! an unchanged system give identical output and can be diffed by `id`.
 
 use super::super::eval::{AppliedWaiver, EvidenceItem, Status};
-use super::super::library::{Impact, Likelihood, LibrarySource, References};
+use super::super::library::{Impact, LibrarySource, Likelihood, References};
 use super::super::model::{Boundary, Component, Flow};
 use super::super::Analysis;
 use crate::findings::{Severity, Stride};

@@ -51,7 +51,12 @@ pub fn render(a: &Analysis<'_>) -> String {
         Status::Mitigated,
         Status::Accepted,
     ] {
-        let _ = writeln!(o, "| {} | {} |", s.label(), counts.get(&s).copied().unwrap_or(0));
+        let _ = writeln!(
+            o,
+            "| {} | {} |",
+            s.label(),
+            counts.get(&s).copied().unwrap_or(0)
+        );
     }
     let _ = writeln!(o);
     let confirmed: Vec<_> = a
@@ -122,7 +127,11 @@ pub fn render(a: &Analysis<'_>) -> String {
                     f.from,
                     f.to,
                     f.label,
-                    if facts.is_empty() { String::new() } else { format!(" ({facts})") }
+                    if facts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({facts})")
+                    }
                 );
             }
             let _ = writeln!(o, "- **Potential threat:** {}", t.title);
@@ -140,7 +149,12 @@ pub fn render(a: &Analysis<'_>) -> String {
             for p in &t.prevention {
                 let _ = writeln!(o, "  - {p}");
             }
-            let _ = writeln!(o, "- **Status:** {} — {}", i.status.label(), i.explanation.join("; "));
+            let _ = writeln!(
+                o,
+                "- **Status:** {} — {}",
+                i.status.label(),
+                i.explanation.join("; ")
+            );
             if !i.evidence.is_empty() {
                 let _ = writeln!(o, "- **Evidence:**");
                 for e in &i.evidence {
@@ -164,7 +178,10 @@ pub fn render(a: &Analysis<'_>) -> String {
                             tg.kind,
                             tg.name,
                             tg.observed,
-                            tg.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                            tg.source
+                                .as_deref()
+                                .map(|s| format!(" ({s})"))
+                                .unwrap_or_default()
                         );
                     }
                     if e.targets.len() > MAX_TARGETS {
@@ -234,7 +251,9 @@ pub fn render(a: &Analysis<'_>) -> String {
                 cell(&f.to),
                 cell(&f.label),
                 f.protocol.as_deref().unwrap_or("unknown"),
-                f.port.map(|p| p.to_string()).unwrap_or_else(|| "unknown".into()),
+                f.port
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "unknown".into()),
                 yn(f.encrypted),
                 yn(f.authenticated),
                 crosses

@@ -78,7 +78,10 @@ pub fn render(a: &Analysis<'_>) -> String {
     let mut plain_edges = Vec::new();
     let mut edge_no = 0usize;
     for f in &m.flows {
-        let (Some(&from), Some(&to)) = (ix.components.get(f.from.as_str()), ix.components.get(f.to.as_str())) else {
+        let (Some(&from), Some(&to)) = (
+            ix.components.get(f.from.as_str()),
+            ix.components.get(f.to.as_str()),
+        ) else {
             continue;
         };
         let facts = flow_facts(f);
@@ -87,7 +90,11 @@ pub fn render(a: &Analysis<'_>) -> String {
         } else {
             format!("{} [{facts}]", f.label)
         };
-        let arrow = if f.encrypted == Some(false) { "-.->" } else { "-->" };
+        let arrow = if f.encrypted == Some(false) {
+            "-.->"
+        } else {
+            "-->"
+        };
         let _ = writeln!(o, "  n{from} {arrow}|\"{}\"| n{to}", text(&label));
         if f.encrypted == Some(false) {
             plain_edges.push(edge_no.to_string());
