@@ -409,3 +409,21 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         m.add_flow(f.fact("bind", Fact::Str(bind)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::registry_of;
+
+    #[test]
+    fn registry_hosts_come_from_the_reference() {
+        assert_eq!(registry_of("nginx:1.27"), "docker.io");
+        assert_eq!(registry_of("library/nginx"), "docker.io");
+        assert_eq!(registry_of("ghcr.io/acme/runner:2.1"), "ghcr.io");
+        assert_eq!(
+            registry_of("registry.lab:5000/tools/scan:dev"),
+            "registry.lab:5000"
+        );
+        assert_eq!(registry_of("localhost/x"), "localhost");
+        assert_eq!(registry_of("quay.io/a/b@sha256:abcd"), "quay.io");
+    }
+}

@@ -503,3 +503,33 @@ fn rate(
         waiver: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn risk_matrix_maps_products_to_severities() {
+        use Impact::*;
+        use Likelihood::*;
+        assert_eq!(severity(Unlikely, Low), Severity::Low);
+        assert_eq!(severity(Likely, Low), Severity::Low);
+        assert_eq!(severity(Unlikely, High), Severity::Medium);
+        assert_eq!(severity(Likely, Medium), Severity::Medium);
+        assert_eq!(severity(Likely, High), Severity::High);
+        assert_eq!(severity(Likely, VeryHigh), Severity::High);
+        assert_eq!(severity(VeryLikely, High), Severity::Critical);
+        assert_eq!(severity(Frequent, VeryHigh), Severity::Critical);
+        assert_eq!(Frequent.raise(), Frequent);
+    }
+
+    #[test]
+    fn statuses_have_stable_names() {
+        assert_eq!(
+            serde_json::to_string(&Status::OpenConfirmed).unwrap(),
+            "\"open-confirmed\""
+        );
+        assert!(Status::OpenUnverified.is_open());
+        assert!(!Status::Mitigated.is_open() && !Status::Accepted.is_open());
+    }
+}

@@ -383,3 +383,44 @@ impl Library {
         self.threats.iter().find(|t| t.id == id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threat::model::Crossing;
+
+    #[test]
+    fn crossing_patterns_parse_and_match() {
+        let p = CrossingPattern::parse("container->host").unwrap();
+        let c = |a, b| {
+            Some(Crossing {
+                from: Some(a),
+                to: Some(b),
+            })
+        };
+        assert!(p.matches(c(BoundaryKind::Container, BoundaryKind::Host)));
+        assert!(!p.matches(c(BoundaryKind::Host, BoundaryKind::Container)));
+        assert!(!p.matches(None), "no crossing, no match");
+        let any = CrossingPattern::parse("any").unwrap();
+        assert!(any.matches(c(BoundaryKind::Internet, BoundaryKind::Host)));
+        let to_host = CrossingPattern::parse("*->host").unwrap();
+        assert!(to_host.matches(Some(Crossing {
+            from: None,
+            to: Some(BoundaryKind::Host)
+        })));
+        assert_eq!(to_host.to_string(), "*->host");
+        assert!(CrossingPattern::parse("pod->host").is_err());
+        assert!(CrossingPattern::parse("host").is_err());
+    }
+
+    #[test]
+    fn fact_match_treats_null_as_unknown() {
+        let m = FactMatch::Any(vec![Some(Fact::Bool(false)), None]);
+        assert!(m.matches(None));
+        assert!(m.matches(Some(&Fact::Bool(false))));
+        assert!(!m.matches(Some(&Fact::Bool(true))));
+        let one = FactMatch::One(Some(Fact::Str("docker-socket".into())));
+        assert!(one.matches(Some(&Fact::Str("docker-socket".into()))));
+        assert!(!one.matches(None));
+    }
+}

@@ -359,3 +359,18 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
     }
     Ok(waivers)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_validated() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2024-02-29"), Some(19_782));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-1-1"), None);
+        assert_eq!(parse_date("soon"), None);
+    }
+}
