@@ -248,3 +248,39 @@ fn waivers_accept_until_they_expire() {
     assert_eq!(i.status, Status::OpenConfirmed);
     assert!(b.has_open_at_least(Severity::Critical));
 }
+
+#[test]
+fn image_findings_match_short_ids_and_names() {
+    use shipshape::findings::Target;
+    let snap = snapshot("snapshot-risky.json");
+    let model = from_snapshot(&snap);
+    let img = model.component("image:ghcr.io/acme/runner:2.1").unwrap();
+    let keys: Vec<&Target> = img.targets.iter().collect();
+    // The checks report images by short id (no `sha256:`) and display name.
+    let short = Target::Image {
+        id: "aaaaaaaaaaaa".into(),
+        name: String::new(),
+    };
+    let f = finding(
+        "4.6",
+        "healthcheck",
+        Outcome::Warn,
+        vec![ev(short, Outcome::Warn, "no HEALTHCHECK")],
+    );
+    assert_eq!(relevant(&f, &keys).0, Outcome::Warn);
+    let by_name = Target::Image {
+        id: String::new(),
+        name: "nginx:1.27".into(),
+    };
+    let g = finding(
+        "4.6",
+        "healthcheck",
+        Outcome::Warn,
+        vec![ev(by_name, Outcome::Warn, "no HEALTHCHECK")],
+    );
+    assert_eq!(
+        relevant(&g, &keys).0,
+        Outcome::Pass,
+        "another image's finding"
+    );
+}

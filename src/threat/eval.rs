@@ -245,13 +245,17 @@ fn target_matches(t: &Target, keys: &[&Target]) -> bool {
                 name: kname,
             },
         ) => {
-            (!id.is_empty()
-                && !kid.is_empty()
-                && (id.starts_with(kid.as_str()) || kid.starts_with(id.as_str())))
+            // Ids may be full or short, with or without `sha256:`.
+            let (a, b) = (bare_id(id), bare_id(kid));
+            (!a.is_empty() && !b.is_empty() && (a.starts_with(b) || b.starts_with(a)))
                 || (!name.is_empty() && name == kname)
         }
         (a, b) => a == *b,
     })
+}
+
+fn bare_id(id: &str) -> &str {
+    id.strip_prefix("sha256:").unwrap_or(id)
 }
 
 fn scoped_kind(t: &Target) -> Option<&'static str> {
