@@ -284,3 +284,24 @@ fn image_findings_match_short_ids_and_names() {
         "another image's finding"
     );
 }
+
+#[test]
+fn locally_built_images_have_no_registry_flow() {
+    let model = from_snapshot(&snapshot("snapshot-risky.json"));
+    let local = model.component("image:local/build:latest").unwrap();
+    assert_eq!(
+        local.facts.get("built_locally"),
+        Some(&shipshape::threat::model::Fact::Bool(true))
+    );
+    assert!(!model
+        .flows
+        .iter()
+        .any(|f| f.to == "image:local/build:latest"));
+    let pulled = model
+        .flows
+        .iter()
+        .find(|f| f.to == "image:nginx:1.27")
+        .unwrap();
+    assert_eq!(pulled.from, "registry:docker.io");
+    assert_eq!(pulled.label, "pull nginx:1.27");
+}

@@ -30,13 +30,19 @@ pub fn registry_of(reference: &str) -> String {
     }
 }
 
-/// The reference an image was pulled by: a tag, else a digest reference.
+/// The reference an image was pulled by. Only pulled (or pushed) images
+/// have repo digests; an image with tags but no digest was built or loaded
+/// locally and has no registry flow.
 fn image_reference(img: &Image) -> Option<&str> {
-    img.repo_tags
-        .iter()
-        .find(|t| t.as_str() != "<none>:<none>")
-        .or_else(|| img.repo_digests.iter().find(|d| !d.starts_with("<none>")))
-        .map(String::as_str)
+    let digest = img.repo_digests.iter().find(|d| !d.starts_with("<none>"))?;
+    let repo = digest.split('@').next().unwrap_or(digest);
+    // Prefer the tag of the same repository, which is what was pulled.
+    Some(
+        img.repo_tags
+            .iter()
+            .find(|t| t.rsplit_once(':').is_some_and(|(r, _)| r == repo))
+            .unwrap_or(digest),
+    )
 }
 
 fn is_wildcard(ip: &str) -> bool {
