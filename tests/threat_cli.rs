@@ -214,3 +214,20 @@ fn snapshot_mode_builds_the_model_from_the_fixture() {
     assert!(dot.contains("container ci-runner [container]"));
     assert!(dot.contains("Engine API via mounted /var/run/docker.sock"));
 }
+
+#[test]
+fn list_library_prints_every_threat() {
+    let o = run(&["--list-library"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let lib = shipshape::threat::Library::builtin();
+    assert!(text.starts_with("# shipshape-builtin "));
+    for t in &lib.threats {
+        assert!(
+            text.lines().any(|l| l.starts_with(&t.id)),
+            "{} not listed",
+            t.id
+        );
+    }
+    assert!(text.contains("flow container -> docker-daemon"));
+}

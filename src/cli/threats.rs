@@ -81,6 +81,9 @@ pub struct ThreatsArgs {
         value_name = "USER"
     )]
     pub trusted_users: Vec<String>,
+    /// List the threats of the library (after --library/--replace-library) and exit
+    #[arg(long)]
+    pub list_library: bool,
     /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
@@ -119,6 +122,10 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     };
     for l in &args.library {
         library.add_file(l)?;
+    }
+    if args.list_library {
+        super::write_output(args.output.as_deref(), &list_library(&library))?;
+        return Ok(0);
     }
     let model_file = match &args.model {
         Some(p) => Some(modelfile::load(p)?),
@@ -168,4 +175,43 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         Some(sev) if analysis.has_open_at_least(sev) => 1,
         _ => 0,
     })
+}
+
+/// One line per threat: id, STRIDE letters, what it applies to, title.
+fn list_library(lib: &Library) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    for s in &lib.sources {
+        let _ = writeln!(o, "# {} {} ({})", s.name, s.version, s.file);
+    }
+    for t in &lib.threats {
+        let target = match &t.applies_to.flow {
+            Some(f) => {
+                let kinds = |k: &[crate::threat::ComponentKind]| {
+                    if k.is_empty() {
+                        "*".to_string()
+                    } else {
+                        k.iter().map(|k| k.name()).collect::<Vec<_>>().join("|")
+                    }
+                };
+                format!("flow {} -> {}", kinds(&f.from), kinds(&f.to))
+            }
+            None => t
+                .applies_to
+                .kinds
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let _ = writeln!(
+            o,
+            "{:<48} {:<4} {:<40} {}",
+            t.id,
+            render::stride_letters(&t.stride),
+            target,
+            t.title
+        );
+    }
+    o
 }
