@@ -231,3 +231,13 @@ fn list_library_prints_every_threat() {
     }
     assert!(text.contains("flow container -> docker-daemon"));
 }
+
+#[test]
+fn two_runs_give_identical_json_for_diffing() {
+    let snap = fixture("snapshot-risky.json");
+    let a = run(&["--snapshot", snap.to_str().unwrap(), "-f", "json"]);
+    let b = run(&["--snapshot", snap.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert!(!a.stdout.is_empty());
+    assert_eq!(a.stdout, b.stdout);
+}

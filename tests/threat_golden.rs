@@ -61,6 +61,22 @@ fn check_all(prefix: &str, a: &Analysis<'_>) {
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON output parses");
     assert_eq!(v["schema"], "shipshape.threats");
     assert_eq!(v["threats"].as_array().unwrap().len(), a.instances.len());
+    for t in v["threats"].as_array().unwrap() {
+        for key in [
+            "id",
+            "stride",
+            "component",
+            "severity",
+            "status",
+            "evidence",
+        ] {
+            assert!(!t[key].is_null(), "instance lacks {key}: {t}");
+        }
+        assert!(t["id"]
+            .as_str()
+            .unwrap()
+            .starts_with(t["threat"].as_str().unwrap()));
+    }
     golden(&format!("{prefix}.md"), &md);
     golden(&format!("{prefix}.json"), &json);
     golden(&format!("{prefix}.dot"), &dot);
