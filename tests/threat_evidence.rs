@@ -305,3 +305,47 @@ fn locally_built_images_have_no_registry_flow() {
     assert_eq!(pulled.from, "registry:docker.io");
     assert_eq!(pulled.label, "pull nginx:1.27");
 }
+
+#[test]
+fn image_findings_reach_only_the_registry_the_image_came_from() {
+    use shipshape::findings::Target;
+    let model = from_snapshot(&snapshot("snapshot-risky.json"));
+    let lib = Library::builtin();
+    let img = |id: &str, name: &str| Target::Image {
+        id: id.into(),
+        name: name.into(),
+    };
+    let findings = vec![finding(
+        "4.10",
+        "Ensure secrets are not stored in Dockerfiles",
+        Outcome::Warn,
+        vec![
+            ev(
+                img("aaaaaaaaaaaa", "ghcr.io/acme/runner:2.1"),
+                Outcome::Warn,
+                "ENV AWS_SECRET_ACCESS_KEY",
+            ),
+            ev(
+                img("bbbbbbbbbbbb", "nginx:1.27"),
+                Outcome::Pass,
+                "no secret-like ENV",
+            ),
+        ],
+    )];
+    let a = analyze(&model, &lib, &findings, &[], 0);
+    let ghcr = instance(&a, "docker.image.secret-leak@registry:ghcr.io");
+    assert_eq!(ghcr.status, Status::OpenConfirmed);
+    assert_eq!(ghcr.evidence[0].targets[0].name, "ghcr.io/acme/runner:2.1");
+    assert_eq!(
+        instance(&a, "docker.image.secret-leak@registry:docker.io").status,
+        Status::Mitigated
+    );
+    assert_eq!(
+        instance(&a, "docker.image.secret-leak@image:nginx:1.27").status,
+        Status::Mitigated
+    );
+    assert_eq!(
+        instance(&a, "docker.image.secret-leak@image:ghcr.io/acme/runner:2.1").status,
+        Status::OpenConfirmed
+    );
+}

@@ -266,6 +266,15 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
                     .fact("host", Fact::Str(reg.clone())),
                 );
             }
+            // Image findings about images pulled from here are evidence
+            // about the registry too.
+            m.component_mut(&rid)
+                .expect("just added")
+                .targets
+                .push(Target::Image {
+                    id: img.id.clone(),
+                    name: name.clone(),
+                });
             let plain = insecure.iter().any(|r| r == &reg);
             let mut f = Flow::new(&rid, &cid, format!("pull {reference}"));
             f.protocol = Some(if plain { "http" } else { "https" }.into());
