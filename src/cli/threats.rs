@@ -123,6 +123,20 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     for l in &args.library {
         library.add_file(l)?;
     }
+    // A library naming a check that does not exist would never see evidence.
+    let known = rules::docker::checks();
+    if !known.is_empty() {
+        for t in &library.threats {
+            for e in &t.evidence {
+                if !known.iter().any(|c| c.id == e.check) {
+                    eprintln!(
+                        "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
+                        t.id, e.check
+                    );
+                }
+            }
+        }
+    }
     if args.list_library {
         super::write_output(args.output.as_deref(), &list_library(&library))?;
         return Ok(0);
