@@ -6,7 +6,7 @@
 use super::super::eval::Status;
 use super::super::Analysis;
 use super::{flow_facts, stride_names};
-use crate::findings::Outcome;
+use crate::findings::{Outcome, Stride};
 use std::fmt::Write;
 
 /// Evidence targets listed per check before eliding the rest.
@@ -82,6 +82,51 @@ pub fn render(a: &Analysis<'_>) -> String {
     }
     for w in &a.warnings {
         let _ = writeln!(o, "> Warning: {w}\n");
+    }
+
+    // STRIDE coverage: instances per component and category (open ones in
+    // brackets); `-` where the category does not apply to the kind.
+    if !m.components.is_empty() {
+        let _ = writeln!(o, "## STRIDE coverage\n");
+        let _ = writeln!(
+            o,
+            "Threat instances per component and category, open ones in brackets; `-` where the category does not apply to that kind of element.\n"
+        );
+        let _ = writeln!(
+            o,
+            "| Component | Kind | S | T | R | I | D | E |\n|---|---|---|---|---|---|---|---|"
+        );
+        let mut counts = vec![[(0usize, 0usize); 6]; m.components.len()];
+        for i in &a.instances {
+            for s in a.stride_of(i) {
+                let cell = &mut counts[i.component][*s as usize];
+                cell.0 += 1;
+                if i.status.is_open() {
+                    cell.1 += 1;
+                }
+            }
+        }
+        for (ci, c) in m.components.iter().enumerate() {
+            let cells: Vec<String> = Stride::ALL
+                .iter()
+                .map(|s| {
+                    let (n, open) = counts[ci][*s as usize];
+                    if n == 0 && !c.kind.applicable_stride().contains(s) {
+                        "-".to_string()
+                    } else {
+                        format!("{n} ({open})")
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} |",
+                cell(&c.name),
+                c.kind,
+                cells.join(" | ")
+            );
+        }
+        let _ = writeln!(o);
     }
 
     // Attack surfaces: one section per component that has threats.
