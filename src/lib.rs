@@ -15,3 +15,4 @@ pub mod findings;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod threat;
