@@ -14,4 +14,5 @@ pub mod collect;
 pub mod findings;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod snapshot;
