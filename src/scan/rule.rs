@@ -103,6 +103,12 @@ pub struct Rule {
     pub check: Check,
 }
 
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
 /// A rule's report before the engine attaches file and metadata.
 #[derive(Debug, Clone)]
 pub struct Hit {
