@@ -121,7 +121,9 @@ impl ComposeDoc {
                     let (target, root) = match &ext.value {
                         super::yaml::Value::Str(name) => (name.as_str(), file_root),
                         _ => {
-                            let Some(name) = ext.get_str("service") else { break };
+                            let Some(name) = ext.get_str("service") else {
+                                break;
+                            };
                             let root = match ext.get_str("file") {
                                 Some(f) => match self.foreign.iter().find(|(n, _)| n == f) {
                                     Some((_, r)) => r,
@@ -132,7 +134,9 @@ impl ComposeDoc {
                             (name, root)
                         }
                     };
-                    let Some(base) = root.path(&["services", target]) else { break };
+                    let Some(base) = root.path(&["services", target]) else {
+                        break;
+                    };
                     if layers.iter().any(|l| std::ptr::eq(*l, base)) {
                         break;
                     }

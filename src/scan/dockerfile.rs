@@ -35,7 +35,11 @@ impl Instruction {
             return self.pos;
         };
         let end = offset.min(self.args.len());
-        let chars = self.args.get(start..end).map(|s| s.chars().count()).unwrap_or(0);
+        let chars = self
+            .args
+            .get(start..end)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
         Pos::new(pos.line, pos.col + chars as u32)
     }
 
@@ -51,9 +55,7 @@ impl Instruction {
             if !trimmed.starts_with("--") {
                 return (flags, start);
             }
-            let end = trimmed
-                .find(char::is_whitespace)
-                .unwrap_or(trimmed.len());
+            let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
             let tok = &trimmed[2..end];
             let (k, v) = tok.split_once('=').unwrap_or((tok, ""));
             flags.push((k, v));
@@ -100,7 +102,9 @@ pub struct Dockerfile {
 impl Dockerfile {
     /// Instructions of one stage.
     pub fn stage_instructions(&self, stage: usize) -> impl Iterator<Item = &Instruction> {
-        self.instructions.iter().filter(move |i| i.stage == stage && i.keyword != "FROM")
+        self.instructions
+            .iter()
+            .filter(move |i| i.stage == stage && i.keyword != "FROM")
     }
 
     /// The final stage and the chain of earlier stages it builds on,
@@ -181,9 +185,7 @@ pub fn parse(text: &str) -> Dockerfile {
             continue;
         }
         let lead = line.len() - trimmed.len();
-        let kw_end = trimmed
-            .find(char::is_whitespace)
-            .unwrap_or(trimmed.len());
+        let kw_end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
         let keyword = trimmed[..kw_end].to_ascii_uppercase();
         let pos = Pos::new(i as u32 + 1, char_col(line, lead));
         let after_kw = &trimmed[kw_end..];
@@ -230,7 +232,11 @@ pub fn parse(text: &str) -> Dockerfile {
                 let mut body_segments = Vec::new();
                 while i < lines.len() {
                     let l = lines[i];
-                    let cmp = if strip_tabs { l.trim_start_matches('\t') } else { l };
+                    let cmp = if strip_tabs {
+                        l.trim_start_matches('\t')
+                    } else {
+                        l
+                    };
                     if cmp.trim_end() == name {
                         i += 1;
                         break;
@@ -353,7 +359,10 @@ impl Command {
     }
 
     pub fn name(&self) -> &str {
-        self.effective().first().map(|(s, _)| s.as_str()).unwrap_or("")
+        self.effective()
+            .first()
+            .map(|(s, _)| s.as_str())
+            .unwrap_or("")
     }
 }
 
@@ -385,6 +394,9 @@ pub fn shell_commands(script: &str) -> Vec<Command> {
             } else if q == '"' && ch == '$' && b.get(idx + 1) == Some(&b'(') {
                 quote = None;
                 suspended += 1;
+                if word.is_empty() {
+                    word_start = None;
+                }
                 flush_word(&mut word, &mut word_start, &mut cur);
                 chars.next();
                 if !cur.words.is_empty() {
@@ -424,7 +436,8 @@ pub fn shell_commands(script: &str) -> Vec<Command> {
             ' ' | '\t' | '\r' => flush_word(&mut word, &mut word_start, &mut cur),
             '\n' | ';' | '&' | '|' | '(' | ')' | '`' => {
                 flush_word(&mut word, &mut word_start, &mut cur);
-                let pipe = ch == '|' && b.get(idx + 1) != Some(&b'|') && (idx == 0 || b[idx - 1] != b'|');
+                let pipe =
+                    ch == '|' && b.get(idx + 1) != Some(&b'|') && (idx == 0 || b[idx - 1] != b'|');
                 if ch == '|' || ch == '&' {
                     if let Some(&(_, n)) = chars.peek() {
                         if n == ch {
@@ -476,7 +489,8 @@ mod tests {
 
     #[test]
     fn continuations_comments_and_positions() {
-        let df = parse("FROM alpine:3.20\nRUN apk add \\\n# a comment\n    curl && \\\n    echo hi\n");
+        let df =
+            parse("FROM alpine:3.20\nRUN apk add \\\n# a comment\n    curl && \\\n    echo hi\n");
         assert_eq!(df.instructions.len(), 2);
         let run = &df.instructions[1];
         assert_eq!(run.keyword, "RUN");
@@ -489,7 +503,9 @@ mod tests {
 
     #[test]
     fn escape_directive_and_heredoc() {
-        let df = parse("# escape=`\nFROM x:1\nRUN echo a `\n  b\nRUN <<EOF\ncurl -s x | sh\nEOF\nUSER app\n");
+        let df = parse(
+            "# escape=`\nFROM x:1\nRUN echo a `\n  b\nRUN <<EOF\ncurl -s x | sh\nEOF\nUSER app\n",
+        );
         assert_eq!(df.escape, '`');
         assert_eq!(df.instructions[1].args, "echo a   b");
         let h = &df.instructions[2];
@@ -502,7 +518,8 @@ mod tests {
 
     #[test]
     fn stages_and_parents() {
-        let df = parse("FROM golang:1.22 AS build\nRUN go build\nFROM build AS test\nFROM scratch\n");
+        let df =
+            parse("FROM golang:1.22 AS build\nRUN go build\nFROM build AS test\nFROM scratch\n");
         assert_eq!(df.stages.len(), 3);
         assert_eq!(df.stages[1].parent, Some(0));
         assert_eq!(df.stages[2].parent, None);

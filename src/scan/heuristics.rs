@@ -14,8 +14,23 @@ pub fn is_secret_name(name: &str) -> bool {
     };
     if matches!(
         *last,
-        "FILE" | "PATH" | "DIR" | "URL" | "URI" | "NAME" | "ID" | "TTL" | "LENGTH" | "ENABLED"
-            | "EXPIRY" | "TYPE" | "HEADER" | "REF" | "POLICY" | "SIZE" | "TIMEOUT"
+        "FILE"
+            | "PATH"
+            | "DIR"
+            | "URL"
+            | "URI"
+            | "NAME"
+            | "ID"
+            | "TTL"
+            | "LENGTH"
+            | "ENABLED"
+            | "EXPIRY"
+            | "TYPE"
+            | "HEADER"
+            | "REF"
+            | "POLICY"
+            | "SIZE"
+            | "TIMEOUT"
     ) {
         return false;
     }
@@ -23,12 +38,27 @@ pub fn is_secret_name(name: &str) -> bool {
     parts.iter().any(|p| {
         matches!(
             *p,
-            "PASSWORD" | "PASSWD" | "PASS" | "PWD" | "SECRET" | "TOKEN" | "APIKEY" | "CREDENTIALS"
-                | "CREDENTIAL" | "PRIVATEKEY"
+            "PASSWORD"
+                | "PASSWD"
+                | "PASS"
+                | "PWD"
+                | "SECRET"
+                | "TOKEN"
+                | "APIKEY"
+                | "CREDENTIALS"
+                | "CREDENTIAL"
+                | "PRIVATEKEY"
         )
-    }) || ["APIKEY", "ACCESSKEY", "PRIVATEKEY", "SECRETKEY", "AUTHKEY", "CLIENTSECRET"]
-        .iter()
-        .any(|k| joined.contains(k))
+    }) || [
+        "APIKEY",
+        "ACCESSKEY",
+        "PRIVATEKEY",
+        "SECRETKEY",
+        "AUTHKEY",
+        "CLIENTSECRET",
+    ]
+    .iter()
+    .any(|k| joined.contains(k))
 }
 
 /// Whether a value is a reference to something else rather than a literal
@@ -84,7 +114,11 @@ pub fn image_tag_problem(image: &str) -> Option<&'static str> {
 /// Why a host path is sensitive to mount into a container, if it is.
 pub fn sensitive_host_path(path: &str) -> Option<&'static str> {
     let p = path.trim();
-    let p = if p.len() > 1 { p.trim_end_matches('/') } else { p };
+    let p = if p.len() > 1 {
+        p.trim_end_matches('/')
+    } else {
+        p
+    };
     let sockets = [
         "/var/run/docker.sock",
         "/run/docker.sock",
@@ -97,7 +131,13 @@ pub fn sensitive_host_path(path: &str) -> Option<&'static str> {
         "/run/podman/podman.sock",
         "/var/run/podman/podman.sock",
     ];
-    if sockets.contains(&p) || (p.ends_with(".sock") && (p.contains("docker") || p.contains("containerd") || p.contains("crio") || p.contains("podman"))) {
+    if sockets.contains(&p)
+        || (p.ends_with(".sock")
+            && (p.contains("docker")
+                || p.contains("containerd")
+                || p.contains("crio")
+                || p.contains("podman")))
+    {
         return Some("the container runtime socket, which gives full control of the host");
     }
     if p == "/" {
@@ -138,19 +178,42 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for n in ["DB_PASSWORD", "api-key", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "apiKey", "PRIVATE_KEY"] {
+        for n in [
+            "DB_PASSWORD",
+            "api-key",
+            "AWS_SECRET_ACCESS_KEY",
+            "GITHUB_TOKEN",
+            "apiKey",
+            "PRIVATE_KEY",
+        ] {
             assert!(is_secret_name(n), "{n}");
         }
-        for n in ["PASSWORD_FILE", "TOKEN_URL", "KEYCLOAK_HOST", "PATH", "MONKEY", "DB_USER"] {
+        for n in [
+            "PASSWORD_FILE",
+            "TOKEN_URL",
+            "KEYCLOAK_HOST",
+            "PATH",
+            "MONKEY",
+            "DB_USER",
+        ] {
             assert!(!is_secret_name(n), "{n}");
         }
     }
 
     #[test]
     fn image_refs() {
-        assert_eq!(image_tag_problem("nginx"), Some("has no tag, so it resolves to latest"));
-        assert_eq!(image_tag_problem("nginx:latest"), Some("uses the mutable tag latest"));
-        assert_eq!(image_tag_problem("localhost:5000/app"), Some("has no tag, so it resolves to latest"));
+        assert_eq!(
+            image_tag_problem("nginx"),
+            Some("has no tag, so it resolves to latest")
+        );
+        assert_eq!(
+            image_tag_problem("nginx:latest"),
+            Some("uses the mutable tag latest")
+        );
+        assert_eq!(
+            image_tag_problem("localhost:5000/app"),
+            Some("has no tag, so it resolves to latest")
+        );
         assert_eq!(image_tag_problem("localhost:5000/app:1.2"), None);
         assert_eq!(image_tag_problem("nginx@sha256:abc"), None);
         assert_eq!(image_tag_problem("${IMAGE}"), None);
@@ -159,7 +222,9 @@ mod tests {
 
     #[test]
     fn host_paths() {
-        assert!(sensitive_host_path("/var/run/docker.sock").unwrap().contains("socket"));
+        assert!(sensitive_host_path("/var/run/docker.sock")
+            .unwrap()
+            .contains("socket"));
         assert!(sensitive_host_path("/").is_some());
         assert!(sensitive_host_path("/etc/").is_some());
         assert!(sensitive_host_path("/home/u/.ssh").is_some());

@@ -58,7 +58,11 @@ impl<'a> Object<'a> {
         let (template_path, spec_path): (&[&str], &[&str]) = match self.kind {
             "Pod" => (&[], &["spec"]),
             "PodTemplate" => (&["template"], &["template", "spec"]),
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job"
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
             | "ReplicationController" => (&["spec", "template"], &["spec", "template", "spec"]),
             "CronJob" => (
                 &["spec", "jobTemplate", "spec", "template"],
@@ -72,7 +76,9 @@ impl<'a> Object<'a> {
         let template_meta = if template_path.is_empty() {
             self.metadata()
         } else {
-            self.node.path(template_path).and_then(|t| t.get("metadata"))
+            self.node
+                .path(template_path)
+                .and_then(|t| t.get("metadata"))
         };
         let mut containers = Vec::new();
         for (key, kind) in [

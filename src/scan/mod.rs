@@ -178,8 +178,9 @@ impl Settings {
                 .iter()
                 .any(|d| d.eq_ignore_ascii_case(r.id))
         };
-        let selected =
-            |r: &Rule| opts.only.is_empty() || opts.only.iter().any(|o| o.eq_ignore_ascii_case(r.id));
+        let selected = |r: &Rule| {
+            opts.only.is_empty() || opts.only.iter().any(|o| o.eq_ignore_ascii_case(r.id))
+        };
         let rules: Vec<&'static Rule> = registry::all()
             .filter(|r| !disabled(r) && (selected(r) || matches!(r.check, Check::Engine)))
             .collect();
@@ -244,7 +245,15 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
             }
         }
     }
-    let key = |f: &ScanFinding| (f.file.clone(), f.line, f.column, f.rule_id, f.message.clone());
+    let key = |f: &ScanFinding| {
+        (
+            f.file.clone(),
+            f.line,
+            f.column,
+            f.rule_id,
+            f.message.clone(),
+        )
+    };
     findings.sort_by_cached_key(key);
     suppressed.sort_by_cached_key(key);
     errors.sort();
@@ -292,7 +301,9 @@ fn read_text(path: &Path, max: u64) -> Result<String, String> {
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max {
-        return Err(format!("file grew over the {max}-byte limit while reading; skipped"));
+        return Err(format!(
+            "file grew over the {max}-byte limit while reading; skipped"
+        ));
     }
     let head = &bytes[..bytes.len().min(8192)];
     if head.contains(&0) {
@@ -366,7 +377,9 @@ pub fn scan_text(
                 scanned = false;
             } else {
                 match yaml::parse_documents(text) {
-                    Err(e) => errors.push(FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos)),
+                    Err(e) => errors.push(
+                        FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos),
+                    ),
                     Ok(docs) => {
                         let objs: Vec<k8s::Object> = docs.iter().flat_map(k8s::objects).collect();
                         if objs.is_empty() {
@@ -375,13 +388,21 @@ pub fn scan_text(
                         for obj in &objs {
                             let mut dirs = Vec::new();
                             if let Some(e) = obj.annotation(suppress::ANNOTATION) {
-                                dirs.extend(suppress::value_directives(&e.value, e.key_pos, Via::Annotation));
+                                dirs.extend(suppress::value_directives(
+                                    &e.value,
+                                    e.key_pos,
+                                    Via::Annotation,
+                                ));
                             }
                             let pod = obj.pod();
                             if let Some(p) = &pod {
                                 if obj.kind != "Pod" {
                                     if let Some(e) = p.annotation(suppress::ANNOTATION) {
-                                        dirs.extend(suppress::value_directives(&e.value, e.key_pos, Via::Annotation));
+                                        dirs.extend(suppress::value_directives(
+                                            &e.value,
+                                            e.key_pos,
+                                            Via::Annotation,
+                                        ));
                                     }
                                 }
                             }
@@ -395,7 +416,12 @@ pub fn scan_text(
                                     (Check::Pod(f), Some(p)) => f(p, &mut sink),
                                     _ => continue,
                                 }
-                                raws.extend(sink.hits.into_iter().map(|hit| Raw { rule, hit, object: label.clone(), scope }));
+                                raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                                    rule,
+                                    hit,
+                                    object: label.clone(),
+                                    scope,
+                                }));
                             }
                         }
                     }
@@ -417,18 +443,28 @@ pub fn scan_text(
                 if let Check::Dockerfile(f) = rule.check {
                     let mut sink = Sink::default();
                     f(&df, &mut sink);
-                    raws.extend(sink.hits.into_iter().map(|hit| Raw { rule, hit, object: String::new(), scope: None }));
+                    raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                        rule,
+                        hit,
+                        object: String::new(),
+                        scope: None,
+                    }));
                 }
             }
         }
         FileKind::Compose => match yaml::parse_documents(text) {
-            Err(e) => errors.push(FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos)),
+            Err(e) => errors
+                .push(FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos)),
             Ok(mut docs) => {
                 if docs.is_empty() {
                     scanned = !text.trim().is_empty();
                 } else {
                     let root = docs.swap_remove(0);
-                    let doc = compose::ComposeDoc::load(root, dir.unwrap_or(Path::new(".")), settings.max_file_size);
+                    let doc = compose::ComposeDoc::load(
+                        root,
+                        dir.unwrap_or(Path::new(".")),
+                        settings.max_file_size,
+                    );
                     for (pos, note) in &doc.notes {
                         errors.push(FileError::new(display, note.clone()).at(Some(*pos)));
                     }
@@ -445,7 +481,12 @@ pub fn scan_text(
                             if let Check::Service(f) = rule.check {
                                 let mut sink = Sink::default();
                                 f(&svc, &mut sink);
-                                raws.extend(sink.hits.into_iter().map(|hit| Raw { rule, hit, object: label.clone(), scope }));
+                                raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                                    rule,
+                                    hit,
+                                    object: label.clone(),
+                                    scope,
+                                }));
                             }
                         }
                     }
@@ -455,37 +496,52 @@ pub fn scan_text(
     }
     let comment_dirs = suppress::comment_directives(text, df_ranges.as_deref());
     let lines: Vec<&str> = text.lines().collect();
-    let make = |rule: &'static Rule, hit: Hit, object: String, suppression: Option<Suppression>| ScanFinding {
-        rule_id: rule.id,
-        title: rule.title,
-        severity: settings.severity.get(rule.id).copied().unwrap_or(rule.severity),
-        stride: rule.stride,
-        file: display.to_string(),
-        line: hit.pos.line,
-        column: hit.pos.col,
-        object,
-        message: hit.message,
-        remediation: rule.remediation,
-        references: rule.refs,
-        suppression,
-        len: hit.len,
-        source_line: lines
-            .get(hit.pos.line.saturating_sub(1) as usize)
-            .map(|l| l.to_string())
-            .unwrap_or_default(),
+    let make = |rule: &'static Rule, hit: Hit, object: String, suppression: Option<Suppression>| {
+        ScanFinding {
+            rule_id: rule.id,
+            title: rule.title,
+            severity: settings
+                .severity
+                .get(rule.id)
+                .copied()
+                .unwrap_or(rule.severity),
+            stride: rule.stride,
+            file: display.to_string(),
+            line: hit.pos.line,
+            column: hit.pos.col,
+            object,
+            message: hit.message,
+            remediation: rule.remediation,
+            references: rule.refs,
+            suppression,
+            len: hit.len,
+            source_line: lines
+                .get(hit.pos.line.saturating_sub(1) as usize)
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+        }
     };
     let mut findings = Vec::new();
     // Problems with the directives themselves.
     let all_dirs = comment_dirs.iter().chain(scopes.iter().flatten());
     for d in all_dirs.clone() {
         let (rule, msg) = if d.rule.is_empty() {
-            (&registry::SUPPRESSION_UNKNOWN_RULE, "suppression names no rule id".to_string())
+            (
+                &registry::SUPPRESSION_UNKNOWN_RULE,
+                "suppression names no rule id".to_string(),
+            )
         } else if registry::find(&d.rule).is_none() {
-            (&registry::SUPPRESSION_UNKNOWN_RULE, format!("suppression names unknown rule {}", d.rule))
+            (
+                &registry::SUPPRESSION_UNKNOWN_RULE,
+                format!("suppression names unknown rule {}", d.rule),
+            )
         } else if d.reason.is_empty() {
             (
                 &registry::SUPPRESSION_WITHOUT_REASON,
-                format!("suppression of {} gives no reason, so it is not applied", d.rule),
+                format!(
+                    "suppression of {} gives no reason, so it is not applied",
+                    d.rule
+                ),
             )
         } else {
             continue;
@@ -495,7 +551,11 @@ pub fn scan_text(
                 .get(d.pos.line.saturating_sub(1) as usize)
                 .map(|l| l.chars().count().saturating_sub(d.pos.col as usize - 1))
                 .unwrap_or(1);
-            let hit = Hit { pos: d.pos, len: len.max(1) as u32, message: msg };
+            let hit = Hit {
+                pos: d.pos,
+                len: len.max(1) as u32,
+                message: msg,
+            };
             findings.push(make(rule, hit, String::new(), None));
         }
     }
@@ -507,7 +567,8 @@ pub fn scan_text(
         let applies = |d: &&Directive| {
             d.rule == r.rule.id
                 && !d.reason.is_empty()
-                && d.lines.is_none_or(|(a, b)| r.hit.pos.line >= a && r.hit.pos.line <= b)
+                && d.lines
+                    .is_none_or(|(a, b)| r.hit.pos.line >= a && r.hit.pos.line <= b)
         };
         let sup = comment_dirs
             .iter()

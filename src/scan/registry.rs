@@ -22,7 +22,8 @@ pub static SUPPRESSION_UNKNOWN_RULE: Rule = Rule {
     severity: Severity::Low,
     stride: &[Stride::Repudiation],
     refs: &[],
-    remediation: "Fix the rule id (see `docs/scan.md` for the catalogue) or remove the suppression.",
+    remediation:
+        "Fix the rule id (see `docs/scan.md` for the catalogue) or remove the suppression.",
     check: Check::Engine,
 };
 

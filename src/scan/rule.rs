@@ -49,19 +49,34 @@ impl Ref {
 }
 
 pub const fn cis_docker(id: &'static str) -> Ref {
-    Ref { standard: Standard::CisDocker, id }
+    Ref {
+        standard: Standard::CisDocker,
+        id,
+    }
 }
 pub const fn cis_k8s(id: &'static str) -> Ref {
-    Ref { standard: Standard::CisKubernetes, id }
+    Ref {
+        standard: Standard::CisKubernetes,
+        id,
+    }
 }
 pub const fn pss_baseline(control: &'static str) -> Ref {
-    Ref { standard: Standard::PssBaseline, id: control }
+    Ref {
+        standard: Standard::PssBaseline,
+        id: control,
+    }
 }
 pub const fn pss_restricted(control: &'static str) -> Ref {
-    Ref { standard: Standard::PssRestricted, id: control }
+    Ref {
+        standard: Standard::PssRestricted,
+        id: control,
+    }
 }
 pub const fn nsa(section: &'static str) -> Ref {
-    Ref { standard: Standard::NsaCisa, id: section }
+    Ref {
+        standard: Standard::NsaCisa,
+        id: section,
+    }
 }
 
 /// What kind of target a rule inspects; the engine runs a rule only on

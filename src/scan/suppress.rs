@@ -67,10 +67,7 @@ fn split_rules_and_reason(body: &str) -> (Vec<String>, String) {
 /// Comment directives of a YAML or Dockerfile text. `ranges` maps a line to
 /// the range of lines its statement spans (Dockerfile instructions); YAML
 /// passes `None`.
-pub fn comment_directives(
-    text: &str,
-    dockerfile_ranges: Option<&[(u32, u32)]>,
-) -> Vec<Directive> {
+pub fn comment_directives(text: &str, dockerfile_ranges: Option<&[(u32, u32)]>) -> Vec<Directive> {
     if !text.contains(MARKER) {
         return Vec::new();
     }

@@ -343,7 +343,8 @@ mod tests {
 
     #[test]
     fn merge_keys_and_anchors_resolve() {
-        let docs = parse_documents("x: &c\n  privileged: true\ns:\n  <<: *c\n  image: a\n").unwrap();
+        let docs =
+            parse_documents("x: &c\n  privileged: true\ns:\n  <<: *c\n  image: a\n").unwrap();
         let s = docs[0].get("s").unwrap();
         assert_eq!(s.get("privileged").and_then(Node::as_bool), Some(true));
         assert_eq!(s.get_str("image"), Some("a"));

@@ -32,7 +32,8 @@ pub fn render(r: &ScanReport) -> String {
         suppressed: &r.suppressed,
         errors: &r.errors,
     };
-    let mut s = serde_json::to_string_pretty(&j).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&j).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }

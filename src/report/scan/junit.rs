@@ -78,7 +78,11 @@ pub fn render(r: &ScanReport) -> String {
             esc(file)
         );
         if cases.is_empty() {
-            let _ = writeln!(out, "    <testcase name=\"no misconfigurations\" classname=\"{}\"/>", esc(file));
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"no misconfigurations\" classname=\"{}\"/>",
+                esc(file)
+            );
         }
         for c in cases {
             out.push_str(c);

@@ -67,7 +67,8 @@ fn result(f: &ScanFinding, index: Option<usize>) -> Value {
         r["properties"]["object"] = json!(f.object);
     }
     if let Some(s) = &f.suppression {
-        r["suppressions"] = json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);
+        r["suppressions"] =
+            json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);
     }
     r
 }

@@ -38,18 +38,38 @@ fn block(out: &mut String, f: &ScanFinding, p: &Paint) {
     let _ = writeln!(out, "{}: {}", p.sev(f.severity, &head), p.bold(&f.message));
     let gutter = f.line.to_string().len();
     let pad = " ".repeat(gutter);
-    let _ = writeln!(out, "{pad}{} {}:{}:{}", p.blue("-->"), f.file, f.line, f.column);
+    let _ = writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        p.blue("-->"),
+        f.file,
+        f.line,
+        f.column
+    );
     let _ = writeln!(out, "{pad} {}", p.blue("|"));
     let line = f.source_line.trim_end();
-    let _ = writeln!(out, "{} {} {line}", p.blue(&f.line.to_string()), p.blue("|"));
+    let _ = writeln!(
+        out,
+        "{} {} {line}",
+        p.blue(&f.line.to_string()),
+        p.blue("|")
+    );
     let before: String = line
         .chars()
         .take(f.column.saturating_sub(1) as usize)
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let avail = line.chars().count().saturating_sub(f.column.saturating_sub(1) as usize);
+    let avail = line
+        .chars()
+        .count()
+        .saturating_sub(f.column.saturating_sub(1) as usize);
     let carets = "^".repeat((f.len as usize).min(avail.max(1)).max(1));
-    let _ = writeln!(out, "{pad} {} {before}{}", p.blue("|"), p.sev(f.severity, &carets));
+    let _ = writeln!(
+        out,
+        "{pad} {} {before}{}",
+        p.blue("|"),
+        p.sev(f.severity, &carets)
+    );
     if !f.object.is_empty() {
         let _ = writeln!(out, "{pad} {} object: {}", p.blue("="), f.object);
     }
@@ -84,7 +104,8 @@ pub fn render(r: &ScanReport, color: bool) -> String {
             f.line,
             f.column,
             s.map(|s| s.reason.as_str()).unwrap_or(""),
-            s.map(|s| format!("{:?}", s.via).to_lowercase()).unwrap_or_default(),
+            s.map(|s| format!("{:?}", s.via).to_lowercase())
+                .unwrap_or_default(),
         );
     }
     if !r.suppressed.is_empty() {

@@ -12,17 +12,24 @@ pub static CAP_ADD: Rule = Rule {
     severity: Severity::High,
     stride: &[Stride::ElevationOfPrivilege],
     refs: &[cis_docker("5.4")],
-    remediation: "Remove `cap_add` entries the service does not strictly need; never add ALL or SYS_ADMIN.",
+    remediation:
+        "Remove `cap_add` entries the service does not strictly need; never add ALL or SYS_ADMIN.",
     check: Check::Service(cap_add),
 };
 
 fn cap_add(svc: &ServiceView, s: &mut Sink) {
     for cap in svc.items("cap_add") {
         if let Some(c) = cap.as_str() {
-            if c.trim_start_matches("CAP_").eq_ignore_ascii_case("NET_BIND_SERVICE") {
+            if c.trim_start_matches("CAP_")
+                .eq_ignore_ascii_case("NET_BIND_SERVICE")
+            {
                 continue;
             }
-            s.report(cap.pos, c.len(), format!("{} adds capability {c}", svc.label()));
+            s.report(
+                cap.pos,
+                c.len(),
+                format!("{} adds capability {c}", svc.label()),
+            );
         }
     }
 }
@@ -46,8 +53,19 @@ fn cap_drop(svc: &ServiceView, s: &mut Sink) {
         .any(|c| c.eq_ignore_ascii_case("ALL"));
     if !all {
         match svc.entry("cap_drop") {
-            Some(e) => s.report(e.key_pos, e.key.len(), format!("{} drops some capabilities but not ALL", svc.label())),
-            None => at_service(svc, s, format!("{} keeps Docker's default capabilities (no cap_drop: [ALL])", svc.label())),
+            Some(e) => s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} drops some capabilities but not ALL", svc.label()),
+            ),
+            None => at_service(
+                svc,
+                s,
+                format!(
+                    "{} keeps Docker's default capabilities (no cap_drop: [ALL])",
+                    svc.label()
+                ),
+            ),
         }
     }
 }

@@ -22,15 +22,25 @@ fn env(svc: &ServiceView, s: &mut Sink) {
             for kv in map {
                 let v = kv.value.scalar_text().unwrap_or_default();
                 if is_secret_name(&kv.key) && !is_reference(&v) {
-                    s.report(kv.key_pos, kv.key.len(), format!("{} sets {} to a literal value", svc.label(), kv.key));
+                    s.report(
+                        kv.key_pos,
+                        kv.key.len(),
+                        format!("{} sets {} to a literal value", svc.label(), kv.key),
+                    );
                 }
             }
         }
         for item in e.value.as_seq() {
             let Some(text) = item.as_str() else { continue };
-            let Some((k, v)) = text.split_once('=') else { continue };
+            let Some((k, v)) = text.split_once('=') else {
+                continue;
+            };
             if is_secret_name(k) && !is_reference(v) {
-                s.report(item.pos, k.len(), format!("{} sets {k} to a literal value", svc.label()));
+                s.report(
+                    item.pos,
+                    k.len(),
+                    format!("{} sets {k} to a literal value", svc.label()),
+                );
             }
         }
     }

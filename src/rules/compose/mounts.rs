@@ -12,15 +12,23 @@ fn binds(svc: &ServiceView) -> Vec<(String, Pos, usize, String)> {
     for v in svc.items("volumes") {
         if let Some(short) = v.as_str() {
             let mut parts = short.splitn(3, ':');
-            let (Some(src), Some(_dst)) = (parts.next(), parts.next()) else { continue };
+            let (Some(src), Some(_dst)) = (parts.next(), parts.next()) else {
+                continue;
+            };
             let opts = parts.next().unwrap_or("").to_string();
             if src.starts_with('/') || src.starts_with('~') || src.starts_with('.') {
                 out.push((src.to_string(), v.pos, short.len(), opts));
             }
-        } else if v.get_str("type") == Some("bind") || v.get_str("source").is_some_and(|s| s.starts_with('/')) {
+        } else if v.get_str("type") == Some("bind")
+            || v.get_str("source").is_some_and(|s| s.starts_with('/'))
+        {
             let Some(e) = v.entry("source") else { continue };
             let src = e.value.as_str().unwrap_or("").to_string();
-            let prop = v.path(&["bind", "propagation"]).and_then(Node::as_str).unwrap_or("").to_string();
+            let prop = v
+                .path(&["bind", "propagation"])
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string();
             out.push((src.clone(), e.value.pos, src.len(), prop));
         }
     }

@@ -6,8 +6,15 @@ use crate::scan::rule::*;
 
 fn host_mode(svc: &ServiceView, s: &mut Sink, key: &str, what: &str) {
     if let Some(e) = svc.entry(key) {
-        if e.value.as_str().is_some_and(|v| v.eq_ignore_ascii_case("host")) {
-            s.report(e.key_pos, e.key.len(), format!("{} shares the host's {what}", svc.label()));
+        if e.value
+            .as_str()
+            .is_some_and(|v| v.eq_ignore_ascii_case("host"))
+        {
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} shares the host's {what}", svc.label()),
+            );
         }
     }
 }
@@ -19,7 +26,8 @@ pub static NETWORK_HOST: Rule = Rule {
     severity: Severity::High,
     stride: &[Stride::Spoofing, Stride::InformationDisclosure],
     refs: &[cis_docker("5.10")],
-    remediation: "Remove `network_mode: host`; use a user-defined network and publish only the ports needed.",
+    remediation:
+        "Remove `network_mode: host`; use a user-defined network and publish only the ports needed.",
     check: Check::Service(|svc, s| host_mode(svc, s, "network_mode", "network namespace")),
 };
 
@@ -53,7 +61,14 @@ pub static USERNS_HOST: Rule = Rule {
     stride: &[Stride::ElevationOfPrivilege],
     refs: &[cis_docker("5.31")],
     remediation: "Remove `userns_mode: host` so the daemon's user namespace remapping applies.",
-    check: Check::Service(|svc, s| host_mode(svc, s, "userns_mode", "user namespace: root in the container is root on the host")),
+    check: Check::Service(|svc, s| {
+        host_mode(
+            svc,
+            s,
+            "userns_mode",
+            "user namespace: root in the container is root on the host",
+        )
+    }),
 };
 
 pub static UTS_HOST: Rule = Rule {
@@ -64,5 +79,7 @@ pub static UTS_HOST: Rule = Rule {
     stride: &[Stride::Tampering],
     refs: &[cis_docker("5.21")],
     remediation: "Remove `uts: host`.",
-    check: Check::Service(|svc, s| host_mode(svc, s, "uts", "UTS namespace (it can change the host name)")),
+    check: Check::Service(|svc, s| {
+        host_mode(svc, s, "uts", "UTS namespace (it can change the host name)")
+    }),
 };

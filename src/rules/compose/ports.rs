@@ -14,7 +14,10 @@ fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
             // [ip:]host:container, or container only (random host port).
             let (ip, rest) = if let Some(stripped) = spec.strip_prefix('[') {
                 let end = stripped.find(']').unwrap_or(0);
-                (stripped[..end].to_string(), stripped[end + 1..].trim_start_matches(':').to_string())
+                (
+                    stripped[..end].to_string(),
+                    stripped[end + 1..].trim_start_matches(':').to_string(),
+                )
             } else {
                 let parts: Vec<&str> = spec.split(':').collect();
                 if parts.len() == 3 {
@@ -29,8 +32,14 @@ fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
             };
             out.push((ip, host, p.pos, text.len()));
         } else if p.as_map().is_some() {
-            let ip = p.get("host_ip").and_then(|n| n.scalar_text()).unwrap_or_default();
-            let host = p.get("published").and_then(|n| n.scalar_text()).unwrap_or_default();
+            let ip = p
+                .get("host_ip")
+                .and_then(|n| n.scalar_text())
+                .unwrap_or_default();
+            let host = p
+                .get("published")
+                .and_then(|n| n.scalar_text())
+                .unwrap_or_default();
             out.push((ip, host, p.pos, 6));
         }
     }
@@ -67,7 +76,11 @@ pub static PRIVILEGED_PORT: Rule = Rule {
         for (_, host, pos, len) in published(svc) {
             let first = host.split('-').next().unwrap_or("");
             if first.parse::<u32>().is_ok_and(|n| n > 0 && n < 1024) {
-                s.report(pos, len, format!("{} maps privileged host port {host}", svc.label()));
+                s.report(
+                    pos,
+                    len,
+                    format!("{} maps privileged host port {host}", svc.label()),
+                );
             }
         }
     }),

@@ -6,8 +6,12 @@ use crate::scan::compose::ServiceView;
 use crate::scan::rule::*;
 
 fn has_limit(svc: &ServiceView, keys: &[&str], deploy_key: &str) -> bool {
-    keys.iter().any(|k| svc.get(k).is_some_and(|v| !v.is_null() && v.scalar_text().is_some_and(|t| t != "0" && t != "-1")))
-        || svc.path_entry(&["deploy", "resources", "limits", deploy_key]).is_some()
+    keys.iter().any(|k| {
+        svc.get(k)
+            .is_some_and(|v| !v.is_null() && v.scalar_text().is_some_and(|t| t != "0" && t != "-1"))
+    }) || svc
+        .path_entry(&["deploy", "resources", "limits", deploy_key])
+        .is_some()
 }
 
 pub static MEMORY: Rule = Rule {

@@ -14,8 +14,16 @@ pub static READ_ONLY: Rule = Rule {
     remediation: "Set `read_only: true` and mount `tmpfs` or volumes where the service writes.",
     check: Check::Service(|svc, s| match svc.entry("read_only") {
         Some(e) if e.value.as_bool() == Some(true) => {}
-        Some(e) => s.report(e.key_pos, e.key.len(), format!("{} sets read_only to false", svc.label())),
-        None => at_service(svc, s, format!("{} has a writable root filesystem", svc.label())),
+        Some(e) => s.report(
+            e.key_pos,
+            e.key.len(),
+            format!("{} sets read_only to false", svc.label()),
+        ),
+        None => at_service(
+            svc,
+            s,
+            format!("{} has a writable root filesystem", svc.label()),
+        ),
     }),
 };
 
@@ -26,11 +34,20 @@ pub static DEVICES: Rule = Rule {
     severity: Severity::Medium,
     stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
     refs: &[cis_docker("5.18")],
-    remediation: "Remove `devices` entries the service does not need; prefer read-only (`:r`) access.",
+    remediation:
+        "Remove `devices` entries the service does not need; prefer read-only (`:r`) access.",
     check: Check::Service(|svc, s| {
         for d in svc.items("devices") {
-            let text = d.as_str().map(str::to_string).or_else(|| d.get_str("source").map(str::to_string)).unwrap_or_default();
-            s.report(d.pos, text.len(), format!("{} gets host device {text}", svc.label()));
+            let text = d
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| d.get_str("source").map(str::to_string))
+                .unwrap_or_default();
+            s.report(
+                d.pos,
+                text.len(),
+                format!("{} gets host device {text}", svc.label()),
+            );
         }
     }),
 };
@@ -44,7 +61,9 @@ pub static RESTART: Rule = Rule {
     refs: &[cis_docker("5.15")],
     remediation: "Use `restart: on-failure:5` (or `deploy.restart_policy` with `max_attempts: 5`).",
     check: Check::Service(|svc, s| {
-        let Some(e) = svc.entry("restart") else { return };
+        let Some(e) = svc.entry("restart") else {
+            return;
+        };
         let v = e.value.scalar_text().unwrap_or_default();
         let bad = match v.as_str() {
             "always" | "unless-stopped" => true,
@@ -54,7 +73,14 @@ pub static RESTART: Rule = Rule {
                 .is_some_and(|n| n > 5),
         };
         if bad {
-            s.report(e.value.pos, v.len(), format!("{} restarts with policy {v}, which can hide crash loops", svc.label()));
+            s.report(
+                e.value.pos,
+                v.len(),
+                format!(
+                    "{} restarts with policy {v}, which can hide crash loops",
+                    svc.label()
+                ),
+            );
         }
     }),
 };

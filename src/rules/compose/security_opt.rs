@@ -20,8 +20,18 @@ fn unconfined(svc: &ServiceView, s: &mut Sink) {
     for o in svc.items("security_opt") {
         let Some(v) = o.as_str() else { continue };
         let norm = v.replace('=', ":").to_ascii_lowercase();
-        if matches!(norm.as_str(), "seccomp:unconfined" | "apparmor:unconfined" | "label:disable" | "systempaths:unconfined") {
-            s.report(o.pos, v.len(), format!("{} sets security_opt {v}", svc.label()));
+        if matches!(
+            norm.as_str(),
+            "seccomp:unconfined"
+                | "apparmor:unconfined"
+                | "label:disable"
+                | "systempaths:unconfined"
+        ) {
+            s.report(
+                o.pos,
+                v.len(),
+                format!("{} sets security_opt {v}", svc.label()),
+            );
         }
     }
 }
@@ -38,11 +48,22 @@ pub static NO_NEW_PRIVILEGES: Rule = Rule {
 };
 
 fn nnp(svc: &ServiceView, s: &mut Sink) {
-    let set = svc.items("security_opt").iter().filter_map(|o| o.as_str()).any(|v| {
-        let n = v.replace('=', ":").to_ascii_lowercase();
-        n == "no-new-privileges" || n == "no-new-privileges:true"
-    });
+    let set = svc
+        .items("security_opt")
+        .iter()
+        .filter_map(|o| o.as_str())
+        .any(|v| {
+            let n = v.replace('=', ":").to_ascii_lowercase();
+            n == "no-new-privileges" || n == "no-new-privileges:true"
+        });
     if !set {
-        at_service(svc, s, format!("{} lets processes gain privileges through setuid binaries (no no-new-privileges)", svc.label()));
+        at_service(
+            svc,
+            s,
+            format!(
+                "{} lets processes gain privileges through setuid binaries (no no-new-privileges)",
+                svc.label()
+            ),
+        );
     }
 }

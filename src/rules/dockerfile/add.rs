@@ -6,19 +6,28 @@ use crate::scan::rule::*;
 
 fn is_remote(src: &str) -> bool {
     let l = src.to_ascii_lowercase();
-    l.starts_with("http://") || l.starts_with("https://") || l.starts_with("git@") || l.starts_with("ftp://")
+    l.starts_with("http://")
+        || l.starts_with("https://")
+        || l.starts_with("git@")
+        || l.starts_with("ftp://")
 }
 
 fn is_archive(src: &str) -> bool {
     let l = src.to_ascii_lowercase();
-    [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"].iter().any(|e| l.ends_with(e))
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ]
+    .iter()
+    .any(|e| l.ends_with(e))
 }
 
 /// (source, byte offset) of each ADD source.
 fn sources(i: &crate::scan::dockerfile::Instruction) -> Vec<(String, usize)> {
     let (rest, off) = i.operands();
     let first_line = rest.lines().next().unwrap_or("");
-    let text = first_line.trim_start_matches(['[', ' ']).trim_end_matches([']', ' ']);
+    let text = first_line
+        .trim_start_matches(['[', ' '])
+        .trim_end_matches([']', ' ']);
     let base = off + first_line.find(text).unwrap_or(0);
     let mut words: Vec<(String, usize)> = shell_commands(&text.replace(',', " "))
         .into_iter()
@@ -43,10 +52,16 @@ pub static ADD_LOCAL: Rule = Rule {
 fn add_local(df: &Dockerfile, s: &mut Sink) {
     for i in df.instructions.iter().filter(|i| i.keyword == "ADD") {
         let srcs = sources(i);
-        if srcs.iter().any(|(w, _)| is_remote(w)) || (!srcs.is_empty() && srcs.iter().all(|(w, _)| is_archive(w))) {
+        if srcs.iter().any(|(w, _)| is_remote(w))
+            || (!srcs.is_empty() && srcs.iter().all(|(w, _)| is_archive(w)))
+        {
             continue;
         }
-        s.report(i.pos, 3, "ADD copies local files; COPY is explicit and cannot unpack or download");
+        s.report(
+            i.pos,
+            3,
+            "ADD copies local files; COPY is explicit and cannot unpack or download",
+        );
     }
 }
 
@@ -69,7 +84,11 @@ fn add_remote(df: &Dockerfile, s: &mut Sink) {
         }
         for (w, off) in sources(i) {
             if is_remote(&w) {
-                s.report(i.pos_at(off), w.len(), format!("ADD downloads {w} without verifying a checksum"));
+                s.report(
+                    i.pos_at(off),
+                    w.len(),
+                    format!("ADD downloads {w} without verifying a checksum"),
+                );
             }
         }
     }

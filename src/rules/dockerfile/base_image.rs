@@ -12,7 +12,8 @@ pub static BASE_TAG: Rule = Rule {
     severity: Severity::Medium,
     stride: &[Stride::Tampering],
     refs: &[cis_docker("4.2")],
-    remediation: "Pin the base image to a version tag, ideally with a digest (`FROM alpine:3.20@sha256:…`).",
+    remediation:
+        "Pin the base image to a version tag, ideally with a digest (`FROM alpine:3.20@sha256:…`).",
     check: Check::Dockerfile(base),
 };
 
@@ -23,7 +24,11 @@ fn base(df: &Dockerfile, s: &mut Sink) {
         }
         if let Some(why) = image_tag_problem(&st.image) {
             let i = &df.instructions[st.from];
-            s.report(i.pos_at(st.image_offset), st.image.len(), format!("base image {} {why}", st.image));
+            s.report(
+                i.pos_at(st.image_offset),
+                st.image.len(),
+                format!("base image {} {why}", st.image),
+            );
         }
     }
 }

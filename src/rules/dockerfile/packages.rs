@@ -14,7 +14,7 @@ enum Manager {
 }
 
 /// Package installs of a command: manager, the command, package words.
-fn install<'a>(c: &'a Command) -> Option<(Manager, Vec<&'a (String, usize)>)> {
+fn install(c: &Command) -> Option<(Manager, Vec<&(String, usize)>)> {
     let w = c.effective();
     let name = w.first()?.0.as_str();
     let (mgr, sub): (Manager, &[&str]) = match name {
@@ -22,10 +22,18 @@ fn install<'a>(c: &'a Command) -> Option<(Manager, Vec<&'a (String, usize)>)> {
         "apk" => (Manager::Apk, &["add"]),
         "yum" | "dnf" | "microdnf" | "zypper" => (Manager::Yum, &["install", "in"]),
         "pip" | "pip3" => (Manager::Pip, &["install"]),
-        "python" | "python3" if w.get(1).is_some_and(|x| x.0 == "-m") && w.get(2).is_some_and(|x| x.0 == "pip") => {
+        "python" | "python3"
+            if w.get(1).is_some_and(|x| x.0 == "-m") && w.get(2).is_some_and(|x| x.0 == "pip") =>
+        {
             let rest = &w[2..];
             let at = rest.iter().position(|x| x.0 == "install")?;
-            return Some((Manager::Pip, rest[at + 1..].iter().filter(|x| !x.0.starts_with('-')).collect()));
+            return Some((
+                Manager::Pip,
+                rest[at + 1..]
+                    .iter()
+                    .filter(|x| !x.0.starts_with('-'))
+                    .collect(),
+            ));
         }
         _ => return None,
     };
@@ -39,7 +47,19 @@ fn install<'a>(c: &'a Command) -> Option<(Manager, Vec<&'a (String, usize)>)> {
         }
         if x.0.starts_with('-') {
             // Options that take a value.
-            skip_next = matches!(x.0.as_str(), "-r" | "--requirement" | "-c" | "--constraint" | "-t" | "--target" | "-o" | "--repository" | "-X" | "-i" | "--index-url");
+            skip_next = matches!(
+                x.0.as_str(),
+                "-r" | "--requirement"
+                    | "-c"
+                    | "--constraint"
+                    | "-t"
+                    | "--target"
+                    | "-o"
+                    | "--repository"
+                    | "-X"
+                    | "-i"
+                    | "--index-url"
+            );
             continue;
         }
         pkgs.push(x);
@@ -48,7 +68,13 @@ fn install<'a>(c: &'a Command) -> Option<(Manager, Vec<&'a (String, usize)>)> {
 }
 
 fn pinned(mgr: Manager, pkg: &str) -> bool {
-    if pkg.contains('$') || pkg.contains('/') || pkg.ends_with(".deb") || pkg.ends_with(".rpm") || pkg.ends_with(".whl") || pkg == "." {
+    if pkg.contains('$')
+        || pkg.contains('/')
+        || pkg.ends_with(".deb")
+        || pkg.ends_with(".rpm")
+        || pkg.ends_with(".whl")
+        || pkg == "."
+    {
         return true;
     }
     match mgr {
@@ -74,10 +100,24 @@ pub static UNPINNED: Rule = Rule {
 fn unpinned(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
         for c in &cmds {
-            let Some((mgr, pkgs)) = install(c) else { continue };
-            let loose: Vec<&str> = pkgs.iter().filter(|p| !pinned(mgr, &p.0)).map(|p| p.0.as_str()).collect();
+            let Some((mgr, pkgs)) = install(c) else {
+                continue;
+            };
+            let loose: Vec<&str> = pkgs
+                .iter()
+                .filter(|p| !pinned(mgr, &p.0))
+                .map(|p| p.0.as_str())
+                .collect();
             if let Some(first) = pkgs.iter().find(|p| !pinned(mgr, &p.0)) {
-                s.report(i.pos_at(first.1), first.0.len(), format!("{} installs without a pinned version: {}", c.name(), loose.join(", ")));
+                s.report(
+                    i.pos_at(first.1),
+                    first.0.len(),
+                    format!(
+                        "{} installs without a pinned version: {}",
+                        c.name(),
+                        loose.join(", ")
+                    ),
+                );
             }
         }
     }
@@ -96,7 +136,10 @@ pub static NO_CACHE_CLEANUP: Rule = Rule {
 
 fn cleaned(mgr: Manager, i: &Instruction, cmds: &[Command]) -> bool {
     let (flags, _) = i.flags();
-    if flags.iter().any(|(k, v)| *k == "mount" && v.contains("type=cache")) {
+    if flags
+        .iter()
+        .any(|(k, v)| *k == "mount" && v.contains("type=cache"))
+    {
         return true;
     }
     let has_word = |w: &str| cmds.iter().any(|c| c.words.iter().any(|(x, _)| x == w));
@@ -104,13 +147,20 @@ fn cleaned(mgr: Manager, i: &Instruction, cmds: &[Command]) -> bool {
     match mgr {
         Manager::Apt => text.contains("/var/lib/apt/lists"),
         Manager::Apk => has_word("--no-cache") || text.contains("/var/cache/apk"),
-        Manager::Yum => text.contains("clean all") || text.contains("/var/cache/yum") || text.contains("/var/cache/dnf"),
+        Manager::Yum => {
+            text.contains("clean all")
+                || text.contains("/var/cache/yum")
+                || text.contains("/var/cache/dnf")
+        }
         Manager::Pip => has_word("--no-cache-dir") || text.contains("PIP_NO_CACHE_DIR"),
     }
 }
 
 fn cache(df: &Dockerfile, s: &mut Sink) {
-    let pip_env = df.instructions.iter().any(|i| i.keyword == "ENV" && i.args.contains("PIP_NO_CACHE_DIR"));
+    let pip_env = df
+        .instructions
+        .iter()
+        .any(|i| i.keyword == "ENV" && i.args.contains("PIP_NO_CACHE_DIR"));
     for (i, cmds) in runs(df) {
         for c in &cmds {
             let Some((mgr, _)) = install(c) else { continue };
@@ -118,7 +168,11 @@ fn cache(df: &Dockerfile, s: &mut Sink) {
                 continue;
             }
             let (w, off) = &c.effective()[0];
-            s.report(i.pos_at(*off), w.len(), format!("{w} leaves its package cache in the layer"));
+            s.report(
+                i.pos_at(*off),
+                w.len(),
+                format!("{w} leaves its package cache in the layer"),
+            );
         }
     }
 }
@@ -142,8 +196,17 @@ fn update_alone(df: &Dockerfile, s: &mut Sink) {
         }
         for c in &cmds {
             let w = c.effective();
-            if matches!(w.first().map(|x| x.0.as_str()), Some("apt-get" | "apt")) && w.iter().any(|x| x.0 == "update") {
-                s.report(i.pos_at(w[0].1), w[0].0.len(), format!("{} update runs alone; a later cached install may use a stale index", w[0].0));
+            if matches!(w.first().map(|x| x.0.as_str()), Some("apt-get" | "apt"))
+                && w.iter().any(|x| x.0 == "update")
+            {
+                s.report(
+                    i.pos_at(w[0].1),
+                    w[0].0.len(),
+                    format!(
+                        "{} update runs alone; a later cached install may use a stale index",
+                        w[0].0
+                    ),
+                );
             }
         }
     }

@@ -17,22 +17,34 @@ pub static ENV_ARG_SECRETS: Rule = Rule {
 };
 
 fn env_arg(df: &Dockerfile, s: &mut Sink) {
-    for i in df.instructions.iter().filter(|i| i.keyword == "ENV" || i.keyword == "ARG") {
-        let words: Vec<(String, usize)> = shell_commands(&i.args).into_iter().flat_map(|c| c.words).collect();
-        let pairs: Vec<(String, Option<String>, usize)> = if i.keyword == "ENV" && words.first().is_some_and(|(w, _)| !w.contains('=')) {
-            // Legacy `ENV KEY value with spaces`.
-            let (k, off) = words[0].clone();
-            let v = words[1..].iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(" ");
-            vec![(k, Some(v), off)]
-        } else {
-            words
-                .into_iter()
-                .map(|(w, off)| match w.split_once('=') {
-                    Some((k, v)) => (k.to_string(), Some(v.to_string()), off),
-                    None => (w, None, off),
-                })
-                .collect()
-        };
+    for i in df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
+    {
+        let words: Vec<(String, usize)> = shell_commands(&i.args)
+            .into_iter()
+            .flat_map(|c| c.words)
+            .collect();
+        let pairs: Vec<(String, Option<String>, usize)> =
+            if i.keyword == "ENV" && words.first().is_some_and(|(w, _)| !w.contains('=')) {
+                // Legacy `ENV KEY value with spaces`.
+                let (k, off) = words[0].clone();
+                let v = words[1..]
+                    .iter()
+                    .map(|(w, _)| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                vec![(k, Some(v), off)]
+            } else {
+                words
+                    .into_iter()
+                    .map(|(w, off)| match w.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string()), off),
+                        None => (w, None, off),
+                    })
+                    .collect()
+            };
         for (k, v, off) in pairs {
             if !is_secret_name(&k) {
                 continue;

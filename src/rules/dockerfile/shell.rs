@@ -6,7 +6,20 @@ use crate::findings::{Severity, Stride};
 use crate::scan::dockerfile::Dockerfile;
 use crate::scan::rule::*;
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "ash", "dash", "ksh", "python", "python3", "perl", "ruby", "/bin/sh", "/bin/bash"];
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "ash",
+    "dash",
+    "ksh",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "/bin/sh",
+    "/bin/bash",
+];
 
 pub static CURL_PIPE_SHELL: Rule = Rule {
     id: "DF-007",
@@ -27,13 +40,21 @@ fn curl_sh(df: &Dockerfile, s: &mut Sink) {
             // `curl … | sh`
             if cur.piped && SHELLS.contains(&cur.name()) && fetch(prev) {
                 let (_, off) = &prev.effective()[0];
-                s.report(i.pos_at(*off), prev.name().len(), format!("{} output is piped into {}", prev.name(), cur.name()));
+                s.report(
+                    i.pos_at(*off),
+                    prev.name().len(),
+                    format!("{} output is piped into {}", prev.name(), cur.name()),
+                );
             }
             // `sh -c "$(curl …)"` and `bash <(curl …)`
             let last = prev.words.last().map(|(w, _)| w.as_str()).unwrap_or("");
             if fetch(cur) && SHELLS.contains(&prev.name()) && (last == "-c" || last == "<") {
                 let (_, off) = &cur.effective()[0];
-                s.report(i.pos_at(*off), cur.name().len(), format!("{} output is executed by {}", cur.name(), prev.name()));
+                s.report(
+                    i.pos_at(*off),
+                    cur.name().len(),
+                    format!("{} output is executed by {}", cur.name(), prev.name()),
+                );
             }
         }
     }
@@ -59,7 +80,9 @@ pub(crate) fn world_writable(mode: &str) -> bool {
         return others & 2 != 0 && !sticky;
     }
     mode.split(',').any(|clause| {
-        let Some(opi) = clause.find(['+', '=']) else { return false };
+        let Some(opi) = clause.find(['+', '=']) else {
+            return false;
+        };
         let who = &clause[..opi];
         let perms = &clause[opi + 1..];
         perms.contains('w') && (who.is_empty() || who.contains('o') || who.contains('a'))
@@ -75,7 +98,11 @@ fn chmod(df: &Dockerfile, s: &mut Sink) {
             let words = c.effective();
             if let Some((mode, off)) = words[1..].iter().find(|(w, _)| !w.starts_with('-')) {
                 if world_writable(mode) {
-                    s.report(i.pos_at(*off), mode.len(), format!("chmod {mode} makes files writable by every user"));
+                    s.report(
+                        i.pos_at(*off),
+                        mode.len(),
+                        format!("chmod {mode} makes files writable by every user"),
+                    );
                 }
             }
         }

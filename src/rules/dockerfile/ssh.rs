@@ -12,11 +12,17 @@ pub static SSHD: Rule = Rule {
     severity: Severity::High,
     stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
     refs: &[cis_docker("5.7")],
-    remediation: "Do not run sshd in containers; use `docker exec` / `kubectl exec` (audited) for access.",
+    remediation:
+        "Do not run sshd in containers; use `docker exec` / `kubectl exec` (audited) for access.",
     check: Check::Dockerfile(sshd),
 };
 
-const SSH_PACKAGES: &[&str] = &["openssh-server", "openssh", "dropbear", "openssh-server-pam"];
+const SSH_PACKAGES: &[&str] = &[
+    "openssh-server",
+    "openssh",
+    "dropbear",
+    "openssh-server-pam",
+];
 
 fn sshd(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
@@ -24,12 +30,20 @@ fn sshd(df: &Dockerfile, s: &mut Sink) {
             for (w, off) in &c.words {
                 let pkg = w.split(['=', ':']).next().unwrap_or("");
                 if SSH_PACKAGES.contains(&pkg) {
-                    s.report(i.pos_at(*off), w.len(), format!("installs {pkg}, an SSH server"));
+                    s.report(
+                        i.pos_at(*off),
+                        w.len(),
+                        format!("installs {pkg}, an SSH server"),
+                    );
                 }
             }
         }
     }
-    for i in df.instructions.iter().filter(|i| matches!(i.keyword.as_str(), "CMD" | "ENTRYPOINT")) {
+    for i in df
+        .instructions
+        .iter()
+        .filter(|i| matches!(i.keyword.as_str(), "CMD" | "ENTRYPOINT"))
+    {
         if let Some(off) = i.args.find("sshd") {
             s.report(i.pos_at(off), 4, format!("{} starts sshd", i.keyword));
         }

@@ -15,19 +15,41 @@ pub static ADDED: Rule = Rule {
     check: Check::Pod(added),
 };
 
-const DANGEROUS: &[&str] = &["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "BPF", "PERFMON", "SYS_BOOT", "NET_RAW"];
+const DANGEROUS: &[&str] = &[
+    "ALL",
+    "SYS_ADMIN",
+    "NET_ADMIN",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "DAC_READ_SEARCH",
+    "SYS_RAWIO",
+    "BPF",
+    "PERFMON",
+    "SYS_BOOT",
+    "NET_RAW",
+];
 
 fn added(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
-        let Some(add) = c.sc_entry(&["capabilities", "add"]) else { continue };
+        let Some(add) = c.sc_entry(&["capabilities", "add"]) else {
+            continue;
+        };
         for cap in add.value.as_seq() {
             let Some(name) = cap.as_str() else { continue };
             let n = name.trim_start_matches("CAP_").to_ascii_uppercase();
             if n == "NET_BIND_SERVICE" {
                 continue;
             }
-            let why = if DANGEROUS.contains(&n.as_str()) { " (close to root on the node)" } else { "" };
-            s.report(cap.pos, name.len(), format!("{} adds capability {name}{why}", c.label()));
+            let why = if DANGEROUS.contains(&n.as_str()) {
+                " (close to root on the node)"
+            } else {
+                ""
+            };
+            s.report(
+                cap.pos,
+                name.len(),
+                format!("{} adds capability {name}{why}", c.label()),
+            );
         }
     }
 }
@@ -38,8 +60,13 @@ pub static NOT_DROPPED: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::Medium,
     stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
-    refs: &[cis_k8s("5.2.8"), pss_restricted("Capabilities"), nsa("Pod security: non-root and unprivileged containers")],
-    remediation: "Add `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed.",
+    refs: &[
+        cis_k8s("5.2.8"),
+        pss_restricted("Capabilities"),
+        nsa("Pod security: non-root and unprivileged containers"),
+    ],
+    remediation:
+        "Add `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed.",
     check: Check::Pod(not_dropped),
 };
 
@@ -54,8 +81,22 @@ fn not_dropped(p: &PodView, s: &mut Sink) {
         });
         match (drop, dropped) {
             (_, Some(true)) => {}
-            (Some(d), _) => s.report(d.key_pos, d.key.len(), format!("{} drops capabilities but neither ALL nor NET_RAW", c.label())),
-            (None, _) => s.report(c.pos, 4, format!("{} keeps the default capabilities, including NET_RAW (packet spoofing)", c.label())),
+            (Some(d), _) => s.report(
+                d.key_pos,
+                d.key.len(),
+                format!(
+                    "{} drops capabilities but neither ALL nor NET_RAW",
+                    c.label()
+                ),
+            ),
+            (None, _) => s.report(
+                c.pos,
+                4,
+                format!(
+                    "{} keeps the default capabilities, including NET_RAW (packet spoofing)",
+                    c.label()
+                ),
+            ),
         }
     }
 }

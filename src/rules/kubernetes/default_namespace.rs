@@ -16,11 +16,28 @@ pub static DEFAULT_NAMESPACE: Rule = Rule {
 };
 
 const CLUSTER_SCOPED: &[&str] = &[
-    "Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
-    "CustomResourceDefinition", "Node", "PriorityClass", "APIService", "CSIDriver", "CSINode",
-    "IngressClass", "RuntimeClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-    "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "CertificateSigningRequest",
-    "VolumeAttachment", "FlowSchema", "PriorityLevelConfiguration", "ClusterIssuer",
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "Node",
+    "PriorityClass",
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "IngressClass",
+    "RuntimeClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "CertificateSigningRequest",
+    "VolumeAttachment",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "ClusterIssuer",
 ];
 
 fn default_ns(o: &Object, s: &mut Sink) {

@@ -19,11 +19,22 @@ pub static ENV_SECRETS: Rule = Rule {
 fn env(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         for var in c.node.get("env").map(|n| n.as_seq()).unwrap_or(&[]) {
-            let Some(name) = var.get_str("name") else { continue };
-            let Some(v) = var.entry("value") else { continue };
+            let Some(name) = var.get_str("name") else {
+                continue;
+            };
+            let Some(v) = var.entry("value") else {
+                continue;
+            };
             let val = v.value.scalar_text().unwrap_or_default();
             if is_secret_name(name) && !is_reference(&val) {
-                s.report(v.key_pos, v.key.len(), format!("{} sets {name} to a literal value in the manifest", c.label()));
+                s.report(
+                    v.key_pos,
+                    v.key.len(),
+                    format!(
+                        "{} sets {name} to a literal value in the manifest",
+                        c.label()
+                    ),
+                );
             }
         }
     }

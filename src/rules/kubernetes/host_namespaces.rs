@@ -7,7 +7,11 @@ use crate::scan::rule::*;
 fn host_flag(p: &PodView, s: &mut Sink, key: &str, what: &str) {
     if let Some(e) = p.field(key) {
         if e.value.as_bool() == Some(true) {
-            s.report(e.key_pos, e.key.len(), format!("{} shares the host's {what}", p.object_label()));
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} shares the host's {what}", p.object_label()),
+            );
         }
     }
 }
@@ -18,9 +22,20 @@ pub static HOST_PID: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::High,
     stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.2.3"), pss_baseline("Host Namespaces"), nsa("Pod security: hardening container environments")],
+    refs: &[
+        cis_k8s("5.2.3"),
+        pss_baseline("Host Namespaces"),
+        nsa("Pod security: hardening container environments"),
+    ],
     remediation: "Remove `hostPID: true`.",
-    check: Check::Pod(|p, s| host_flag(p, s, "hostPID", "process namespace: it can see and signal every process on the node")),
+    check: Check::Pod(|p, s| {
+        host_flag(
+            p,
+            s,
+            "hostPID",
+            "process namespace: it can see and signal every process on the node",
+        )
+    }),
 };
 
 pub static HOST_IPC: Rule = Rule {
@@ -29,9 +44,20 @@ pub static HOST_IPC: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::High,
     stride: &[Stride::InformationDisclosure, Stride::Tampering],
-    refs: &[cis_k8s("5.2.4"), pss_baseline("Host Namespaces"), nsa("Pod security: hardening container environments")],
+    refs: &[
+        cis_k8s("5.2.4"),
+        pss_baseline("Host Namespaces"),
+        nsa("Pod security: hardening container environments"),
+    ],
     remediation: "Remove `hostIPC: true`.",
-    check: Check::Pod(|p, s| host_flag(p, s, "hostIPC", "IPC namespace (shared memory of host processes)")),
+    check: Check::Pod(|p, s| {
+        host_flag(
+            p,
+            s,
+            "hostIPC",
+            "IPC namespace (shared memory of host processes)",
+        )
+    }),
 };
 
 pub static HOST_NETWORK: Rule = Rule {
@@ -40,7 +66,18 @@ pub static HOST_NETWORK: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::High,
     stride: &[Stride::Spoofing, Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.2.5"), pss_baseline("Host Namespaces"), nsa("Network separation and hardening")],
+    refs: &[
+        cis_k8s("5.2.5"),
+        pss_baseline("Host Namespaces"),
+        nsa("Network separation and hardening"),
+    ],
     remediation: "Remove `hostNetwork: true` and expose the workload through a Service.",
-    check: Check::Pod(|p, s| host_flag(p, s, "hostNetwork", "network namespace: it bypasses NetworkPolicies and reaches node-local services")),
+    check: Check::Pod(|p, s| {
+        host_flag(
+            p,
+            s,
+            "hostNetwork",
+            "network namespace: it bypasses NetworkPolicies and reaches node-local services",
+        )
+    }),
 };

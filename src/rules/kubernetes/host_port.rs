@@ -10,7 +10,11 @@ pub static HOST_PORT: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::Medium,
     stride: &[Stride::InformationDisclosure, Stride::Spoofing],
-    refs: &[cis_k8s("5.2.12"), pss_baseline("Host Ports"), nsa("Network separation and hardening")],
+    refs: &[
+        cis_k8s("5.2.12"),
+        pss_baseline("Host Ports"),
+        nsa("Network separation and hardening"),
+    ],
     remediation: "Remove `hostPort` and publish the port through a Service.",
     check: Check::Pod(host_port),
 };
@@ -20,7 +24,15 @@ fn host_port(p: &PodView, s: &mut Sink) {
         for port in c.node.get("ports").map(|n| n.as_seq()).unwrap_or(&[]) {
             if let Some(e) = port.entry("hostPort") {
                 if e.value.as_i64().is_some_and(|v| v > 0) {
-                    s.report(e.key_pos, e.key.len(), format!("{} binds host port {}", c.label(), e.value.scalar_text().unwrap_or_default()));
+                    s.report(
+                        e.key_pos,
+                        e.key.len(),
+                        format!(
+                            "{} binds host port {}",
+                            c.label(),
+                            e.value.scalar_text().unwrap_or_default()
+                        ),
+                    );
                 }
             }
         }

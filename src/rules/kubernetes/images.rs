@@ -11,8 +11,12 @@ pub static TAG: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::Medium,
     stride: &[Stride::Tampering],
-    refs: &[cis_k8s("5.5.1"), nsa("Pod security: building secure container images")],
-    remediation: "Pin the image to a release tag and, better, a digest (`image: repo/app:1.4.2@sha256:…`).",
+    refs: &[
+        cis_k8s("5.5.1"),
+        nsa("Pod security: building secure container images"),
+    ],
+    remediation:
+        "Pin the image to a release tag and, better, a digest (`image: repo/app:1.4.2@sha256:…`).",
     check: Check::Pod(tag),
 };
 
@@ -21,7 +25,11 @@ fn tag(p: &PodView, s: &mut Sink) {
         if let Some(e) = c.node.entry("image") {
             if let Some(img) = e.value.as_str() {
                 if let Some(why) = image_tag_problem(img) {
-                    s.report(e.value.pos, img.len(), format!("{} image {img} {why}", c.label()));
+                    s.report(
+                        e.value.pos,
+                        img.len(),
+                        format!("{} image {img} {why}", c.label()),
+                    );
                 }
             }
         }
@@ -43,8 +51,15 @@ fn digest(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         if let Some(e) = c.node.entry("image") {
             if let Some(img) = e.value.as_str() {
-                if !img.contains('$') && parse_image(img).digest.is_none() && image_tag_problem(img).is_none() {
-                    s.report(e.value.pos, img.len(), format!("{} image {img} is not pinned by digest", c.label()));
+                if !img.contains('$')
+                    && parse_image(img).digest.is_none()
+                    && image_tag_problem(img).is_none()
+                {
+                    s.report(
+                        e.value.pos,
+                        img.len(),
+                        format!("{} image {img} is not pinned by digest", c.label()),
+                    );
                 }
             }
         }

@@ -12,8 +12,12 @@ pub static PSA_PRIVILEGED: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::High,
     stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.2.1"), nsa("Pod security: pod security enforcement")],
-    remediation: "Set `pod-security.kubernetes.io/enforce: restricted` (or baseline) on the namespace.",
+    refs: &[
+        cis_k8s("5.2.1"),
+        nsa("Pod security: pod security enforcement"),
+    ],
+    remediation:
+        "Set `pod-security.kubernetes.io/enforce: restricted` (or baseline) on the namespace.",
     check: Check::Object(privileged),
 };
 
@@ -23,7 +27,14 @@ fn privileged(o: &Object, s: &mut Sink) {
     }
     if let Some(e) = o.label_value(ENFORCE) {
         if e.value.as_str() == Some("privileged") {
-            s.report(e.value.pos, 10, format!("{} allows privileged pods (PSA enforce=privileged)", o.label()));
+            s.report(
+                e.value.pos,
+                10,
+                format!(
+                    "{} allows privileged pods (PSA enforce=privileged)",
+                    o.label()
+                ),
+            );
         }
     }
 }
@@ -34,13 +45,24 @@ pub static PSA_MISSING: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::Medium,
     stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.2.1"), nsa("Pod security: pod security enforcement")],
-    remediation: "Label the namespace with `pod-security.kubernetes.io/enforce: restricted` (or baseline).",
+    refs: &[
+        cis_k8s("5.2.1"),
+        nsa("Pod security: pod security enforcement"),
+    ],
+    remediation:
+        "Label the namespace with `pod-security.kubernetes.io/enforce: restricted` (or baseline).",
     check: Check::Object(missing),
 };
 
 fn missing(o: &Object, s: &mut Sink) {
     if o.kind == "Namespace" && o.label_value(ENFORCE).is_none() {
-        s.report(o.kind_pos, 4, format!("{} has no {ENFORCE} label, so no Pod Security level is enforced", o.label()));
+        s.report(
+            o.kind_pos,
+            4,
+            format!(
+                "{} has no {ENFORCE} label, so no Pod Security level is enforced",
+                o.label()
+            ),
+        );
     }
 }

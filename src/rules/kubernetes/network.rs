@@ -27,18 +27,32 @@ fn allow_all(o: &Object, s: &mut Sink) {
         return;
     }
     for (dir, peers_key) in [("ingress", "from"), ("egress", "to")] {
-        let Some(rules) = o.node.path(&["spec", dir]) else { continue };
+        let Some(rules) = o.node.path(&["spec", dir]) else {
+            continue;
+        };
         for rule in rules.as_seq() {
             let peers = rule.get(peers_key);
             let ports = rule.get("ports");
-            let empty = rule.as_map().is_some_and(|m| m.is_empty()) || (peers.is_none() && ports.is_none());
+            let empty =
+                rule.as_map().is_some_and(|m| m.is_empty()) || (peers.is_none() && ports.is_none());
             if empty {
-                s.report(rule.pos, 2, format!("{} has an empty {dir} rule, which allows all {dir} traffic", o.label()));
+                s.report(
+                    rule.pos,
+                    2,
+                    format!(
+                        "{} has an empty {dir} rule, which allows all {dir} traffic",
+                        o.label()
+                    ),
+                );
                 continue;
             }
             for p in peers.map(Node::as_seq).unwrap_or(&[]) {
                 if open_peer(p) {
-                    s.report(p.pos, 6, format!("{} allows {dir} traffic from/to any address", o.label()));
+                    s.report(
+                        p.pos,
+                        6,
+                        format!("{} allows {dir} traffic from/to any address", o.label()),
+                    );
                 }
             }
         }
@@ -65,7 +79,14 @@ fn exposed(o: &Object, s: &mut Sink) {
             if t == "LoadBalancer" && o.node.path(&["spec", "loadBalancerSourceRanges"]).is_some() {
                 return;
             }
-            s.report(e.value.pos, t.len(), format!("{} is of type {t}, reachable from outside the cluster", o.label()));
+            s.report(
+                e.value.pos,
+                t.len(),
+                format!(
+                    "{} is of type {t}, reachable from outside the cluster",
+                    o.label()
+                ),
+            );
         }
     }
 }

@@ -18,13 +18,27 @@ pub static HOST_PROCESS: Rule = Rule {
 fn host_process(p: &PodView, s: &mut Sink) {
     if let Some(e) = p.pod_sc_entry(&["windowsOptions", "hostProcess"]) {
         if e.value.as_bool() == Some(true) {
-            s.report(e.key_pos, e.key.len(), format!("{} runs as a Windows HostProcess (full host access)", p.object_label()));
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!(
+                    "{} runs as a Windows HostProcess (full host access)",
+                    p.object_label()
+                ),
+            );
         }
     }
     for c in &p.containers {
         if let Some(e) = c.sc_entry(&["windowsOptions", "hostProcess"]) {
             if e.value.as_bool() == Some(true) {
-                s.report(e.key_pos, e.key.len(), format!("{} runs as a Windows HostProcess (full host access)", c.label()));
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!(
+                        "{} runs as a Windows HostProcess (full host access)",
+                        c.label()
+                    ),
+                );
             }
         }
     }
@@ -45,7 +59,15 @@ fn proc_mount(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         if let Some(e) = c.sc_entry(&["procMount"]) {
             if e.value.as_str().is_some_and(|v| v != "Default") {
-                s.report(e.key_pos, e.key.len(), format!("{} sets procMount to {}", c.label(), e.value.as_str().unwrap_or("")));
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!(
+                        "{} sets procMount to {}",
+                        c.label(),
+                        e.value.as_str().unwrap_or("")
+                    ),
+                );
             }
         }
     }
@@ -76,12 +98,22 @@ const SAFE: &[&str] = &[
 ];
 
 fn sysctls(p: &PodView, s: &mut Sink) {
-    let Some(list) = p.spec.path(&["securityContext", "sysctls"]) else { return };
+    let Some(list) = p.spec.path(&["securityContext", "sysctls"]) else {
+        return;
+    };
     for item in list.as_seq() {
-        let Some(e) = item.entry("name") else { continue };
-        let Some(name) = e.value.as_str() else { continue };
+        let Some(e) = item.entry("name") else {
+            continue;
+        };
+        let Some(name) = e.value.as_str() else {
+            continue;
+        };
         if !SAFE.contains(&name) {
-            s.report(e.value.pos, name.len(), format!("{} sets unsafe sysctl {name}", p.object_label()));
+            s.report(
+                e.value.pos,
+                name.len(),
+                format!("{} sets unsafe sysctl {name}", p.object_label()),
+            );
         }
     }
 }

@@ -35,7 +35,11 @@ pub static PRIVILEGE_ESCALATION: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::Medium,
     stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.2.6"), pss_restricted("Privilege Escalation"), nsa("Pod security: non-root and unprivileged containers")],
+    refs: &[
+        cis_k8s("5.2.6"),
+        pss_restricted("Privilege Escalation"),
+        nsa("Pod security: non-root and unprivileged containers"),
+    ],
     remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
     check: Check::Pod(escalation),
 };

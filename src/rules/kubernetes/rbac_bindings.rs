@@ -8,7 +8,7 @@ fn is_binding(o: &Object) -> bool {
     matches!(o.kind, "RoleBinding" | "ClusterRoleBinding")
 }
 
-fn subjects<'a>(o: &'a Object, s: &mut Sink, names: &[&str], why: &str) {
+fn subjects(o: &Object, s: &mut Sink, names: &[&str], why: &str) {
     if !is_binding(o) {
         return;
     }
@@ -16,7 +16,11 @@ fn subjects<'a>(o: &'a Object, s: &mut Sink, names: &[&str], why: &str) {
         if let Some(e) = sub.entry("name") {
             if let Some(n) = e.value.as_str() {
                 if names.contains(&n) {
-                    s.report(e.value.pos, n.len(), format!("{} binds {n}: {why}", o.label()));
+                    s.report(
+                        e.value.pos,
+                        n.len(),
+                        format!("{} binds {n}: {why}", o.label()),
+                    );
                 }
             }
         }
@@ -28,10 +32,24 @@ pub static ANONYMOUS: Rule = Rule {
     title: "Binding grants a role to anonymous or unauthenticated users",
     domain: Domain::Kubernetes,
     severity: Severity::Critical,
-    stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.1.1"), nsa("Authentication and authorization: authentication")],
+    stride: &[
+        Stride::Spoofing,
+        Stride::ElevationOfPrivilege,
+        Stride::InformationDisclosure,
+    ],
+    refs: &[
+        cis_k8s("5.1.1"),
+        nsa("Authentication and authorization: authentication"),
+    ],
     remediation: "Remove system:anonymous and system:unauthenticated from the subjects.",
-    check: Check::Object(|o, s| subjects(o, s, &["system:anonymous", "system:unauthenticated"], "anyone who can reach the API server gets the role")),
+    check: Check::Object(|o, s| {
+        subjects(
+            o,
+            s,
+            &["system:anonymous", "system:unauthenticated"],
+            "anyone who can reach the API server gets the role",
+        )
+    }),
 };
 
 pub static CLUSTER_ADMIN: Rule = Rule {
@@ -51,7 +69,14 @@ fn cluster_admin(o: &Object, s: &mut Sink) {
     }
     if let Some(e) = o.node.path_entry(&["roleRef", "name"]) {
         if e.value.as_str() == Some("cluster-admin") {
-            s.report(e.value.pos, 13, format!("{} grants cluster-admin, full control of the cluster", o.label()));
+            s.report(
+                e.value.pos,
+                13,
+                format!(
+                    "{} grants cluster-admin, full control of the cluster",
+                    o.label()
+                ),
+            );
         }
     }
 }

@@ -11,7 +11,6 @@ fn is_role(o: &Object) -> bool {
     matches!(o.kind, "Role" | "ClusterRole")
 }
 
-
 /// Items of `rule.<key>` with their nodes.
 fn items<'a>(rule: &'a Node, key: &str) -> Vec<(&'a str, &'a Node)> {
     rule.get(key)
@@ -36,8 +35,16 @@ fn grants(o: &Object, s: &mut Sink, verbs: &[&str], resources: &[&str], what: &s
         }
         for (r, n) in items(rule, "resources") {
             if resources.contains(&r) {
-                let granted: Vec<&str> = vs.iter().map(|(v, _)| *v).filter(|v| *v == "*" || verbs.contains(v)).collect();
-                s.report(n.pos, r.len(), format!("{} grants {} on {r}: {what}", o.label(), granted.join(", ")));
+                let granted: Vec<&str> = vs
+                    .iter()
+                    .map(|(v, _)| *v)
+                    .filter(|v| *v == "*" || verbs.contains(v))
+                    .collect();
+                s.report(
+                    n.pos,
+                    r.len(),
+                    format!("{} grants {} on {r}: {what}", o.label(), granted.join(", ")),
+                );
             }
         }
     }
@@ -49,7 +56,10 @@ pub static WILDCARD: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::High,
     stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.3"), nsa("Authentication and authorization: RBAC")],
+    refs: &[
+        cis_k8s("5.1.3"),
+        nsa("Authentication and authorization: RBAC"),
+    ],
     remediation: "List the exact verbs, resources and API groups the subject needs instead of `*`.",
     check: Check::Object(wildcard),
 };
@@ -62,7 +72,15 @@ fn wildcard(o: &Object, s: &mut Sink) {
         for key in ["verbs", "resources", "apiGroups"] {
             for (v, n) in items(rule, key) {
                 if v == "*" {
-                    s.report(n.pos, 1, format!("{} grants every {} (\"*\")", o.label(), key.trim_end_matches('s')));
+                    s.report(
+                        n.pos,
+                        1,
+                        format!(
+                            "{} grants every {} (\"*\")",
+                            o.label(),
+                            key.trim_end_matches('s')
+                        ),
+                    );
                 }
             }
         }
@@ -111,8 +129,17 @@ pub static POD_EXEC: Rule = Rule {
     severity: Severity::High,
     stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
     refs: &[nsa("Authentication and authorization: RBAC")],
-    remediation: "Remove create/get on pods/exec and pods/attach; use a break-glass role for debugging.",
-    check: Check::Object(|o, s| grants(o, s, &["create", "get"], &["pods/exec", "pods/attach"], "it can run commands inside containers")),
+    remediation:
+        "Remove create/get on pods/exec and pods/attach; use a break-glass role for debugging.",
+    check: Check::Object(|o, s| {
+        grants(
+            o,
+            s,
+            &["create", "get"],
+            &["pods/exec", "pods/attach"],
+            "it can run commands inside containers",
+        )
+    }),
 };
 
 pub static SA_TOKEN: Rule = Rule {

@@ -19,8 +19,16 @@ fn ro(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         match c.sc_entry(&["readOnlyRootFilesystem"]) {
             Some(e) if e.value.as_bool() == Some(true) => {}
-            Some(e) => s.report(e.key_pos, e.key.len(), format!("{} has a writable root filesystem", c.label())),
-            None => s.report(c.pos, 4, format!("{} does not set readOnlyRootFilesystem: true", c.label())),
+            Some(e) => s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} has a writable root filesystem", c.label()),
+            ),
+            None => s.report(
+                c.pos,
+                4,
+                format!("{} does not set readOnlyRootFilesystem: true", c.label()),
+            ),
         }
     }
 }

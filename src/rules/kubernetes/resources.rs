@@ -11,7 +11,8 @@ pub static LIMITS: Rule = Rule {
     severity: Severity::Medium,
     stride: &[Stride::DenialOfService],
     refs: &[nsa("Network separation and hardening: resource policies")],
-    remediation: "Set `resources.limits.memory` and `resources.limits.cpu` (or a namespace LimitRange).",
+    remediation:
+        "Set `resources.limits.memory` and `resources.limits.cpu` (or a namespace LimitRange).",
     check: Check::Pod(|p, s| check(p, s, "limits")),
 };
 
@@ -34,12 +35,22 @@ fn check(p: &PodView, s: &mut Sink, which: &str) {
         let section = c.node.path_entry(&["resources", which]);
         let missing: Vec<&str> = ["cpu", "memory"]
             .into_iter()
-            .filter(|k| section.and_then(|e| e.value.get(k)).is_none_or(|v| v.is_null()))
+            .filter(|k| {
+                section
+                    .and_then(|e| e.value.get(k))
+                    .is_none_or(|v| v.is_null())
+            })
             .collect();
         if missing.is_empty() {
             continue;
         }
-        let pos = section.map(|e| (e.key_pos, e.key.len())).unwrap_or((c.pos, 4));
-        s.report(pos.0, pos.1, format!("{} has no {} {which}", c.label(), missing.join(" or ")));
+        let pos = section
+            .map(|e| (e.key_pos, e.key.len()))
+            .unwrap_or((c.pos, 4));
+        s.report(
+            pos.0,
+            pos.1,
+            format!("{} has no {} {which}", c.label(), missing.join(" or ")),
+        );
     }
 }

@@ -23,9 +23,20 @@ fn non_root(p: &PodView, s: &mut Sink) {
             .is_some_and(|u| u > 0);
         match p.effective(c, &["runAsNonRoot"]) {
             Some(e) if e.value.as_bool() == Some(true) => {}
-            Some(e) => s.report(e.key_pos, e.key.len(), format!("{} sets runAsNonRoot to false", c.label())),
+            Some(e) => s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} sets runAsNonRoot to false", c.label()),
+            ),
             None if uid_nonzero => {}
-            None => s.report(c.pos, 4, format!("{} does not set runAsNonRoot: true, so it runs as root if the image does", c.label())),
+            None => s.report(
+                c.pos,
+                4,
+                format!(
+                    "{} does not set runAsNonRoot: true, so it runs as root if the image does",
+                    c.label()
+                ),
+            ),
         }
     }
 }
@@ -36,7 +47,11 @@ pub static RUN_AS_UID_0: Rule = Rule {
     domain: Domain::Kubernetes,
     severity: Severity::High,
     stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.2.7"), pss_restricted("Running as Non-root user"), nsa("Pod security: non-root and unprivileged containers")],
+    refs: &[
+        cis_k8s("5.2.7"),
+        pss_restricted("Running as Non-root user"),
+        nsa("Pod security: non-root and unprivileged containers"),
+    ],
     remediation: "Set `runAsUser` to a non-zero UID that owns only what the process needs.",
     check: Check::Pod(uid0),
 };
@@ -44,13 +59,24 @@ pub static RUN_AS_UID_0: Rule = Rule {
 fn uid0(p: &PodView, s: &mut Sink) {
     if let Some(e) = p.pod_sc_entry(&["runAsUser"]) {
         if e.value.as_i64() == Some(0) {
-            s.report(e.key_pos, e.key.len(), format!("{} runs every container as root (runAsUser: 0)", p.object_label()));
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!(
+                    "{} runs every container as root (runAsUser: 0)",
+                    p.object_label()
+                ),
+            );
         }
     }
     for c in &p.containers {
         if let Some(e) = c.sc_entry(&["runAsUser"]) {
             if e.value.as_i64() == Some(0) {
-                s.report(e.key_pos, e.key.len(), format!("{} runs as root (runAsUser: 0)", c.label()));
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!("{} runs as root (runAsUser: 0)", c.label()),
+                );
             }
         }
     }

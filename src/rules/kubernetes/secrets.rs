@@ -23,7 +23,14 @@ fn secret(o: &Object, s: &mut Sink) {
     for key in ["data", "stringData"] {
         if let Some(e) = o.node.entry(key) {
             if e.value.as_map().is_some_and(|m| !m.is_empty()) {
-                s.report(e.key_pos, e.key.len(), format!("{} stores its values in the manifest ({key}, base64 is not encryption)", o.label()));
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!(
+                        "{} stores its values in the manifest ({key}, base64 is not encryption)",
+                        o.label()
+                    ),
+                );
             }
         }
     }
@@ -47,7 +54,11 @@ fn configmap(o: &Object, s: &mut Sink) {
     for e in o.node.get("data").and_then(|d| d.as_map()).unwrap_or(&[]) {
         let v = e.value.scalar_text().unwrap_or_default();
         if is_secret_name(&e.key) && !is_reference(&v) {
-            s.report(e.key_pos, e.key.len(), format!("{} key {} looks like a secret", o.label(), e.key));
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} key {} looks like a secret", o.label(), e.key),
+            );
         }
     }
 }

@@ -18,8 +18,22 @@ pub static POD_AUTOMOUNT: Rule = Rule {
 fn pod(p: &PodView, s: &mut Sink) {
     match p.field("automountServiceAccountToken") {
         Some(e) if e.value.as_bool() == Some(false) => {}
-        Some(e) => s.report(e.key_pos, e.key.len(), format!("{} explicitly mounts its service account token", p.object_label())),
-        None => s.report(p.spec_pos, 4, format!("{} does not set automountServiceAccountToken: false", p.object_label())),
+        Some(e) => s.report(
+            e.key_pos,
+            e.key.len(),
+            format!(
+                "{} explicitly mounts its service account token",
+                p.object_label()
+            ),
+        ),
+        None => s.report(
+            p.spec_pos,
+            4,
+            format!(
+                "{} does not set automountServiceAccountToken: false",
+                p.object_label()
+            ),
+        ),
     }
 }
 
@@ -40,7 +54,15 @@ fn default_sa(o: &Object, s: &mut Sink) {
     }
     match o.node.entry("automountServiceAccountToken") {
         Some(e) if e.value.as_bool() == Some(false) => {}
-        Some(e) => s.report(e.key_pos, e.key.len(), "the default ServiceAccount mounts its token into every pod that does not opt out"),
-        None => s.report(o.kind_pos, 4, "the default ServiceAccount does not set automountServiceAccountToken: false"),
+        Some(e) => s.report(
+            e.key_pos,
+            e.key.len(),
+            "the default ServiceAccount mounts its token into every pod that does not opt out",
+        ),
+        None => s.report(
+            o.kind_pos,
+            4,
+            "the default ServiceAccount does not set automountServiceAccountToken: false",
+        ),
     }
 }
