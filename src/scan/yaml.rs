@@ -73,7 +73,13 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
             });
             // The message may repeat the location; keep the first line only.
             let message = e.to_string();
-            let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+            let mut message = message.lines().next().unwrap_or("invalid YAML").to_string();
+            // The position is reported separately; drop a trailing copy of it.
+            if let Some(i) = message.rfind(" at line ") {
+                if message[i..].contains("column") {
+                    message.truncate(i);
+                }
+            }
             ParseError { pos, message }
         })
 }
