@@ -34,18 +34,18 @@ impl FailOn {
 
 #[derive(clap::Args)]
 #[command(
-    long_about = "Scan Kubernetes manifests (YAML/JSON, multi-document, kind: List), Dockerfiles \
+    after_help = "Scan Kubernetes manifests (YAML/JSON, multi-document, kind: List), Dockerfiles \
 (Dockerfile*, *.Dockerfile, Containerfile) and compose files (compose.y*ml, docker-compose*.y*ml) for \
 misconfigurations mapped to CIS Docker 1.6, CIS Kubernetes 1.12, Pod Security Standards and NSA/CISA guidance.\n\n\
-Directories are walked recursively. .gitignore and .ignore files are respected; hidden files such as .env are \
-scanned; .git/ is skipped; symbolic links are followed with loop detection.\n\n\
+Directories are walked recursively. .gitignore and .ignore files are respected; hidden files and directories (.env, .github/, .k8s/) are not skipped; \
+.git/ is; symbolic links are followed with loop detection.\n\n\
 Suppress a finding with a comment `# shipshape:ignore RULE-ID reason` on the line before it (or at the end of \
 the YAML line), `# shipshape:ignore-file RULE-ID reason` for a whole file, the annotation \
 `shipshape.io/ignore: \"RULE-ID: reason\"` on a Kubernetes object, or the same label on a compose service. \
 A suppression without a reason is not applied and is reported (SHIPSHAPE-001).\n\n\
-Exit codes: 0 = no finding at or above --fail-on, 1 = such findings, 2 = shipshape itself failed \
-(bad arguments, unreadable config, output not writable). Problems with individual files are reported and \
-never stop the scan."
+Exit codes: 0 = no finding at or above --fail-on, 1 = such findings (or, with --strict, a file that could \
+not be scanned), 2 = shipshape itself failed (bad arguments, a missing path, an invalid config, output not \
+writable). Problems with individual files are reported with file:line:column and never stop the scan."
 )]
 pub struct ScanArgs {
     /// Files or directories to scan (default: the current directory)
@@ -91,6 +91,10 @@ pub struct ScanArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
 
+    /// Also exit 1 when a file could not be scanned (invalid YAML, binary, unreadable, too large, loop)
+    #[arg(long)]
+    pub strict: bool,
+
     /// Colour the text output: auto (terminal and NO_COLOR unset), always or never
     #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
@@ -102,6 +106,12 @@ pub fn run(args: ScanArgs) -> i32 {
     } else {
         args.paths.clone()
     };
+    for p in &paths {
+        if let Err(e) = std::fs::symlink_metadata(p) {
+            super::error(format!("cannot scan {}: {e}", p.display()));
+            return super::EXIT_TOOL_FAILED;
+        }
+    }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config_path = if args.no_config {
         None
@@ -173,5 +183,5 @@ pub fn run(args: ScanArgs) -> i32 {
         .fail_on
         .threshold()
         .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
-    i32::from(failing)
+    i32::from(failing || (args.strict && !report.errors.is_empty()))
 }
