@@ -168,8 +168,7 @@ pub fn run(args: ScanArgs) -> i32 {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let text = crate::report::scan::render(&report, args.format, color);
-    if let Err(e) = super::write_output(args.output.as_deref(), &text) {
+    if let Err(e) = write_report(&report, args.format, color, args.output.as_deref()) {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
@@ -184,4 +183,36 @@ pub fn run(args: ScanArgs) -> i32 {
         .threshold()
         .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     i32::from(failing || (args.strict && !report.errors.is_empty()))
+}
+
+/// Stream the report to `--output FILE` or stdout. A closed pipe (`| head`)
+/// is not a failure.
+fn write_report(
+    report: &crate::scan::ScanReport,
+    format: ScanFormat,
+    color: bool,
+    output: Option<&std::path::Path>,
+) -> Result<(), String> {
+    use std::io::Write;
+    let result = match output {
+        Some(p) => {
+            let f = std::fs::File::create(p)
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            crate::report::scan::write(report, format, color, &mut w).and_then(|_| w.flush())
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::report::scan::write(report, format, color, &mut w).and_then(|_| w.flush())
+        }
+    };
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!(
+            "cannot write {}: {e}",
+            output
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "to stdout".into())
+        )),
+        _ => Ok(()),
+    }
 }

@@ -20,8 +20,20 @@ struct JsonReport<'a> {
     errors: &'a [FileError],
 }
 
+/// Stream the JSON report to `out`.
+pub fn write(r: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report(r))?;
+    out.write_all(b"\n")
+}
+
 pub fn render(r: &ScanReport) -> String {
-    let j = JsonReport {
+    let mut v = Vec::new();
+    let _ = write(r, &mut v);
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+fn report(r: &ScanReport) -> JsonReport<'_> {
+    JsonReport {
         schema_version: SCAN_SCHEMA_VERSION,
         tool: Tool {
             name: "shipshape",
@@ -31,9 +43,5 @@ pub fn render(r: &ScanReport) -> String {
         findings: &r.findings,
         suppressed: &r.suppressed,
         errors: &r.errors,
-    };
-    let mut s =
-        serde_json::to_string_pretty(&j).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    }
 }

@@ -27,3 +27,18 @@ pub fn render(report: &crate::scan::ScanReport, format: ScanFormat, color: bool)
         ScanFormat::Junit => junit::render(report),
     }
 }
+
+/// Write a report in `format` to `out` (streamed for the large formats).
+pub fn write(
+    report: &crate::scan::ScanReport,
+    format: ScanFormat,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        ScanFormat::Text => text::write(report, color, out),
+        ScanFormat::Json => json::write(report, out),
+        ScanFormat::Sarif => out.write_all(sarif::render(report).as_bytes()),
+        ScanFormat::Junit => out.write_all(junit::render(report).as_bytes()),
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::findings::Severity;
 use crate::scan::{ScanFinding, ScanReport};
-use std::fmt::Write;
+use std::io::{self, Write};
 
 struct Paint(bool);
 
@@ -33,27 +33,27 @@ impl Paint {
     }
 }
 
-fn block(out: &mut String, f: &ScanFinding, p: &Paint) {
+fn block(out: &mut dyn Write, f: &ScanFinding, p: &Paint) -> io::Result<()> {
     let head = format!("{}[{}]", f.severity.label(), f.rule_id);
-    let _ = writeln!(out, "{}: {}", p.sev(f.severity, &head), p.bold(&f.message));
+    writeln!(out, "{}: {}", p.sev(f.severity, &head), p.bold(&f.message))?;
     let gutter = f.line.to_string().len();
     let pad = " ".repeat(gutter);
-    let _ = writeln!(
+    writeln!(
         out,
         "{pad}{} {}:{}:{}",
         p.blue("-->"),
         f.file,
         f.line,
         f.column
-    );
-    let _ = writeln!(out, "{pad} {}", p.blue("|"));
+    )?;
+    writeln!(out, "{pad} {}", p.blue("|"))?;
     let line = f.source_line.trim_end();
-    let _ = writeln!(
+    writeln!(
         out,
         "{} {} {line}",
         p.blue(&f.line.to_string()),
         p.blue("|")
-    );
+    )?;
     let before: String = line
         .chars()
         .take(f.column.saturating_sub(1) as usize)
@@ -64,39 +64,39 @@ fn block(out: &mut String, f: &ScanFinding, p: &Paint) {
         .count()
         .saturating_sub(f.column.saturating_sub(1) as usize);
     let carets = "^".repeat((f.len as usize).min(avail.max(1)).max(1));
-    let _ = writeln!(
+    writeln!(
         out,
         "{pad} {} {before}{}",
         p.blue("|"),
         p.sev(f.severity, &carets)
-    );
+    )?;
     if !f.object.is_empty() {
-        let _ = writeln!(out, "{pad} {} object: {}", p.blue("="), f.object);
+        writeln!(out, "{pad} {} object: {}", p.blue("="), f.object)?;
     }
-    let _ = writeln!(out, "{pad} {} rule: {}", p.blue("="), f.title);
-    let _ = writeln!(out, "{pad} {} help: {}", p.blue("="), f.remediation);
+    writeln!(out, "{pad} {} rule: {}", p.blue("="), f.title)?;
+    writeln!(out, "{pad} {} help: {}", p.blue("="), f.remediation)?;
     if !f.references.is_empty() {
         let refs: Vec<String> = f.references.iter().map(|r| r.label()).collect();
-        let _ = writeln!(out, "{pad} {} see: {}", p.blue("="), refs.join("; "));
+        writeln!(out, "{pad} {} see: {}", p.blue("="), refs.join("; "))?;
     }
-    out.push('\n');
+    writeln!(out)
 }
 
-pub fn render(r: &ScanReport, color: bool) -> String {
+/// Write the terminal report to `out`.
+pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let p = Paint(color);
-    let mut out = String::new();
     for f in &r.findings {
-        block(&mut out, f, &p);
+        block(out, f, &p)?;
     }
     for e in &r.errors {
-        let _ = writeln!(out, "{}: {}", p.wrap("1;31", "error"), e.render());
+        writeln!(out, "{}: {}", p.wrap("1;31", "error"), e.render())?;
     }
     if !r.errors.is_empty() {
-        out.push('\n');
+        writeln!(out)?;
     }
     for f in &r.suppressed {
         let s = f.suppression.as_ref();
-        let _ = writeln!(
+        writeln!(
             out,
             "{}: {}:{}:{} {} ({})",
             p.wrap("2", &format!("suppressed[{}]", f.rule_id)),
@@ -106,10 +106,10 @@ pub fn render(r: &ScanReport, color: bool) -> String {
             s.map(|s| s.reason.as_str()).unwrap_or(""),
             s.map(|s| format!("{:?}", s.via).to_lowercase())
                 .unwrap_or_default(),
-        );
+        )?;
     }
     if !r.suppressed.is_empty() {
-        out.push('\n');
+        writeln!(out)?;
     }
     let s = &r.summary;
     let sev: Vec<String> = s
@@ -118,7 +118,7 @@ pub fn render(r: &ScanReport, color: bool) -> String {
         .rev()
         .map(|(k, v)| format!("{v} {}", k.label()))
         .collect();
-    let _ = writeln!(
+    writeln!(
         out,
         "{} {} files ({} Kubernetes, {} Dockerfile, {} compose): {} finding{}{}, {} suppressed, {} error{}",
         p.bold("Scanned"),
@@ -132,6 +132,13 @@ pub fn render(r: &ScanReport, color: bool) -> String {
         s.suppressed,
         s.errors,
         if s.errors == 1 { "" } else { "s" },
-    );
-    out
+    )?;
+    Ok(())
+}
+
+/// The terminal report as a string.
+pub fn render(r: &ScanReport, color: bool) -> String {
+    let mut v = Vec::new();
+    let _ = write(r, color, &mut v);
+    String::from_utf8_lossy(&v).into_owned()
 }
