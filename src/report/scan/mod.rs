@@ -38,7 +38,7 @@ pub fn write(
     match format {
         ScanFormat::Text => text::write(report, color, out),
         ScanFormat::Json => json::write(report, out),
-        ScanFormat::Sarif => out.write_all(sarif::render(report).as_bytes()),
+        ScanFormat::Sarif => sarif::write(report, out),
         ScanFormat::Junit => out.write_all(junit::render(report).as_bytes()),
     }
 }

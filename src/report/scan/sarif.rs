@@ -1,10 +1,11 @@
-//! SARIF 2.1.0 output. `rules[]` is generated from the rules that ran;
-//! suppressed findings are included with `suppressions[]`; per-file errors
-//! become tool execution notifications.
+//! SARIF 2.1.0 output, hand-rolled serde structs streamed to the writer.
+//! `rules[]` is generated from the rules that ran; suppressed findings are
+//! included with `suppressions[]`; per-file errors become tool execution
+//! notifications.
 
 use crate::findings::Severity;
-use crate::scan::{ScanFinding, ScanReport};
-use serde_json::{json, Value};
+use crate::scan::{FileError, ScanFinding, ScanReport};
+use serde::Serialize;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -27,12 +28,13 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-/// A relative path as a URI reference (forward slashes, spaces and `%`
-/// escaped).
+/// A relative path as a URI reference (forward slashes; characters with a
+/// meaning in URIs escaped).
 fn uri(path: &str) -> String {
-    let mut out = String::new();
-    for ch in path.replace('\\', "/").chars() {
+    let mut out = String::with_capacity(path.len());
+    for ch in path.chars() {
         match ch {
+            '\\' => out.push('/'),
             ' ' => out.push_str("%20"),
             '%' => out.push_str("%25"),
             '#' => out.push_str("%23"),
@@ -43,99 +45,267 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn result(f: &ScanFinding, index: Option<usize>) -> Value {
-    let mut r = json!({
-        "ruleId": f.rule_id,
-        "level": level(f.severity),
-        "message": { "text": f.message },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri(&f.file), "uriBaseId": "%SRCROOT%" },
-                "region": {
-                    "startLine": f.line.max(1),
-                    "startColumn": f.column.max(1),
-                    "endColumn": f.column.max(1) + f.len.max(1),
-                }
-            }
-        }],
-        "properties": { "severity": f.severity.label() },
-    });
-    if let Some(i) = index {
-        r["ruleIndex"] = json!(i);
-    }
-    if !f.object.is_empty() {
-        r["properties"]["object"] = json!(f.object);
-    }
-    if let Some(s) = &f.suppression {
-        r["suppressions"] =
-            json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);
-    }
-    r
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
 }
 
-pub fn render(r: &ScanReport) -> String {
-    let rules: Vec<Value> = r
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+struct SuppressionOut<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+}
+
+#[derive(Serialize)]
+struct ResultProps<'a> {
+    severity: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    object: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultOut<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SuppressionOut<'a>>,
+    properties: ResultProps<'a>,
+}
+
+#[derive(Serialize)]
+struct RuleProps {
+    tags: Vec<String>,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleOut<'a> {
+    id: &'a str,
+    name: String,
+    short_description: Text<'a>,
+    full_description: Text<'a>,
+    help: Text<'a>,
+    default_configuration: Level,
+    properties: RuleProps,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    #[serde(rename = "informationUri")]
+    information_uri: &'static str,
+    rules: Vec<RuleOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: TextOwned,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+struct TextOwned {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    column_kind: &'static str,
+    invocations: [Invocation; 1],
+    results: Vec<ResultOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+fn result<'a>(f: &'a ScanFinding, rule_index: Option<usize>) -> ResultOut<'a> {
+    ResultOut {
+        rule_id: f.rule_id,
+        rule_index,
+        level: level(f.severity),
+        message: Text { text: &f.message },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri(&f.file),
+                    uri_base_id: "%SRCROOT%",
+                },
+                region: Some(Region {
+                    start_line: f.line.max(1),
+                    start_column: f.column.max(1),
+                    end_column: Some(f.column.max(1) + f.len.max(1)),
+                }),
+            },
+        }],
+        suppressions: f
+            .suppression
+            .iter()
+            .map(|s| SuppressionOut {
+                kind: "inSource",
+                status: "accepted",
+                justification: &s.reason,
+            })
+            .collect(),
+        properties: ResultProps {
+            severity: f.severity.label(),
+            object: &f.object,
+        },
+    }
+}
+
+fn notification(e: &FileError) -> Notification {
+    Notification {
+        level: "error",
+        message: TextOwned { text: e.render() },
+        locations: if e.file.is_empty() {
+            Vec::new()
+        } else {
+            vec![Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation {
+                        uri: uri(&e.file),
+                        uri_base_id: "%SRCROOT%",
+                    },
+                    region: e.line.map(|l| Region {
+                        start_line: l.max(1),
+                        start_column: e.column.unwrap_or(1).max(1),
+                        end_column: None,
+                    }),
+                },
+            }]
+        },
+    }
+}
+
+fn log(r: &ScanReport) -> Log<'_> {
+    let rules = r
         .rules
         .iter()
         .map(|rule| {
             let mut tags: Vec<String> = vec!["security".into()];
             tags.extend(rule.refs.iter().map(|x| x.label()));
             tags.extend(rule.stride.iter().map(|s| format!("STRIDE:{}", s.name())));
-            json!({
-                "id": rule.id,
-                "name": rule.id.replace('-', ""),
-                "shortDescription": { "text": rule.title },
-                "fullDescription": { "text": rule.title },
-                "help": { "text": rule.remediation },
-                "defaultConfiguration": { "level": level(rule.severity) },
-                "properties": {
-                    "tags": tags,
-                    "security-severity": security_severity(rule.severity),
+            RuleOut {
+                id: rule.id,
+                name: rule.id.replace('-', ""),
+                short_description: Text { text: rule.title },
+                full_description: Text { text: rule.title },
+                help: Text {
+                    text: rule.remediation,
                 },
-            })
+                default_configuration: Level {
+                    level: level(rule.severity),
+                },
+                properties: RuleProps {
+                    tags,
+                    security_severity: security_severity(rule.severity),
+                },
+            }
         })
         .collect();
-    let index = |id: &str| r.rules.iter().position(|x| x.id == id);
-    let results: Vec<Value> = r
+    let index: std::collections::HashMap<&str, usize> =
+        r.rules.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
+    let results = r
         .findings
         .iter()
         .chain(&r.suppressed)
-        .map(|f| result(f, index(f.rule_id)))
+        .map(|f| result(f, index.get(f.rule_id).copied()))
         .collect();
-    let notes: Vec<Value> = r
-        .errors
-        .iter()
-        .map(|e| {
-            let mut n = json!({ "level": "error", "message": { "text": e.render() } });
-            if !e.file.is_empty() {
-                let mut loc = json!({ "physicalLocation": { "artifactLocation": { "uri": uri(&e.file), "uriBaseId": "%SRCROOT%" } } });
-                if let Some(l) = e.line {
-                    loc["physicalLocation"]["region"] = json!({ "startLine": l.max(1), "startColumn": e.column.unwrap_or(1).max(1) });
-                }
-                n["locations"] = json!([loc]);
-            }
-            n
-        })
-        .collect();
-    let doc = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "shipshape",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/shipshape/shipshape",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notes,
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "shipshape",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://github.com/shipshape/shipshape",
+                    rules,
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            invocations: [Invocation {
+                execution_successful: true,
+                tool_execution_notifications: r.errors.iter().map(notification).collect(),
             }],
-            "results": results,
+            results,
         }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    }
+}
+
+/// Stream the SARIF log to `out`.
+pub fn write(r: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(r))?;
+    out.write_all(b"\n")
+}
+
+pub fn render(r: &ScanReport) -> String {
+    let mut v = Vec::new();
+    let _ = write(r, &mut v);
+    String::from_utf8_lossy(&v).into_owned()
 }
