@@ -169,3 +169,36 @@ fn cis_mappings_use_the_right_benchmark_per_domain() {
         }
     }
 }
+
+/// The rule catalogue in `docs/scan.md` (between the `rules:begin` and
+/// `rules:end` markers) is generated from the registry; this test keeps it in
+/// sync. Run with `UPDATE_DOCS=1` to regenerate it.
+#[test]
+fn docs_catalogue_matches_the_registry() {
+    let mut table = String::from(
+        "| Id | Severity | Title | References | STRIDE |\n|---|---|---|---|---|\n",
+    );
+    for r in registry::all() {
+        let refs: Vec<String> = r.refs.iter().map(|x| x.label()).collect();
+        let stride: String = r.stride.iter().map(|s| s.letter()).collect();
+        table.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity.label(),
+            r.title.replace('|', "\\|"),
+            refs.join("; "),
+            stride
+        ));
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scan.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/scan.md");
+    let (begin, end) = ("<!-- rules:begin -->\n", "<!-- rules:end -->");
+    let b = doc.find(begin).expect("begin marker") + begin.len();
+    let e = doc.find(end).expect("end marker");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let new = format!("{}{}{}", &doc[..b], table, &doc[e..]);
+        std::fs::write(&path, new).unwrap();
+        return;
+    }
+    assert_eq!(&doc[b..e], table, "docs/scan.md rule table is stale (UPDATE_DOCS=1)");
+}
