@@ -175,9 +175,8 @@ fn cis_mappings_use_the_right_benchmark_per_domain() {
 /// sync. Run with `UPDATE_DOCS=1` to regenerate it.
 #[test]
 fn docs_catalogue_matches_the_registry() {
-    let mut table = String::from(
-        "| Id | Severity | Title | References | STRIDE |\n|---|---|---|---|---|\n",
-    );
+    let mut table =
+        String::from("| Id | Severity | Title | References | STRIDE |\n|---|---|---|---|---|\n");
     for r in registry::all() {
         let refs: Vec<String> = r.refs.iter().map(|x| x.label()).collect();
         let stride: String = r.stride.iter().map(|s| s.letter()).collect();
@@ -200,5 +199,9 @@ fn docs_catalogue_matches_the_registry() {
         std::fs::write(&path, new).unwrap();
         return;
     }
-    assert_eq!(&doc[b..e], table, "docs/scan.md rule table is stale (UPDATE_DOCS=1)");
+    assert_eq!(
+        &doc[b..e],
+        table,
+        "docs/scan.md rule table is stale (UPDATE_DOCS=1)"
+    );
 }
