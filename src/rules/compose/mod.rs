@@ -37,6 +37,10 @@ pub static RULES: &[&Rule] = &[
     &ports::PRIVILEGED_PORT,
     &resources::CPU,
     &mounts::SHARED_PROPAGATION,
+    &runtime::CGROUP_PARENT,
+    &runtime::HEALTHCHECK_DISABLED,
+    &runtime::DEFAULT_BRIDGE,
+    &runtime::ROOT_USER,
 ];
 
 /// Report at the service's own key (for settings that are missing).

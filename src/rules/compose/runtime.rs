@@ -84,3 +84,85 @@ pub static RESTART: Rule = Rule {
         }
     }),
 };
+
+pub static CGROUP_PARENT: Rule = Rule {
+    id: "COMPOSE-023",
+    title: "Service sets a custom cgroup parent",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::DenialOfService, Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.25")],
+    remediation: "Remove `cgroup_parent` unless the service must run under a specific, reviewed cgroup; the default keeps Docker's resource accounting.",
+    check: Check::Service(|svc, s| {
+        if let Some(e) = svc.entry("cgroup_parent") {
+            let v = e.value.scalar_text().unwrap_or_default();
+            if !v.is_empty() {
+                s.report(e.key_pos, e.key.len(), format!("{} runs under cgroup parent {v}", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static HEALTHCHECK_DISABLED: Rule = Rule {
+    id: "COMPOSE-024",
+    title: "Service health check is disabled",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::DenialOfService],
+    refs: &[cis_docker("5.27")],
+    remediation: "Remove `healthcheck: {disable: true}` (or `test: [\"NONE\"]`) and define a probe so unhealthy containers are noticed.",
+    check: Check::Service(|svc, s| {
+        let Some(h) = svc.entry("healthcheck") else { return };
+        if let Some(d) = h.value.entry("disable") {
+            if d.value.as_bool() == Some(true) {
+                s.report(d.key_pos, d.key.len(), format!("{} disables its health check", svc.label()));
+                return;
+            }
+        }
+        if let Some(t) = h.value.entry("test") {
+            let none = match t.value.as_str() {
+                Some(x) => x.trim() == "NONE",
+                None => t.value.as_seq().first().and_then(|n| n.as_str()) == Some("NONE"),
+            };
+            if none {
+                s.report(t.key_pos, t.key.len(), format!("{} disables its health check (test: NONE)", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static DEFAULT_BRIDGE: Rule = Rule {
+    id: "COMPOSE-025",
+    title: "Service uses Docker's default bridge network",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+    refs: &[cis_docker("5.30")],
+    remediation: "Remove `network_mode: bridge` so compose attaches the service to the project's own network, or declare a dedicated network.",
+    check: Check::Service(|svc, s| {
+        if let Some(e) = svc.entry("network_mode") {
+            if e.value.as_str() == Some("bridge") {
+                s.report(e.key_pos, e.key.len(), format!("{} shares the default docker0 bridge with every other container on the host", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static ROOT_USER: Rule = Rule {
+    id: "COMPOSE-026",
+    title: "Service explicitly runs as root",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("4.1")],
+    remediation: "Set `user:` to a non-root UID (e.g. `user: \"10001:10001\"`) or remove it and set USER in the image.",
+    check: Check::Service(|svc, s| {
+        if let Some(e) = svc.entry("user") {
+            let v = e.value.scalar_text().unwrap_or_default();
+            let user = v.split(':').next().unwrap_or("");
+            if user == "root" || user == "0" {
+                s.report(e.key_pos, e.key.len(), format!("{} runs as {v}", svc.label()));
+            }
+        }
+    }),
+};
