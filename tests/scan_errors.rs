@@ -218,3 +218,48 @@ fn cli_exit_code_is_not_2_for_bad_files_but_strict_makes_them_fail() {
     assert_eq!(v["errors"][0]["line"], 3);
     assert!(String::from_utf8_lossy(&json.stderr).contains("bad.yaml:3:"));
 }
+
+/// Every prefix of every golden and fixture input (cut at each character)
+/// scans without panicking: truncated files are a common kind of bad input.
+#[test]
+fn truncated_inputs_never_panic() {
+    use shipshape::scan::walk::classify;
+    use shipshape::scan::{scan_text, Settings};
+    let settings = Settings::new(&ScanOptions::default()).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan");
+    let mut stack = vec![root];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let Some(kind) = classify(&p) else { continue };
+            if p.file_name()
+                .is_some_and(|n| n == "sarif-schema-2.1.0.json")
+            {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            files += 1;
+            let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(3).collect();
+            for cut in cuts {
+                let r = scan_text("t", p.parent(), kind, &text[..cut], &settings);
+                // Either parsed, or an error with a position inside the text.
+                for e in &r.errors {
+                    if let Some(l) = e.line {
+                        assert!(
+                            l as usize <= text[..cut].lines().count() + 1,
+                            "{p:?} cut {cut}: {e:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(files > 150, "only {files} inputs");
+}

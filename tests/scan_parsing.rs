@@ -149,3 +149,25 @@ fn files_without_kubernetes_objects_are_not_counted_or_reported() {
     assert_eq!(r.summary.files.total, 0);
     assert!(r.findings.is_empty() && r.errors.is_empty());
 }
+
+#[test]
+fn compose_ipv6_ports_are_parsed() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("compose.yaml"),
+        "services:\n  web:\n    image: a:1\n    ports:\n      - \"[::1]:8080:80\"\n      - \"[::]:80:80\"\n      - \"[é\"\n",
+    )
+    .unwrap();
+    let r = scan_dir(d.path(), &["COMPOSE-014", "COMPOSE-020"]);
+    assert_eq!(
+        at(&r, "COMPOSE-014"),
+        vec![
+            ("compose.yaml".to_string(), 6, 9),
+            ("compose.yaml".to_string(), 7, 9)
+        ]
+    );
+    assert_eq!(
+        at(&r, "COMPOSE-020"),
+        vec![("compose.yaml".to_string(), 6, 9)]
+    );
+}

@@ -12,12 +12,9 @@ fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
         if let Some(text) = p.scalar_text().filter(|_| p.as_map().is_none()) {
             let spec = text.split('/').next().unwrap_or("");
             // [ip:]host:container, or container only (random host port).
-            let (ip, rest) = if let Some(stripped) = spec.strip_prefix('[') {
-                let end = stripped.find(']').unwrap_or(0);
-                (
-                    stripped[..end].to_string(),
-                    stripped[end + 1..].trim_start_matches(':').to_string(),
-                )
+            let bracketed = spec.strip_prefix('[').and_then(|s| s.split_once(']'));
+            let (ip, rest) = if let Some((ip, rest)) = bracketed {
+                (ip.to_string(), rest.trim_start_matches(':').to_string())
             } else {
                 let parts: Vec<&str> = spec.split(':').collect();
                 if parts.len() == 3 {
