@@ -58,7 +58,12 @@ pub static RUN_AS_UID_0: Rule = Rule {
 
 fn uid0(p: &PodView, s: &mut Sink) {
     if let Some(e) = p.pod_sc_entry(&["runAsUser"]) {
-        if e.value.as_i64() == Some(0) {
+        // The pod-level UID matters only for containers that do not set their own.
+        let inherited = p
+            .containers
+            .iter()
+            .any(|c| c.sc_entry(&["runAsUser"]).is_none());
+        if e.value.as_i64() == Some(0) && inherited {
             s.report(
                 e.key_pos,
                 e.key.len(),
