@@ -50,6 +50,7 @@ pub static RULES: &[&Rule] = &[
     &pod_extras::HOST_PROCESS,
     &pod_extras::PROC_MOUNT,
     &pod_extras::SYSCTLS,
+    &pod_extras::SELINUX,
     &default_namespace::DEFAULT_NAMESPACE,
     &rbac_roles::WILDCARD,
     &rbac_roles::READ_SECRETS,

@@ -3,6 +3,7 @@
 use crate::findings::{Severity, Stride};
 use crate::scan::k8s::PodView;
 use crate::scan::rule::*;
+use crate::scan::yaml::Entry;
 
 pub static HOST_PROCESS: Rule = Rule {
     id: "K8S-023",
@@ -115,5 +116,55 @@ fn sysctls(p: &PodView, s: &mut Sink) {
                 format!("{} sets unsafe sysctl {name}", p.object_label()),
             );
         }
+    }
+}
+
+pub static SELINUX: Rule = Rule {
+    id: "K8S-027",
+    title: "SELinux options set a custom type, user or role",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[pss_baseline("SELinux"), nsa("Pod security: hardening container environments")],
+    remediation: "Remove `seLinuxOptions.user`/`role` and use only the container types (container_t, container_init_t, container_kvm_t, container_engine_t).",
+    check: Check::Pod(selinux),
+};
+
+const SELINUX_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+fn selinux_check(opts: Option<&Entry>, what: &str, s: &mut Sink) {
+    let Some(o) = opts else { return };
+    if let Some(t) = o.value.entry("type") {
+        let v = t.value.as_str().unwrap_or("");
+        if !v.is_empty() && !SELINUX_TYPES.contains(&v) {
+            s.report(
+                t.value.pos,
+                v.len(),
+                format!("{what} uses SELinux type {v}"),
+            );
+        }
+    }
+    for key in ["user", "role"] {
+        if let Some(e) = o.value.entry(key) {
+            if e.value.as_str().is_some_and(|v| !v.is_empty()) {
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!("{what} sets the SELinux {key}"),
+                );
+            }
+        }
+    }
+}
+
+fn selinux(p: &PodView, s: &mut Sink) {
+    selinux_check(p.pod_sc_entry(&["seLinuxOptions"]), &p.object_label(), s);
+    for c in &p.containers {
+        selinux_check(c.sc_entry(&["seLinuxOptions"]), &c.label(), s);
     }
 }
