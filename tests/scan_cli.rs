@@ -193,3 +193,17 @@ fn explicit_files_with_unusual_names_are_sniffed() {
     assert_eq!(v["findings"][0]["rule_id"], "DF-007");
     assert_eq!(v["findings"][0]["line"], 2);
 }
+
+#[test]
+fn no_path_scans_the_current_directory_and_colour_is_opt_in_off_a_terminal() {
+    let d = sample();
+    let plain = shipshape(d.path(), &["--rule", "K8S-007"]);
+    let text = String::from_utf8_lossy(&plain.stdout);
+    assert!(text.contains("pod.yaml:5:3"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    let coloured = shipshape(d.path(), &["--rule", "K8S-007", "--color", "always"]);
+    assert!(String::from_utf8_lossy(&coloured.stdout).contains("\x1b[1;31mhigh[K8S-007]"));
+}
