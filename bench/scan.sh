@@ -30,7 +30,7 @@ median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.stdin.rea
 
 measure() { # $1 = label, rest = extra args
     local label="$1"; shift
-    local walls=() rss=0
+    local walls=() cpus=() rss=0
     "$BIN" scan "$CORPUS" --no-config --fail-on none "$@" >/dev/null 2>&1 || true # warm the page cache
     for _ in $(seq "$RUNS"); do
         local log; log="$(mktemp)"
@@ -38,14 +38,16 @@ measure() { # $1 = label, rest = extra args
         local w r
         w="$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")"
         r="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")"
-        walls+=("$w"); (( r > rss )) && rss=$r
+        c="$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")"
+        walls+=("$w"); cpus+=("$c"); (( r > rss )) && rss=$r
         rm -f "$log"
     done
-    local wall; wall="$(printf '%s\n' "${walls[@]}" | median)"
-    python3 -c "import sys; w=float('$wall'); print(f'{sys.argv[1]:<28} wall {w*1000:7.0f} ms   {${FILES}/w:9.0f} files/s   peak RSS {int(sys.argv[2])/1024:6.1f} MiB   (runs: {sys.argv[3]})')" \
+    local wall cpu; wall="$(printf '%s\n' "${walls[@]}" | median)"; cpu="$(printf '%s\n' "${cpus[@]}" | median)"
+    python3 -c "import sys; w=float('$wall'); c=float('$cpu'); print(f'{sys.argv[1]:<24} wall {w*1000:5.0f} ms  {${FILES}/w:6.0f} files/s   CPU {c*1000:5.0f} ms ({${FILES}/c:6.0f} files per CPU-second)   peak RSS {int(sys.argv[2])/1024:5.1f} MiB   (walls: {sys.argv[3]})')" \
         "$label" "$rss" "${walls[*]}"
 }
 
+echo "note:    wall time depends on other load on the machine; CPU time does not"
 echo "machine: $(nproc) CPUs, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "binary:  $("$BIN" --version)"
 echo "corpus:  $N Kubernetes manifests + $N Dockerfiles = $FILES files ($(du -sh "$CORPUS" | cut -f1))"
