@@ -147,9 +147,7 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<FileE
 
 fn walk_error(err: &ignore::Error) -> FileError {
     match err {
-        ignore::Error::WithPath { path, err } => {
-            FileError::new(display(path), strip_error(&err.to_string()))
-        }
+        ignore::Error::WithPath { path, err } => FileError::new(display(path), err.to_string()),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             walk_error(err)
         }
@@ -162,10 +160,6 @@ fn walk_error(err: &ignore::Error) -> FileError {
         ),
         other => FileError::new(String::new(), other.to_string()),
     }
-}
-
-fn strip_error(s: &str) -> String {
-    s.to_string()
 }
 
 /// Display form of a path in reports (no leading `./`).
