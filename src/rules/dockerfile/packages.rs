@@ -190,8 +190,14 @@ pub static UPDATE_ALONE: Rule = Rule {
 
 fn update_alone(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
-        let installs = cmds.iter().any(|c| install(c).is_some());
-        if installs {
+        // An install or upgrade in the same RUN uses the fresh index.
+        let uses_index = cmds.iter().any(|c| {
+            install(c).is_some()
+                || c.effective()
+                    .iter()
+                    .any(|(w, _)| matches!(w.as_str(), "upgrade" | "dist-upgrade" | "full-upgrade"))
+        });
+        if uses_index {
             continue;
         }
         for c in &cmds {

@@ -52,6 +52,7 @@ fn digest(p: &PodView, s: &mut Sink) {
         if let Some(e) = c.node.entry("image") {
             if let Some(img) = e.value.as_str() {
                 if !img.contains('$')
+                    && !img.contains("{{")
                     && parse_image(img).digest.is_none()
                     && image_tag_problem(img).is_none()
                 {
