@@ -46,6 +46,13 @@ fn text_output_matches_golden() {
     let out = check("text", "report.txt");
     assert!(out.contains("--> tests/fixtures/scan/golden/k8s/web.yaml:31:15"));
     assert!(!out.contains("vendor/"), "excluded by shipshape.toml");
+    let ignored = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(INPUT)
+        .join("ignored-by-git.yaml");
+    assert!(
+        ignored.is_file(),
+        "the .gitignore'd fixture must exist (git add -f)"
+    );
     assert!(!out.contains("ignored-by-git"), "ignored by .gitignore");
     assert!(out.contains(".hidden/pod.yaml"), "hidden files are scanned");
 }
