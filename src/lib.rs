@@ -14,5 +14,6 @@ pub mod collect;
 pub mod findings;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod snapshot;
 pub mod threat;

@@ -1,14 +1,218 @@
-//! `shipshape scan`: placeholder until the scanner lands.
+//! `shipshape scan`: scan Kubernetes manifests, Dockerfiles and compose files.
 
+use crate::findings::Severity;
+use crate::report::scan::ScanFormat;
+use crate::scan::config::ScanConfig;
+use crate::scan::{scan, ScanOptions};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
-#[derive(clap::Args)]
-pub struct ScanArgs {
-    /// Files or directories to scan
-    pub paths: Vec<PathBuf>,
+/// Severity threshold for a failing exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Never exit 1 because of findings
+    None,
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
-pub fn run(_args: ScanArgs) -> i32 {
-    super::error("scan is not implemented yet");
-    super::EXIT_TOOL_FAILED
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::None => None,
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Scan Kubernetes manifests (YAML/JSON, multi-document, kind: List), Dockerfiles \
+(Dockerfile*, *.Dockerfile, Containerfile) and compose files (compose.y*ml, docker-compose*.y*ml) for \
+misconfigurations mapped to CIS Docker 1.6, CIS Kubernetes 1.12, Pod Security Standards and NSA/CISA guidance.\n\n\
+Directories are walked recursively. .gitignore and .ignore files are respected; hidden files and directories (.env, .github/, .k8s/) are not skipped; \
+.git/ is; symbolic links are followed with loop detection.\n\n\
+Suppress a finding with a comment `# shipshape:ignore RULE-ID reason` on the line before it (or at the end of \
+the YAML line), `# shipshape:ignore-file RULE-ID reason` for a whole file, the annotation \
+`shipshape.io/ignore: \"RULE-ID: reason\"` on a Kubernetes object, or the same label on a compose service. \
+A suppression without a reason is not applied and is reported (SHIPSHAPE-001).\n\n\
+Exit codes: 0 = no finding at or above --fail-on, 1 = such findings (or, with --strict, a file that could \
+not be scanned), 2 = shipshape itself failed (bad arguments, a missing path, an invalid config, output not \
+writable). Problems with individual files are reported with file:line:column and never stop the scan."
+)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory)
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: ScanFormat,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with code 1 when an unsuppressed finding has at least this severity
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "low")]
+    pub fail_on: FailOn,
+
+    /// Configuration file (default: shipshape.toml in the first scanned directory, else in the current directory)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Do not read any shipshape.toml
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Run only these rules (repeatable, e.g. --rule K8S-001 --rule DF-007)
+    #[arg(long = "rule", value_name = "RULE-ID")]
+    pub rules: Vec<String>,
+
+    /// Do not run these rules (repeatable; adds to `disable` in shipshape.toml)
+    #[arg(long = "disable", value_name = "RULE-ID")]
+    pub disable: Vec<String>,
+
+    /// Skip files larger than this many bytes (default 10 MiB, or max_file_size in shipshape.toml)
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+
+    /// Do not follow symbolic links while walking directories
+    #[arg(long)]
+    pub no_follow_symlinks: bool,
+
+    /// Number of worker threads (default: one per CPU)
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Also exit 1 when a file could not be scanned (invalid YAML, binary, unreadable, too large, loop)
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Colour the text output: auto (terminal and NO_COLOR unset), always or never
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+}
+
+pub fn run(args: ScanArgs) -> i32 {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        if let Err(e) = std::fs::symlink_metadata(p) {
+            super::error(format!("cannot scan {}: {e}", p.display()));
+            return super::EXIT_TOOL_FAILED;
+        }
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config_path = if args.no_config {
+        None
+    } else {
+        args.config
+            .clone()
+            .or_else(|| ScanConfig::discover(&paths, &cwd))
+    };
+    let mut config = match &config_path {
+        Some(p) => match ScanConfig::load(p) {
+            Ok(c) => c,
+            Err(e) => {
+                super::error(e);
+                return super::EXIT_TOOL_FAILED;
+            }
+        },
+        None => ScanConfig::default(),
+    };
+    for d in &args.disable {
+        if crate::scan::registry::find(d).is_none() {
+            super::error(format!("unknown rule id '{d}' in --disable"));
+            return super::EXIT_TOOL_FAILED;
+        }
+        config.disable.push(d.clone());
+    }
+    if let Some(m) = args.max_file_size {
+        config.max_file_size = Some(m);
+    }
+    if let Some(j) = args.jobs {
+        // Only fails if a pool already exists, which is harmless.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global();
+    }
+    let opts = ScanOptions {
+        paths,
+        config,
+        follow_links: !args.no_follow_symlinks,
+        only: args.rules.clone(),
+    };
+    let report = match scan(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            super::error(e);
+            return super::EXIT_TOOL_FAILED;
+        }
+    };
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    if let Err(e) = write_report(&report, args.format, color, args.output.as_deref()) {
+        super::error(e);
+        return super::EXIT_TOOL_FAILED;
+    }
+    // Machine formats on stdout carry the errors; say so on stderr too.
+    if args.format != ScanFormat::Text || args.output.is_some() {
+        for e in &report.errors {
+            eprintln!("shipshape: warning: {}", e.render());
+        }
+    }
+    let failing = args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    i32::from(failing || (args.strict && !report.errors.is_empty()))
+}
+
+/// Stream the report to `--output FILE` or stdout. A closed pipe (`| head`)
+/// is not a failure.
+fn write_report(
+    report: &crate::scan::ScanReport,
+    format: ScanFormat,
+    color: bool,
+    output: Option<&std::path::Path>,
+) -> Result<(), String> {
+    use std::io::Write;
+    let result = match output {
+        Some(p) => {
+            let f = std::fs::File::create(p)
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            crate::report::scan::write(report, format, color, &mut w).and_then(|_| w.flush())
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::report::scan::write(report, format, color, &mut w).and_then(|_| w.flush())
+        }
+    };
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!(
+            "cannot write {}: {e}",
+            output
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "to stdout".into())
+        )),
+        _ => Ok(()),
+    }
 }

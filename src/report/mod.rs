@@ -2,6 +2,7 @@
 
 pub mod docker_bench;
 pub mod json;
+pub mod scan;
 pub mod text;
 
 use crate::findings::{Finding, Outcome};

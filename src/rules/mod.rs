@@ -5,7 +5,10 @@
 //! registry ([`docker::CHECKS`] and friends) is a static list, so ids, titles
 //! and fixtures are reviewed as one catalogue (see the `catalogue` tests).
 
+pub mod compose;
 pub mod docker;
+pub mod dockerfile;
+pub mod kubernetes;
 
 use crate::findings::{Finding, Severity, Stride, Verdict};
 use crate::snapshot::Snapshot;

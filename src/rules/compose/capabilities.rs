@@ -1,0 +1,71 @@
+//! Capabilities added and not dropped.
+
+use super::at_service;
+use crate::findings::{Severity, Stride};
+use crate::scan::compose::ServiceView;
+use crate::scan::rule::*;
+
+pub static CAP_ADD: Rule = Rule {
+    id: "COMPOSE-004",
+    title: "Service adds Linux capabilities (cap_add)",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.4")],
+    remediation:
+        "Remove `cap_add` entries the service does not strictly need; never add ALL or SYS_ADMIN.",
+    check: Check::Service(cap_add),
+};
+
+fn cap_add(svc: &ServiceView, s: &mut Sink) {
+    for cap in svc.items("cap_add") {
+        if let Some(c) = cap.as_str() {
+            if c.trim_start_matches("CAP_")
+                .eq_ignore_ascii_case("NET_BIND_SERVICE")
+            {
+                continue;
+            }
+            s.report(
+                cap.pos,
+                c.len(),
+                format!("{} adds capability {c}", svc.label()),
+            );
+        }
+    }
+}
+
+pub static CAP_DROP: Rule = Rule {
+    id: "COMPOSE-005",
+    title: "Service does not drop all capabilities (cap_drop: [ALL])",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.4")],
+    remediation: "Add `cap_drop: [ALL]` and add back only what is needed with `cap_add`.",
+    check: Check::Service(cap_drop),
+};
+
+fn cap_drop(svc: &ServiceView, s: &mut Sink) {
+    let all = svc
+        .items("cap_drop")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .any(|c| c.eq_ignore_ascii_case("ALL"));
+    if !all {
+        match svc.entry("cap_drop") {
+            Some(e) => s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} drops some capabilities but not ALL", svc.label()),
+            ),
+            None => at_service(
+                svc,
+                s,
+                format!(
+                    "{} keeps Docker's default capabilities (no cap_drop: [ALL])",
+                    svc.label()
+                ),
+            ),
+        }
+    }
+}

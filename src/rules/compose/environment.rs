@@ -1,0 +1,47 @@
+//! Plaintext secrets in `environment`.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::compose::ServiceView;
+use crate::scan::heuristics::{is_reference, is_secret_name};
+use crate::scan::rule::*;
+
+pub static PLAINTEXT_SECRETS: Rule = Rule {
+    id: "COMPOSE-015",
+    title: "Plaintext secret in environment",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::InformationDisclosure],
+    refs: &[cis_docker("4.10")],
+    remediation: "Use compose `secrets:` (mounted as files) or interpolate from an untracked env file (`${DB_PASSWORD}`).",
+    check: Check::Service(env),
+};
+
+fn env(svc: &ServiceView, s: &mut Sink) {
+    for e in svc.entries("environment") {
+        if let Some(map) = e.value.as_map() {
+            for kv in map {
+                let v = kv.value.scalar_text().unwrap_or_default();
+                if is_secret_name(&kv.key) && !is_reference(&v) {
+                    s.report(
+                        kv.key_pos,
+                        kv.key.len(),
+                        format!("{} sets {} to a literal value", svc.label(), kv.key),
+                    );
+                }
+            }
+        }
+        for item in e.value.as_seq() {
+            let Some(text) = item.as_str() else { continue };
+            let Some((k, v)) = text.split_once('=') else {
+                continue;
+            };
+            if is_secret_name(k) && !is_reference(v) {
+                s.report(
+                    item.pos,
+                    k.len(),
+                    format!("{} sets {k} to a literal value", svc.label()),
+                );
+            }
+        }
+    }
+}

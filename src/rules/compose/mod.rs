@@ -1,0 +1,49 @@
+//! Compose rules (`COMPOSE-*`): the CIS Docker Benchmark 1.6 section 5
+//! runtime checks that a compose service can express.
+
+mod capabilities;
+mod environment;
+mod mounts;
+mod namespaces;
+mod ports;
+mod privileged;
+mod resources;
+mod runtime;
+mod security_opt;
+
+use crate::scan::compose::ServiceView;
+use crate::scan::rule::{Rule, Sink};
+
+pub static RULES: &[&Rule] = &[
+    &privileged::PRIVILEGED,
+    &mounts::DOCKER_SOCKET,
+    &mounts::SENSITIVE_MOUNT,
+    &capabilities::CAP_ADD,
+    &capabilities::CAP_DROP,
+    &namespaces::NETWORK_HOST,
+    &namespaces::PID_HOST,
+    &namespaces::IPC_HOST,
+    &security_opt::UNCONFINED,
+    &security_opt::NO_NEW_PRIVILEGES,
+    &resources::MEMORY,
+    &resources::PIDS,
+    &runtime::READ_ONLY,
+    &ports::ALL_INTERFACES,
+    &environment::PLAINTEXT_SECRETS,
+    &runtime::DEVICES,
+    &namespaces::USERNS_HOST,
+    &runtime::RESTART,
+    &namespaces::UTS_HOST,
+    &ports::PRIVILEGED_PORT,
+    &resources::CPU,
+    &mounts::SHARED_PROPAGATION,
+    &runtime::CGROUP_PARENT,
+    &runtime::HEALTHCHECK_DISABLED,
+    &runtime::DEFAULT_BRIDGE,
+    &runtime::ROOT_USER,
+];
+
+/// Report at the service's own key (for settings that are missing).
+pub(crate) fn at_service(svc: &ServiceView, s: &mut Sink, msg: String) {
+    s.report(svc.pos, svc.name.chars().count(), msg);
+}

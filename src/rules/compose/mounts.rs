@@ -1,0 +1,94 @@
+//! Bind mounts of the Docker socket and sensitive host paths.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::compose::ServiceView;
+use crate::scan::heuristics::sensitive_host_path;
+use crate::scan::rule::*;
+use crate::scan::yaml::{Node, Pos};
+
+/// Bind mounts of a service: (host path, position, length, propagation).
+fn binds(svc: &ServiceView) -> Vec<(String, Pos, usize, String)> {
+    let mut out = Vec::new();
+    for v in svc.items("volumes") {
+        if let Some(short) = v.as_str() {
+            let mut parts = short.splitn(3, ':');
+            let (Some(src), Some(_dst)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let opts = parts.next().unwrap_or("").to_string();
+            if src.starts_with('/') || src.starts_with('~') || src.starts_with('.') {
+                out.push((src.to_string(), v.pos, short.len(), opts));
+            }
+        } else if v.get_str("type") == Some("bind")
+            || v.get_str("source").is_some_and(|s| s.starts_with('/'))
+        {
+            let Some(e) = v.entry("source") else { continue };
+            let src = e.value.as_str().unwrap_or("").to_string();
+            let prop = v
+                .path(&["bind", "propagation"])
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string();
+            out.push((src.clone(), e.value.pos, src.len(), prop));
+        }
+    }
+    out
+}
+
+fn is_socket(p: &str) -> bool {
+    sensitive_host_path(p).is_some_and(|w| w.contains("socket"))
+}
+
+pub static DOCKER_SOCKET: Rule = Rule {
+    id: "COMPOSE-002",
+    title: "Service mounts the Docker (container runtime) socket",
+    domain: Domain::Compose,
+    severity: Severity::Critical,
+    stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+    refs: &[cis_docker("5.32")],
+    remediation: "Do not mount docker.sock; use a socket proxy that allows only the API calls needed, or a rootless alternative.",
+    check: Check::Service(|svc, s| {
+        for (p, pos, len, _) in binds(svc) {
+            if is_socket(&p) {
+                s.report(pos, len, format!("{} mounts {p}: control of the runtime is control of the host", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static SENSITIVE_MOUNT: Rule = Rule {
+    id: "COMPOSE-003",
+    title: "Service mounts a sensitive host directory",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::Tampering, Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.6")],
+    remediation: "Mount only application directories, read-only where possible; never /, /etc, /proc, /sys, /var/run or home/SSH directories.",
+    check: Check::Service(|svc, s| {
+        for (p, pos, len, _) in binds(svc) {
+            if is_socket(&p) {
+                continue;
+            }
+            if let Some(why) = sensitive_host_path(&p) {
+                s.report(pos, len, format!("{} mounts {p}: {why}", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static SHARED_PROPAGATION: Rule = Rule {
+    id: "COMPOSE-022",
+    title: "Bind mount uses shared propagation",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::Tampering],
+    refs: &[cis_docker("5.20")],
+    remediation: "Use the default private propagation (`rprivate`); shared mounts let the container change the host's mount table.",
+    check: Check::Service(|svc, s| {
+        for (p, pos, len, opts) in binds(svc) {
+            if opts.split(',').any(|o| o == "shared" || o == "rshared") {
+                s.report(pos, len, format!("{} mounts {p} with shared propagation", svc.label()));
+            }
+        }
+    }),
+};

@@ -1,0 +1,85 @@
+//! Host namespaces: network, PID, IPC, user, UTS.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::compose::ServiceView;
+use crate::scan::rule::*;
+
+fn host_mode(svc: &ServiceView, s: &mut Sink, key: &str, what: &str) {
+    if let Some(e) = svc.entry(key) {
+        if e.value
+            .as_str()
+            .is_some_and(|v| v.eq_ignore_ascii_case("host"))
+        {
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} shares the host's {what}", svc.label()),
+            );
+        }
+    }
+}
+
+pub static NETWORK_HOST: Rule = Rule {
+    id: "COMPOSE-006",
+    title: "Service uses the host network (network_mode: host)",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+    refs: &[cis_docker("5.10")],
+    remediation:
+        "Remove `network_mode: host`; use a user-defined network and publish only the ports needed.",
+    check: Check::Service(|svc, s| host_mode(svc, s, "network_mode", "network namespace")),
+};
+
+pub static PID_HOST: Rule = Rule {
+    id: "COMPOSE-007",
+    title: "Service shares the host PID namespace (pid: host)",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
+    refs: &[cis_docker("5.16")],
+    remediation: "Remove `pid: host`.",
+    check: Check::Service(|svc, s| host_mode(svc, s, "pid", "process namespace")),
+};
+
+pub static IPC_HOST: Rule = Rule {
+    id: "COMPOSE-008",
+    title: "Service shares the host IPC namespace (ipc: host)",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::InformationDisclosure, Stride::Tampering],
+    refs: &[cis_docker("5.17")],
+    remediation: "Remove `ipc: host` (use `ipc: shareable` between specific services if needed).",
+    check: Check::Service(|svc, s| host_mode(svc, s, "ipc", "IPC namespace")),
+};
+
+pub static USERNS_HOST: Rule = Rule {
+    id: "COMPOSE-017",
+    title: "Service opts out of user namespace remapping (userns_mode: host)",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.31")],
+    remediation: "Remove `userns_mode: host` so the daemon's user namespace remapping applies.",
+    check: Check::Service(|svc, s| {
+        host_mode(
+            svc,
+            s,
+            "userns_mode",
+            "user namespace: root in the container is root on the host",
+        )
+    }),
+};
+
+pub static UTS_HOST: Rule = Rule {
+    id: "COMPOSE-019",
+    title: "Service shares the host UTS namespace (uts: host)",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::Tampering],
+    refs: &[cis_docker("5.21")],
+    remediation: "Remove `uts: host`.",
+    check: Check::Service(|svc, s| {
+        host_mode(svc, s, "uts", "UTS namespace (it can change the host name)")
+    }),
+};

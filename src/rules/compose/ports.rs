@@ -1,0 +1,84 @@
+//! Published ports.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::compose::ServiceView;
+use crate::scan::rule::*;
+use crate::scan::yaml::Pos;
+
+/// Published ports: (host ip, host port text, position, length).
+fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
+    let mut out = Vec::new();
+    for p in svc.items("ports") {
+        if let Some(text) = p.scalar_text().filter(|_| p.as_map().is_none()) {
+            let spec = text.split('/').next().unwrap_or("");
+            // [ip:]host:container, or container only (random host port).
+            let bracketed = spec.strip_prefix('[').and_then(|s| s.split_once(']'));
+            let (ip, rest) = if let Some((ip, rest)) = bracketed {
+                (ip.to_string(), rest.trim_start_matches(':').to_string())
+            } else {
+                let parts: Vec<&str> = spec.split(':').collect();
+                if parts.len() == 3 {
+                    (parts[0].to_string(), format!("{}:{}", parts[1], parts[2]))
+                } else {
+                    (String::new(), spec.to_string())
+                }
+            };
+            let host = match rest.split_once(':') {
+                Some((h, _)) => h.to_string(),
+                None => String::new(),
+            };
+            out.push((ip, host, p.pos, text.len()));
+        } else if p.as_map().is_some() {
+            let ip = p
+                .get("host_ip")
+                .and_then(|n| n.scalar_text())
+                .unwrap_or_default();
+            let host = p
+                .get("published")
+                .and_then(|n| n.scalar_text())
+                .unwrap_or_default();
+            out.push((ip, host, p.pos, 6));
+        }
+    }
+    out
+}
+
+pub static ALL_INTERFACES: Rule = Rule {
+    id: "COMPOSE-014",
+    title: "Port published on all host interfaces",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::InformationDisclosure, Stride::Spoofing],
+    refs: &[cis_docker("5.14")],
+    remediation: "Bind to a specific address, e.g. `127.0.0.1:8080:80`, or put the service behind a reverse proxy.",
+    check: Check::Service(|svc, s| {
+        for (ip, host, pos, len) in published(svc) {
+            if ip.is_empty() || ip == "0.0.0.0" || ip == "::" {
+                let port = if host.is_empty() { "a random port".to_string() } else { format!("port {host}") };
+                s.report(pos, len, format!("{} publishes {port} on every host interface", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static PRIVILEGED_PORT: Rule = Rule {
+    id: "COMPOSE-020",
+    title: "Privileged host port (below 1024) mapped",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::Spoofing],
+    refs: &[cis_docker("5.8")],
+    remediation: "Map to a host port of 1024 or above and terminate well-known ports at a proxy.",
+    check: Check::Service(|svc, s| {
+        for (_, host, pos, len) in published(svc) {
+            let first = host.split('-').next().unwrap_or("");
+            if first.parse::<u32>().is_ok_and(|n| n > 0 && n < 1024) {
+                s.report(
+                    pos,
+                    len,
+                    format!("{} maps privileged host port {host}", svc.label()),
+                );
+            }
+        }
+    }),
+};

@@ -1,0 +1,168 @@
+//! Read-only root filesystem, devices, restart policy.
+
+use super::at_service;
+use crate::findings::{Severity, Stride};
+use crate::scan::rule::*;
+
+pub static READ_ONLY: Rule = Rule {
+    id: "COMPOSE-013",
+    title: "Service root filesystem is writable (no read_only: true)",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::Tampering],
+    refs: &[cis_docker("5.13")],
+    remediation: "Set `read_only: true` and mount `tmpfs` or volumes where the service writes.",
+    check: Check::Service(|svc, s| match svc.entry("read_only") {
+        Some(e) if e.value.as_bool() == Some(true) => {}
+        Some(e) => s.report(
+            e.key_pos,
+            e.key.len(),
+            format!("{} sets read_only to false", svc.label()),
+        ),
+        None => at_service(
+            svc,
+            s,
+            format!("{} has a writable root filesystem", svc.label()),
+        ),
+    }),
+};
+
+pub static DEVICES: Rule = Rule {
+    id: "COMPOSE-016",
+    title: "Service is given host devices",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.18")],
+    remediation:
+        "Remove `devices` entries the service does not need; prefer read-only (`:r`) access.",
+    check: Check::Service(|svc, s| {
+        for d in svc.items("devices") {
+            let text = d
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| d.get_str("source").map(str::to_string))
+                .unwrap_or_default();
+            s.report(
+                d.pos,
+                text.len(),
+                format!("{} gets host device {text}", svc.label()),
+            );
+        }
+    }),
+};
+
+pub static RESTART: Rule = Rule {
+    id: "COMPOSE-018",
+    title: "Restart policy restarts forever",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::DenialOfService],
+    refs: &[cis_docker("5.15")],
+    remediation: "Use `restart: on-failure:5` (or `deploy.restart_policy` with `max_attempts: 5`).",
+    check: Check::Service(|svc, s| {
+        let Some(e) = svc.entry("restart") else {
+            return;
+        };
+        let v = e.value.scalar_text().unwrap_or_default();
+        let bad = match v.as_str() {
+            "always" | "unless-stopped" => true,
+            other => other
+                .strip_prefix("on-failure:")
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| n > 5),
+        };
+        if bad {
+            s.report(
+                e.value.pos,
+                v.len(),
+                format!(
+                    "{} restarts with policy {v}, which can hide crash loops",
+                    svc.label()
+                ),
+            );
+        }
+    }),
+};
+
+pub static CGROUP_PARENT: Rule = Rule {
+    id: "COMPOSE-023",
+    title: "Service sets a custom cgroup parent",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::DenialOfService, Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.25")],
+    remediation: "Remove `cgroup_parent` unless the service must run under a specific, reviewed cgroup; the default keeps Docker's resource accounting.",
+    check: Check::Service(|svc, s| {
+        if let Some(e) = svc.entry("cgroup_parent") {
+            let v = e.value.scalar_text().unwrap_or_default();
+            if !v.is_empty() {
+                s.report(e.key_pos, e.key.len(), format!("{} runs under cgroup parent {v}", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static HEALTHCHECK_DISABLED: Rule = Rule {
+    id: "COMPOSE-024",
+    title: "Service health check is disabled",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::DenialOfService],
+    refs: &[cis_docker("5.27")],
+    remediation: "Remove `healthcheck: {disable: true}` (or `test: [\"NONE\"]`) and define a probe so unhealthy containers are noticed.",
+    check: Check::Service(|svc, s| {
+        let Some(h) = svc.entry("healthcheck") else { return };
+        if let Some(d) = h.value.entry("disable") {
+            if d.value.as_bool() == Some(true) {
+                s.report(d.key_pos, d.key.len(), format!("{} disables its health check", svc.label()));
+                return;
+            }
+        }
+        if let Some(t) = h.value.entry("test") {
+            let none = match t.value.as_str() {
+                Some(x) => x.trim() == "NONE",
+                None => t.value.as_seq().first().and_then(|n| n.as_str()) == Some("NONE"),
+            };
+            if none {
+                s.report(t.key_pos, t.key.len(), format!("{} disables its health check (test: NONE)", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static DEFAULT_BRIDGE: Rule = Rule {
+    id: "COMPOSE-025",
+    title: "Service uses Docker's default bridge network",
+    domain: Domain::Compose,
+    severity: Severity::Low,
+    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+    refs: &[cis_docker("5.30")],
+    remediation: "Remove `network_mode: bridge` so compose attaches the service to the project's own network, or declare a dedicated network.",
+    check: Check::Service(|svc, s| {
+        if let Some(e) = svc.entry("network_mode") {
+            if e.value.as_str() == Some("bridge") {
+                s.report(e.key_pos, e.key.len(), format!("{} shares the default docker0 bridge with every other container on the host", svc.label()));
+            }
+        }
+    }),
+};
+
+pub static ROOT_USER: Rule = Rule {
+    id: "COMPOSE-026",
+    title: "Service explicitly runs as root",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("4.1")],
+    remediation: "Set `user:` to a non-root UID (e.g. `user: \"10001:10001\"`) or remove it and set USER in the image.",
+    check: Check::Service(|svc, s| {
+        if let Some(e) = svc.entry("user") {
+            let v = e.value.scalar_text().unwrap_or_default();
+            let user = v.split(':').next().unwrap_or("");
+            if user == "root" || user == "0" {
+                s.report(e.key_pos, e.key.len(), format!("{} runs as {v}", svc.label()));
+            }
+        }
+    }),
+};

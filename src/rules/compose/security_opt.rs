@@ -1,0 +1,69 @@
+//! security_opt: unconfined profiles and no-new-privileges.
+
+use super::at_service;
+use crate::findings::{Severity, Stride};
+use crate::scan::compose::ServiceView;
+use crate::scan::rule::*;
+
+pub static UNCONFINED: Rule = Rule {
+    id: "COMPOSE-009",
+    title: "Service disables seccomp, AppArmor or SELinux confinement",
+    domain: Domain::Compose,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.22"), cis_docker("5.2"), cis_docker("5.3")],
+    remediation: "Remove `seccomp:unconfined`, `apparmor:unconfined` and `label:disable` from `security_opt`; write a custom profile if the default blocks something needed.",
+    check: Check::Service(unconfined),
+};
+
+fn unconfined(svc: &ServiceView, s: &mut Sink) {
+    for o in svc.items("security_opt") {
+        let Some(v) = o.as_str() else { continue };
+        let norm = v.replace('=', ":").to_ascii_lowercase();
+        if matches!(
+            norm.as_str(),
+            "seccomp:unconfined"
+                | "apparmor:unconfined"
+                | "label:disable"
+                | "systempaths:unconfined"
+        ) {
+            s.report(
+                o.pos,
+                v.len(),
+                format!("{} sets security_opt {v}", svc.label()),
+            );
+        }
+    }
+}
+
+pub static NO_NEW_PRIVILEGES: Rule = Rule {
+    id: "COMPOSE-010",
+    title: "Service does not set no-new-privileges",
+    domain: Domain::Compose,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.26")],
+    remediation: "Add `security_opt: [\"no-new-privileges:true\"]`.",
+    check: Check::Service(nnp),
+};
+
+fn nnp(svc: &ServiceView, s: &mut Sink) {
+    let set = svc
+        .items("security_opt")
+        .iter()
+        .filter_map(|o| o.as_str())
+        .any(|v| {
+            let n = v.replace('=', ":").to_ascii_lowercase();
+            n == "no-new-privileges" || n == "no-new-privileges:true"
+        });
+    if !set {
+        at_service(
+            svc,
+            s,
+            format!(
+                "{} lets processes gain privileges through setuid binaries (no no-new-privileges)",
+                svc.label()
+            ),
+        );
+    }
+}

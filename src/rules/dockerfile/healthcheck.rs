@@ -1,0 +1,27 @@
+//! HEALTHCHECK.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::dockerfile::Dockerfile;
+use crate::scan::rule::*;
+
+pub static NO_HEALTHCHECK: Rule = Rule {
+    id: "DF-010",
+    title: "Final image has no HEALTHCHECK",
+    domain: Domain::Dockerfile,
+    severity: Severity::Low,
+    stride: &[Stride::DenialOfService],
+    refs: &[cis_docker("4.6")],
+    remediation: "Add `HEALTHCHECK CMD <probe>` to the final stage (orchestrators with their own probes may disable this rule in shipshape.toml).",
+    check: Check::Dockerfile(check),
+};
+
+fn check(df: &Dockerfile, s: &mut Sink) {
+    let Some(from) = df.final_from() else { return };
+    match df.final_image_instructions("HEALTHCHECK").first() {
+        None => s.report(from.pos, 4, "the final stage has no HEALTHCHECK"),
+        Some(h) if h.args.trim().eq_ignore_ascii_case("NONE") => {
+            s.report(h.pos, 11, "HEALTHCHECK NONE disables the health check")
+        }
+        Some(_) => {}
+    }
+}

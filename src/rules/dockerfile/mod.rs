@@ -1,0 +1,63 @@
+//! Dockerfile rules (`DF-*`), mapped to CIS Docker Benchmark 1.6 section 4
+//! (and the section 5 runtime checks a Dockerfile decides, such as sshd).
+
+mod add;
+mod base_image;
+mod healthcheck;
+mod packages;
+mod secrets;
+mod shell;
+mod ssh;
+mod user;
+
+use crate::scan::dockerfile::{shell_commands, Command, Dockerfile, Instruction};
+use crate::scan::rule::Rule;
+
+pub static RULES: &[&Rule] = &[
+    &user::NO_USER,
+    &user::ROOT_USER,
+    &add::ADD_LOCAL,
+    &add::ADD_REMOTE,
+    &base_image::BASE_TAG,
+    &secrets::ENV_ARG_SECRETS,
+    &shell::CURL_PIPE_SHELL,
+    &shell::CHMOD_WORLD,
+    &shell::SUDO,
+    &healthcheck::NO_HEALTHCHECK,
+    &packages::UNPINNED,
+    &packages::NO_CACHE_CLEANUP,
+    &packages::UPDATE_ALONE,
+    &ssh::SSHD,
+    &ssh::EXPOSE_22,
+];
+
+/// The shell text of a RUN (exec form brackets and commas blanked out, so
+/// offsets still match `args`).
+pub(crate) fn shell_text(i: &Instruction) -> String {
+    if !i.is_exec_form() {
+        return i.args.clone();
+    }
+    let mut out = String::with_capacity(i.args.len());
+    let mut in_q = false;
+    let mut prev = '\0';
+    for ch in i.args.chars() {
+        if ch == '"' && prev != '\\' {
+            in_q = !in_q;
+            out.push(' ');
+        } else if !in_q && matches!(ch, '[' | ']' | ',') {
+            out.push(' ');
+        } else {
+            out.push(ch);
+        }
+        prev = ch;
+    }
+    out
+}
+
+/// Every RUN instruction with its parsed shell commands.
+pub(crate) fn runs(df: &Dockerfile) -> impl Iterator<Item = (&Instruction, Vec<Command>)> {
+    df.instructions
+        .iter()
+        .filter(|i| i.keyword == "RUN")
+        .map(|i| (i, shell_commands(&shell_text(i))))
+}

@@ -1,0 +1,219 @@
+//! Package installation hygiene: pinning, cache cleanup, lone updates.
+
+use super::runs;
+use crate::findings::{Severity, Stride};
+use crate::scan::dockerfile::{Command, Dockerfile, Instruction};
+use crate::scan::rule::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Manager {
+    Apt,
+    Apk,
+    Yum,
+    Pip,
+}
+
+/// Package installs of a command: manager, the command, package words.
+fn install(c: &Command) -> Option<(Manager, Vec<&(String, usize)>)> {
+    let w = c.effective();
+    let name = w.first()?.0.as_str();
+    let (mgr, sub): (Manager, &[&str]) = match name {
+        "apt-get" | "apt" | "aptitude" => (Manager::Apt, &["install"]),
+        "apk" => (Manager::Apk, &["add"]),
+        "yum" | "dnf" | "microdnf" | "zypper" => (Manager::Yum, &["install", "in"]),
+        "pip" | "pip3" => (Manager::Pip, &["install"]),
+        "python" | "python3"
+            if w.get(1).is_some_and(|x| x.0 == "-m") && w.get(2).is_some_and(|x| x.0 == "pip") =>
+        {
+            let rest = &w[2..];
+            let at = rest.iter().position(|x| x.0 == "install")?;
+            return Some((
+                Manager::Pip,
+                rest[at + 1..]
+                    .iter()
+                    .filter(|x| !x.0.starts_with('-'))
+                    .collect(),
+            ));
+        }
+        _ => return None,
+    };
+    let at = w.iter().position(|x| sub.contains(&x.0.as_str()))?;
+    let mut pkgs = Vec::new();
+    let mut skip_next = false;
+    for x in &w[at + 1..] {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        if x.0.starts_with('-') {
+            // Options that take a value.
+            skip_next = matches!(
+                x.0.as_str(),
+                "-r" | "--requirement"
+                    | "-c"
+                    | "--constraint"
+                    | "-t"
+                    | "--target"
+                    | "-o"
+                    | "--repository"
+                    | "-X"
+                    | "-i"
+                    | "--index-url"
+            );
+            continue;
+        }
+        pkgs.push(x);
+    }
+    Some((mgr, pkgs))
+}
+
+fn pinned(mgr: Manager, pkg: &str) -> bool {
+    if pkg.contains('$')
+        || pkg.contains('/')
+        || pkg.ends_with(".deb")
+        || pkg.ends_with(".rpm")
+        || pkg.ends_with(".whl")
+        || pkg == "."
+    {
+        return true;
+    }
+    match mgr {
+        Manager::Apt | Manager::Apk => pkg.contains('='),
+        Manager::Yum => pkg
+            .char_indices()
+            .any(|(i, ch)| ch == '-' && pkg[i + 1..].starts_with(|c: char| c.is_ascii_digit())),
+        Manager::Pip => pkg.contains("==") || pkg.contains("~=") || pkg.contains("==="),
+    }
+}
+
+pub static UNPINNED: Rule = Rule {
+    id: "DF-011",
+    title: "Packages installed without pinned versions",
+    domain: Domain::Dockerfile,
+    severity: Severity::Low,
+    stride: &[Stride::Tampering],
+    refs: &[cis_docker("4.3"), cis_docker("4.11")],
+    remediation: "Pin versions (`apt-get install curl=8.5.0-2`, `apk add curl=8.9.1-r0`, `pip install requests==2.32.3`) so rebuilds are reproducible and reviewed.",
+    check: Check::Dockerfile(unpinned),
+};
+
+fn unpinned(df: &Dockerfile, s: &mut Sink) {
+    for (i, cmds) in runs(df) {
+        for c in &cmds {
+            let Some((mgr, pkgs)) = install(c) else {
+                continue;
+            };
+            let loose: Vec<&str> = pkgs
+                .iter()
+                .filter(|p| !pinned(mgr, &p.0))
+                .map(|p| p.0.as_str())
+                .collect();
+            if let Some(first) = pkgs.iter().find(|p| !pinned(mgr, &p.0)) {
+                s.report(
+                    i.pos_at(first.1),
+                    first.0.len(),
+                    format!(
+                        "{} installs without a pinned version: {}",
+                        c.name(),
+                        loose.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub static NO_CACHE_CLEANUP: Rule = Rule {
+    id: "DF-012",
+    title: "Package manager cache left in the image",
+    domain: Domain::Dockerfile,
+    severity: Severity::Low,
+    stride: &[Stride::InformationDisclosure],
+    refs: &[cis_docker("4.3")],
+    remediation: "Clean up in the same RUN: `rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `dnf clean all`, `pip install --no-cache-dir`, or use a BuildKit cache mount.",
+    check: Check::Dockerfile(cache),
+};
+
+fn cleaned(mgr: Manager, i: &Instruction, cmds: &[Command]) -> bool {
+    let (flags, _) = i.flags();
+    if flags
+        .iter()
+        .any(|(k, v)| *k == "mount" && v.contains("type=cache"))
+    {
+        return true;
+    }
+    let has_word = |w: &str| cmds.iter().any(|c| c.words.iter().any(|(x, _)| x == w));
+    let text = &i.args;
+    match mgr {
+        Manager::Apt => text.contains("/var/lib/apt/lists"),
+        Manager::Apk => has_word("--no-cache") || text.contains("/var/cache/apk"),
+        Manager::Yum => {
+            text.contains("clean all")
+                || text.contains("/var/cache/yum")
+                || text.contains("/var/cache/dnf")
+        }
+        Manager::Pip => has_word("--no-cache-dir") || text.contains("PIP_NO_CACHE_DIR"),
+    }
+}
+
+fn cache(df: &Dockerfile, s: &mut Sink) {
+    let pip_env = df
+        .instructions
+        .iter()
+        .any(|i| i.keyword == "ENV" && i.args.contains("PIP_NO_CACHE_DIR"));
+    for (i, cmds) in runs(df) {
+        for c in &cmds {
+            let Some((mgr, _)) = install(c) else { continue };
+            if (mgr == Manager::Pip && pip_env) || cleaned(mgr, i, &cmds) {
+                continue;
+            }
+            let (w, off) = &c.effective()[0];
+            s.report(
+                i.pos_at(*off),
+                w.len(),
+                format!("{w} leaves its package cache in the layer"),
+            );
+        }
+    }
+}
+
+pub static UPDATE_ALONE: Rule = Rule {
+    id: "DF-013",
+    title: "Package index update without install in the same RUN",
+    domain: Domain::Dockerfile,
+    severity: Severity::Low,
+    stride: &[Stride::Tampering],
+    refs: &[cis_docker("4.7")],
+    remediation: "Combine `apt-get update && apt-get install …` in one RUN so a cached stale index is never used.",
+    check: Check::Dockerfile(update_alone),
+};
+
+fn update_alone(df: &Dockerfile, s: &mut Sink) {
+    for (i, cmds) in runs(df) {
+        // An install or upgrade in the same RUN uses the fresh index.
+        let uses_index = cmds.iter().any(|c| {
+            install(c).is_some()
+                || c.effective()
+                    .iter()
+                    .any(|(w, _)| matches!(w.as_str(), "upgrade" | "dist-upgrade" | "full-upgrade"))
+        });
+        if uses_index {
+            continue;
+        }
+        for c in &cmds {
+            let w = c.effective();
+            if matches!(w.first().map(|x| x.0.as_str()), Some("apt-get" | "apt"))
+                && w.iter().any(|x| x.0 == "update")
+            {
+                s.report(
+                    i.pos_at(w[0].1),
+                    w[0].0.len(),
+                    format!(
+                        "{} update runs alone; a later cached install may use a stale index",
+                        w[0].0
+                    ),
+                );
+            }
+        }
+    }
+}

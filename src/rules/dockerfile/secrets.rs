@@ -1,0 +1,64 @@
+//! Secrets baked into ENV or ARG.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::dockerfile::{shell_commands, Dockerfile};
+use crate::scan::heuristics::{is_reference, is_secret_name};
+use crate::scan::rule::*;
+
+pub static ENV_ARG_SECRETS: Rule = Rule {
+    id: "DF-006",
+    title: "Secret in ENV or ARG",
+    domain: Domain::Dockerfile,
+    severity: Severity::High,
+    stride: &[Stride::InformationDisclosure],
+    refs: &[cis_docker("4.10")],
+    remediation: "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator; ENV and ARG values stay in the image history.",
+    check: Check::Dockerfile(env_arg),
+};
+
+fn env_arg(df: &Dockerfile, s: &mut Sink) {
+    for i in df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
+    {
+        let words: Vec<(String, usize)> = shell_commands(&i.args)
+            .into_iter()
+            .flat_map(|c| c.words)
+            .collect();
+        let pairs: Vec<(String, Option<String>, usize)> =
+            if i.keyword == "ENV" && words.first().is_some_and(|(w, _)| !w.contains('=')) {
+                // Legacy `ENV KEY value with spaces`.
+                let (k, off) = words[0].clone();
+                let v = words[1..]
+                    .iter()
+                    .map(|(w, _)| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                vec![(k, Some(v), off)]
+            } else {
+                words
+                    .into_iter()
+                    .map(|(w, off)| match w.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string()), off),
+                        None => (w, None, off),
+                    })
+                    .collect()
+            };
+        for (k, v, off) in pairs {
+            if !is_secret_name(&k) {
+                continue;
+            }
+            match (i.keyword.as_str(), v) {
+                ("ENV", Some(v)) if !is_reference(&v) => {
+                    s.report(i.pos_at(off), k.len(), format!("ENV {k} stores a secret in every layer and container of the image"))
+                }
+                ("ARG", Some(v)) if !is_reference(&v) => {
+                    s.report(i.pos_at(off), k.len(), format!("ARG {k} has a default secret value, kept in the image history"))
+                }
+                ("ARG", None) => s.report(i.pos_at(off), k.len(), format!("ARG {k} passes a secret as a build argument, which is recorded in the image history")),
+                _ => {}
+            }
+        }
+    }
+}

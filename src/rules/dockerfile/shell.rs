@@ -1,0 +1,146 @@
+//! Risky shell in RUN: piping downloads into a shell, world-writable
+//! permissions, sudo.
+
+use super::runs;
+use crate::findings::{Severity, Stride};
+use crate::scan::dockerfile::Dockerfile;
+use crate::scan::rule::*;
+
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "ash",
+    "dash",
+    "ksh",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "/bin/sh",
+    "/bin/bash",
+];
+
+pub static CURL_PIPE_SHELL: Rule = Rule {
+    id: "DF-007",
+    title: "Download piped into a shell (curl | sh)",
+    domain: Domain::Dockerfile,
+    severity: Severity::High,
+    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("4.11")],
+    remediation: "Download to a file, verify its checksum or signature, then run it; better, install from a package repository.",
+    check: Check::Dockerfile(curl_sh),
+};
+
+fn curl_sh(df: &Dockerfile, s: &mut Sink) {
+    for (i, cmds) in runs(df) {
+        for k in 1..cmds.len() {
+            let (prev, cur) = (&cmds[k - 1], &cmds[k]);
+            let fetch = |c: &crate::scan::dockerfile::Command| matches!(c.name(), "curl" | "wget");
+            // `curl … | sh`
+            if cur.piped && SHELLS.contains(&cur.name()) && fetch(prev) {
+                let (_, off) = &prev.effective()[0];
+                s.report(
+                    i.pos_at(*off),
+                    prev.name().len(),
+                    format!("{} output is piped into {}", prev.name(), cur.name()),
+                );
+            }
+            // `sh -c "$(curl …)"` and `bash <(curl …)`
+            let last = prev.words.last().map(|(w, _)| w.as_str()).unwrap_or("");
+            if fetch(cur) && SHELLS.contains(&prev.name()) && (last == "-c" || last == "<") {
+                let (_, off) = &cur.effective()[0];
+                s.report(
+                    i.pos_at(*off),
+                    cur.name().len(),
+                    format!("{} output is executed by {}", cur.name(), prev.name()),
+                );
+            }
+        }
+    }
+}
+
+pub static CHMOD_WORLD: Rule = Rule {
+    id: "DF-008",
+    title: "chmod makes files world-writable (e.g. 777)",
+    domain: Domain::Dockerfile,
+    severity: Severity::Medium,
+    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("4.8")],
+    remediation: "Grant the narrowest mode (e.g. 0755 for executables, 0644 for files) and set ownership with `COPY --chown` instead.",
+    check: Check::Dockerfile(chmod),
+};
+
+/// Whether a chmod mode gives write access to others.
+pub(crate) fn world_writable(mode: &str) -> bool {
+    if !mode.is_empty() && mode.len() <= 4 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        let digits: Vec<u8> = mode.bytes().map(|b| b - b'0').collect();
+        let others = *digits.last().unwrap_or(&0);
+        let sticky = digits.len() == 4 && digits[0] & 1 == 1;
+        return others & 2 != 0 && !sticky;
+    }
+    mode.split(',').any(|clause| {
+        let Some(opi) = clause.find(['+', '=']) else {
+            return false;
+        };
+        let who = &clause[..opi];
+        let perms = &clause[opi + 1..];
+        perms.contains('w') && (who.is_empty() || who.contains('o') || who.contains('a'))
+    })
+}
+
+fn chmod(df: &Dockerfile, s: &mut Sink) {
+    for (i, cmds) in runs(df) {
+        for c in &cmds {
+            if c.name() != "chmod" {
+                continue;
+            }
+            let words = c.effective();
+            if let Some((mode, off)) = words[1..].iter().find(|(w, _)| !w.starts_with('-')) {
+                if world_writable(mode) {
+                    s.report(
+                        i.pos_at(*off),
+                        mode.len(),
+                        format!("chmod {mode} makes files writable by every user"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+pub static SUDO: Rule = Rule {
+    id: "DF-009",
+    title: "sudo used in a RUN instruction",
+    domain: Domain::Dockerfile,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("4.1")],
+    remediation: "Run privileged build steps under `USER root` and switch back; do not install or use sudo in images.",
+    check: Check::Dockerfile(sudo),
+};
+
+fn sudo(df: &Dockerfile, s: &mut Sink) {
+    for (i, cmds) in runs(df) {
+        for c in &cmds {
+            if let Some((w, off)) = c.words.first() {
+                if w == "sudo" {
+                    s.report(i.pos_at(*off), 4, "sudo in a build step: it has unpredictable TTY and signal behaviour and leaves a setuid binary in the image");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn modes() {
+        for m in ["777", "0777", "666", "o+w", "a+rwx", "+w", "ugo=rwx"] {
+            assert!(super::world_writable(m), "{m}");
+        }
+        for m in ["755", "0644", "1777", "u+x", "g+w", "-R"] {
+            assert!(!super::world_writable(m), "{m}");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! SSH servers inside images.
+
+use super::runs;
+use crate::findings::{Severity, Stride};
+use crate::scan::dockerfile::Dockerfile;
+use crate::scan::rule::*;
+
+pub static SSHD: Rule = Rule {
+    id: "DF-014",
+    title: "SSH server installed or started in the image",
+    domain: Domain::Dockerfile,
+    severity: Severity::High,
+    stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("5.7")],
+    remediation:
+        "Do not run sshd in containers; use `docker exec` / `kubectl exec` (audited) for access.",
+    check: Check::Dockerfile(sshd),
+};
+
+const SSH_PACKAGES: &[&str] = &[
+    "openssh-server",
+    "openssh",
+    "dropbear",
+    "openssh-server-pam",
+];
+
+fn sshd(df: &Dockerfile, s: &mut Sink) {
+    for (i, cmds) in runs(df) {
+        for c in &cmds {
+            for (w, off) in &c.words {
+                let pkg = w.split(['=', ':']).next().unwrap_or("");
+                if SSH_PACKAGES.contains(&pkg) {
+                    s.report(
+                        i.pos_at(*off),
+                        w.len(),
+                        format!("installs {pkg}, an SSH server"),
+                    );
+                }
+            }
+        }
+    }
+    for i in df
+        .instructions
+        .iter()
+        .filter(|i| matches!(i.keyword.as_str(), "CMD" | "ENTRYPOINT"))
+    {
+        if let Some(off) = i.args.find("sshd") {
+            s.report(i.pos_at(off), 4, format!("{} starts sshd", i.keyword));
+        }
+    }
+}
+
+pub static EXPOSE_22: Rule = Rule {
+    id: "DF-015",
+    title: "Port 22 (SSH) exposed",
+    domain: Domain::Dockerfile,
+    severity: Severity::Medium,
+    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+    refs: &[cis_docker("5.7"), cis_docker("5.9")],
+    remediation: "Remove `EXPOSE 22`; containers should not accept SSH connections.",
+    check: Check::Dockerfile(expose),
+};
+
+fn expose(df: &Dockerfile, s: &mut Sink) {
+    for i in df.instructions.iter().filter(|i| i.keyword == "EXPOSE") {
+        let mut off = 0;
+        for w in i.args.split_whitespace() {
+            let at = off + i.args[off..].find(w).unwrap_or(0);
+            off = at + w.len();
+            let port = w.split('/').next().unwrap_or("");
+            if port == "22" {
+                s.report(i.pos_at(at), w.len(), "EXPOSE 22 publishes the SSH port");
+            }
+        }
+    }
+}

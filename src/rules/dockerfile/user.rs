@@ -1,0 +1,52 @@
+//! The user the final image runs as.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::dockerfile::Dockerfile;
+use crate::scan::rule::*;
+
+pub static NO_USER: Rule = Rule {
+    id: "DF-001",
+    title: "Final image has no USER, so it runs as root",
+    domain: Domain::Dockerfile,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("4.1")],
+    remediation: "Create an unprivileged user and switch to it (`RUN useradd -r -u 10001 app` then `USER 10001`) in the final stage.",
+    check: Check::Dockerfile(no_user),
+};
+
+fn no_user(df: &Dockerfile, s: &mut Sink) {
+    let Some(from) = df.final_from() else { return };
+    if df.final_image_instructions("USER").is_empty() {
+        s.report(
+            from.pos,
+            4,
+            "the final stage never sets USER, so containers run as root",
+        );
+    }
+}
+
+pub static ROOT_USER: Rule = Rule {
+    id: "DF-002",
+    title: "Final USER is root",
+    domain: Domain::Dockerfile,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_docker("4.1")],
+    remediation: "End the final stage with `USER <non-root user or UID>`; switch to root only for the steps that need it.",
+    check: Check::Dockerfile(root_user),
+};
+
+fn root_user(df: &Dockerfile, s: &mut Sink) {
+    let users = df.final_image_instructions("USER");
+    let Some(last) = users.first() else { return };
+    let spec = last.args.split_whitespace().next().unwrap_or("");
+    let user = spec.split(':').next().unwrap_or("");
+    if user == "root" || user == "0" {
+        s.report(
+            last.pos,
+            4,
+            format!("the last USER of the final stage is {spec}"),
+        );
+    }
+}

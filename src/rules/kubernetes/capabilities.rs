@@ -1,0 +1,102 @@
+//! Linux capabilities added or not dropped.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::PodView;
+use crate::scan::rule::*;
+
+pub static ADDED: Rule = Rule {
+    id: "K8S-005",
+    title: "Container adds Linux capabilities",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.2.9"), pss_baseline("Capabilities"), pss_restricted("Capabilities"), nsa("Pod security: non-root and unprivileged containers")],
+    remediation: "Remove entries from `securityContext.capabilities.add`; only NET_BIND_SERVICE is acceptable under the restricted profile.",
+    check: Check::Pod(added),
+};
+
+const DANGEROUS: &[&str] = &[
+    "ALL",
+    "SYS_ADMIN",
+    "NET_ADMIN",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "DAC_READ_SEARCH",
+    "SYS_RAWIO",
+    "BPF",
+    "PERFMON",
+    "SYS_BOOT",
+    "NET_RAW",
+];
+
+fn added(p: &PodView, s: &mut Sink) {
+    for c in &p.containers {
+        let Some(add) = c.sc_entry(&["capabilities", "add"]) else {
+            continue;
+        };
+        for cap in add.value.as_seq() {
+            let Some(name) = cap.as_str() else { continue };
+            let n = name.trim_start_matches("CAP_").to_ascii_uppercase();
+            if n == "NET_BIND_SERVICE" {
+                continue;
+            }
+            let why = if DANGEROUS.contains(&n.as_str()) {
+                " (close to root on the node)"
+            } else {
+                ""
+            };
+            s.report(
+                cap.pos,
+                name.len(),
+                format!("{} adds capability {name}{why}", c.label()),
+            );
+        }
+    }
+}
+
+pub static NOT_DROPPED: Rule = Rule {
+    id: "K8S-006",
+    title: "Container does not drop ALL (or at least NET_RAW) capabilities",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
+    refs: &[
+        cis_k8s("5.2.8"),
+        pss_restricted("Capabilities"),
+        nsa("Pod security: non-root and unprivileged containers"),
+    ],
+    remediation:
+        "Add `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed.",
+    check: Check::Pod(not_dropped),
+};
+
+fn not_dropped(p: &PodView, s: &mut Sink) {
+    for c in &p.containers {
+        let drop = c.sc_entry(&["capabilities", "drop"]);
+        let dropped = drop.map(|d| {
+            d.value.as_seq().iter().filter_map(|n| n.as_str()).any(|n| {
+                let n = n.trim_start_matches("CAP_").to_ascii_uppercase();
+                n == "ALL" || n == "NET_RAW"
+            })
+        });
+        match (drop, dropped) {
+            (_, Some(true)) => {}
+            (Some(d), _) => s.report(
+                d.key_pos,
+                d.key.len(),
+                format!(
+                    "{} drops capabilities but neither ALL nor NET_RAW",
+                    c.label()
+                ),
+            ),
+            (None, _) => s.report(
+                c.pos,
+                4,
+                format!(
+                    "{} keeps the default capabilities, including NET_RAW (packet spoofing)",
+                    c.label()
+                ),
+            ),
+        }
+    }
+}

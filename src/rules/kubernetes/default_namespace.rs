@@ -1,0 +1,54 @@
+//! Objects in the default namespace.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::Object;
+use crate::scan::rule::*;
+
+pub static DEFAULT_NAMESPACE: Rule = Rule {
+    id: "K8S-026",
+    title: "Object is placed in the default namespace",
+    domain: Domain::Kubernetes,
+    severity: Severity::Low,
+    stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
+    refs: &[cis_k8s("5.6.4"), cis_k8s("5.6.1"), nsa("Network separation and hardening: namespaces")],
+    remediation: "Set `metadata.namespace` to a dedicated namespace with its own RBAC, quotas and network policies.",
+    check: Check::Object(default_ns),
+};
+
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "Node",
+    "PriorityClass",
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "IngressClass",
+    "RuntimeClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "CertificateSigningRequest",
+    "VolumeAttachment",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "ClusterIssuer",
+];
+
+fn default_ns(o: &Object, s: &mut Sink) {
+    if CLUSTER_SCOPED.contains(&o.kind) {
+        return;
+    }
+    match o.namespace {
+        Some(e) if e.value.as_str() == Some("default") => {
+            s.report(e.value.pos, 7, format!("{} is placed in the default namespace", o.label()))
+        }
+        Some(_) => {}
+        None => s.report(o.kind_pos, 4, format!("{} has no namespace, so it lands in the default namespace unless one is given at apply time", o.label())),
+    }
+}

@@ -1,0 +1,41 @@
+//! Secrets written into environment variables.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::heuristics::{is_reference, is_secret_name};
+use crate::scan::k8s::PodView;
+use crate::scan::rule::*;
+
+pub static ENV_SECRETS: Rule = Rule {
+    id: "K8S-020",
+    title: "Secret value written literally in a container environment variable",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::InformationDisclosure],
+    refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
+    remediation: "Store the value in a Secret (or an external secret store) and mount it as a file, or at least use `valueFrom.secretKeyRef`.",
+    check: Check::Pod(env),
+};
+
+fn env(p: &PodView, s: &mut Sink) {
+    for c in &p.containers {
+        for var in c.node.get("env").map(|n| n.as_seq()).unwrap_or(&[]) {
+            let Some(name) = var.get_str("name") else {
+                continue;
+            };
+            let Some(v) = var.entry("value") else {
+                continue;
+            };
+            let val = v.value.scalar_text().unwrap_or_default();
+            if is_secret_name(name) && !is_reference(&val) {
+                s.report(
+                    v.key_pos,
+                    v.key.len(),
+                    format!(
+                        "{} sets {name} to a literal value in the manifest",
+                        c.label()
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Host ports.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::PodView;
+use crate::scan::rule::*;
+
+pub static HOST_PORT: Rule = Rule {
+    id: "K8S-012",
+    title: "Container binds a host port (hostPort)",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::InformationDisclosure, Stride::Spoofing],
+    refs: &[
+        cis_k8s("5.2.12"),
+        pss_baseline("Host Ports"),
+        nsa("Network separation and hardening"),
+    ],
+    remediation: "Remove `hostPort` and publish the port through a Service.",
+    check: Check::Pod(host_port),
+};
+
+fn host_port(p: &PodView, s: &mut Sink) {
+    for c in &p.containers {
+        for port in c.node.get("ports").map(|n| n.as_seq()).unwrap_or(&[]) {
+            if let Some(e) = port.entry("hostPort") {
+                if e.value.as_i64().is_some_and(|v| v > 0) {
+                    s.report(
+                        e.key_pos,
+                        e.key.len(),
+                        format!(
+                            "{} binds host port {}",
+                            c.label(),
+                            e.value.scalar_text().unwrap_or_default()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Kubernetes manifest rules (`K8S-*`). One family per file; every rule
+//! carries its CIS Kubernetes 1.12 id, Pod Security Standards control and
+//! NSA/CISA guidance section where they apply.
+
+mod capabilities;
+mod default_namespace;
+mod env_secrets;
+mod host_namespaces;
+mod host_path;
+mod host_port;
+mod images;
+mod namespaces;
+mod network;
+mod pod_extras;
+mod privileged;
+mod profiles;
+mod rbac_bindings;
+mod rbac_roles;
+mod read_only_root;
+mod resources;
+mod run_as_root;
+mod secrets;
+mod service_account;
+
+use crate::scan::rule::Rule;
+
+pub static RULES: &[&Rule] = &[
+    &privileged::PRIVILEGED,
+    &privileged::PRIVILEGE_ESCALATION,
+    &run_as_root::RUN_AS_NON_ROOT,
+    &run_as_root::RUN_AS_UID_0,
+    &capabilities::ADDED,
+    &capabilities::NOT_DROPPED,
+    &host_namespaces::HOST_PID,
+    &host_namespaces::HOST_IPC,
+    &host_namespaces::HOST_NETWORK,
+    &host_path::SENSITIVE,
+    &host_path::ANY,
+    &host_port::HOST_PORT,
+    &profiles::SECCOMP,
+    &profiles::APPARMOR,
+    &read_only_root::READ_ONLY_ROOT,
+    &resources::LIMITS,
+    &resources::REQUESTS,
+    &images::TAG,
+    &images::DIGEST,
+    &env_secrets::ENV_SECRETS,
+    &service_account::POD_AUTOMOUNT,
+    &service_account::DEFAULT_SA_AUTOMOUNT,
+    &pod_extras::HOST_PROCESS,
+    &pod_extras::PROC_MOUNT,
+    &pod_extras::SYSCTLS,
+    &pod_extras::SELINUX,
+    &default_namespace::DEFAULT_NAMESPACE,
+    &rbac_roles::WILDCARD,
+    &rbac_roles::READ_SECRETS,
+    &rbac_roles::ESCALATE_BIND_IMPERSONATE,
+    &rbac_roles::POD_EXEC,
+    &rbac_roles::SA_TOKEN,
+    &rbac_roles::CSR_APPROVAL,
+    &rbac_roles::NODES_PROXY,
+    &rbac_roles::WEBHOOKS,
+    &rbac_roles::CREATE_PODS,
+    &rbac_bindings::ANONYMOUS,
+    &rbac_bindings::CLUSTER_ADMIN,
+    &rbac_bindings::SYSTEM_MASTERS,
+    &namespaces::PSA_PRIVILEGED,
+    &namespaces::PSA_MISSING,
+    &network::ALLOW_ALL,
+    &network::EXPOSED_SERVICE,
+    &secrets::SECRET_MANIFEST,
+    &secrets::CONFIGMAP_SECRETS,
+];

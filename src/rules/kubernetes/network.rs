@@ -1,0 +1,92 @@
+//! NetworkPolicies that allow everything and Services exposed outside.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::Object;
+use crate::scan::rule::*;
+use crate::scan::yaml::Node;
+
+pub static ALLOW_ALL: Rule = Rule {
+    id: "K8S-052",
+    title: "NetworkPolicy allows all traffic",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::InformationDisclosure, Stride::Spoofing],
+    refs: &[cis_k8s("5.3.2"), nsa("Network separation and hardening: network policies")],
+    remediation: "List the peers (podSelector, namespaceSelector, ipBlock) and ports each rule allows; start from default deny.",
+    check: Check::Object(allow_all),
+};
+
+fn open_peer(peer: &Node) -> bool {
+    let cidr = peer.path(&["ipBlock", "cidr"]).and_then(Node::as_str);
+    let except = peer.path(&["ipBlock", "except"]).is_some();
+    matches!(cidr, Some("0.0.0.0/0") | Some("::/0")) && !except
+}
+
+fn allow_all(o: &Object, s: &mut Sink) {
+    if o.kind != "NetworkPolicy" {
+        return;
+    }
+    for (dir, peers_key) in [("ingress", "from"), ("egress", "to")] {
+        let Some(rules) = o.node.path(&["spec", dir]) else {
+            continue;
+        };
+        for rule in rules.as_seq() {
+            let peers = rule.get(peers_key);
+            let ports = rule.get("ports");
+            let empty =
+                rule.as_map().is_some_and(|m| m.is_empty()) || (peers.is_none() && ports.is_none());
+            if empty {
+                s.report(
+                    rule.pos,
+                    2,
+                    format!(
+                        "{} has an empty {dir} rule, which allows all {dir} traffic",
+                        o.label()
+                    ),
+                );
+                continue;
+            }
+            for p in peers.map(Node::as_seq).unwrap_or(&[]) {
+                if open_peer(p) {
+                    s.report(
+                        p.pos,
+                        6,
+                        format!("{} allows {dir} traffic from/to any address", o.label()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+pub static EXPOSED_SERVICE: Rule = Rule {
+    id: "K8S-053",
+    title: "Service is exposed outside the cluster (NodePort or LoadBalancer)",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::InformationDisclosure, Stride::DenialOfService],
+    refs: &[nsa("Network separation and hardening: network policies")],
+    remediation: "Use a ClusterIP Service behind an Ingress or gateway with authentication; if external exposure is needed, restrict `loadBalancerSourceRanges`.",
+    check: Check::Object(exposed),
+};
+
+fn exposed(o: &Object, s: &mut Sink) {
+    if o.kind != "Service" {
+        return;
+    }
+    if let Some(e) = o.node.path_entry(&["spec", "type"]) {
+        if let Some(t @ ("NodePort" | "LoadBalancer")) = e.value.as_str() {
+            if t == "LoadBalancer" && o.node.path(&["spec", "loadBalancerSourceRanges"]).is_some() {
+                return;
+            }
+            s.report(
+                e.value.pos,
+                t.len(),
+                format!(
+                    "{} is of type {t}, reachable from outside the cluster",
+                    o.label()
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Windows HostProcess, /proc mount type and unsafe sysctls.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::PodView;
+use crate::scan::rule::*;
+use crate::scan::yaml::Entry;
+
+pub static HOST_PROCESS: Rule = Rule {
+    id: "K8S-023",
+    title: "Windows HostProcess container",
+    domain: Domain::Kubernetes,
+    severity: Severity::Critical,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.2.10"), pss_baseline("HostProcess")],
+    remediation: "Remove `windowsOptions.hostProcess: true`; run node agents outside the workload namespaces.",
+    check: Check::Pod(host_process),
+};
+
+fn host_process(p: &PodView, s: &mut Sink) {
+    if let Some(e) = p.pod_sc_entry(&["windowsOptions", "hostProcess"]) {
+        if e.value.as_bool() == Some(true) {
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!(
+                    "{} runs as a Windows HostProcess (full host access)",
+                    p.object_label()
+                ),
+            );
+        }
+    }
+    for c in &p.containers {
+        if let Some(e) = c.sc_entry(&["windowsOptions", "hostProcess"]) {
+            if e.value.as_bool() == Some(true) {
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!(
+                        "{} runs as a Windows HostProcess (full host access)",
+                        c.label()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub static PROC_MOUNT: Rule = Rule {
+    id: "K8S-024",
+    title: "Container uses an unmasked /proc (procMount)",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
+    refs: &[pss_baseline("/proc Mount Type")],
+    remediation: "Remove `procMount` or set it to `Default`.",
+    check: Check::Pod(proc_mount),
+};
+
+fn proc_mount(p: &PodView, s: &mut Sink) {
+    for c in &p.containers {
+        if let Some(e) = c.sc_entry(&["procMount"]) {
+            if e.value.as_str().is_some_and(|v| v != "Default") {
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!(
+                        "{} sets procMount to {}",
+                        c.label(),
+                        e.value.as_str().unwrap_or("")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub static SYSCTLS: Rule = Rule {
+    id: "K8S-025",
+    title: "Pod sets an unsafe sysctl",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::Tampering, Stride::DenialOfService],
+    refs: &[pss_baseline("Sysctls")],
+    remediation: "Use only the namespaced safe sysctls (e.g. net.ipv4.ip_local_port_range); tune node-level settings on the node.",
+    check: Check::Pod(sysctls),
+};
+
+const SAFE: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
+fn sysctls(p: &PodView, s: &mut Sink) {
+    let Some(list) = p.spec.path(&["securityContext", "sysctls"]) else {
+        return;
+    };
+    for item in list.as_seq() {
+        let Some(e) = item.entry("name") else {
+            continue;
+        };
+        let Some(name) = e.value.as_str() else {
+            continue;
+        };
+        if !SAFE.contains(&name) {
+            s.report(
+                e.value.pos,
+                name.len(),
+                format!("{} sets unsafe sysctl {name}", p.object_label()),
+            );
+        }
+    }
+}
+
+pub static SELINUX: Rule = Rule {
+    id: "K8S-027",
+    title: "SELinux options set a custom type, user or role",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[pss_baseline("SELinux"), nsa("Pod security: hardening container environments")],
+    remediation: "Remove `seLinuxOptions.user`/`role` and use only the container types (container_t, container_init_t, container_kvm_t, container_engine_t).",
+    check: Check::Pod(selinux),
+};
+
+const SELINUX_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+fn selinux_check(opts: Option<&Entry>, what: &str, s: &mut Sink) {
+    let Some(o) = opts else { return };
+    if let Some(t) = o.value.entry("type") {
+        let v = t.value.as_str().unwrap_or("");
+        if !v.is_empty() && !SELINUX_TYPES.contains(&v) {
+            s.report(
+                t.value.pos,
+                v.len(),
+                format!("{what} uses SELinux type {v}"),
+            );
+        }
+    }
+    for key in ["user", "role"] {
+        if let Some(e) = o.value.entry(key) {
+            if e.value.as_str().is_some_and(|v| !v.is_empty()) {
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!("{what} sets the SELinux {key}"),
+                );
+            }
+        }
+    }
+}
+
+fn selinux(p: &PodView, s: &mut Sink) {
+    selinux_check(p.pod_sc_entry(&["seLinuxOptions"]), &p.object_label(), s);
+    for c in &p.containers {
+        selinux_check(c.sc_entry(&["seLinuxOptions"]), &c.label(), s);
+    }
+}

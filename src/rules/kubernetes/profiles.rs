@@ -1,0 +1,103 @@
+//! seccomp and AppArmor profiles switched off.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::PodView;
+use crate::scan::rule::*;
+
+pub static SECCOMP: Rule = Rule {
+    id: "K8S-013",
+    title: "seccomp profile is Unconfined",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.6.2"), pss_baseline("Seccomp"), pss_restricted("Seccomp"), nsa("Pod security: hardening container environments")],
+    remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` (or Localhost with a reviewed profile).",
+    check: Check::Pod(seccomp),
+};
+
+fn seccomp(p: &PodView, s: &mut Sink) {
+    if let Some(e) = p.pod_sc_entry(&["seccompProfile", "type"]) {
+        if e.value
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
+        {
+            s.report(
+                e.value.pos,
+                10,
+                format!("{} disables seccomp for all containers", p.object_label()),
+            );
+        }
+    }
+    for c in &p.containers {
+        if let Some(e) = c.sc_entry(&["seccompProfile", "type"]) {
+            if e.value
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
+            {
+                s.report(e.value.pos, 10, format!("{} disables seccomp", c.label()));
+            }
+        }
+    }
+    for e in p
+        .annotations_with_prefix("seccomp.security.alpha.kubernetes.io/")
+        .into_iter()
+        .chain(p.annotations_with_prefix("container.seccomp.security.alpha.kubernetes.io/"))
+    {
+        if e.value.as_str() == Some("unconfined") {
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("annotation {} disables seccomp", e.key),
+            );
+        }
+    }
+}
+
+pub static APPARMOR: Rule = Rule {
+    id: "K8S-014",
+    title: "AppArmor profile is unconfined",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[
+        pss_baseline("AppArmor"),
+        nsa("Pod security: hardening container environments"),
+    ],
+    remediation:
+        "Use `appArmorProfile.type: RuntimeDefault` (or a Localhost profile); never Unconfined.",
+    check: Check::Pod(apparmor),
+};
+
+fn apparmor(p: &PodView, s: &mut Sink) {
+    if let Some(e) = p.pod_sc_entry(&["appArmorProfile", "type"]) {
+        if e.value
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
+        {
+            s.report(
+                e.value.pos,
+                10,
+                format!("{} disables AppArmor for all containers", p.object_label()),
+            );
+        }
+    }
+    for c in &p.containers {
+        if let Some(e) = c.sc_entry(&["appArmorProfile", "type"]) {
+            if e.value
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
+            {
+                s.report(e.value.pos, 10, format!("{} disables AppArmor", c.label()));
+            }
+        }
+    }
+    for e in p.annotations_with_prefix("container.apparmor.security.beta.kubernetes.io/") {
+        if e.value.as_str() == Some("unconfined") {
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("annotation {} disables AppArmor", e.key),
+            );
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! RoleBinding and ClusterRoleBinding subjects and roles.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::Object;
+use crate::scan::rule::*;
+
+fn is_binding(o: &Object) -> bool {
+    matches!(o.kind, "RoleBinding" | "ClusterRoleBinding")
+}
+
+fn subjects(o: &Object, s: &mut Sink, names: &[&str], why: &str) {
+    if !is_binding(o) {
+        return;
+    }
+    for sub in o.node.get("subjects").map(|n| n.as_seq()).unwrap_or(&[]) {
+        if let Some(e) = sub.entry("name") {
+            if let Some(n) = e.value.as_str() {
+                if names.contains(&n) {
+                    s.report(
+                        e.value.pos,
+                        n.len(),
+                        format!("{} binds {n}: {why}", o.label()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+pub static ANONYMOUS: Rule = Rule {
+    id: "K8S-040",
+    title: "Binding grants a role to anonymous or unauthenticated users",
+    domain: Domain::Kubernetes,
+    severity: Severity::Critical,
+    stride: &[
+        Stride::Spoofing,
+        Stride::ElevationOfPrivilege,
+        Stride::InformationDisclosure,
+    ],
+    refs: &[
+        cis_k8s("5.1.1"),
+        nsa("Authentication and authorization: authentication"),
+    ],
+    remediation: "Remove system:anonymous and system:unauthenticated from the subjects.",
+    check: Check::Object(|o, s| {
+        subjects(
+            o,
+            s,
+            &["system:anonymous", "system:unauthenticated"],
+            "anyone who can reach the API server gets the role",
+        )
+    }),
+};
+
+pub static CLUSTER_ADMIN: Rule = Rule {
+    id: "K8S-041",
+    title: "Binding grants cluster-admin",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.1.1"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Bind a role with only the permissions the subject needs; keep cluster-admin for break-glass use.",
+    check: Check::Object(cluster_admin),
+};
+
+fn cluster_admin(o: &Object, s: &mut Sink) {
+    if !is_binding(o) {
+        return;
+    }
+    if let Some(e) = o.node.path_entry(&["roleRef", "name"]) {
+        if e.value.as_str() == Some("cluster-admin") {
+            s.report(
+                e.value.pos,
+                13,
+                format!(
+                    "{} grants cluster-admin, full control of the cluster",
+                    o.label()
+                ),
+            );
+        }
+    }
+}
+
+pub static SYSTEM_MASTERS: Rule = Rule {
+    id: "K8S-042",
+    title: "Binding names the system:masters group",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege, Stride::Repudiation],
+    refs: &[cis_k8s("5.1.7")],
+    remediation: "Do not use system:masters; its members bypass RBAC entirely and cannot be revoked by removing bindings.",
+    check: Check::Object(|o, s| subjects(o, s, &["system:masters"], "members of this group bypass RBAC")),
+};

@@ -1,0 +1,198 @@
+//! Role and ClusterRole permissions. Wildcards are reported by K8S-030; the
+//! other rules look for the named verbs and resources, so one wildcard rule
+//! does not produce a finding from every rule.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::Object;
+use crate::scan::rule::*;
+use crate::scan::yaml::Node;
+
+fn is_role(o: &Object) -> bool {
+    matches!(o.kind, "Role" | "ClusterRole")
+}
+
+/// Items of `rule.<key>` with their nodes.
+fn items<'a>(rule: &'a Node, key: &str) -> Vec<(&'a str, &'a Node)> {
+    rule.get(key)
+        .map(|n| n.as_seq())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| n.as_str().map(|s| (s, n)))
+        .collect()
+}
+
+/// For each policy rule of a role: report when it grants one of `verbs` on
+/// one of `resources` (by name, not by wildcard).
+fn grants(o: &Object, s: &mut Sink, verbs: &[&str], resources: &[&str], what: &str) {
+    if !is_role(o) {
+        return;
+    }
+    for rule in o.node.get("rules").map(|n| n.as_seq()).unwrap_or(&[]) {
+        let vs = items(rule, "verbs");
+        let has_verb = vs.iter().any(|(v, _)| *v == "*" || verbs.contains(v));
+        if !has_verb {
+            continue;
+        }
+        for (r, n) in items(rule, "resources") {
+            if resources.contains(&r) {
+                let granted: Vec<&str> = vs
+                    .iter()
+                    .map(|(v, _)| *v)
+                    .filter(|v| *v == "*" || verbs.contains(v))
+                    .collect();
+                s.report(
+                    n.pos,
+                    r.len(),
+                    format!("{} grants {} on {r}: {what}", o.label(), granted.join(", ")),
+                );
+            }
+        }
+    }
+}
+
+pub static WILDCARD: Rule = Rule {
+    id: "K8S-030",
+    title: "Role grants wildcard verbs, resources or API groups",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[
+        cis_k8s("5.1.3"),
+        nsa("Authentication and authorization: RBAC"),
+    ],
+    remediation: "List the exact verbs, resources and API groups the subject needs instead of `*`.",
+    check: Check::Object(wildcard),
+};
+
+fn wildcard(o: &Object, s: &mut Sink) {
+    if !is_role(o) {
+        return;
+    }
+    for rule in o.node.get("rules").map(|n| n.as_seq()).unwrap_or(&[]) {
+        for key in ["verbs", "resources", "apiGroups"] {
+            for (v, n) in items(rule, key) {
+                if v == "*" {
+                    s.report(
+                        n.pos,
+                        1,
+                        format!(
+                            "{} grants every {} (\"*\")",
+                            o.label(),
+                            key.trim_end_matches('s')
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+pub static READ_SECRETS: Rule = Rule {
+    id: "K8S-031",
+    title: "Role can read Secrets",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::InformationDisclosure],
+    refs: &[cis_k8s("5.1.2"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Remove get/list/watch on secrets, or restrict it with `resourceNames` to the few Secrets needed.",
+    check: Check::Object(|o, s| grants(o, s, &["get", "list", "watch"], &["secrets"], "it can read every Secret in scope")),
+};
+
+pub static ESCALATE_BIND_IMPERSONATE: Rule = Rule {
+    id: "K8S-032",
+    title: "Role grants escalate, bind or impersonate",
+    domain: Domain::Kubernetes,
+    severity: Severity::Critical,
+    stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
+    refs: &[cis_k8s("5.1.8"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Remove the escalate, bind and impersonate verbs; they let a subject give itself any permission or act as another user.",
+    check: Check::Object(escalate),
+};
+
+fn escalate(o: &Object, s: &mut Sink) {
+    if !is_role(o) {
+        return;
+    }
+    for rule in o.node.get("rules").map(|n| n.as_seq()).unwrap_or(&[]) {
+        for (v, n) in items(rule, "verbs") {
+            if matches!(v, "escalate" | "bind" | "impersonate") {
+                s.report(n.pos, v.len(), format!("{} grants the {v} verb", o.label()));
+            }
+        }
+    }
+}
+
+pub static POD_EXEC: Rule = Rule {
+    id: "K8S-033",
+    title: "Role can exec or attach into pods",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+    refs: &[nsa("Authentication and authorization: RBAC")],
+    remediation:
+        "Remove create/get on pods/exec and pods/attach; use a break-glass role for debugging.",
+    check: Check::Object(|o, s| {
+        grants(
+            o,
+            s,
+            &["create", "get"],
+            &["pods/exec", "pods/attach"],
+            "it can run commands inside containers",
+        )
+    }),
+};
+
+pub static SA_TOKEN: Rule = Rule {
+    id: "K8S-034",
+    title: "Role can create service account tokens",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.1.13"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Remove create on serviceaccounts/token; token minting lets a subject act as any service account in scope.",
+    check: Check::Object(|o, s| grants(o, s, &["create"], &["serviceaccounts/token"], "it can mint tokens for service accounts")),
+};
+
+pub static CSR_APPROVAL: Rule = Rule {
+    id: "K8S-035",
+    title: "Role can approve certificate signing requests",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.1.11"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Remove update/patch on certificatesigningrequests/approval; approving CSRs can issue client certificates for any identity.",
+    check: Check::Object(|o, s| grants(o, s, &["update", "patch"], &["certificatesigningrequests/approval"], "it can approve client certificates")),
+};
+
+pub static NODES_PROXY: Rule = Rule {
+    id: "K8S-036",
+    title: "Role can use the nodes/proxy subresource",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.1.10"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Remove access to nodes/proxy; it reaches the kubelet API directly, bypassing admission and audit.",
+    check: Check::Object(|o, s| grants(o, s, &["get", "create", "*"], &["nodes/proxy"], "it can call the kubelet API of every node")),
+};
+
+pub static WEBHOOKS: Rule = Rule {
+    id: "K8S-037",
+    title: "Role can change admission webhook configurations",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.1.12"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Restrict create/update/patch/delete on validating and mutating webhook configurations to cluster administrators.",
+    check: Check::Object(|o, s| grants(o, s, &["create", "update", "patch", "delete"], &["validatingwebhookconfigurations", "mutatingwebhookconfigurations"], "it can intercept or disable admission control")),
+};
+
+pub static CREATE_PODS: Rule = Rule {
+    id: "K8S-038",
+    title: "Role can create pods or persistent volumes",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.1.4"), cis_k8s("5.1.9"), nsa("Authentication and authorization: RBAC")],
+    remediation: "Grant pod and PersistentVolume creation only to controllers and deployment pipelines that need it.",
+    check: Check::Object(|o, s| grants(o, s, &["create"], &["pods", "persistentvolumes"], "with it a subject can run code as any service account or mount host storage")),
+};

@@ -1,0 +1,34 @@
+//! Writable root filesystems.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::PodView;
+use crate::scan::rule::*;
+
+pub static READ_ONLY_ROOT: Rule = Rule {
+    id: "K8S-015",
+    title: "Container root filesystem is writable",
+    domain: Domain::Kubernetes,
+    severity: Severity::Low,
+    stride: &[Stride::Tampering],
+    refs: &[nsa("Pod security: immutable container file systems")],
+    remediation: "Set `securityContext.readOnlyRootFilesystem: true` and mount emptyDir volumes where the application writes.",
+    check: Check::Pod(ro),
+};
+
+fn ro(p: &PodView, s: &mut Sink) {
+    for c in &p.containers {
+        match c.sc_entry(&["readOnlyRootFilesystem"]) {
+            Some(e) if e.value.as_bool() == Some(true) => {}
+            Some(e) => s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} has a writable root filesystem", c.label()),
+            ),
+            None => s.report(
+                c.pos,
+                4,
+                format!("{} does not set readOnlyRootFilesystem: true", c.label()),
+            ),
+        }
+    }
+}

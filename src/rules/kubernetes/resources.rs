@@ -1,0 +1,56 @@
+//! Resource requests and limits.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::{ContainerKind, PodView};
+use crate::scan::rule::*;
+
+pub static LIMITS: Rule = Rule {
+    id: "K8S-016",
+    title: "Container has no CPU or memory limit",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::DenialOfService],
+    refs: &[nsa("Network separation and hardening: resource policies")],
+    remediation:
+        "Set `resources.limits.memory` and `resources.limits.cpu` (or a namespace LimitRange).",
+    check: Check::Pod(|p, s| check(p, s, "limits")),
+};
+
+pub static REQUESTS: Rule = Rule {
+    id: "K8S-017",
+    title: "Container has no CPU or memory request",
+    domain: Domain::Kubernetes,
+    severity: Severity::Low,
+    stride: &[Stride::DenialOfService],
+    refs: &[nsa("Network separation and hardening: resource policies")],
+    remediation: "Set `resources.requests.memory` and `resources.requests.cpu` so the scheduler can place the pod safely.",
+    check: Check::Pod(|p, s| check(p, s, "requests")),
+};
+
+fn check(p: &PodView, s: &mut Sink, which: &str) {
+    for c in &p.containers {
+        if c.kind == ContainerKind::Ephemeral {
+            continue; // ephemeral containers cannot have resources
+        }
+        let section = c.node.path_entry(&["resources", which]);
+        let missing: Vec<&str> = ["cpu", "memory"]
+            .into_iter()
+            .filter(|k| {
+                section
+                    .and_then(|e| e.value.get(k))
+                    .is_none_or(|v| v.is_null())
+            })
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let pos = section
+            .map(|e| (e.key_pos, e.key.len()))
+            .unwrap_or((c.pos, 4));
+        s.report(
+            pos.0,
+            pos.1,
+            format!("{} has no {} {which}", c.label(), missing.join(" or ")),
+        );
+    }
+}

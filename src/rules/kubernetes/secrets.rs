@@ -1,0 +1,64 @@
+//! Secrets committed in manifests and secrets hidden in ConfigMaps.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::heuristics::{is_reference, is_secret_name};
+use crate::scan::k8s::Object;
+use crate::scan::rule::*;
+
+pub static SECRET_MANIFEST: Rule = Rule {
+    id: "K8S-054",
+    title: "Secret manifest carries its values",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::InformationDisclosure],
+    refs: &[cis_k8s("5.4.2"), nsa("Network separation and hardening: secrets")],
+    remediation: "Keep secret values out of version control: use an external secret store, sealed or SOPS-encrypted secrets.",
+    check: Check::Object(secret),
+};
+
+fn secret(o: &Object, s: &mut Sink) {
+    if o.kind != "Secret" {
+        return;
+    }
+    for key in ["data", "stringData"] {
+        if let Some(e) = o.node.entry(key) {
+            if e.value.as_map().is_some_and(|m| !m.is_empty()) {
+                s.report(
+                    e.key_pos,
+                    e.key.len(),
+                    format!(
+                        "{} stores its values in the manifest ({key}, base64 is not encryption)",
+                        o.label()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub static CONFIGMAP_SECRETS: Rule = Rule {
+    id: "K8S-055",
+    title: "ConfigMap holds a secret-looking value",
+    domain: Domain::Kubernetes,
+    severity: Severity::High,
+    stride: &[Stride::InformationDisclosure],
+    refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
+    remediation: "Move the value to a Secret (or external store); ConfigMaps are readable by far more subjects and are not encrypted at rest.",
+    check: Check::Object(configmap),
+};
+
+fn configmap(o: &Object, s: &mut Sink) {
+    if o.kind != "ConfigMap" {
+        return;
+    }
+    for e in o.node.get("data").and_then(|d| d.as_map()).unwrap_or(&[]) {
+        let v = e.value.scalar_text().unwrap_or_default();
+        if is_secret_name(&e.key) && !is_reference(&v) {
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("{} key {} looks like a secret", o.label(), e.key),
+            );
+        }
+    }
+}

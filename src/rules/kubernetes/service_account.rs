@@ -1,0 +1,68 @@
+//! Service account token automounting.
+
+use crate::findings::{Severity, Stride};
+use crate::scan::k8s::{Object, PodView};
+use crate::scan::rule::*;
+
+pub static POD_AUTOMOUNT: Rule = Rule {
+    id: "K8S-021",
+    title: "Pod mounts a service account token without opting out",
+    domain: Domain::Kubernetes,
+    severity: Severity::Low,
+    stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
+    refs: &[cis_k8s("5.1.6"), nsa("Pod security: protecting pod service account tokens")],
+    remediation: "Set `automountServiceAccountToken: false` in the pod spec unless the workload calls the Kubernetes API.",
+    check: Check::Pod(pod),
+};
+
+fn pod(p: &PodView, s: &mut Sink) {
+    match p.field("automountServiceAccountToken") {
+        Some(e) if e.value.as_bool() == Some(false) => {}
+        Some(e) => s.report(
+            e.key_pos,
+            e.key.len(),
+            format!(
+                "{} explicitly mounts its service account token",
+                p.object_label()
+            ),
+        ),
+        None => s.report(
+            p.spec_pos,
+            4,
+            format!(
+                "{} does not set automountServiceAccountToken: false",
+                p.object_label()
+            ),
+        ),
+    }
+}
+
+pub static DEFAULT_SA_AUTOMOUNT: Rule = Rule {
+    id: "K8S-022",
+    title: "default ServiceAccount automounts its token",
+    domain: Domain::Kubernetes,
+    severity: Severity::Medium,
+    stride: &[Stride::ElevationOfPrivilege],
+    refs: &[cis_k8s("5.1.5"), nsa("Pod security: protecting pod service account tokens")],
+    remediation: "Set `automountServiceAccountToken: false` on the `default` ServiceAccount and give workloads their own accounts.",
+    check: Check::Object(default_sa),
+};
+
+fn default_sa(o: &Object, s: &mut Sink) {
+    if o.kind != "ServiceAccount" || o.name != "default" {
+        return;
+    }
+    match o.node.entry("automountServiceAccountToken") {
+        Some(e) if e.value.as_bool() == Some(false) => {}
+        Some(e) => s.report(
+            e.key_pos,
+            e.key.len(),
+            "the default ServiceAccount mounts its token into every pod that does not opt out",
+        ),
+        None => s.report(
+            o.kind_pos,
+            4,
+            "the default ServiceAccount does not set automountServiceAccountToken: false",
+        ),
+    }
+}

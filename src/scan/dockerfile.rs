@@ -1,0 +1,537 @@
+//! A Dockerfile parser that keeps positions: parser directives, line
+//! continuations (with the `escape` directive), comment lines inside
+//! continuations, heredocs (`RUN <<EOF`) and multi-stage builds.
+//!
+//! It never fails: an unknown instruction is kept as-is, so one odd line does
+//! not hide findings on the others.
+
+use super::yaml::Pos;
+
+#[derive(Debug, Clone)]
+pub struct Instruction {
+    /// Upper-cased keyword (`RUN`, `FROM`…).
+    pub keyword: String,
+    /// Position of the keyword.
+    pub pos: Pos,
+    /// The arguments as Docker sees them: continuations joined, comment lines
+    /// dropped. For `RUN`, heredoc bodies follow on new lines.
+    pub args: String,
+    /// Offsets in `args` where a new source segment starts, with its position.
+    segments: Vec<(usize, Pos)>,
+    /// Heredocs of the instruction: (delimiter, body).
+    pub heredocs: Vec<(String, String)>,
+    /// Index of the build stage the instruction belongs to (`FROM` starts one).
+    pub stage: usize,
+}
+
+impl Instruction {
+    /// The source position of a byte offset in `args`.
+    pub fn pos_at(&self, offset: usize) -> Pos {
+        let idx = self
+            .segments
+            .partition_point(|(o, _)| *o <= offset)
+            .saturating_sub(1);
+        let Some(&(start, pos)) = self.segments.get(idx) else {
+            return self.pos;
+        };
+        let end = offset.min(self.args.len());
+        let chars = self
+            .args
+            .get(start..end)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
+        Pos::new(pos.line, pos.col + chars as u32)
+    }
+
+    /// Leading `--flag[=value]` options and the byte offset where the rest starts.
+    pub fn flags(&self) -> (Vec<(&str, &str)>, usize) {
+        let mut flags = Vec::new();
+        let mut off = 0;
+        let s = &self.args;
+        loop {
+            let rest = &s[off..];
+            let trimmed = rest.trim_start();
+            let start = off + (rest.len() - trimmed.len());
+            if !trimmed.starts_with("--") {
+                return (flags, start);
+            }
+            let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+            let tok = &trimmed[2..end];
+            let (k, v) = tok.split_once('=').unwrap_or((tok, ""));
+            flags.push((k, v));
+            off = start + end;
+        }
+    }
+
+    /// Arguments after the leading flags, with their offset.
+    pub fn operands(&self) -> (&str, usize) {
+        let (_, off) = self.flags();
+        (&self.args[off..], off)
+    }
+
+    /// Whether the arguments use the JSON (exec) form.
+    pub fn is_exec_form(&self) -> bool {
+        self.operands().0.trim_start().starts_with('[')
+    }
+}
+
+/// A build stage: a `FROM` and what follows it.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Index of the `FROM` instruction.
+    pub from: usize,
+    /// The image reference as written.
+    pub image: String,
+    /// Byte offset of the image in the FROM arguments.
+    pub image_offset: usize,
+    /// `AS name`, lower-cased.
+    pub alias: Option<String>,
+    /// The earlier stage this one builds on, if it names one.
+    pub parent: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Dockerfile {
+    pub instructions: Vec<Instruction>,
+    pub stages: Vec<Stage>,
+    pub escape: char,
+    /// Parser directives (`syntax`, `escape`, `check`), lower-cased keys.
+    pub directives: Vec<(String, String)>,
+}
+
+impl Dockerfile {
+    /// Instructions of one stage.
+    pub fn stage_instructions(&self, stage: usize) -> impl Iterator<Item = &Instruction> {
+        self.instructions
+            .iter()
+            .filter(move |i| i.stage == stage && i.keyword != "FROM")
+    }
+
+    /// The final stage and the chain of earlier stages it builds on,
+    /// nearest first.
+    pub fn final_chain(&self) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.stages.len().checked_sub(1);
+        while let Some(s) = cur {
+            if chain.contains(&s) {
+                break;
+            }
+            chain.push(s);
+            cur = self.stages[s].parent;
+        }
+        chain
+    }
+
+    /// Instructions with `keyword` in the final image: the final stage first,
+    /// then the stages it inherits from; latest instruction first in each.
+    pub fn final_image_instructions<'a>(&'a self, keyword: &'a str) -> Vec<&'a Instruction> {
+        let mut out = Vec::new();
+        for s in self.final_chain() {
+            let mut v: Vec<_> = self
+                .stage_instructions(s)
+                .filter(|i| i.keyword == keyword)
+                .collect();
+            v.reverse();
+            out.extend(v);
+        }
+        out
+    }
+
+    pub fn final_from(&self) -> Option<&Instruction> {
+        self.stages.last().map(|s| &self.instructions[s.from])
+    }
+}
+
+fn char_col(line: &str, byte: usize) -> u32 {
+    line[..byte].chars().count() as u32 + 1
+}
+
+/// Parse a Dockerfile. Never fails.
+pub fn parse(text: &str) -> Dockerfile {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut df = Dockerfile {
+        escape: '\\',
+        ..Default::default()
+    };
+    let mut i = 0;
+    // Parser directives: `# key=value` lines at the very top.
+    while i < lines.len() {
+        let t = lines[i].trim();
+        let Some(body) = t.strip_prefix('#') else {
+            break;
+        };
+        let Some((k, v)) = body.split_once('=') else {
+            break;
+        };
+        let k = k.trim().to_ascii_lowercase();
+        if !matches!(k.as_str(), "syntax" | "escape" | "check") || k.contains(' ') {
+            break;
+        }
+        let v = v.trim().to_string();
+        if k == "escape" && v == "`" {
+            df.escape = '`';
+        }
+        df.directives.push((k, v));
+        i += 1;
+    }
+    let esc = df.escape;
+    let mut stage = 0usize;
+    let mut seen_from = false;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        let lead = line.len() - trimmed.len();
+        let kw_end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        let keyword = trimmed[..kw_end].to_ascii_uppercase();
+        let pos = Pos::new(i as u32 + 1, char_col(line, lead));
+        let after_kw = &trimmed[kw_end..];
+        let arg_start = lead + kw_end + (after_kw.len() - after_kw.trim_start().len());
+        let mut args = String::new();
+        let mut segments = Vec::new();
+        let mut cur = &line[arg_start..];
+        let mut cur_line = i;
+        let mut cur_col = char_col(line, arg_start);
+        loop {
+            segments.push((args.len(), Pos::new(cur_line as u32 + 1, cur_col)));
+            let t = cur.trim_end();
+            if let Some(stripped) = t.strip_suffix(esc) {
+                args.push_str(stripped);
+                // Continue on the next line that is not a comment or blank.
+                let mut j = cur_line + 1;
+                while j < lines.len() {
+                    let tt = lines[j].trim_start();
+                    if tt.starts_with('#') || tt.is_empty() {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if j >= lines.len() {
+                    cur_line = j.saturating_sub(1);
+                    break;
+                }
+                cur_line = j;
+                cur = lines[j];
+                cur_col = 1;
+            } else {
+                args.push_str(cur);
+                break;
+            }
+        }
+        i = cur_line + 1;
+        // Heredocs.
+        let mut heredocs = Vec::new();
+        if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
+            for (name, strip_tabs) in heredoc_markers(&args) {
+                let mut body = String::new();
+                let body_start = i;
+                let mut body_segments = Vec::new();
+                while i < lines.len() {
+                    let l = lines[i];
+                    let cmp = if strip_tabs {
+                        l.trim_start_matches('\t')
+                    } else {
+                        l
+                    };
+                    if cmp.trim_end() == name {
+                        i += 1;
+                        break;
+                    }
+                    body_segments.push((body.len(), i));
+                    body.push_str(l);
+                    body.push('\n');
+                    i += 1;
+                }
+                let _ = body_start;
+                if keyword == "RUN" {
+                    for (off, ln) in body_segments {
+                        segments.push((args.len() + 1 + off, Pos::new(ln as u32 + 1, 1)));
+                    }
+                    args.push('\n');
+                    args.push_str(&body);
+                }
+                heredocs.push((name, body));
+            }
+        }
+        if keyword == "FROM" {
+            if seen_from {
+                stage += 1;
+            }
+            seen_from = true;
+        }
+        let instr = Instruction {
+            keyword,
+            pos,
+            args,
+            segments,
+            heredocs,
+            stage,
+        };
+        if instr.keyword == "FROM" {
+            let (rest, off) = instr.operands();
+            let mut words = rest.split_whitespace();
+            let image = words.next().unwrap_or("").to_string();
+            let image_offset = off + rest.find(&image).unwrap_or(0);
+            let alias = match (words.next(), words.next()) {
+                (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => Some(n.to_ascii_lowercase()),
+                _ => None,
+            };
+            let lower = image.to_ascii_lowercase();
+            let parent = df
+                .stages
+                .iter()
+                .position(|s| s.alias.as_deref() == Some(lower.as_str()));
+            df.stages.push(Stage {
+                from: df.instructions.len(),
+                image,
+                image_offset,
+                alias,
+                parent,
+            });
+        }
+        df.instructions.push(instr);
+    }
+    df
+}
+
+/// Heredoc delimiters in an instruction's first line: `<<EOF`, `<<-EOF`,
+/// `<<"EOF"`, `<<'EOF'`.
+fn heredoc_markers(args: &str) -> Vec<(String, bool)> {
+    let first = args.lines().next().unwrap_or("");
+    let b = first.as_bytes();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k + 2 < b.len() {
+        if b[k] == b'<' && b[k + 1] == b'<' && (k == 0 || b[k - 1] != b'<') {
+            let mut j = k + 2;
+            let strip = b.get(j) == Some(&b'-');
+            if strip {
+                j += 1;
+            }
+            let quote = matches!(b.get(j), Some(b'"') | Some(b'\''));
+            if quote {
+                j += 1;
+            }
+            let start = j;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            if j > start && !b[start].is_ascii_digit() {
+                out.push((first[start..j].to_string(), strip));
+            }
+            k = j.max(k + 2);
+        } else {
+            k += 1;
+        }
+    }
+    out
+}
+
+/// One simple command of a shell script, with each word's byte offset.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub words: Vec<(String, usize)>,
+    /// The command reads the previous command's output through `|`.
+    pub piped: bool,
+}
+
+impl Command {
+    /// Words after wrappers such as `sudo`, `env VAR=x`, `exec`.
+    pub fn effective(&self) -> &[(String, usize)] {
+        let mut w = &self.words[..];
+        loop {
+            match w.first().map(|(s, _)| s.as_str()) {
+                Some("sudo") | Some("exec") | Some("nohup") | Some("time") | Some("command") => {
+                    w = &w[1..];
+                    while w.first().is_some_and(|(s, _)| s.starts_with('-')) {
+                        w = &w[1..];
+                    }
+                }
+                Some("env") => w = &w[1..],
+                Some(s) if s.contains('=') && !s.starts_with('-') => w = &w[1..],
+                _ => return w,
+            }
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.effective()
+            .first()
+            .map(|(s, _)| s.as_str())
+            .unwrap_or("")
+    }
+}
+
+/// Split shell text into simple commands on `&&`, `||`, `;`, `|`, `&`,
+/// newlines and parentheses, honouring quotes roughly. Quotes are removed
+/// from words.
+pub fn shell_commands(script: &str) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    let mut cur = Command {
+        words: Vec::new(),
+        piped: false,
+    };
+    let mut word = String::new();
+    let mut word_start = None::<usize>;
+    let mut quote: Option<char> = None;
+    // Double quotes suspended by a `$(` inside them, restored at its `)`.
+    let mut suspended = 0usize;
+    let b = script.as_bytes();
+    let mut chars = script.char_indices().peekable();
+    let flush_word = |word: &mut String, start: &mut Option<usize>, cur: &mut Command| {
+        if let Some(s) = start.take() {
+            cur.words.push((std::mem::take(word), s));
+        }
+    };
+    while let Some((idx, ch)) = chars.next() {
+        if let Some(q) = quote {
+            if ch == q {
+                quote = None;
+            } else if q == '"' && ch == '$' && b.get(idx + 1) == Some(&b'(') {
+                quote = None;
+                suspended += 1;
+                if word.is_empty() {
+                    word_start = None;
+                }
+                flush_word(&mut word, &mut word_start, &mut cur);
+                chars.next();
+                if !cur.words.is_empty() {
+                    cmds.push(std::mem::replace(
+                        &mut cur,
+                        Command {
+                            words: Vec::new(),
+                            piped: false,
+                        },
+                    ));
+                }
+            } else {
+                word.push(ch);
+            }
+            continue;
+        }
+        if ch == ')' && suspended > 0 {
+            suspended -= 1;
+            flush_word(&mut word, &mut word_start, &mut cur);
+            if !cur.words.is_empty() {
+                cmds.push(std::mem::replace(
+                    &mut cur,
+                    Command {
+                        words: Vec::new(),
+                        piped: false,
+                    },
+                ));
+            }
+            quote = Some('"');
+            continue;
+        }
+        match ch {
+            '\'' | '"' => {
+                quote = Some(ch);
+                word_start.get_or_insert(idx);
+            }
+            ' ' | '\t' | '\r' => flush_word(&mut word, &mut word_start, &mut cur),
+            '\n' | ';' | '&' | '|' | '(' | ')' | '`' => {
+                flush_word(&mut word, &mut word_start, &mut cur);
+                let pipe =
+                    ch == '|' && b.get(idx + 1) != Some(&b'|') && (idx == 0 || b[idx - 1] != b'|');
+                if ch == '|' || ch == '&' {
+                    if let Some(&(_, n)) = chars.peek() {
+                        if n == ch {
+                            chars.next();
+                        }
+                    }
+                }
+                if !cur.words.is_empty() {
+                    cmds.push(std::mem::replace(
+                        &mut cur,
+                        Command {
+                            words: Vec::new(),
+                            piped: false,
+                        },
+                    ));
+                }
+                cur.piped = pipe;
+            }
+            '$' if b.get(idx + 1) == Some(&b'(') => {
+                // Command substitution: its body is a command of its own.
+                flush_word(&mut word, &mut word_start, &mut cur);
+                chars.next();
+                if !cur.words.is_empty() {
+                    cmds.push(std::mem::replace(
+                        &mut cur,
+                        Command {
+                            words: Vec::new(),
+                            piped: false,
+                        },
+                    ));
+                }
+            }
+            _ => {
+                word_start.get_or_insert(idx);
+                word.push(ch);
+            }
+        }
+    }
+    flush_word(&mut word, &mut word_start, &mut cur);
+    if !cur.words.is_empty() {
+        cmds.push(cur);
+    }
+    cmds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuations_comments_and_positions() {
+        let df =
+            parse("FROM alpine:3.20\nRUN apk add \\\n# a comment\n    curl && \\\n    echo hi\n");
+        assert_eq!(df.instructions.len(), 2);
+        let run = &df.instructions[1];
+        assert_eq!(run.keyword, "RUN");
+        assert_eq!(run.pos, Pos::new(2, 1));
+        let off = run.args.find("curl").unwrap();
+        assert_eq!(run.pos_at(off), Pos::new(4, 5));
+        let off = run.args.find("echo").unwrap();
+        assert_eq!(run.pos_at(off), Pos::new(5, 5));
+    }
+
+    #[test]
+    fn escape_directive_and_heredoc() {
+        let df = parse(
+            "# escape=`\nFROM x:1\nRUN echo a `\n  b\nRUN <<EOF\ncurl -s x | sh\nEOF\nUSER app\n",
+        );
+        assert_eq!(df.escape, '`');
+        assert_eq!(df.instructions[1].args, "echo a   b");
+        let h = &df.instructions[2];
+        assert_eq!(h.heredocs.len(), 1);
+        let off = h.args.find("curl").unwrap();
+        assert_eq!(h.pos_at(off), Pos::new(6, 1));
+        assert_eq!(df.instructions[3].keyword, "USER");
+        assert_eq!(df.instructions[3].pos.line, 8);
+    }
+
+    #[test]
+    fn stages_and_parents() {
+        let df =
+            parse("FROM golang:1.22 AS build\nRUN go build\nFROM build AS test\nFROM scratch\n");
+        assert_eq!(df.stages.len(), 3);
+        assert_eq!(df.stages[1].parent, Some(0));
+        assert_eq!(df.stages[2].parent, None);
+        assert_eq!(df.final_chain(), vec![2]);
+    }
+
+    #[test]
+    fn shell_splits_pipes_and_substitutions() {
+        let c = shell_commands("curl -fsSL https://x | sudo bash && sh -c \"$(wget -O- y)\"");
+        let names: Vec<_> = c.iter().map(|c| c.name().to_string()).collect();
+        assert_eq!(names, ["curl", "bash", "sh", "wget"]);
+        assert!(c[1].piped);
+        assert!(!c[2].piped);
+    }
+}

@@ -1,0 +1,590 @@
+//! `shipshape scan`: static analysis of Kubernetes manifests, Dockerfiles and
+//! compose files.
+//!
+//! ```text
+//! walk ──▶ read + classify ──▶ parse (spanned) ──▶ rules by target kind ──▶ suppressions ──▶ ScanReport
+//! ```
+//!
+//! Files are scanned in parallel with rayon; the report is sorted so output is
+//! deterministic. A problem with one file (invalid YAML, binary content, a
+//! loop, an oversized file) becomes a [`FileError`] and never stops the scan.
+
+pub mod compose;
+pub mod config;
+pub mod dockerfile;
+pub mod heuristics;
+pub mod k8s;
+pub mod registry;
+pub mod rule;
+pub mod suppress;
+pub mod walk;
+pub mod yaml;
+
+use crate::findings::{Severity, Stride};
+use rayon::prelude::*;
+use rule::{Check, Hit, Ref, Rule, Sink};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use suppress::{Directive, Suppression, Via};
+use walk::FileKind;
+use yaml::Pos;
+
+/// Version of the scan JSON layout.
+pub const SCAN_SCHEMA_VERSION: &str = "1";
+
+/// Default limit on the size of one scanned file.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// One misconfiguration at one place.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanFinding {
+    pub rule_id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub stride: &'static [Stride],
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// What the finding is about: `Deployment/web`, `service "db"`, `stage 2`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub object: String,
+    pub message: String,
+    pub remediation: &'static str,
+    pub references: &'static [Ref],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+    /// Length of the highlighted text, for the terminal renderer.
+    #[serde(skip)]
+    pub len: u32,
+    /// The source line, for the terminal renderer.
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+/// A file that could not be scanned (or not completely).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FileError {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+impl FileError {
+    /// Pseudo file name for configuration problems.
+    pub const CONFIG: &'static str = "shipshape.toml";
+
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        FileError {
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(mut self, pos: Option<Pos>) -> Self {
+        if let Some(p) = pos {
+            self.line = Some(p.line);
+            self.column = Some(p.col);
+        }
+        self
+    }
+
+    /// `file:line:column: message`.
+    pub fn render(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", self.file, self.message),
+            (Some(l), None) => format!("{}:{l}: {}", self.file, self.message),
+            _ => format!("{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub config: config::ScanConfig,
+    pub follow_links: bool,
+    /// Run only these rules (ids), if not empty.
+    pub only: Vec<String>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            paths: vec![PathBuf::from(".")],
+            config: config::ScanConfig::default(),
+            follow_links: true,
+            only: Vec::new(),
+        }
+    }
+}
+
+/// Files scanned, per kind.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FileCounts {
+    pub total: usize,
+    pub kubernetes: usize,
+    pub dockerfile: usize,
+    pub compose: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanSummary {
+    pub files: FileCounts,
+    pub findings: usize,
+    pub by_severity: BTreeMap<Severity, usize>,
+    pub suppressed: usize,
+    pub errors: usize,
+}
+
+/// The result of a scan, which every renderer draws from.
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    pub summary: ScanSummary,
+    /// Unsuppressed findings, sorted by file, line, column, rule.
+    pub findings: Vec<ScanFinding>,
+    /// Suppressed findings with their reason.
+    pub suppressed: Vec<ScanFinding>,
+    pub errors: Vec<FileError>,
+    /// The rules that ran (for SARIF `rules[]`), in catalogue order.
+    pub rules: Vec<&'static Rule>,
+    /// Per-file results, for renderers that group by file (JUnit).
+    pub files: Vec<(String, FileKind)>,
+}
+
+/// The rules that run, with severities after config overrides.
+pub struct Settings {
+    pub rules: Vec<&'static Rule>,
+    pub severity: HashMap<&'static str, Severity>,
+    pub max_file_size: u64,
+}
+
+impl Settings {
+    pub fn new(opts: &ScanOptions) -> Result<Settings, String> {
+        for id in &opts.only {
+            if registry::find(id).is_none() {
+                return Err(format!("unknown rule id '{id}'"));
+            }
+        }
+        let disabled = |r: &Rule| {
+            opts.config
+                .disable
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(r.id))
+        };
+        let selected = |r: &Rule| {
+            opts.only.is_empty() || opts.only.iter().any(|o| o.eq_ignore_ascii_case(r.id))
+        };
+        let rules: Vec<&'static Rule> = registry::all()
+            .filter(|r| !disabled(r) && (selected(r) || matches!(r.check, Check::Engine)))
+            .collect();
+        let mut severity = HashMap::new();
+        for r in registry::all() {
+            let s = opts
+                .config
+                .severity
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(r.id))
+                .map(|(_, s)| *s)
+                .unwrap_or(r.severity);
+            severity.insert(r.id, s);
+        }
+        Ok(Settings {
+            rules,
+            severity,
+            max_file_size: opts.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        })
+    }
+
+    fn enabled(&self, id: &str) -> bool {
+        self.rules.iter().any(|r| r.id == id)
+    }
+}
+
+/// Scan the paths in `opts`. Errors only when the request itself is invalid
+/// (an unknown rule id); everything about individual files is in the report.
+pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
+    let settings = Settings::new(opts)?;
+    let (candidates, mut errors) = walk::walk(
+        &opts.paths,
+        &walk::WalkOptions {
+            follow_links: opts.follow_links,
+            exclude: &opts.config.exclude,
+        },
+    );
+    let results: Vec<FileResult> = candidates
+        .par_iter()
+        .map(|c| scan_file(&c.path, c.kind, &settings))
+        .collect();
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    let mut files = Vec::new();
+    let mut counts = FileCounts::default();
+    for r in results {
+        errors.extend(r.errors);
+        if let Some(kind) = r.kind {
+            counts.total += 1;
+            match kind {
+                FileKind::Kubernetes => counts.kubernetes += 1,
+                FileKind::Dockerfile => counts.dockerfile += 1,
+                FileKind::Compose => counts.compose += 1,
+            }
+            files.push((r.path, kind));
+        }
+        for f in r.findings {
+            if f.suppression.is_some() {
+                suppressed.push(f);
+            } else {
+                findings.push(f);
+            }
+        }
+    }
+    let key = |f: &ScanFinding| {
+        (
+            f.file.clone(),
+            f.line,
+            f.column,
+            f.rule_id,
+            f.message.clone(),
+        )
+    };
+    findings.sort_by_cached_key(key);
+    suppressed.sort_by_cached_key(key);
+    errors.sort();
+    errors.dedup();
+    let mut by_severity = BTreeMap::new();
+    for f in &findings {
+        *by_severity.entry(f.severity).or_insert(0) += 1;
+    }
+    Ok(ScanReport {
+        summary: ScanSummary {
+            files: counts,
+            findings: findings.len(),
+            by_severity,
+            suppressed: suppressed.len(),
+            errors: errors.len(),
+        },
+        findings,
+        suppressed,
+        errors,
+        rules: settings.rules,
+        files,
+    })
+}
+
+/// The outcome of one file.
+pub struct FileResult {
+    pub path: String,
+    /// `None` when the file was not scanned at all (unreadable, too large…).
+    pub kind: Option<FileKind>,
+    pub findings: Vec<ScanFinding>,
+    pub errors: Vec<FileError>,
+}
+
+/// Read a file, refusing non-regular, oversized, binary and non-UTF-8 files.
+fn read_text(path: &Path, max: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file; skipped".into());
+    }
+    if meta.len() > max {
+        return Err(format!(
+            "file is {} bytes, over the {max}-byte limit (max_file_size in shipshape.toml); skipped",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "file grew over the {max}-byte limit while reading; skipped"
+        ));
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err("binary file (contains NUL bytes); skipped".into());
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+            Err(format!(
+                "not UTF-8 text (invalid byte at line {line}, offset {valid}); skipped"
+            ))
+        }
+    }
+}
+
+/// Scan one file. `kind` is `None` for an explicitly named file whose name
+/// does not say what it is (the content decides).
+pub fn scan_file(path: &Path, kind: Option<FileKind>, settings: &Settings) -> FileResult {
+    let display = walk::display_path(path);
+    let text = match read_text(path, settings.max_file_size) {
+        Ok(t) => t,
+        Err(msg) => {
+            return FileResult {
+                path: display.clone(),
+                kind: None,
+                findings: Vec::new(),
+                errors: vec![FileError::new(display, msg)],
+            }
+        }
+    };
+    let kind = kind.unwrap_or_else(|| walk::sniff(&text));
+    scan_text(&display, path.parent(), kind, &text, settings)
+}
+
+/// Per-target output of the rules before suppression.
+struct Raw {
+    rule: &'static Rule,
+    hit: Hit,
+    object: String,
+    /// Index into the scope directive list (annotation/label scope).
+    scope: Option<usize>,
+}
+
+/// Scan already-read text (also used by tests).
+pub fn scan_text(
+    display: &str,
+    dir: Option<&Path>,
+    kind: FileKind,
+    text: &str,
+    settings: &Settings,
+) -> FileResult {
+    let mut raws: Vec<Raw> = Vec::new();
+    let mut errors = Vec::new();
+    // Scope-wide directives (annotations, labels), one list per scope.
+    let mut scopes: Vec<Vec<Directive>> = Vec::new();
+    let mut df_ranges: Option<Vec<(u32, u32)>> = None;
+    let mut scanned = true;
+    match kind {
+        FileKind::Kubernetes => {
+            // Cheap pre-filter: a document without both keys is not a
+            // Kubernetes object, so files without them are not ours.
+            if !(text.contains("apiVersion") && text.contains("kind")) {
+                scanned = false;
+            } else {
+                match yaml::parse_documents(text) {
+                    Err(e) => errors.push(
+                        FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos),
+                    ),
+                    Ok(docs) => {
+                        let objs: Vec<k8s::Object> = docs.iter().flat_map(k8s::objects).collect();
+                        if objs.is_empty() {
+                            scanned = false;
+                        }
+                        for obj in &objs {
+                            let mut dirs = Vec::new();
+                            if let Some(e) = obj.annotation(suppress::ANNOTATION) {
+                                dirs.extend(suppress::value_directives(
+                                    &e.value,
+                                    e.key_pos,
+                                    Via::Annotation,
+                                ));
+                            }
+                            let pod = obj.pod();
+                            if let Some(p) = &pod {
+                                if obj.kind != "Pod" {
+                                    if let Some(e) = p.annotation(suppress::ANNOTATION) {
+                                        dirs.extend(suppress::value_directives(
+                                            &e.value,
+                                            e.key_pos,
+                                            Via::Annotation,
+                                        ));
+                                    }
+                                }
+                            }
+                            scopes.push(dirs);
+                            let scope = Some(scopes.len() - 1);
+                            let label = obj.label();
+                            for rule in &settings.rules {
+                                let mut sink = Sink::default();
+                                match (rule.check, &pod) {
+                                    (Check::Object(f), _) => f(obj, &mut sink),
+                                    (Check::Pod(f), Some(p)) => f(p, &mut sink),
+                                    _ => continue,
+                                }
+                                raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                                    rule,
+                                    hit,
+                                    object: label.clone(),
+                                    scope,
+                                }));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        FileKind::Dockerfile => {
+            let df = dockerfile::parse(text);
+            if df.instructions.is_empty() {
+                scanned = !text.trim().is_empty();
+            }
+            df_ranges = Some(
+                df.instructions
+                    .iter()
+                    .map(|i| (i.pos.line, i.pos_at(i.args.len()).line))
+                    .collect(),
+            );
+            for rule in &settings.rules {
+                if let Check::Dockerfile(f) = rule.check {
+                    let mut sink = Sink::default();
+                    f(&df, &mut sink);
+                    raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                        rule,
+                        hit,
+                        object: String::new(),
+                        scope: None,
+                    }));
+                }
+            }
+        }
+        FileKind::Compose => match yaml::parse_documents(text) {
+            Err(e) => errors
+                .push(FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos)),
+            Ok(mut docs) => {
+                if docs.is_empty() {
+                    scanned = !text.trim().is_empty();
+                } else {
+                    let root = docs.swap_remove(0);
+                    let doc = compose::ComposeDoc::load(
+                        root,
+                        dir.unwrap_or(Path::new(".")),
+                        settings.max_file_size,
+                    );
+                    for (pos, note) in &doc.notes {
+                        errors.push(FileError::new(display, note.clone()).at(Some(*pos)));
+                    }
+                    for svc in doc.services() {
+                        let dirs = svc
+                            .layers
+                            .first()
+                            .map(|n| suppress::service_label_directives(n))
+                            .unwrap_or_default();
+                        scopes.push(dirs);
+                        let scope = Some(scopes.len() - 1);
+                        let label = svc.label();
+                        for rule in &settings.rules {
+                            if let Check::Service(f) = rule.check {
+                                let mut sink = Sink::default();
+                                f(&svc, &mut sink);
+                                raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                                    rule,
+                                    hit,
+                                    object: label.clone(),
+                                    scope,
+                                }));
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    }
+    let comment_dirs = suppress::comment_directives(text, df_ranges.as_deref());
+    let lines: Vec<&str> = text.lines().collect();
+    let make = |rule: &'static Rule, hit: Hit, object: String, suppression: Option<Suppression>| {
+        ScanFinding {
+            rule_id: rule.id,
+            title: rule.title,
+            severity: settings
+                .severity
+                .get(rule.id)
+                .copied()
+                .unwrap_or(rule.severity),
+            stride: rule.stride,
+            file: display.to_string(),
+            line: hit.pos.line,
+            column: hit.pos.col,
+            object,
+            message: hit.message,
+            remediation: rule.remediation,
+            references: rule.refs,
+            suppression,
+            len: hit.len,
+            source_line: lines
+                .get(hit.pos.line.saturating_sub(1) as usize)
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+        }
+    };
+    let mut findings = Vec::new();
+    // Problems with the directives themselves.
+    let all_dirs = comment_dirs.iter().chain(scopes.iter().flatten());
+    for d in all_dirs.clone() {
+        let (rule, msg) = if d.rule.is_empty() {
+            (
+                &registry::SUPPRESSION_UNKNOWN_RULE,
+                "suppression names no rule id".to_string(),
+            )
+        } else if registry::find(&d.rule).is_none() {
+            (
+                &registry::SUPPRESSION_UNKNOWN_RULE,
+                format!("suppression names unknown rule {}", d.rule),
+            )
+        } else if d.reason.is_empty() {
+            (
+                &registry::SUPPRESSION_WITHOUT_REASON,
+                format!(
+                    "suppression of {} gives no reason, so it is not applied",
+                    d.rule
+                ),
+            )
+        } else {
+            continue;
+        };
+        if settings.enabled(rule.id) {
+            let len = lines
+                .get(d.pos.line.saturating_sub(1) as usize)
+                .map(|l| l.chars().count().saturating_sub(d.pos.col as usize - 1))
+                .unwrap_or(1);
+            let hit = Hit {
+                pos: d.pos,
+                len: len.max(1) as u32,
+                message: msg,
+            };
+            findings.push(make(rule, hit, String::new(), None));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in raws {
+        if !seen.insert((r.rule.id, r.hit.pos, r.hit.message.clone())) {
+            continue;
+        }
+        let applies = |d: &&Directive| {
+            d.rule == r.rule.id
+                && !d.reason.is_empty()
+                && d.lines
+                    .is_none_or(|(a, b)| r.hit.pos.line >= a && r.hit.pos.line <= b)
+        };
+        let sup = comment_dirs
+            .iter()
+            .find(applies)
+            .or_else(|| r.scope.and_then(|s| scopes[s].iter().find(applies)))
+            .map(|d| Suppression {
+                via: d.via,
+                reason: d.reason.clone(),
+                line: d.pos.line,
+            });
+        findings.push(make(r.rule, r.hit, r.object, sup));
+    }
+    FileResult {
+        path: display.to_string(),
+        kind: scanned.then_some(kind),
+        findings,
+        errors,
+    }
+}
