@@ -60,7 +60,10 @@ fn model_only_run_prints_markdown_and_fail_on_gates() {
     assert!(md.contains("- **STRIDE category:** Elevation of privilege"));
     // Every applicable STRIDE cell of every seed component has a threat.
     assert!(md.contains("## STRIDE coverage"));
-    assert!(!md.contains("| 0 (0)"), "an applicable STRIDE category has no threat");
+    assert!(
+        !md.contains("| 0 (0)"),
+        "an applicable STRIDE category has no threat"
+    );
     // The seed model has an internet-exposed API server: a critical open threat.
     let o = run(&[
         "--no-host",
