@@ -349,3 +349,30 @@ fn image_findings_reach_only_the_registry_the_image_came_from() {
         Status::OpenConfirmed
     );
 }
+
+#[test]
+fn a_manual_check_asking_for_review_is_not_evidence_but_a_failure_is() {
+    let snap = snapshot("snapshot-risky.json");
+    let model = from_snapshot(&snap);
+    let lib = Library::builtin();
+    let host_threat = "docker.host.misconfiguration@docker-host";
+    // 1.2.1 is manual: its WARN only asks a person to look.
+    let mut manual = finding(
+        "1.2.1",
+        "The container host is hardened",
+        Outcome::Warn,
+        vec![],
+    );
+    manual.automated = false;
+    let a = analyze(&model, &lib, std::slice::from_ref(&manual), &[], 0);
+    assert_eq!(instance(&a, host_threat).status, Status::OpenUnverified);
+    // An automated check's FAIL on the same threat confirms it.
+    let failing = finding(
+        "1.1.2",
+        "Only trusted users may control the Docker daemon",
+        Outcome::Fail,
+        vec![],
+    );
+    let a = analyze(&model, &lib, &[manual, failing], &[], 0);
+    assert_eq!(instance(&a, host_threat).status, Status::OpenConfirmed);
+}

@@ -269,9 +269,23 @@ fn scoped_kind(t: &Target) -> Option<&'static str> {
 /// The outcome of a finding for the snapshot objects `keys`, and the
 /// evidence entries that concern them.
 ///
+/// (See [`is_adverse`] for which outcomes count against a component.)
+///
 /// A finding about containers (or images) that lists offenders speaks about
 /// each of them individually: a component whose container is not among the
 /// listed targets passed. Any other finding applies as a whole.
+/// Whether an outcome of finding `f` is evidence that a threat is real: a
+/// FAIL, or a WARN from an automated check (e.g. default capabilities kept,
+/// a read-only sensitive mount). A manual check's WARN only asks a person
+/// to look, so it proves nothing either way.
+pub fn is_adverse(f: &Finding, outcome: Outcome) -> bool {
+    match outcome {
+        Outcome::Fail => true,
+        Outcome::Warn => f.automated,
+        _ => false,
+    }
+}
+
 pub fn relevant<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'f Evidence>) {
     let key_kinds: Vec<&str> = keys.iter().filter_map(|k| scoped_kind(k)).collect();
     let scoped: Vec<&Evidence> = f
@@ -412,8 +426,10 @@ fn rate(
             continue;
         };
         let (outcome, evs) = relevant(f, keys);
+        // A manual check's WARN only asks for review; it is not evidence.
+        let counts_against = is_adverse(f, outcome);
         match outcome {
-            Outcome::Fail | Outcome::Warn => match ec.role {
+            _ if counts_against => match ec.role {
                 EvidenceRole::Confirms => confirmed = true,
                 EvidenceRole::Raises => raised = true,
             },
@@ -448,7 +464,11 @@ fn rate(
     let mut likelihood = t.likelihood;
     let failing: Vec<&str> = evidence
         .iter()
-        .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Warn))
+        .filter(|e| {
+            findings
+                .get(e.check.as_str())
+                .is_some_and(|f| is_adverse(f, e.outcome))
+        })
         .map(|e| e.check.as_str())
         .collect();
     let status = if confirmed {

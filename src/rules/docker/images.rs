@@ -269,10 +269,11 @@ pub(crate) fn secret_like_env(env: &str) -> bool {
 fn secrets(cx: &Context) -> Verdict {
     let mut v = per_image(cx, |i| {
         match i.config.env.iter().find(|e| secret_like_env(e)) {
+            // A secret-looking value in the image config is a finding, not a question.
             Some(e) => {
                 let name = e.split('=').next().unwrap_or(e);
                 (
-                    Outcome::Warn,
+                    Outcome::Fail,
                     format!("ENV {name}=… is baked into the image"),
                     "no secrets in ENV",
                 )
@@ -284,7 +285,9 @@ fn secrets(cx: &Context) -> Verdict {
             ),
         }
     });
-    v.message = format!("manual check: {}", v.message);
+    if v.outcome == Outcome::Warn {
+        v.message = format!("manual check: {}", v.message);
+    }
     v
 }
 
@@ -401,11 +404,12 @@ mod tests {
         assert!(!secret_like_env("DB_PASSWORD_FILE=/run/secrets/db"));
         assert!(!secret_like_env("PATH=/usr/bin"));
         let mut s = hardened();
+        expect("4.10", &s, Outcome::Warn);
         engine_mut(&mut s).images[0]
             .config
             .env
             .push("API_TOKEN=abc".into());
-        let f = expect("4.10", &s, Outcome::Warn);
+        let f = expect("4.10", &s, Outcome::Fail);
         assert!(f.evidence[0].observed.contains("API_TOKEN"));
         assert!(
             !f.evidence[0].observed.contains("abc"),
