@@ -34,6 +34,36 @@ impl SourceArgs {
     }
 }
 
+/// How the checks judge what was collected (shared by `audit` and `threats`).
+#[derive(clap::Args, Clone)]
+pub struct EvalArgs {
+    /// Leave out containers whose name matches PATTERN (* and ? wildcards)
+    #[arg(
+        long = "exclude-containers",
+        short = 'x',
+        value_delimiter = ',',
+        value_name = "PATTERN"
+    )]
+    pub exclude_containers: Vec<String>,
+    /// Users trusted to be in the docker group (check 1.1.2); others FAIL
+    #[arg(
+        long = "trusted-users",
+        short = 'u',
+        value_delimiter = ',',
+        value_name = "USER"
+    )]
+    pub trusted_users: Vec<String>,
+}
+
+impl EvalArgs {
+    pub fn options(&self) -> EvalOptions {
+        EvalOptions {
+            trusted_users: self.trusted_users.clone(),
+            exclude_containers: self.exclude_containers.clone(),
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct AuditArgs {
     #[command(flatten)]
@@ -53,22 +83,8 @@ pub struct AuditArgs {
     /// Skip these checks: ids or sections; comma-separated or repeated
     #[arg(long = "skip", short = 'e', value_delimiter = ',', value_name = "ID")]
     pub skip: Vec<String>,
-    /// Leave out containers whose name matches PATTERN (* and ? wildcards)
-    #[arg(
-        long = "exclude-containers",
-        short = 'x',
-        value_delimiter = ',',
-        value_name = "PATTERN"
-    )]
-    pub exclude_containers: Vec<String>,
-    /// Users trusted to be in the docker group (check 1.1.2); others FAIL
-    #[arg(
-        long = "trusted-users",
-        short = 'u',
-        value_delimiter = ',',
-        value_name = "USER"
-    )]
-    pub trusted_users: Vec<String>,
+    #[command(flatten)]
+    pub eval: EvalArgs,
     /// Print each check's remediation in the terminal report
     #[arg(long, short = 'p')]
     pub remediation: bool,
@@ -160,10 +176,7 @@ pub fn run_audit(args: AuditArgs) -> i32 {
         },
         None => collect::collect(&args.source.collect_options()),
     };
-    let opts = EvalOptions {
-        trusted_users: args.trusted_users.clone(),
-        exclude_containers: args.exclude_containers.clone(),
-    };
+    let opts = args.eval.options();
     let findings = rules::evaluate(&snap, &opts, &checks);
     let rep = Report::new(&snap, &opts, findings);
     let color = args.output.is_none() && report::text::color_wanted(args.no_color);

@@ -1,9 +1,9 @@
 //! `shipshape threats`: build the STRIDE threat model of the audited system.
 
-use super::audit::{load_snapshot, SourceArgs};
+use super::audit::{load_snapshot, EvalArgs, SourceArgs};
 use crate::collect;
 use crate::findings::{Finding, Severity};
-use crate::rules::{self, EvalOptions};
+use crate::rules;
 use crate::snapshot::Probe;
 use crate::threat::render::{self, ThreatFormat};
 use crate::threat::{analyze, build, modelfile, Library, SystemModel};
@@ -65,22 +65,8 @@ pub struct ThreatsArgs {
     /// Exit 1 when an open threat of at least this severity exists
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
-    /// Leave out containers whose name matches PATTERN (* and ? wildcards) from the checks
-    #[arg(
-        long = "exclude-containers",
-        short = 'x',
-        value_delimiter = ',',
-        value_name = "PATTERN"
-    )]
-    pub exclude_containers: Vec<String>,
-    /// Users trusted to be in the docker group (check 1.1.2)
-    #[arg(
-        long = "trusted-users",
-        short = 'u',
-        value_delimiter = ',',
-        value_name = "USER"
-    )]
-    pub trusted_users: Vec<String>,
+    #[command(flatten)]
+    pub eval: EvalArgs,
     /// List the threats of the library (after --library/--replace-library) and exit
     #[arg(long)]
     pub list_library: bool,
@@ -158,10 +144,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
             engine_error = Some(e.clone());
         }
         let checks: Vec<_> = rules::docker::checks().iter().collect();
-        let opts = EvalOptions {
-            trusted_users: args.trusted_users.clone(),
-            exclude_containers: args.exclude_containers.clone(),
-        };
+        let opts = args.eval.options();
         let findings = rules::evaluate(&snap, &opts, &checks);
         (build::from_snapshot(&snap), findings)
     };
