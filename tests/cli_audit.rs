@@ -9,7 +9,20 @@ fn rules_lists_the_whole_catalogue_and_documents_one_check() {
     let out = shipshape(&["rules"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 117);
+    let host = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!(host, 117);
+    let scan = text
+        .lines()
+        .filter(|l| l.starts_with("K8S-") || l.starts_with("DF-") || l.starts_with("COMPOSE-"))
+        .count();
+    assert!(scan >= 80, "{scan} scan rules listed");
+    let k8s = shipshape(&["rules", "k8s"]);
+    assert!(String::from_utf8_lossy(&k8s.stdout)
+        .lines()
+        .all(|l| l.starts_with("K8S-")));
     let one = shipshape(&["rules", "5.32"]);
     let doc = String::from_utf8_lossy(&one.stdout);
     assert!(
