@@ -66,6 +66,6 @@ if command -v dot > /dev/null; then
 fi
 
 # One process: parse + library + evaluation + all four outputs.
-exe=$(cargo test --release --test threat_perf --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
-/usr/bin/time -v "$exe" --ignored --nocapture --test-threads=1 2> "$out/time-inprocess.txt" | grep BENCH
-awk -F': ' '/Maximum resident set size/ {printf "in-process peak RSS: %.1f MB\n", $2 / 1024} /Elapsed \(wall clock\)/ {print "in-process wall (incl. test harness): " $2}' "$out/time-inprocess.txt"
+cargo build --release --quiet --example threat_bench
+/usr/bin/time -v target/release/examples/threat_bench 2> "$out/time-inprocess.txt" | grep BENCH
+awk -F': ' '/Maximum resident set size/ {printf "in-process peak RSS: %.1f MB\n", $2 / 1024} /Elapsed \(wall clock\)/ {print "in-process wall: " $2}' "$out/time-inprocess.txt"

@@ -1,9 +1,9 @@
-//! Benchmark, not a timed test: builds a 500-component / 1,000-flow model
-//! and times evaluation plus every output in one process. It is `#[ignore]`d;
-//! `bench/threat.sh` runs it in release mode under `/usr/bin/time -v`:
+//! Benchmark: builds a 500-component / 1,000-flow model and times evaluation
+//! plus every output in one process. `bench/threat.sh` runs it in release
+//! mode under `/usr/bin/time -v`:
 //!
 //! ```text
-//! cargo test --release --test threat_perf -- --ignored --nocapture
+//! cargo run --release --example threat_bench
 //! ```
 
 use shipshape::threat::render::{self, ThreatFormat};
@@ -87,9 +87,7 @@ pub fn synthetic_model(components: usize, flows: usize) -> String {
     y
 }
 
-#[test]
-#[ignore = "benchmark; run with --ignored --nocapture in release mode"]
-fn bench_500_components_1000_flows() {
+fn main() {
     let text = synthetic_model(500, 1000);
     let t0 = Instant::now();
     let mf = modelfile::parse("synthetic.yaml", &text).unwrap();
