@@ -16,39 +16,29 @@ pub static SECCOMP: Rule = Rule {
 };
 
 fn seccomp(p: &PodView, s: &mut Sink) {
-    if let Some(e) = p.pod_sc_entry(&["seccompProfile", "type"]) {
-        if e.value
-            .as_str()
+    unconfined(p, s, "seccompProfile", "seccomp");
+}
+
+/// Report `<key>.type: Unconfined` at pod level and on each container.
+fn unconfined(p: &PodView, s: &mut Sink, key: &str, what: &str) {
+    let is_unconfined = |v: &crate::scan::yaml::Node| {
+        v.as_str()
             .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
-        {
+    };
+    if let Some(e) = p.pod_sc_entry(&[key, "type"]) {
+        if is_unconfined(&e.value) {
             s.report(
                 e.value.pos,
                 10,
-                format!("{} disables seccomp for all containers", p.object_label()),
+                format!("{} disables {what} for all containers", p.object_label()),
             );
         }
     }
     for c in &p.containers {
-        if let Some(e) = c.sc_entry(&["seccompProfile", "type"]) {
-            if e.value
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
-            {
-                s.report(e.value.pos, 10, format!("{} disables seccomp", c.label()));
+        if let Some(e) = c.sc_entry(&[key, "type"]) {
+            if is_unconfined(&e.value) {
+                s.report(e.value.pos, 10, format!("{} disables {what}", c.label()));
             }
-        }
-    }
-    for e in p
-        .annotations_with_prefix("seccomp.security.alpha.kubernetes.io/")
-        .into_iter()
-        .chain(p.annotations_with_prefix("container.seccomp.security.alpha.kubernetes.io/"))
-    {
-        if e.value.as_str() == Some("unconfined") {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("annotation {} disables seccomp", e.key),
-            );
         }
     }
 }
@@ -69,35 +59,5 @@ pub static APPARMOR: Rule = Rule {
 };
 
 fn apparmor(p: &PodView, s: &mut Sink) {
-    if let Some(e) = p.pod_sc_entry(&["appArmorProfile", "type"]) {
-        if e.value
-            .as_str()
-            .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
-        {
-            s.report(
-                e.value.pos,
-                10,
-                format!("{} disables AppArmor for all containers", p.object_label()),
-            );
-        }
-    }
-    for c in &p.containers {
-        if let Some(e) = c.sc_entry(&["appArmorProfile", "type"]) {
-            if e.value
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
-            {
-                s.report(e.value.pos, 10, format!("{} disables AppArmor", c.label()));
-            }
-        }
-    }
-    for e in p.annotations_with_prefix("container.apparmor.security.beta.kubernetes.io/") {
-        if e.value.as_str() == Some("unconfined") {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("annotation {} disables AppArmor", e.key),
-            );
-        }
-    }
+    unconfined(p, s, "appArmorProfile", "AppArmor");
 }
