@@ -432,3 +432,14 @@ fn shipshape_s_own_container_and_excluded_names_are_left_out_and_listed() {
     assert_eq!(names, vec!["shipshape", "ci-runner-1"]);
     assert!(cx.excluded[0].1.contains("own container"));
 }
+
+#[test]
+fn a_container_named_nil_is_audited_like_any_other() {
+    // docker-bench-security filters names through `grep -v nil` by accident.
+    let mut s = hardened();
+    let mut c = good_container("nil-worker");
+    c.host_config.privileged = true;
+    engine_mut(&mut s).containers.push(c);
+    let f = expect("5.5", &s, Outcome::Fail);
+    assert_eq!(f.offenders().next().unwrap().target.label(), "nil-worker");
+}
