@@ -17,6 +17,28 @@ pub static SECCOMP: Rule = Rule {
 
 fn seccomp(p: &PodView, s: &mut Sink) {
     unconfined(p, s, "seccompProfile", "seccomp");
+    let annotations = p
+        .annotations_with_prefix("seccomp.security.alpha.kubernetes.io/")
+        .into_iter()
+        .chain(p.annotations_with_prefix("container.seccomp.security.alpha.kubernetes.io/"));
+    unconfined_annotations(s, annotations, "seccomp");
+}
+
+/// Report legacy `…kubernetes.io/…: unconfined` annotations.
+fn unconfined_annotations<'a>(
+    s: &mut Sink,
+    entries: impl IntoIterator<Item = &'a crate::scan::yaml::Entry>,
+    what: &str,
+) {
+    for e in entries {
+        if e.value.as_str() == Some("unconfined") {
+            s.report(
+                e.key_pos,
+                e.key.len(),
+                format!("annotation {} disables {what}", e.key),
+            );
+        }
+    }
 }
 
 /// Report `<key>.type: Unconfined` at pod level and on each container.
@@ -60,4 +82,6 @@ pub static APPARMOR: Rule = Rule {
 
 fn apparmor(p: &PodView, s: &mut Sink) {
     unconfined(p, s, "appArmorProfile", "AppArmor");
+    let annotations = p.annotations_with_prefix("container.apparmor.security.beta.kubernetes.io/");
+    unconfined_annotations(s, annotations, "AppArmor");
 }
