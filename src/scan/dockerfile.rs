@@ -339,6 +339,19 @@ pub struct Command {
     pub piped: bool,
 }
 
+/// Close the command being built (if it has words) and start a new one.
+fn end_command(cur: &mut Command, cmds: &mut Vec<Command>) {
+    if !cur.words.is_empty() {
+        cmds.push(std::mem::replace(
+            cur,
+            Command {
+                words: Vec::new(),
+                piped: false,
+            },
+        ));
+    }
+}
+
 impl Command {
     /// Words after wrappers such as `sudo`, `env VAR=x`, `exec`.
     pub fn effective(&self) -> &[(String, usize)] {
@@ -399,15 +412,7 @@ pub fn shell_commands(script: &str) -> Vec<Command> {
                 }
                 flush_word(&mut word, &mut word_start, &mut cur);
                 chars.next();
-                if !cur.words.is_empty() {
-                    cmds.push(std::mem::replace(
-                        &mut cur,
-                        Command {
-                            words: Vec::new(),
-                            piped: false,
-                        },
-                    ));
-                }
+                end_command(&mut cur, &mut cmds);
             } else {
                 word.push(ch);
             }
@@ -416,15 +421,7 @@ pub fn shell_commands(script: &str) -> Vec<Command> {
         if ch == ')' && suspended > 0 {
             suspended -= 1;
             flush_word(&mut word, &mut word_start, &mut cur);
-            if !cur.words.is_empty() {
-                cmds.push(std::mem::replace(
-                    &mut cur,
-                    Command {
-                        words: Vec::new(),
-                        piped: false,
-                    },
-                ));
-            }
+            end_command(&mut cur, &mut cmds);
             quote = Some('"');
             continue;
         }
@@ -445,30 +442,14 @@ pub fn shell_commands(script: &str) -> Vec<Command> {
                         }
                     }
                 }
-                if !cur.words.is_empty() {
-                    cmds.push(std::mem::replace(
-                        &mut cur,
-                        Command {
-                            words: Vec::new(),
-                            piped: false,
-                        },
-                    ));
-                }
+                end_command(&mut cur, &mut cmds);
                 cur.piped = pipe;
             }
             '$' if b.get(idx + 1) == Some(&b'(') => {
                 // Command substitution: its body is a command of its own.
                 flush_word(&mut word, &mut word_start, &mut cur);
                 chars.next();
-                if !cur.words.is_empty() {
-                    cmds.push(std::mem::replace(
-                        &mut cur,
-                        Command {
-                            words: Vec::new(),
-                            piped: false,
-                        },
-                    ));
-                }
+                end_command(&mut cur, &mut cmds);
             }
             _ => {
                 word_start.get_or_insert(idx);
