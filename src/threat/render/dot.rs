@@ -4,7 +4,7 @@
 
 use super::super::model::Shape;
 use super::super::Analysis;
-use super::{flow_facts, layout, risk_color, risk_text_color};
+use super::{flow_facts, layout, risk_color, risk_text_color, walk, Visit};
 use crate::findings::Severity;
 use std::fmt::Write;
 
@@ -41,25 +41,18 @@ pub fn render(a: &Analysis<'_>) -> String {
         "  node [fontname=\"Helvetica\", fontsize=10, style=filled];"
     );
     let _ = writeln!(o, "  edge [fontname=\"Helvetica\", fontsize=9];");
-    let top = m.boundaries.len();
-    let mut stack: Vec<(usize, usize, bool)> = vec![(top, 1, false)];
-    // Iterative depth-first walk so deep nesting cannot overflow the stack.
-    while let Some((b, depth, closing)) = stack.pop() {
-        let pad = "  ".repeat(depth);
-        if closing {
-            let _ = writeln!(o, "{}}}", "  ".repeat(depth - 1));
-            continue;
-        }
-        if b != top {
+    walk(&lay, |v| match v {
+        Visit::Open { b, depth } => {
             let bd = &m.boundaries[b];
             let _ = writeln!(o, "{}subgraph cluster_{b} {{", "  ".repeat(depth - 1));
             let _ = writeln!(
                 o,
-                "{pad}label={}; style=dashed; color=\"#c0392b\"; fontcolor=\"#c0392b\";",
+                "{}label={}; style=dashed; color=\"#c0392b\"; fontcolor=\"#c0392b\";",
+                "  ".repeat(depth),
                 quote(&format!("{} [{}]", bd.name, bd.kind))
             );
         }
-        for &ci in &lay.members[b] {
+        Visit::Node { c: ci, depth } => {
             let c = &m.components[ci];
             let shape = match c.kind.shape() {
                 Shape::Process => "ellipse",
@@ -75,20 +68,18 @@ pub fn render(a: &Analysis<'_>) -> String {
             );
             let _ = writeln!(
                 o,
-                "{pad}n{ci} [label={}, shape={shape}, fillcolor=\"{}\", fontcolor=\"{}\", tooltip={}];",
+                "{}n{ci} [label={}, shape={shape}, fillcolor=\"{}\", fontcolor=\"{}\", tooltip={}];",
+                "  ".repeat(depth),
                 quote(&label),
                 risk_color(sev),
                 risk_text_color(sev),
                 quote(&c.id)
             );
         }
-        if b != top {
-            stack.push((b, depth, true));
+        Visit::Close { depth } => {
+            let _ = writeln!(o, "{}}}", "  ".repeat(depth - 1));
         }
-        for &child in lay.child_boundaries[b].iter().rev() {
-            stack.push((child, depth + 1, false));
-        }
-    }
+    });
     let ix = m.index();
     for f in &m.flows {
         let (Some(&from), Some(&to)) = (

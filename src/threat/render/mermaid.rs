@@ -3,7 +3,7 @@
 
 use super::super::model::Shape;
 use super::super::Analysis;
-use super::{flow_facts, layout, risk_color, risk_text_color};
+use super::{flow_facts, layout, risk_color, risk_text_color, walk, Visit};
 use crate::findings::Severity;
 use std::fmt::Write;
 
@@ -40,15 +40,8 @@ pub fn render(a: &Analysis<'_>) -> String {
     let lay = layout(m);
     let mut o = String::with_capacity(256 + m.components.len() * 100 + m.flows.len() * 80);
     let _ = writeln!(o, "flowchart LR");
-    let top = m.boundaries.len();
-    let mut stack: Vec<(usize, usize, bool)> = vec![(top, 1, false)];
-    while let Some((b, depth, closing)) = stack.pop() {
-        let pad = "  ".repeat(depth);
-        if closing {
-            let _ = writeln!(o, "{}end", "  ".repeat(depth - 1));
-            continue;
-        }
-        if b != top {
+    walk(&lay, |v| match v {
+        Visit::Open { b, depth } => {
             let bd = &m.boundaries[b];
             let _ = writeln!(
                 o,
@@ -57,7 +50,7 @@ pub fn render(a: &Analysis<'_>) -> String {
                 text(&format!("{} [{}]", bd.name, bd.kind))
             );
         }
-        for &ci in &lay.members[b] {
+        Visit::Node { c: ci, depth } => {
             let c = &m.components[ci];
             let label = text(&format!("{}\n({})", c.name, c.kind));
             let node = match c.kind.shape() {
@@ -65,15 +58,12 @@ pub fn render(a: &Analysis<'_>) -> String {
                 Shape::Store => format!("n{ci}[(\"{label}\")]"),
                 Shape::External => format!("n{ci}[\"{label}\"]"),
             };
-            let _ = writeln!(o, "{pad}{node}");
+            let _ = writeln!(o, "{}{node}", "  ".repeat(depth));
         }
-        if b != top {
-            stack.push((b, depth, true));
+        Visit::Close { depth } => {
+            let _ = writeln!(o, "{}end", "  ".repeat(depth - 1));
         }
-        for &child in lay.child_boundaries[b].iter().rev() {
-            stack.push((child, depth + 1, false));
-        }
-    }
+    });
     let ix = m.index();
     let mut plain_edges = Vec::new();
     let mut edge_no = 0usize;

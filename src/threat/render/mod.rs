@@ -115,3 +115,38 @@ pub(crate) fn layout(m: &super::SystemModel) -> Layout {
         members,
     }
 }
+
+/// One step of a depth-first walk over the boundary tree.
+pub(crate) enum Visit {
+    /// Entering boundary `b`, nested `depth` levels deep (1 = top level).
+    Open { b: usize, depth: usize },
+    /// Component `c`, drawn `depth` levels deep.
+    Node { c: usize, depth: usize },
+    /// Leaving the boundary opened at `depth`.
+    Close { depth: usize },
+}
+
+/// Walk boundaries and their components in order, iteratively so deep
+/// nesting cannot overflow the stack. Diagram renderers share this.
+pub(crate) fn walk(lay: &Layout, mut visit: impl FnMut(Visit)) {
+    let top = lay.members.len() - 1;
+    let mut stack: Vec<(usize, usize, bool)> = vec![(top, 1, false)];
+    while let Some((b, depth, closing)) = stack.pop() {
+        if closing {
+            visit(Visit::Close { depth });
+            continue;
+        }
+        if b != top {
+            visit(Visit::Open { b, depth });
+        }
+        for &c in &lay.members[b] {
+            visit(Visit::Node { c, depth });
+        }
+        if b != top {
+            stack.push((b, depth, true));
+        }
+        for &child in lay.child_boundaries[b].iter().rev() {
+            stack.push((child, depth + 1, false));
+        }
+    }
+}
