@@ -4,7 +4,7 @@
 
 use super::super::model::Shape;
 use super::super::Analysis;
-use super::{flow_facts, layout, risk_color, risk_text_color, walk, Visit};
+use super::{edges, layout, risk_color, risk_text_color, walk, Edge, Visit};
 use crate::findings::Severity;
 use std::fmt::Write;
 
@@ -80,20 +80,13 @@ pub fn render(a: &Analysis<'_>) -> String {
             let _ = writeln!(o, "{}}}", "  ".repeat(depth - 1));
         }
     });
-    let ix = m.index();
-    for f in &m.flows {
-        let (Some(&from), Some(&to)) = (
-            ix.components.get(f.from.as_str()),
-            ix.components.get(f.to.as_str()),
-        ) else {
-            continue;
-        };
-        let facts = flow_facts(f);
-        let label = if facts.is_empty() {
-            f.label.clone()
-        } else {
-            format!("{}\n[{facts}]", f.label)
-        };
+    for Edge {
+        from,
+        to,
+        flow: f,
+        label,
+    } in edges(m, "\n")
+    {
         let style = match f.encrypted {
             Some(false) => ", color=\"#c0392b\", style=dashed",
             Some(true) => ", color=\"#1e8449\"",

@@ -3,7 +3,7 @@
 
 use super::super::model::Shape;
 use super::super::Analysis;
-use super::{flow_facts, layout, risk_color, risk_text_color, walk, Visit};
+use super::{edges, layout, risk_color, risk_text_color, walk, Edge, Visit};
 use crate::findings::Severity;
 use std::fmt::Write;
 
@@ -64,22 +64,18 @@ pub fn render(a: &Analysis<'_>) -> String {
             let _ = writeln!(o, "{}end", "  ".repeat(depth - 1));
         }
     });
-    let ix = m.index();
     let mut plain_edges = Vec::new();
-    let mut edge_no = 0usize;
-    for f in &m.flows {
-        let (Some(&from), Some(&to)) = (
-            ix.components.get(f.from.as_str()),
-            ix.components.get(f.to.as_str()),
-        ) else {
-            continue;
-        };
-        let facts = flow_facts(f);
-        let label = if facts.is_empty() {
-            f.label.clone()
-        } else {
-            format!("{} [{facts}]", f.label)
-        };
+    // Mermaid styles edges by their position among all edges drawn.
+    for (
+        edge_no,
+        Edge {
+            from,
+            to,
+            flow: f,
+            label,
+        },
+    ) in edges(m, " ").into_iter().enumerate()
+    {
         let arrow = if f.encrypted == Some(false) {
             "-.->"
         } else {
@@ -89,7 +85,6 @@ pub fn render(a: &Analysis<'_>) -> String {
         if f.encrypted == Some(false) {
             plain_edges.push(edge_no.to_string());
         }
-        edge_no += 1;
     }
     for sev in [
         Some(Severity::Critical),

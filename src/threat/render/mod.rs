@@ -150,3 +150,35 @@ pub(crate) fn walk(lay: &Layout, mut visit: impl FnMut(Visit)) {
         }
     }
 }
+
+/// A flow whose endpoints both exist, with their component indexes and its
+/// label (facts appended after `sep`, e.g. a newline or a space).
+pub(crate) struct Edge<'m> {
+    pub from: usize,
+    pub to: usize,
+    pub flow: &'m super::model::Flow,
+    pub label: String,
+}
+
+pub(crate) fn edges<'m>(m: &'m super::SystemModel, sep: &str) -> Vec<Edge<'m>> {
+    let ix = m.index();
+    m.flows
+        .iter()
+        .filter_map(|f| {
+            let from = *ix.components.get(f.from.as_str())?;
+            let to = *ix.components.get(f.to.as_str())?;
+            let facts = flow_facts(f);
+            let label = if facts.is_empty() {
+                f.label.clone()
+            } else {
+                format!("{}{sep}[{facts}]", f.label)
+            };
+            Some(Edge {
+                from,
+                to,
+                flow: f,
+                label,
+            })
+        })
+        .collect()
+}
