@@ -67,3 +67,79 @@ fn a_broken_report_is_rejected_by_the_schema() {
     doc["findings"][0]["outcome"] = "OK".into();
     assert!(validator().iter_errors(&doc).next().is_some());
 }
+
+#[test]
+fn audit_sarif_is_valid_sarif_2_1_0_with_a_result_per_offender() {
+    let mut lab = Lab::new("sarif");
+    let img = lab.image("plain", "/app", &[]);
+    let c = lab.run("priv", &["--pid", "host"], &img);
+    let out = shipshape(&["audit", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let run = &doc["runs"][0];
+    assert_eq!(
+        run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        117
+    );
+    let hit = run["results"].as_array().unwrap().iter().find(|r| {
+        r["ruleId"] == "5.16" && r["locations"][0]["logicalLocations"][0]["name"] == c.as_str()
+    });
+    let hit = hit.expect("a 5.16 result for the container");
+    assert_eq!(hit["kind"], "fail");
+    assert_eq!(hit["level"], "error");
+    // File findings point at the file on the audited host.
+    assert!(run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(
+            |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("file:///"))
+        ));
+}
+
+#[test]
+fn audit_junit_is_well_formed_with_one_case_per_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = format!("unix://{}/none.sock", dir.path().display());
+    let out = shipshape_in(
+        dir.path(),
+        &[("DOCKER_HOST", &host)],
+        &["audit", "--format", "junit"],
+    );
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let file = dir.path().join("report.xml");
+    std::fs::write(&file, &xml).unwrap();
+    // Parse with Python's XML parser (CPython ships with this machine kind).
+    let py = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sys, xml.etree.ElementTree as ET\n\
+             r = ET.parse(sys.argv[1]).getroot()\n\
+             cases = r.findall('.//testcase')\n\
+             print(len(cases), len(r.findall('.//failure')), len(r.findall('.//error')), r.get('failures'), r.get('errors'))",
+        )
+        .arg(&file)
+        .output()
+        .expect("python3 parses the JUnit XML");
+    assert!(
+        py.status.success(),
+        "not well-formed XML: {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let v: Vec<String> = String::from_utf8_lossy(&py.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(v[0], "117");
+    assert_eq!(v[1], v[3], "failure elements match the failures attribute");
+    assert_eq!(v[2], v[4], "error elements match the errors attribute");
+    // No daemon: the engine checks are errors, not passes.
+    assert!(v[2].parse::<u32>().unwrap() > 30, "{v:?}");
+}

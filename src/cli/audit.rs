@@ -191,6 +191,8 @@ pub fn run_audit(args: AuditArgs) -> i32 {
         ),
         AuditFormat::Json => report::json::render(&rep),
         AuditFormat::DockerBenchJson => report::docker_bench::render(&rep),
+        AuditFormat::Sarif => report::sarif::render(&rep),
+        AuditFormat::Junit => report::junit::render(&rep),
     };
     if let Err(e) = super::write_output(args.output.as_deref(), &text) {
         super::error(e);

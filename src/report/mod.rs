@@ -2,6 +2,8 @@
 
 pub mod docker_bench;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod scan;
 pub mod text;
 
@@ -22,6 +24,28 @@ pub enum AuditFormat {
     Json,
     /// The JSON layout docker-bench-security writes (FAIL becomes WARN)
     DockerBenchJson,
+    /// SARIF 2.1.0, for code-scanning dashboards
+    Sarif,
+    /// JUnit XML: one test case per check, for CI test reports
+    Junit,
+}
+
+/// Escape text for XML, dropping characters XML 1.0 cannot carry.
+pub(crate) fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            '\t' | '\n' | '\r' => o.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => o.push(c),
+        }
+    }
+    o
 }
 
 /// Names of the CIS Docker Benchmark sections.

@@ -6,23 +6,7 @@ use crate::scan::ScanReport;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Escape text for XML, dropping characters XML 1.0 cannot carry.
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            '\t' | '\n' | '\r' => o.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::report::xml_escape as esc;
 
 pub fn render(r: &ScanReport) -> String {
     let mut suites: BTreeMap<&str, (Vec<String>, usize, usize)> = BTreeMap::new();
