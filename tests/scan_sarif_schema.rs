@@ -7,7 +7,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 
 /// The schema, with one documented adjustment made in memory (the file stays
