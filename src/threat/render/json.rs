@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub const THREATS_SCHEMA: &str = "shipshape.threats";
 pub const THREATS_SCHEMA_VERSION: u32 = 1;
 /// JSON Schema (draft 2020-12) of this output.
-pub const JSON_SCHEMA: &str = include_str!("threats.schema.v1.json");
+pub const JSON_SCHEMA: &str = include_str!("../../../docs/schema/threats.v1.json");
 
 #[derive(Serialize)]
 struct Doc<'a> {
