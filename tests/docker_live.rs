@@ -174,7 +174,12 @@ fn snapshot_round_trip_gives_the_same_verdicts() {
     let plain = lab.image("plain", "/app", &[]);
     let c = lab.run(
         "sock",
-        &["-v", "/var/run/docker.sock:/var/run/docker.sock:ro"],
+        &[
+            "-v",
+            "/var/run/docker.sock:/var/run/docker.sock:ro",
+            "-e",
+            "DB_PASSWORD=hunter2-do-not-leak",
+        ],
         &plain,
     );
     let snap = lab.dir.path().join("snap.json");
@@ -184,6 +189,10 @@ fn snapshot_round_trip_gives_the_same_verdicts() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Snapshots travel: environment values (credentials) are not in them.
+    let text = std::fs::read_to_string(&snap).unwrap();
+    assert!(text.contains("DB_PASSWORD=***"));
+    assert!(!text.contains("hunter2-do-not-leak"));
     let live = shipshape(&[
         "audit",
         "--snapshot",

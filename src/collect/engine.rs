@@ -100,6 +100,19 @@ fn get_object<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Environment values often hold credentials, and snapshots travel, so only
+/// the names are kept; a set value becomes `***` (checks only need to know
+/// that it is set).
+pub fn redact_env(env: &mut [String]) {
+    for e in env.iter_mut() {
+        if let Some((name, value)) = e.split_once('=') {
+            if !value.is_empty() {
+                *e = format!("{name}=***");
+            }
+        }
+    }
+}
+
 /// `None` when the container vanished between list and inspect.
 fn inspect_container(
     conn: &mut Conn,
@@ -109,6 +122,7 @@ fn inspect_container(
     let Some(mut c) = get_object::<Container>(conn, &format!("/containers/{id}/json"))? else {
         return Ok(None);
     };
+    redact_env(&mut c.config.env);
     if c.state.running {
         let from_proc = procs.and_then(|t| t.container_processes(c.state.pid, &c.id));
         c.processes = Some(match from_proc {
@@ -157,6 +171,7 @@ fn inspect_image(conn: &mut Conn, id: &str) -> Result<Option<Image>, EngineError
     let Some(mut img) = get_object::<Image>(conn, &format!("/images/{id}/json"))? else {
         return Ok(None);
     };
+    redact_env(&mut img.config.env);
     img.history = Some(
         match conn.get_json::<Vec<HistoryEntry>>(&format!("/images/{id}/history")) {
             Ok(h) => Probe::Ok(h),
@@ -228,4 +243,19 @@ where
             )),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn env_values_are_redacted_but_names_and_emptiness_kept() {
+        let mut env = vec![
+            "DB_PASSWORD=hunter2".to_string(),
+            "EMPTY=".into(),
+            "PATH=/usr/bin".into(),
+            "FLAG".into(),
+        ];
+        super::redact_env(&mut env);
+        assert_eq!(env, vec!["DB_PASSWORD=***", "EMPTY=", "PATH=***", "FLAG"]);
+    }
 }

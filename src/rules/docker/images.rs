@@ -401,6 +401,8 @@ mod tests {
     #[test]
     fn secret_like_env_is_named() {
         assert!(secret_like_env("DB_PASSWORD=hunter2"));
+        // Collected values are redacted to *** and still count as set.
+        assert!(secret_like_env("DB_PASSWORD=***"));
         assert!(!secret_like_env("DB_PASSWORD_FILE=/run/secrets/db"));
         assert!(!secret_like_env("PATH=/usr/bin"));
         let mut s = hardened();
