@@ -38,6 +38,10 @@ fn fake_engine(dir: &Path, respond: fn(&str) -> Option<String>) -> PathBuf {
                         if writer.write_all(r.as_bytes()).is_err() {
                             return;
                         }
+                        // Honour what we announced: hang up after this response.
+                        if r.contains("Connection: close\r\n") {
+                            return;
+                        }
                     }
                     None => {
                         std::thread::sleep(Duration::from_secs(30));
@@ -271,4 +275,47 @@ fn permission_denied_on_the_socket_is_explained() {
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_engine_checks_error_and_host_checks_run(&report);
+}
+
+#[test]
+fn a_daemon_that_closes_every_connection_still_gets_a_full_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = fake_engine(dir.path(), |path| {
+        let body = match path {
+            "/_ping" => "OK",
+            p if p.ends_with("/version") => r#"{"Version":"27.3.1","ApiVersion":"1.45"}"#,
+            p if p.ends_with("/info") => {
+                r#"{"ID":"FAKE","ServerVersion":"27.3.1","Driver":"overlay2","LoggingDriver":"json-file","SecurityOptions":["name=seccomp,profile=builtin"],"Swarm":{"LocalNodeState":"inactive"}}"#
+            }
+            p if p.contains("/containers/json")
+                || p.ends_with("/images/json")
+                || p.ends_with("/networks") =>
+            {
+                "[]"
+            }
+            _ => {
+                return Some(
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .into(),
+                )
+            }
+        };
+        Some(format!(
+            "HTTP/1.1 200 OK\r\nApi-Version: 1.45\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ))
+    });
+    let (out, _, report) = run_against(&sock, &[]);
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(report["host"]["docker_version"], "27.3.1");
+    assert_eq!(
+        finding(&report, "2.13")["outcome"],
+        "FAIL",
+        "json-file logging from the fake /info"
+    );
 }

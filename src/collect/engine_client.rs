@@ -9,7 +9,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The newest API version whose fields we read; older daemons are spoken to
 /// in their own version, newer ones in this one.
@@ -120,14 +120,17 @@ impl Client {
         Ok(Conn {
             reader: BufReader::with_capacity(64 * 1024, stream),
             client: self.clone(),
+            closed: false,
         })
     }
 }
 
-/// One keep-alive connection.
+/// One keep-alive connection. When the server says it will close the
+/// connection (or we read a body up to EOF), the next request reconnects.
 pub struct Conn {
     reader: BufReader<UnixStream>,
     client: Client,
+    closed: bool,
 }
 
 impl Conn {
@@ -172,7 +175,9 @@ impl Conn {
     }
 
     fn request(&mut self, path: &str) -> Result<Response, EngineError> {
-        let started = Instant::now();
+        if self.closed {
+            *self = self.client.connect()?;
+        }
         let req = format!(
             "GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: shipshape/{}\r\nAccept: application/json\r\n\r\n",
             env!("CARGO_PKG_VERSION")
@@ -265,7 +270,7 @@ impl Conn {
                 .map_err(|e| io_err(e, "unreadable body for"))?;
             b
         };
-        let _ = (close, started);
+        self.closed = close;
         Ok(Response {
             status,
             api_version,
