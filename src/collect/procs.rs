@@ -170,32 +170,44 @@ impl ProcTable {
                 .collect();
             if !inodes.is_empty() {
                 let wanted: Vec<String> = inodes.iter().map(|i| format!("socket:[{i}]")).collect();
-                let mut owners: Vec<i64> = Vec::new();
-                for pid in self.procs.keys() {
+                let holds = |pid: i64| -> bool {
                     let Ok(fds) = std::fs::read_dir(self.proc_dir.join(pid.to_string()).join("fd"))
                     else {
-                        continue;
+                        return false;
                     };
-                    if fds.flatten().any(|fd| {
+                    fds.flatten().any(|fd| {
                         std::fs::read_link(fd.path())
                             .map(|t| wanted.iter().any(|w| t.as_os_str() == w.as_str()))
                             .unwrap_or(false)
-                    }) {
-                        owners.push(*pid);
-                    }
-                }
-                owners.sort();
-                // systemd (socket activation) holds it too; prefer dockerd.
-                let pick = owners
-                    .iter()
-                    .find(|p| {
-                        self.procs
-                            .get(p)
-                            .is_some_and(|x| x.comm.starts_with("dockerd"))
                     })
-                    .or_else(|| owners.iter().find(|p| **p != 1));
+                };
+                // Processes named dockerd are the likely owners: look at their
+                // fds first, and walk every process only when none holds it
+                // (rootlesskit, renamed binaries). systemd holds the socket too
+                // under socket activation, so it is never preferred.
+                let dockerds: Vec<i64> = self
+                    .procs
+                    .iter()
+                    .filter(|(_, p)| p.comm.starts_with("dockerd"))
+                    .map(|(pid, _)| *pid)
+                    .collect();
+                let pick = dockerds
+                    .iter()
+                    .copied()
+                    .filter(|p| holds(*p))
+                    .min()
+                    .or_else(|| {
+                        let mut others: Vec<i64> = self
+                            .procs
+                            .keys()
+                            .copied()
+                            .filter(|p| *p != 1 && !dockerds.contains(p))
+                            .collect();
+                        others.sort();
+                        others.into_iter().find(|p| holds(*p))
+                    });
                 if let Some(pid) = pick {
-                    return Ok(self.describe(*pid, "owner of the listening socket"));
+                    return Ok(self.describe(pid, "owner of the listening socket"));
                 }
             }
         }
@@ -325,6 +337,79 @@ fn decode_addr(hex: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fake `/proc` under a temporary root.
+    fn fake_proc(procs: &[(i64, &str, &str, &[&str])], unix: &str) -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        let proc_dir = d.path().join("proc");
+        std::fs::create_dir_all(proc_dir.join("net")).unwrap();
+        std::fs::write(proc_dir.join("net/unix"), unix).unwrap();
+        for (pid, comm, cmdline, fds) in procs {
+            let pd = proc_dir.join(pid.to_string());
+            std::fs::create_dir_all(pd.join("fd")).unwrap();
+            std::fs::write(pd.join("stat"), format!("{pid} ({comm}) S 1 {pid} {pid} 0")).unwrap();
+            std::fs::write(pd.join("cmdline"), cmdline.replace(' ', "\0")).unwrap();
+            std::fs::write(pd.join("status"), "Name:\tx\nUid:\t0\t0\t0\t0\n").unwrap();
+            for (i, target) in fds.iter().enumerate() {
+                std::os::unix::fs::symlink(target, pd.join("fd").join((i + 3).to_string()))
+                    .unwrap();
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn the_daemon_is_the_process_holding_the_listening_socket() {
+        let unix = "Num RefCount Protocol Flags Type St Inode Path\n\
+                    0000: 00000002 00000000 00010000 0001 01 555 /run/docker.sock\n\
+                    0000: 00000003 00000000 00000000 0001 03 556 /run/docker.sock\n";
+        let d = fake_proc(
+            &[
+                (1, "systemd", "/sbin/init", &["socket:[555]"]),
+                (
+                    50,
+                    "dockerd",
+                    "/usr/bin/dockerd -H fd:// --icc=false",
+                    &["socket:[555]", "/dev/null"],
+                ),
+                // `pgrep -f dockerd` would pick this newer process.
+                (
+                    90,
+                    "vim",
+                    "vim /etc/systemd/system/dockerd.conf",
+                    &["socket:[556]"],
+                ),
+            ],
+            unix,
+        );
+        let fs = HostFs::new(d.path());
+        let t = ProcTable::scan(&fs).unwrap();
+        let p = t
+            .find_daemon(&fs, &["/var/run/docker.sock".into()])
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.pid, 50);
+        assert_eq!(p.found_by, "owner of the listening socket");
+        assert_eq!(
+            p.argv,
+            vec!["/usr/bin/dockerd", "-H", "fd://", "--icc=false"]
+        );
+    }
+
+    #[test]
+    fn without_a_socket_owner_an_exact_name_is_needed() {
+        let d = fake_proc(
+            &[(90, "vim", "vim dockerd.json", &[])],
+            "Num RefCount Protocol Flags Type St Inode Path\n",
+        );
+        let fs = HostFs::new(d.path());
+        let t = ProcTable::scan(&fs).unwrap();
+        assert_eq!(
+            t.find_daemon(&fs, &["/var/run/docker.sock".into()])
+                .unwrap(),
+            None
+        );
+    }
 
     #[test]
     fn stat_comm_with_spaces_and_parens() {
