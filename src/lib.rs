@@ -3,17 +3,24 @@
 //! The crate is laid out as its pipeline:
 //!
 //! ```text
-//! collect/ ──▶ snapshot/ ──▶ rules/ ──▶ findings/ ──▶ threat/ ──▶ report/
-//! (all I/O)    (typed facts)  (pure)     (verdicts)    (STRIDE)    (renderers)
+//! collect/ ──▶ snapshot/ ──┐                         ┌──▶ threat/ ──┐
+//! (host I/O)   (typed)     ├──▶ rules/ ──▶ findings/ ┤              ├──▶ report/
+//! scan/walk ─▶ manifest/ ──┘    (pure)    (verdicts) └──▶ remediate/┘   (renderers)
+//! (file I/O)   (parsed)          ▲
+//!                           knowledge/ (shared domain facts)
 //! ```
 //!
-//! `cli/` is a thin layer that parses arguments and drives these stages.
+//! `scan/` drives the manifest side (walk, dispatch, suppressions); `cli/` is
+//! a thin layer that parses arguments and drives these stages.
 
 pub mod cli;
 pub mod collect;
 pub mod findings;
+pub mod knowledge;
+pub mod manifest;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod snapshot;
 pub mod threat;
+pub mod util;

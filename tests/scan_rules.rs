@@ -3,7 +3,8 @@
 //! listed in `expect`, as file:line:column) and `pass/` (must produce none of
 //! that rule, and no file errors).
 
-use shipshape::scan::{registry, scan, ScanOptions};
+use shipshape::rules::registry;
+use shipshape::scan::{scan, ScanOptions};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +60,7 @@ fn expected(dir: &Path) -> BTreeSet<(String, u32, u32)> {
 fn every_rule_fires_exactly_where_expected_and_not_on_its_pass_fixture() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for rule in registry::all() {
+    for rule in registry::manifest_rules() {
         let dir = fixtures().join(rule.id);
         let fire = dir.join("fire");
         let pass = dir.join("pass");
@@ -105,7 +106,7 @@ fn every_rule_fires_exactly_where_expected_and_not_on_its_pass_fixture() {
 #[test]
 fn rule_ids_are_unique_well_formed_and_documented() {
     let mut seen = BTreeSet::new();
-    for r in registry::all() {
+    for r in registry::manifest_rules() {
         assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
         let (prefix, num) = r.id.rsplit_once('-').expect("PREFIX-NNN");
         assert!(
@@ -144,8 +145,8 @@ fn rule_ids_are_unique_well_formed_and_documented() {
 
 #[test]
 fn cis_mappings_use_the_right_benchmark_per_domain() {
-    use shipshape::scan::rule::{Domain, Standard};
-    for r in registry::all() {
+    use shipshape::rules::manifest::{Domain, Standard};
+    for r in registry::manifest_rules() {
         for x in r.refs {
             match (r.domain, x.standard) {
                 (Domain::Kubernetes, Standard::CisDocker) => panic!("{} maps to CIS Docker", r.id),
@@ -177,7 +178,7 @@ fn cis_mappings_use_the_right_benchmark_per_domain() {
 fn docs_catalogue_matches_the_registry() {
     let mut table =
         String::from("| Id | Severity | Title | References | STRIDE |\n|---|---|---|---|---|\n");
-    for r in registry::all() {
+    for r in registry::manifest_rules() {
         let refs: Vec<String> = r.refs.iter().map(|x| x.label()).collect();
         let stride: String = r.stride.iter().map(|s| s.letter()).collect();
         table.push_str(&format!(

@@ -36,7 +36,7 @@ fn live_docker_socket_mount_confirms_the_escape_threat() {
         snap.engine
     );
     let checks: Vec<_> = rules::docker::checks().iter().collect();
-    let findings = rules::evaluate(&snap, &EvalOptions::default(), &checks);
+    let findings = rules::evaluate(&snap, &EvalOptions::default(), &checks).findings;
     let model = from_snapshot(&snap);
     let lib = Library::builtin();
     let a = analyze(&model, &lib, &findings, &[], 0);

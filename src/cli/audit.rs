@@ -177,8 +177,8 @@ pub fn run_audit(args: AuditArgs) -> i32 {
         None => collect::collect(&args.source.collect_options()),
     };
     let opts = args.eval.options();
-    let findings = rules::evaluate(&snap, &opts, &checks);
-    let rep = Report::new(&snap, &opts, findings);
+    let eval = rules::evaluate(&snap, &opts, &checks);
+    let rep = Report::new(&snap, eval.findings, &eval.excluded);
     let color = args.output.is_none() && report::text::color_wanted(args.no_color);
     let text = match args.format {
         AuditFormat::Text => report::text::render(

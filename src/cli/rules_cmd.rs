@@ -1,84 +1,114 @@
-//! `shipshape rules [ID]`: the catalogues of host checks and scan rules.
+//! `shipshape rules [ID]`: the one catalogue of every rule, as a table, as
+//! one rule's documentation, or as JSON with the full metadata.
 
-use crate::rules::docker::checks;
-use crate::scan::registry;
-use crate::scan::rule::Rule;
+use crate::rules::meta::RuleMeta;
+use crate::rules::registry::{self, AnyRule};
+use serde::Serialize;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    /// A table, or a rule's documentation when few rules match
+    Text,
+    /// Every matching rule with its full metadata
+    Json,
+}
 
 #[derive(clap::Args)]
 pub struct RulesArgs {
-    /// A CIS Docker check id (5.5) or section (5), or a scan rule id (K8S-001) or
-    /// family (K8S, DF, COMPOSE); everything when omitted
+    /// A CIS Docker check id (5.5) or section (5, 1.1), or a scan rule id
+    /// (K8S-001) or family (K8S, DF, COMPOSE); every rule when omitted
     pub id: Option<String>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: RulesFormat,
+    /// Write to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
-fn scan_rule_matches(r: &Rule, sel: &str) -> bool {
-    let sel = sel.to_ascii_uppercase();
-    r.id.eq_ignore_ascii_case(&sel) || r.id.split('-').next() == Some(sel.as_str())
+/// One rule as `rules --format json` writes it.
+#[derive(Serialize)]
+struct RuleDoc<'a> {
+    family: &'static str,
+    kind: &'static str,
+    benchmark_version: &'static str,
+    #[serde(flatten)]
+    meta: &'a RuleMeta,
+    references: Vec<String>,
 }
 
 pub fn run(args: RulesArgs) -> i32 {
     let sel = args.id.as_deref();
-    let host: Vec<_> = checks()
-        .iter()
-        .filter(|c| sel.is_none_or(|s| c.matches(s)))
+    let rules: Vec<AnyRule> = registry::all()
+        .filter(|r| sel.is_none_or(|s| r.meta().matches(s)))
         .collect();
-    let scan: Vec<&Rule> = registry::all()
-        .filter(|r| sel.is_none_or(|s| scan_rule_matches(r, s)))
-        .collect();
-    if host.is_empty() && scan.is_empty() {
+    if rules.is_empty() {
         super::error(format!(
             "no check or rule matches '{}'; run `shipshape rules` for the list",
             sel.unwrap_or_default()
         ));
         return super::EXIT_TOOL_FAILED;
     }
-    let detailed = host.len() + scan.len() <= 3;
-    let mut out = String::new();
-    for c in host {
-        let kind = if c.automated { "automated" } else { "manual" };
-        if detailed {
-            out.push_str(&format!(
-                "{} {}\n  CIS Docker Benchmark 1.6, {kind}; severity {}; STRIDE {}\n  Remediation: {}\n\n",
-                c.id,
-                c.title,
-                c.severity,
-                c.stride.iter().map(|s| s.name()).collect::<Vec<_>>().join(", "),
-                c.remediation
-            ));
-        } else {
-            let stride: String = c.stride.iter().map(|s| s.letter()).collect();
-            out.push_str(&format!(
-                "{:<11} {:<10} {:<8} {:<6} {}\n",
-                c.id, kind, c.severity, stride, c.title
-            ));
-        }
-    }
-    for r in scan {
-        let domain = format!("{:?}", r.domain).to_ascii_lowercase();
-        if detailed {
-            let refs: Vec<String> = r.refs.iter().map(|x| x.label()).collect();
-            out.push_str(&format!(
-                "{} {}\n  scan rule ({domain}); severity {}; STRIDE {}\n  References: {}\n  Remediation: {}\n\n",
-                r.id,
-                r.title,
-                r.severity,
-                r.stride.iter().map(|s| s.name()).collect::<Vec<_>>().join(", "),
-                if refs.is_empty() { "none".to_string() } else { refs.join(", ") },
-                r.remediation
-            ));
-        } else {
-            let stride: String = r.stride.iter().map(|s| s.letter()).collect();
-            out.push_str(&format!(
-                "{:<11} {:<10} {:<8} {:<6} {}\n",
-                r.id, domain, r.severity, stride, r.title
-            ));
-        }
-    }
-    match super::write_output(None, &out) {
+    let out = match args.format {
+        RulesFormat::Json => json(&rules),
+        RulesFormat::Text if rules.len() <= 3 => rules.iter().map(document).collect(),
+        RulesFormat::Text => rules.iter().map(row).collect(),
+    };
+    match super::write_output(args.output.as_deref(), &out) {
         Ok(()) => 0,
         Err(e) => {
             super::error(e);
             super::EXIT_TOOL_FAILED
         }
     }
+}
+
+fn json(rules: &[AnyRule]) -> String {
+    let docs: Vec<RuleDoc> = rules
+        .iter()
+        .map(|r| RuleDoc {
+            family: r.family(),
+            kind: r.kind(),
+            benchmark_version: r.meta().benchmark.version(),
+            meta: r.meta(),
+            references: r.meta().references().iter().map(|x| x.label()).collect(),
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&docs).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn row(r: &AnyRule) -> String {
+    let m = r.meta();
+    let stride: String = m.stride.iter().map(|s| s.letter()).collect();
+    format!(
+        "{:<14} {:<10} {:<10} {:<8} {:<6} {}\n",
+        m.id,
+        r.family(),
+        r.kind(),
+        m.severity,
+        stride,
+        m.title
+    )
+}
+
+fn document(r: &AnyRule) -> String {
+    let m = r.meta();
+    let refs: Vec<String> = m.references().iter().map(|x| x.label()).collect();
+    let stride: Vec<&str> = m.stride.iter().map(|s| s.name()).collect();
+    format!(
+        "{} {}\n  {} {} ({}, {}); severity {}; STRIDE {}\n  Why: {}\n  References: {}\n  Remediation: {}\n\n",
+        m.id,
+        m.title,
+        m.benchmark.name(),
+        m.benchmark.version(),
+        r.family(),
+        r.kind(),
+        m.severity,
+        stride.join(", "),
+        if m.rationale.is_empty() { "-" } else { m.rationale },
+        if refs.is_empty() { "none".to_string() } else { refs.join(", ") },
+        m.remediation
+    )
 }

@@ -131,7 +131,7 @@ pub fn run(args: ScanArgs) -> i32 {
         None => ScanConfig::default(),
     };
     for d in &args.disable {
-        if crate::scan::registry::find(d).is_none() {
+        if crate::rules::registry::find(d).is_none() {
             super::error(format!("unknown rule id '{d}' in --disable"));
             return super::EXIT_TOOL_FAILED;
         }

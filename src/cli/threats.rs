@@ -145,7 +145,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         }
         let checks: Vec<_> = rules::docker::checks().iter().collect();
         let opts = args.eval.options();
-        let findings = rules::evaluate(&snap, &opts, &checks);
+        let findings = rules::evaluate(&snap, &opts, &checks).findings;
         (build::from_snapshot(&snap), findings)
     };
     let mut waivers = Vec::new();

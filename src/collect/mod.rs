@@ -6,7 +6,7 @@
 //! `auditctl -l` (when installed), which only lists rules.
 
 pub mod audit;
-pub mod clock;
+
 pub mod daemon;
 pub mod engine;
 pub mod engine_client;
@@ -49,7 +49,7 @@ impl Default for CollectOptions {
 /// Collect everything into a snapshot. Never fails as a whole.
 pub fn collect(opts: &CollectOptions) -> Snapshot {
     let started = Instant::now();
-    let collected_at = clock::now_rfc3339();
+    let collected_at = crate::util::clock::now_rfc3339();
     let fs = HostFs::new(&opts.root);
     let endpoint = Endpoint::from_docker_host(opts.docker_host.as_deref());
     let socket = match &endpoint {

@@ -13,7 +13,7 @@ use crate::findings::Outcome;
 use serde_json::{json, Map, Value};
 
 pub fn render(report: &Report) -> String {
-    let start: i64 = epoch_of(&report.timestamp);
+    let start: i64 = crate::util::clock::epoch_of(&report.timestamp);
     let mut sections: Vec<(String, Vec<Value>)> = Vec::new();
     let mut score: i64 = 0;
     for f in &report.findings {
@@ -69,21 +69,4 @@ pub fn render(report: &Report) -> String {
         "end": start,
     });
     serde_json::to_string_pretty(&doc).expect("serialises") + "\n"
-}
-
-/// Seconds since the epoch for an RFC 3339 UTC timestamp we wrote ourselves
-/// (`YYYY-MM-DDTHH:MM:SS[.fff]Z`); 0 if it is not in that form.
-pub fn epoch_of(ts: &str) -> i64 {
-    let parse = |r: std::ops::Range<usize>| ts.get(r).and_then(|s| s.parse::<i64>().ok());
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = (
-        parse(0..4),
-        parse(5..7),
-        parse(8..10),
-        parse(11..13),
-        parse(14..16),
-        parse(17..19),
-    ) else {
-        return 0;
-    };
-    crate::collect::clock::days_from_civil(y, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + s
 }

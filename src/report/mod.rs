@@ -8,7 +8,6 @@ pub mod scan;
 pub mod text;
 
 use crate::findings::{Finding, Outcome};
-use crate::rules::EvalOptions;
 use crate::snapshot::{Probe, Snapshot};
 use serde::Serialize;
 
@@ -141,10 +140,9 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(snap: &Snapshot, opts: &EvalOptions, findings: Vec<Finding>) -> Self {
-        let cx = crate::rules::Context::new(snap, opts);
-        let excluded = cx
-            .excluded
+    /// `excluded` lists the containers the evaluation left out, with why.
+    pub fn new(snap: &Snapshot, findings: Vec<Finding>, excluded: &[(String, String)]) -> Self {
+        let excluded = excluded
             .iter()
             .map(|(n, r)| Excluded {
                 name: n.clone(),

@@ -1,16 +1,24 @@
-//! Rules: pure functions from a snapshot to verdicts.
+//! Rules: pure functions from a snapshot or a parsed manifest to verdicts.
 //!
-//! Each domain has a folder (`rules/docker/…`); each file there holds one
-//! tight family of checks with all their metadata next to their logic. The
-//! registry ([`docker::CHECKS`] and friends) is a static list, so ids, titles
-//! and fixtures are reviewed as one catalogue (see the `catalogue` tests).
+//! Each domain has a folder (`rules/docker/…`, `rules/kubernetes/…`); each
+//! file there holds one tight family of rules with their metadata
+//! ([`meta::RuleMeta`]) next to their logic. [`registry`] lists every rule of
+//! every family, so ids, titles and fixtures are reviewed as one catalogue.
+//!
+//! Dependencies run one way: rules read `snapshot/` and `manifest/` (the input
+//! models) and `knowledge/` (shared domain facts); the drivers (`scan/`,
+//! `cli/`) and the later stages read rules. Nothing here imports a driver
+//! (pinned by `tests/layering.rs`).
 
 pub mod compose;
 pub mod docker;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod manifest;
+pub mod meta;
+pub mod registry;
 
-use crate::findings::{Finding, Severity, Stride, Verdict};
+use crate::findings::{Finding, Verdict};
 use crate::snapshot::Snapshot;
 
 /// What kind of object a check inspects. Used for filtering and to decide
@@ -30,48 +38,36 @@ pub enum Scope {
     Manual,
 }
 
-/// One benchmark check: identity, guidance and its evaluation function.
+/// One CIS Docker host check: its metadata and its evaluation function.
 #[derive(Clone, Copy)]
 pub struct Check {
-    /// CIS id as docker-bench-security numbers it, e.g. `5.5`.
-    pub id: &'static str,
-    /// Our own short title.
-    pub title: &'static str,
+    pub meta: meta::RuleMeta,
     /// Whether CIS marks the check as automated (true) or manual.
     pub automated: bool,
     pub scope: Scope,
-    pub severity: Severity,
-    pub stride: &'static [Stride],
-    pub remediation: &'static str,
     pub eval: fn(&Context) -> Verdict,
 }
 
+impl std::ops::Deref for Check {
+    type Target = meta::RuleMeta;
+    fn deref(&self) -> &meta::RuleMeta {
+        &self.meta
+    }
+}
+
 impl Check {
-    /// The section, i.e. the first component of the id.
-    pub fn section(&self) -> &'static str {
-        self.id.split('.').next().unwrap_or(self.id)
-    }
-
-    /// Whether `selector` names this check: an exact id, or a section prefix
-    /// (`5` selects `5.x`, `1.1` selects `1.1.x`).
-    pub fn matches(&self, selector: &str) -> bool {
-        let sel = selector.trim().trim_end_matches('.');
-        self.id == sel
-            || (self.id.starts_with(sel) && self.id.as_bytes().get(sel.len()) == Some(&b'.'))
-    }
-
     pub fn run(&self, cx: &Context) -> Finding {
         let v = (self.eval)(cx);
         Finding {
-            id: self.id,
-            section: self.section(),
-            title: self.title,
+            id: self.meta.id,
+            section: self.meta.section(),
+            title: self.meta.title,
             automated: self.automated,
-            severity: self.severity,
-            stride: self.stride,
+            severity: self.meta.severity,
+            stride: self.meta.stride,
             outcome: v.outcome,
             message: v.message,
-            remediation: self.remediation,
+            remediation: self.meta.remediation,
             evidence: v.evidence,
         }
     }
@@ -113,7 +109,7 @@ impl<'a> Context<'a> {
                 } else if let Some(p) = opts
                     .exclude_containers
                     .iter()
-                    .find(|p| wildcard_match(p, name))
+                    .find(|p| crate::util::wildcard_match(p, name))
                 {
                     excluded.push((
                         name.to_string(),
@@ -131,34 +127,6 @@ impl<'a> Context<'a> {
             excluded,
         }
     }
-}
-
-/// Match `text` against a pattern where `*` is any run and `?` any one char.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let (mut star, mut mark) = (None, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 /// Select checks by `--check` / `--skip` selectors (ids or section prefixes).
@@ -183,14 +151,24 @@ pub fn select<'c>(
 }
 
 /// Evaluate the given checks against a snapshot, in catalogue order.
-pub fn evaluate(snap: &Snapshot, opts: &EvalOptions, checks: &[&Check]) -> Vec<Finding> {
+pub fn evaluate(snap: &Snapshot, opts: &EvalOptions, checks: &[&Check]) -> Evaluation {
     let cx = Context::new(snap, opts);
-    checks.iter().map(|c| c.run(&cx)).collect()
+    Evaluation {
+        findings: checks.iter().map(|c| c.run(&cx)).collect(),
+        excluded: cx.excluded,
+    }
+}
+
+/// What an audit evaluation produced: the findings, and the containers left
+/// out with the reason (so the report never has to recompute them).
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub excluded: Vec<(String, String)>,
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::util::wildcard_match;
 
     #[test]
     fn wildcards() {

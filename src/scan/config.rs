@@ -46,7 +46,7 @@ impl ScanConfig {
             toml::from_str(text).map_err(|e| format!("{}: {e}", origin.display()))?;
         let cfg = f.scan;
         for id in cfg.disable.iter().chain(cfg.severity.keys()) {
-            if super::registry::find(id).is_none() {
+            if crate::rules::registry::find(id).is_none() {
                 return Err(format!("{}: unknown rule id '{id}'", origin.display()));
             }
         }

@@ -9,20 +9,15 @@
 //! deterministic. A problem with one file (invalid YAML, binary content, a
 //! loop, an oversized file) becomes a [`FileError`] and never stops the scan.
 
-pub mod compose;
 pub mod config;
-pub mod dockerfile;
-pub mod heuristics;
-pub mod k8s;
-pub mod registry;
-pub mod rule;
 pub mod suppress;
 pub mod walk;
-pub mod yaml;
 
 use crate::findings::{Severity, Stride};
+use crate::manifest::{compose, dockerfile, k8s, yaml};
+use crate::rules::manifest::{Hit, Ref, Rule, Sink, Subject};
+use crate::rules::registry;
 use rayon::prelude::*;
-use rule::{Check, Hit, Ref, Rule, Sink};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -181,11 +176,11 @@ impl Settings {
         let selected = |r: &Rule| {
             opts.only.is_empty() || opts.only.iter().any(|o| o.eq_ignore_ascii_case(r.id))
         };
-        let rules: Vec<&'static Rule> = registry::all()
-            .filter(|r| !disabled(r) && (selected(r) || matches!(r.check, Check::Engine)))
+        let rules: Vec<&'static Rule> = registry::manifest_rules()
+            .filter(|r| !disabled(r) && (selected(r) || matches!(r.subject, Subject::Engine)))
             .collect();
         let mut severity = HashMap::new();
-        for r in registry::all() {
+        for r in registry::manifest_rules() {
             let s = opts
                 .config
                 .severity
@@ -411,9 +406,9 @@ pub fn scan_text(
                             let label = obj.label();
                             for rule in &settings.rules {
                                 let mut sink = Sink::default();
-                                match (rule.check, &pod) {
-                                    (Check::Object(f), _) => f(obj, &mut sink),
-                                    (Check::Pod(f), Some(p)) => f(p, &mut sink),
+                                match (rule.subject, &pod) {
+                                    (Subject::Object(f), _) => f(obj, &mut sink),
+                                    (Subject::Pod(f), Some(p)) => f(p, &mut sink),
                                     _ => continue,
                                 }
                                 raws.extend(sink.hits.into_iter().map(|hit| Raw {
@@ -440,7 +435,7 @@ pub fn scan_text(
                     .collect(),
             );
             for rule in &settings.rules {
-                if let Check::Dockerfile(f) = rule.check {
+                if let Subject::Dockerfile(f) = rule.subject {
                     let mut sink = Sink::default();
                     f(&df, &mut sink);
                     raws.extend(sink.hits.into_iter().map(|hit| Raw {
@@ -478,7 +473,7 @@ pub fn scan_text(
                         let scope = Some(scopes.len() - 1);
                         let label = svc.label();
                         for rule in &settings.rules {
-                            if let Check::Service(f) = rule.check {
+                            if let Subject::Service(f) = rule.subject {
                                 let mut sink = Sink::default();
                                 f(&svc, &mut sink);
                                 raws.extend(sink.hits.into_iter().map(|hit| Raw {

@@ -11,7 +11,7 @@
 //! A suppression needs a reason. One without a reason is not applied and is
 //! reported itself (rule SHIPSHAPE-001).
 
-use super::yaml::{Node, Pos, Value};
+use crate::manifest::yaml::{Node, Pos, Value};
 use serde::Serialize;
 
 pub const MARKER: &str = "shipshape:ignore";

@@ -363,7 +363,7 @@ pub fn analyze<'a>(
     instances.sort_by_key(|i| (i.component, i.threat, i.flow));
     for inst in &mut instances {
         for (wi, w) in waivers.iter().enumerate() {
-            if !crate::rules::wildcard_match(&w.pattern, &inst.id) {
+            if !crate::util::wildcard_match(&w.pattern, &inst.id) {
                 continue;
             }
             waiver_used[wi] = true;

@@ -106,7 +106,7 @@ pub fn parse_date(s: &str) -> Option<i64> {
     if !(1..=dim).contains(&d) || s.trim().len() != 10 {
         return None;
     }
-    Some(crate::collect::clock::days_from_civil(y, m, d))
+    Some(crate::util::clock::days_from_civil(y, m, d))
 }
 
 /// Read and parse a model file.

@@ -2,19 +2,23 @@
 
 use super::at_service;
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::rule::*;
+use crate::manifest::compose::ServiceView;
+use crate::rules::manifest::*;
 
 pub static CAP_ADD: Rule = Rule {
-    id: "COMPOSE-004",
-    title: "Service adds Linux capabilities (cap_add)",
+    meta: RuleMeta {
+        id: "COMPOSE-004",
+        benchmark: Benchmark::Shipshape,
+        title: "Service adds Linux capabilities (cap_add)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.4")],
+        remediation: "Remove `cap_add` entries the service does not strictly need; never add ALL or SYS_ADMIN.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.4")],
-    remediation:
-        "Remove `cap_add` entries the service does not strictly need; never add ALL or SYS_ADMIN.",
-    check: Check::Service(cap_add),
+    subject: Subject::Service(cap_add),
 };
 
 fn cap_add(svc: &ServiceView, s: &mut Sink) {
@@ -35,14 +39,19 @@ fn cap_add(svc: &ServiceView, s: &mut Sink) {
 }
 
 pub static CAP_DROP: Rule = Rule {
-    id: "COMPOSE-005",
-    title: "Service does not drop all capabilities (cap_drop: [ALL])",
+    meta: RuleMeta {
+        id: "COMPOSE-005",
+        benchmark: Benchmark::Shipshape,
+        title: "Service does not drop all capabilities (cap_drop: [ALL])",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.4")],
+        remediation: "Add `cap_drop: [ALL]` and add back only what is needed with `cap_add`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.4")],
-    remediation: "Add `cap_drop: [ALL]` and add back only what is needed with `cap_add`.",
-    check: Check::Service(cap_drop),
+    subject: Subject::Service(cap_drop),
 };
 
 fn cap_drop(svc: &ServiceView, s: &mut Sink) {

@@ -1,19 +1,24 @@
 //! Plaintext secrets in `environment`.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::heuristics::{is_reference, is_secret_name};
-use crate::scan::rule::*;
+use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::manifest::compose::ServiceView;
+use crate::rules::manifest::*;
 
 pub static PLAINTEXT_SECRETS: Rule = Rule {
-    id: "COMPOSE-015",
-    title: "Plaintext secret in environment",
+    meta: RuleMeta {
+        id: "COMPOSE-015",
+        benchmark: Benchmark::Shipshape,
+        title: "Plaintext secret in environment",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure],
+        refs: &[cis_docker("4.10")],
+        remediation: "Use compose `secrets:` (mounted as files) or interpolate from an untracked env file (`${DB_PASSWORD}`).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure],
-    refs: &[cis_docker("4.10")],
-    remediation: "Use compose `secrets:` (mounted as files) or interpolate from an untracked env file (`${DB_PASSWORD}`).",
-    check: Check::Service(env),
+    subject: Subject::Service(env),
 };
 
 fn env(svc: &ServiceView, s: &mut Sink) {

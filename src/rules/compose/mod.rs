@@ -11,8 +11,8 @@ mod resources;
 mod runtime;
 mod security_opt;
 
-use crate::scan::compose::ServiceView;
-use crate::scan::rule::{Rule, Sink};
+use crate::manifest::compose::ServiceView;
+use crate::rules::manifest::{Rule, Sink};
 
 pub static RULES: &[&Rule] = &[
     &privileged::PRIVILEGED,

@@ -1,10 +1,10 @@
 //! Bind mounts of the Docker socket and sensitive host paths.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::heuristics::sensitive_host_path;
-use crate::scan::rule::*;
-use crate::scan::yaml::{Node, Pos};
+use crate::knowledge::heuristics::sensitive_host_path;
+use crate::manifest::compose::ServiceView;
+use crate::manifest::yaml::{Node, Pos};
+use crate::rules::manifest::*;
 
 /// Bind mounts of a service: (host path, position, length, propagation).
 fn binds(svc: &ServiceView) -> Vec<(String, Pos, usize, String)> {
@@ -40,14 +40,19 @@ fn is_socket(p: &str) -> bool {
 }
 
 pub static DOCKER_SOCKET: Rule = Rule {
-    id: "COMPOSE-002",
-    title: "Service mounts the Docker (container runtime) socket",
+    meta: RuleMeta {
+        id: "COMPOSE-002",
+        benchmark: Benchmark::Shipshape,
+        title: "Service mounts the Docker (container runtime) socket",
+        rationale: "",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+        refs: &[cis_docker("5.32")],
+        remediation: "Do not mount docker.sock; use a socket proxy that allows only the API calls needed, or a rootless alternative.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Critical,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
-    refs: &[cis_docker("5.32")],
-    remediation: "Do not mount docker.sock; use a socket proxy that allows only the API calls needed, or a rootless alternative.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         for (p, pos, len, _) in binds(svc) {
             if is_socket(&p) {
                 s.report(pos, len, format!("{} mounts {p}: control of the runtime is control of the host", svc.label()));
@@ -57,14 +62,19 @@ pub static DOCKER_SOCKET: Rule = Rule {
 };
 
 pub static SENSITIVE_MOUNT: Rule = Rule {
-    id: "COMPOSE-003",
-    title: "Service mounts a sensitive host directory",
+    meta: RuleMeta {
+        id: "COMPOSE-003",
+        benchmark: Benchmark::Shipshape,
+        title: "Service mounts a sensitive host directory",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Tampering, Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.6")],
+        remediation: "Mount only application directories, read-only where possible; never /, /etc, /proc, /sys, /var/run or home/SSH directories.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::Tampering, Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.6")],
-    remediation: "Mount only application directories, read-only where possible; never /, /etc, /proc, /sys, /var/run or home/SSH directories.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         for (p, pos, len, _) in binds(svc) {
             if is_socket(&p) {
                 continue;
@@ -77,14 +87,19 @@ pub static SENSITIVE_MOUNT: Rule = Rule {
 };
 
 pub static SHARED_PROPAGATION: Rule = Rule {
-    id: "COMPOSE-022",
-    title: "Bind mount uses shared propagation",
+    meta: RuleMeta {
+        id: "COMPOSE-022",
+        benchmark: Benchmark::Shipshape,
+        title: "Bind mount uses shared propagation",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("5.20")],
+        remediation: "Use the default private propagation (`rprivate`); shared mounts let the container change the host's mount table.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("5.20")],
-    remediation: "Use the default private propagation (`rprivate`); shared mounts let the container change the host's mount table.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         for (p, pos, len, opts) in binds(svc) {
             if opts.split(',').any(|o| o == "shared" || o == "rshared") {
                 s.report(pos, len, format!("{} mounts {p} with shared propagation", svc.label()));

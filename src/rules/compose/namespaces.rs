@@ -1,8 +1,8 @@
 //! Host namespaces: network, PID, IPC, user, UTS.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::rule::*;
+use crate::manifest::compose::ServiceView;
+use crate::rules::manifest::*;
 
 fn host_mode(svc: &ServiceView, s: &mut Sink, key: &str, what: &str) {
     if let Some(e) = svc.entry(key) {
@@ -20,48 +20,68 @@ fn host_mode(svc: &ServiceView, s: &mut Sink, key: &str, what: &str) {
 }
 
 pub static NETWORK_HOST: Rule = Rule {
-    id: "COMPOSE-006",
-    title: "Service uses the host network (network_mode: host)",
+    meta: RuleMeta {
+        id: "COMPOSE-006",
+        benchmark: Benchmark::Shipshape,
+        title: "Service uses the host network (network_mode: host)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+        refs: &[cis_docker("5.10")],
+        remediation: "Remove `network_mode: host`; use a user-defined network and publish only the ports needed.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
-    refs: &[cis_docker("5.10")],
-    remediation:
-        "Remove `network_mode: host`; use a user-defined network and publish only the ports needed.",
-    check: Check::Service(|svc, s| host_mode(svc, s, "network_mode", "network namespace")),
+    subject: Subject::Service(|svc, s| host_mode(svc, s, "network_mode", "network namespace")),
 };
 
 pub static PID_HOST: Rule = Rule {
-    id: "COMPOSE-007",
-    title: "Service shares the host PID namespace (pid: host)",
+    meta: RuleMeta {
+        id: "COMPOSE-007",
+        benchmark: Benchmark::Shipshape,
+        title: "Service shares the host PID namespace (pid: host)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
+        refs: &[cis_docker("5.16")],
+        remediation: "Remove `pid: host` so the service gets its own process namespace.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
-    refs: &[cis_docker("5.16")],
-    remediation: "Remove `pid: host`.",
-    check: Check::Service(|svc, s| host_mode(svc, s, "pid", "process namespace")),
+    subject: Subject::Service(|svc, s| host_mode(svc, s, "pid", "process namespace")),
 };
 
 pub static IPC_HOST: Rule = Rule {
-    id: "COMPOSE-008",
-    title: "Service shares the host IPC namespace (ipc: host)",
+    meta: RuleMeta {
+        id: "COMPOSE-008",
+        benchmark: Benchmark::Shipshape,
+        title: "Service shares the host IPC namespace (ipc: host)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure, Stride::Tampering],
+        refs: &[cis_docker("5.17")],
+        remediation:
+            "Remove `ipc: host` (use `ipc: shareable` between specific services if needed).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure, Stride::Tampering],
-    refs: &[cis_docker("5.17")],
-    remediation: "Remove `ipc: host` (use `ipc: shareable` between specific services if needed).",
-    check: Check::Service(|svc, s| host_mode(svc, s, "ipc", "IPC namespace")),
+    subject: Subject::Service(|svc, s| host_mode(svc, s, "ipc", "IPC namespace")),
 };
 
 pub static USERNS_HOST: Rule = Rule {
-    id: "COMPOSE-017",
-    title: "Service opts out of user namespace remapping (userns_mode: host)",
+    meta: RuleMeta {
+        id: "COMPOSE-017",
+        benchmark: Benchmark::Shipshape,
+        title: "Service opts out of user namespace remapping (userns_mode: host)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.31")],
+        remediation: "Remove `userns_mode: host` so the daemon's user namespace remapping applies.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.31")],
-    remediation: "Remove `userns_mode: host` so the daemon's user namespace remapping applies.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         host_mode(
             svc,
             s,
@@ -72,14 +92,19 @@ pub static USERNS_HOST: Rule = Rule {
 };
 
 pub static UTS_HOST: Rule = Rule {
-    id: "COMPOSE-019",
-    title: "Service shares the host UTS namespace (uts: host)",
+    meta: RuleMeta {
+        id: "COMPOSE-019",
+        benchmark: Benchmark::Shipshape,
+        title: "Service shares the host UTS namespace (uts: host)",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("5.21")],
+        remediation: "Remove `uts: host`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("5.21")],
-    remediation: "Remove `uts: host`.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         host_mode(svc, s, "uts", "UTS namespace (it can change the host name)")
     }),
 };

@@ -1,9 +1,9 @@
 //! Published ports.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::rule::*;
-use crate::scan::yaml::Pos;
+use crate::manifest::compose::ServiceView;
+use crate::manifest::yaml::Pos;
+use crate::rules::manifest::*;
 
 /// Published ports: (host ip, host port text, position, length).
 fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
@@ -44,14 +44,19 @@ fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
 }
 
 pub static ALL_INTERFACES: Rule = Rule {
-    id: "COMPOSE-014",
-    title: "Port published on all host interfaces",
+    meta: RuleMeta {
+        id: "COMPOSE-014",
+        benchmark: Benchmark::Shipshape,
+        title: "Port published on all host interfaces",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::InformationDisclosure, Stride::Spoofing],
+        refs: &[cis_docker("5.14")],
+        remediation: "Bind to a specific address, e.g. `127.0.0.1:8080:80`, or put the service behind a reverse proxy.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::InformationDisclosure, Stride::Spoofing],
-    refs: &[cis_docker("5.14")],
-    remediation: "Bind to a specific address, e.g. `127.0.0.1:8080:80`, or put the service behind a reverse proxy.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         for (ip, host, pos, len) in published(svc) {
             if ip.is_empty() || ip == "0.0.0.0" || ip == "::" {
                 let port = if host.is_empty() { "a random port".to_string() } else { format!("port {host}") };
@@ -62,14 +67,20 @@ pub static ALL_INTERFACES: Rule = Rule {
 };
 
 pub static PRIVILEGED_PORT: Rule = Rule {
-    id: "COMPOSE-020",
-    title: "Privileged host port (below 1024) mapped",
+    meta: RuleMeta {
+        id: "COMPOSE-020",
+        benchmark: Benchmark::Shipshape,
+        title: "Privileged host port (below 1024) mapped",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Spoofing],
+        refs: &[cis_docker("5.8")],
+        remediation:
+            "Map to a host port of 1024 or above and terminate well-known ports at a proxy.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::Spoofing],
-    refs: &[cis_docker("5.8")],
-    remediation: "Map to a host port of 1024 or above and terminate well-known ports at a proxy.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         for (_, host, pos, len) in published(svc) {
             let first = host.split('-').next().unwrap_or("");
             if first.parse::<u32>().is_ok_and(|n| n > 0 && n < 1024) {

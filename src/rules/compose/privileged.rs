@@ -1,19 +1,24 @@
 //! Privileged services.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::rule::*;
+use crate::manifest::compose::ServiceView;
+use crate::rules::manifest::*;
 
 pub static PRIVILEGED: Rule = Rule {
-    id: "COMPOSE-001",
-    title: "Service runs privileged",
+    meta: RuleMeta {
+        id: "COMPOSE-001",
+        benchmark: Benchmark::Shipshape,
+        title: "Service runs privileged",
+        rationale: "",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+        refs: &[cis_docker("5.5")],
+        remediation:
+            "Remove `privileged: true`; add only the capabilities or devices the service needs.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Critical,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
-    refs: &[cis_docker("5.5")],
-    remediation:
-        "Remove `privileged: true`; add only the capabilities or devices the service needs.",
-    check: Check::Service(privileged),
+    subject: Subject::Service(privileged),
 };
 
 fn privileged(svc: &ServiceView, s: &mut Sink) {

@@ -2,8 +2,8 @@
 
 use super::at_service;
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::rule::*;
+use crate::manifest::compose::ServiceView;
+use crate::rules::manifest::*;
 
 fn has_limit(svc: &ServiceView, keys: &[&str], deploy_key: &str) -> bool {
     keys.iter().any(|k| {
@@ -15,14 +15,19 @@ fn has_limit(svc: &ServiceView, keys: &[&str], deploy_key: &str) -> bool {
 }
 
 pub static MEMORY: Rule = Rule {
-    id: "COMPOSE-011",
-    title: "Service has no memory limit",
+    meta: RuleMeta {
+        id: "COMPOSE-011",
+        benchmark: Benchmark::Shipshape,
+        title: "Service has no memory limit",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::DenialOfService],
+        refs: &[cis_docker("5.11")],
+        remediation: "Set `mem_limit` (or `deploy.resources.limits.memory`).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::DenialOfService],
-    refs: &[cis_docker("5.11")],
-    remediation: "Set `mem_limit` (or `deploy.resources.limits.memory`).",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         if !has_limit(svc, &["mem_limit"], "memory") {
             at_service(svc, s, format!("{} has no memory limit", svc.label()));
         }
@@ -30,14 +35,19 @@ pub static MEMORY: Rule = Rule {
 };
 
 pub static PIDS: Rule = Rule {
-    id: "COMPOSE-012",
-    title: "Service has no PIDs limit",
+    meta: RuleMeta {
+        id: "COMPOSE-012",
+        benchmark: Benchmark::Shipshape,
+        title: "Service has no PIDs limit",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::DenialOfService],
+        refs: &[cis_docker("5.29")],
+        remediation: "Set `pids_limit` (or `deploy.resources.limits.pids`) to stop fork bombs.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::DenialOfService],
-    refs: &[cis_docker("5.29")],
-    remediation: "Set `pids_limit` (or `deploy.resources.limits.pids`) to stop fork bombs.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         if !has_limit(svc, &["pids_limit"], "pids") {
             at_service(svc, s, format!("{} has no PIDs limit", svc.label()));
         }
@@ -45,14 +55,19 @@ pub static PIDS: Rule = Rule {
 };
 
 pub static CPU: Rule = Rule {
-    id: "COMPOSE-021",
-    title: "Service has no CPU limit or shares",
+    meta: RuleMeta {
+        id: "COMPOSE-021",
+        benchmark: Benchmark::Shipshape,
+        title: "Service has no CPU limit or shares",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::DenialOfService],
+        refs: &[cis_docker("5.12")],
+        remediation: "Set `cpus` (or `cpu_shares`, or `deploy.resources.limits.cpus`).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::DenialOfService],
-    refs: &[cis_docker("5.12")],
-    remediation: "Set `cpus` (or `cpu_shares`, or `deploy.resources.limits.cpus`).",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         if !has_limit(svc, &["cpus", "cpu_shares", "cpu_quota"], "cpus") {
             at_service(svc, s, format!("{} has no CPU limit", svc.label()));
         }

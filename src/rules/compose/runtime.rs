@@ -2,17 +2,22 @@
 
 use super::at_service;
 use crate::findings::{Severity, Stride};
-use crate::scan::rule::*;
+use crate::rules::manifest::*;
 
 pub static READ_ONLY: Rule = Rule {
-    id: "COMPOSE-013",
-    title: "Service root filesystem is writable (no read_only: true)",
+    meta: RuleMeta {
+        id: "COMPOSE-013",
+        benchmark: Benchmark::Shipshape,
+        title: "Service root filesystem is writable (no read_only: true)",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("5.13")],
+        remediation: "Set `read_only: true` and mount `tmpfs` or volumes where the service writes.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("5.13")],
-    remediation: "Set `read_only: true` and mount `tmpfs` or volumes where the service writes.",
-    check: Check::Service(|svc, s| match svc.entry("read_only") {
+    subject: Subject::Service(|svc, s| match svc.entry("read_only") {
         Some(e) if e.value.as_bool() == Some(true) => {}
         Some(e) => s.report(
             e.key_pos,
@@ -28,15 +33,20 @@ pub static READ_ONLY: Rule = Rule {
 };
 
 pub static DEVICES: Rule = Rule {
-    id: "COMPOSE-016",
-    title: "Service is given host devices",
+    meta: RuleMeta {
+        id: "COMPOSE-016",
+        benchmark: Benchmark::Shipshape,
+        title: "Service is given host devices",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.18")],
+        remediation:
+            "Remove `devices` entries the service does not need; prefer read-only (`:r`) access.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.18")],
-    remediation:
-        "Remove `devices` entries the service does not need; prefer read-only (`:r`) access.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         for d in svc.items("devices") {
             let text = d
                 .as_str()
@@ -53,14 +63,20 @@ pub static DEVICES: Rule = Rule {
 };
 
 pub static RESTART: Rule = Rule {
-    id: "COMPOSE-018",
-    title: "Restart policy restarts forever",
+    meta: RuleMeta {
+        id: "COMPOSE-018",
+        benchmark: Benchmark::Shipshape,
+        title: "Restart policy restarts forever",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::DenialOfService],
+        refs: &[cis_docker("5.15")],
+        remediation:
+            "Use `restart: on-failure:5` (or `deploy.restart_policy` with `max_attempts: 5`).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::DenialOfService],
-    refs: &[cis_docker("5.15")],
-    remediation: "Use `restart: on-failure:5` (or `deploy.restart_policy` with `max_attempts: 5`).",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         let Some(e) = svc.entry("restart") else {
             return;
         };
@@ -86,14 +102,19 @@ pub static RESTART: Rule = Rule {
 };
 
 pub static CGROUP_PARENT: Rule = Rule {
-    id: "COMPOSE-023",
-    title: "Service sets a custom cgroup parent",
+    meta: RuleMeta {
+        id: "COMPOSE-023",
+        benchmark: Benchmark::Shipshape,
+        title: "Service sets a custom cgroup parent",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::DenialOfService, Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.25")],
+        remediation: "Remove `cgroup_parent` unless the service must run under a specific, reviewed cgroup; the default keeps Docker's resource accounting.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::DenialOfService, Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.25")],
-    remediation: "Remove `cgroup_parent` unless the service must run under a specific, reviewed cgroup; the default keeps Docker's resource accounting.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         if let Some(e) = svc.entry("cgroup_parent") {
             let v = e.value.scalar_text().unwrap_or_default();
             if !v.is_empty() {
@@ -104,14 +125,19 @@ pub static CGROUP_PARENT: Rule = Rule {
 };
 
 pub static HEALTHCHECK_DISABLED: Rule = Rule {
-    id: "COMPOSE-024",
-    title: "Service health check is disabled",
+    meta: RuleMeta {
+        id: "COMPOSE-024",
+        benchmark: Benchmark::Shipshape,
+        title: "Service health check is disabled",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::DenialOfService],
+        refs: &[cis_docker("5.27")],
+        remediation: "Remove `healthcheck: {disable: true}` (or `test: [\"NONE\"]`) and define a probe so unhealthy containers are noticed.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::DenialOfService],
-    refs: &[cis_docker("5.27")],
-    remediation: "Remove `healthcheck: {disable: true}` (or `test: [\"NONE\"]`) and define a probe so unhealthy containers are noticed.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         let Some(h) = svc.entry("healthcheck") else { return };
         if let Some(d) = h.value.entry("disable") {
             if d.value.as_bool() == Some(true) {
@@ -132,14 +158,19 @@ pub static HEALTHCHECK_DISABLED: Rule = Rule {
 };
 
 pub static DEFAULT_BRIDGE: Rule = Rule {
-    id: "COMPOSE-025",
-    title: "Service uses Docker's default bridge network",
+    meta: RuleMeta {
+        id: "COMPOSE-025",
+        benchmark: Benchmark::Shipshape,
+        title: "Service uses Docker's default bridge network",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+        refs: &[cis_docker("5.30")],
+        remediation: "Remove `network_mode: bridge` so compose attaches the service to the project's own network, or declare a dedicated network.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Low,
-    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
-    refs: &[cis_docker("5.30")],
-    remediation: "Remove `network_mode: bridge` so compose attaches the service to the project's own network, or declare a dedicated network.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         if let Some(e) = svc.entry("network_mode") {
             if e.value.as_str() == Some("bridge") {
                 s.report(e.key_pos, e.key.len(), format!("{} shares the default docker0 bridge with every other container on the host", svc.label()));
@@ -149,14 +180,19 @@ pub static DEFAULT_BRIDGE: Rule = Rule {
 };
 
 pub static ROOT_USER: Rule = Rule {
-    id: "COMPOSE-026",
-    title: "Service explicitly runs as root",
+    meta: RuleMeta {
+        id: "COMPOSE-026",
+        benchmark: Benchmark::Shipshape,
+        title: "Service explicitly runs as root",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("4.1")],
+        remediation: "Set `user:` to a non-root UID (e.g. `user: \"10001:10001\"`) or remove it and set USER in the image.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("4.1")],
-    remediation: "Set `user:` to a non-root UID (e.g. `user: \"10001:10001\"`) or remove it and set USER in the image.",
-    check: Check::Service(|svc, s| {
+    subject: Subject::Service(|svc, s| {
         if let Some(e) = svc.entry("user") {
             let v = e.value.scalar_text().unwrap_or_default();
             let user = v.split(':').next().unwrap_or("");

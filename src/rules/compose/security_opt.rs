@@ -2,18 +2,23 @@
 
 use super::at_service;
 use crate::findings::{Severity, Stride};
-use crate::scan::compose::ServiceView;
-use crate::scan::rule::*;
+use crate::manifest::compose::ServiceView;
+use crate::rules::manifest::*;
 
 pub static UNCONFINED: Rule = Rule {
-    id: "COMPOSE-009",
-    title: "Service disables seccomp, AppArmor or SELinux confinement",
+    meta: RuleMeta {
+        id: "COMPOSE-009",
+        benchmark: Benchmark::Shipshape,
+        title: "Service disables seccomp, AppArmor or SELinux confinement",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.22"), cis_docker("5.2"), cis_docker("5.3")],
+        remediation: "Remove `seccomp:unconfined`, `apparmor:unconfined` and `label:disable` from `security_opt`; write a custom profile if the default blocks something needed.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.22"), cis_docker("5.2"), cis_docker("5.3")],
-    remediation: "Remove `seccomp:unconfined`, `apparmor:unconfined` and `label:disable` from `security_opt`; write a custom profile if the default blocks something needed.",
-    check: Check::Service(unconfined),
+    subject: Subject::Service(unconfined),
 };
 
 fn unconfined(svc: &ServiceView, s: &mut Sink) {
@@ -37,14 +42,19 @@ fn unconfined(svc: &ServiceView, s: &mut Sink) {
 }
 
 pub static NO_NEW_PRIVILEGES: Rule = Rule {
-    id: "COMPOSE-010",
-    title: "Service does not set no-new-privileges",
+    meta: RuleMeta {
+        id: "COMPOSE-010",
+        benchmark: Benchmark::Shipshape,
+        title: "Service does not set no-new-privileges",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.26")],
+        remediation: "Add `security_opt: [\"no-new-privileges:true\"]`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Compose,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.26")],
-    remediation: "Add `security_opt: [\"no-new-privileges:true\"]`.",
-    check: Check::Service(nnp),
+    subject: Subject::Service(nnp),
 };
 
 fn nnp(svc: &ServiceView, s: &mut Sink) {

@@ -37,15 +37,11 @@ macro_rules! audit_checks {
     ($( $id:literal, $fn:ident, $subject:expr, $title:literal ;)*) => {
         pub(super) static CHECKS: &[Check] = &[
             $( Check {
-                id: $id,
-                title: $title,
-                automated: true,
-                scope: Scope::Host,
-                severity: Severity::Medium,
-                stride: &[R, T],
-                remediation: REMEDIATION,
-                eval: $fn,
-            }, )*
+        meta: RuleMeta::cis_docker($id, $title, Severity::Medium, &[R, T], REMEDIATION),
+        automated: true,
+        scope: Scope::Host,
+        eval: $fn,
+    }, )*
         ];
         $( fn $fn(cx: &Context) -> Verdict { audit(cx, $subject) } )*
     };

@@ -35,15 +35,11 @@ macro_rules! file_checks {
     ($( $id:literal, $fn:ident, $files:expr, $want:expr, $sev:ident, $title:literal, $rem:literal ;)*) => {
         pub(super) static CHECKS: &[Check] = &[
             $( Check {
-                id: $id,
-                title: $title,
-                automated: true,
-                scope: Scope::Host,
-                severity: Severity::$sev,
-                stride: &[T, E],
-                remediation: $rem,
-                eval: $fn,
-            }, )*
+        meta: RuleMeta::cis_docker($id, $title, Severity::$sev, &[T, E], $rem),
+        automated: true,
+        scope: Scope::Host,
+        eval: $fn,
+    }, )*
         ];
         $( fn $fn(cx: &Context) -> Verdict { judge(cx, $files, $want) } )*
     };

@@ -349,7 +349,7 @@ pub fn run_with(id: &str, snap: &Snapshot, opts: &EvalOptions) -> Finding {
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no check {id}"));
-    evaluate(snap, opts, &[check]).remove(0)
+    evaluate(snap, opts, &[check]).findings.remove(0)
 }
 
 /// Assert a check's outcome, showing the finding when it differs.

@@ -7,48 +7,32 @@ use crate::rules::Scope;
 
 pub(super) static CHECKS: &[Check] = &[
     Check {
-        id: "1.1.1",
-        title: "Docker's data directory sits on its own filesystem",
+        meta: RuleMeta::cis_docker("1.1.1", "Docker's data directory sits on its own filesystem", Severity::Medium, &[D], "Put the Docker root directory (DockerRootDir, usually /var/lib/docker) on a \
+            dedicated partition or logical volume, mounted at that path, so images and logs cannot fill \
+            the root filesystem."),
         automated: true,
         scope: Scope::Host,
-        severity: Severity::Medium,
-        stride: &[D],
-        remediation: "Put the Docker root directory (DockerRootDir, usually /var/lib/docker) on a \
-            dedicated partition or logical volume, mounted at that path, so images and logs cannot fill \
-            the root filesystem.",
         eval: separate_partition,
     },
     Check {
-        id: "1.1.2",
-        title: "Only trusted users may control the Docker daemon",
+        meta: RuleMeta::cis_docker("1.1.2", "Only trusted users may control the Docker daemon", Severity::High, &[E, S], "Membership of the docker group is root-equivalent. Remove every user who does not \
+            need it (`gpasswd -d USER docker`), and list the trusted ones with --trusted-users."),
         automated: true,
         scope: Scope::Host,
-        severity: Severity::High,
-        stride: &[E, S],
-        remediation: "Membership of the docker group is root-equivalent. Remove every user who does not \
-            need it (`gpasswd -d USER docker`), and list the trusted ones with --trusted-users.",
         eval: docker_group,
     },
     Check {
-        id: "1.2.1",
-        title: "The container host is hardened",
+        meta: RuleMeta::cis_docker("1.2.1", "The container host is hardened", Severity::Medium, &[E, T], "Harden the host OS: apply a hardening baseline (e.g. the CIS benchmark for the \
+            distribution), keep SELinux or AppArmor enforcing, minimise installed packages and services."),
         automated: false,
         scope: Scope::Manual,
-        severity: Severity::Medium,
-        stride: &[E, T],
-        remediation: "Harden the host OS: apply a hardening baseline (e.g. the CIS benchmark for the \
-            distribution), keep SELinux or AppArmor enforcing, minimise installed packages and services.",
         eval: host_hardened,
     },
     Check {
-        id: "1.2.2",
-        title: "Docker is a current, supported release",
+        meta: RuleMeta::cis_docker("1.2.2", "Docker is a current, supported release", Severity::Medium, &[E, T], "Upgrade Docker Engine to a release line that still receives security fixes, and \
+            keep it patched."),
         automated: false,
         scope: Scope::Engine,
-        severity: Severity::Medium,
-        stride: &[E, T],
-        remediation: "Upgrade Docker Engine to a release line that still receives security fixes, and \
-            keep it patched.",
         eval: docker_version,
     },
 ];

@@ -32,7 +32,8 @@ mod swarm;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
-use super::{Check, Context};
+use super::meta::RuleMeta;
+pub use super::{Check, Context};
 use crate::findings::{Evidence, Outcome, Stride, Target, Verdict};
 use crate::snapshot::{Container, Engine, FileFact, FileStat, Image};
 use std::sync::OnceLock;

@@ -5,10 +5,8 @@ use crate::findings::Severity;
 use crate::rules::Scope;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { id: "6.1", title: "Image sprawl is kept in check", automated: false, scope: Scope::Engine, severity: Severity::Info, stride: &[D, T],
-        remediation: "Remove images no container uses (docker image prune -a) and keep only the versions you deploy.", eval: image_sprawl },
-    Check { id: "6.2", title: "Container sprawl is kept in check", automated: false, scope: Scope::Engine, severity: Severity::Info, stride: &[D],
-        remediation: "Remove stopped containers you no longer need (docker container prune).", eval: container_sprawl },
+    Check { meta: RuleMeta::cis_docker("6.1", "Image sprawl is kept in check", Severity::Info, &[D, T], "Remove images no container uses (docker image prune -a) and keep only the versions you deploy."), automated: false, scope: Scope::Engine, eval: image_sprawl },
+    Check { meta: RuleMeta::cis_docker("6.2", "Container sprawl is kept in check", Severity::Info, &[D], "Remove stopped containers you no longer need (docker container prune)."), automated: false, scope: Scope::Engine, eval: container_sprawl },
 ];
 
 fn image_sprawl(cx: &Context) -> Verdict {

@@ -7,16 +7,11 @@ use crate::rules::Scope;
 use crate::snapshot::PublishedPort;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { id: "5.8", title: "No privileged host ports (below 1024) are published", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[E, I],
-        remediation: "Publish on host ports 1024 and above (-p 8080:80) and put a proxy in front if port 80/443 is required.", eval: privileged_ports },
-    Check { id: "5.9", title: "Only the ports a container needs are published", automated: false, scope: Scope::Container, severity: Severity::Medium, stride: &[I],
-        remediation: "Publish only the ports the service must expose; remove -p/-P mappings that are not needed.", eval: needed_ports },
-    Check { id: "5.10", title: "Containers do not share the host's network namespace", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[I, S, E],
-        remediation: "Remove --network host; publish the needed ports on a bridge or user-defined network.", eval: host_network },
-    Check { id: "5.14", title: "Published ports are bound to a specific host address", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[I],
-        remediation: "Bind published ports to the interface that must serve them, e.g. -p 127.0.0.1:8080:80 or -p 10.0.0.5:443:443, never 0.0.0.0 or [::].", eval: bind_address },
-    Check { id: "5.30", title: "Containers are not attached to the default docker0 bridge", automated: false, scope: Scope::Container, severity: Severity::Low, stride: &[I, S],
-        remediation: "Attach containers to user-defined networks (docker network create) instead of the default bridge.", eval: docker0 },
+    Check { meta: RuleMeta::cis_docker("5.8", "No privileged host ports (below 1024) are published", Severity::Medium, &[E, I], "Publish on host ports 1024 and above (-p 8080:80) and put a proxy in front if port 80/443 is required."), automated: true, scope: Scope::Container, eval: privileged_ports },
+    Check { meta: RuleMeta::cis_docker("5.9", "Only the ports a container needs are published", Severity::Medium, &[I], "Publish only the ports the service must expose; remove -p/-P mappings that are not needed."), automated: false, scope: Scope::Container, eval: needed_ports },
+    Check { meta: RuleMeta::cis_docker("5.10", "Containers do not share the host's network namespace", Severity::High, &[I, S, E], "Remove --network host; publish the needed ports on a bridge or user-defined network."), automated: true, scope: Scope::Container, eval: host_network },
+    Check { meta: RuleMeta::cis_docker("5.14", "Published ports are bound to a specific host address", Severity::Medium, &[I], "Bind published ports to the interface that must serve them, e.g. -p 127.0.0.1:8080:80 or -p 10.0.0.5:443:443, never 0.0.0.0 or [::]."), automated: true, scope: Scope::Container, eval: bind_address },
+    Check { meta: RuleMeta::cis_docker("5.30", "Containers are not attached to the default docker0 bridge", Severity::Low, &[I, S], "Attach containers to user-defined networks (docker network create) instead of the default bridge."), automated: false, scope: Scope::Container, eval: docker0 },
 ];
 
 fn wildcard(ip: &str) -> bool {

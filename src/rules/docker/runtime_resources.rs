@@ -6,22 +6,14 @@ use crate::findings::Severity;
 use crate::rules::Scope;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { id: "5.11", title: "Container memory is limited", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[D],
-        remediation: "Set a memory limit (--memory 512m, compose mem_limit) sized for the workload.", eval: memory },
-    Check { id: "5.12", title: "Container CPU use is bounded", automated: true, scope: Scope::Container, severity: Severity::Low, stride: &[D],
-        remediation: "Set --cpus (or --cpu-shares / --cpuset-cpus) so one container cannot starve the others.", eval: cpu },
-    Check { id: "5.15", title: "The on-failure restart policy caps retries at 5", automated: true, scope: Scope::Container, severity: Severity::Low, stride: &[D],
-        remediation: "Use --restart on-failure:5; `always`, `unless-stopped` and `on-failure` without a count restart forever.", eval: restart },
-    Check { id: "5.19", title: "Default ulimits are overridden only when needed", automated: false, scope: Scope::Container, severity: Severity::Low, stride: &[D],
-        remediation: "Rely on the daemon's default ulimits; override per container (--ulimit) only with a documented reason.", eval: ulimits },
-    Check { id: "5.25", title: "Container cgroup placement is deliberate", automated: true, scope: Scope::Container, severity: Severity::Low, stride: &[D],
-        remediation: "Remove --cgroup-parent unless the container must live in a specific cgroup; document it when it does.", eval: cgroup },
-    Check { id: "5.27", title: "Container health is checked at runtime", automated: true, scope: Scope::Container, severity: Severity::Low, stride: &[D],
-        remediation: "Give the image a HEALTHCHECK or start the container with --health-cmd, and watch its status.", eval: health },
-    Check { id: "5.28", title: "Containers run the latest pulled version of their image", automated: false, scope: Scope::Manual, severity: Severity::Low, stride: &[T],
-        remediation: "Pull before starting (docker run --pull always) or deploy by digest so stale cached images are not used.", eval: latest_image },
-    Check { id: "5.29", title: "Container process count is limited", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[D],
-        remediation: "Set --pids-limit (e.g. 100) to stop fork bombs.", eval: pids },
+    Check { meta: RuleMeta::cis_docker("5.11", "Container memory is limited", Severity::Medium, &[D], "Set a memory limit (--memory 512m, compose mem_limit) sized for the workload."), automated: true, scope: Scope::Container, eval: memory },
+    Check { meta: RuleMeta::cis_docker("5.12", "Container CPU use is bounded", Severity::Low, &[D], "Set --cpus (or --cpu-shares / --cpuset-cpus) so one container cannot starve the others."), automated: true, scope: Scope::Container, eval: cpu },
+    Check { meta: RuleMeta::cis_docker("5.15", "The on-failure restart policy caps retries at 5", Severity::Low, &[D], "Use --restart on-failure:5; `always`, `unless-stopped` and `on-failure` without a count restart forever."), automated: true, scope: Scope::Container, eval: restart },
+    Check { meta: RuleMeta::cis_docker("5.19", "Default ulimits are overridden only when needed", Severity::Low, &[D], "Rely on the daemon's default ulimits; override per container (--ulimit) only with a documented reason."), automated: false, scope: Scope::Container, eval: ulimits },
+    Check { meta: RuleMeta::cis_docker("5.25", "Container cgroup placement is deliberate", Severity::Low, &[D], "Remove --cgroup-parent unless the container must live in a specific cgroup; document it when it does."), automated: true, scope: Scope::Container, eval: cgroup },
+    Check { meta: RuleMeta::cis_docker("5.27", "Container health is checked at runtime", Severity::Low, &[D], "Give the image a HEALTHCHECK or start the container with --health-cmd, and watch its status."), automated: true, scope: Scope::Container, eval: health },
+    Check { meta: RuleMeta::cis_docker("5.28", "Containers run the latest pulled version of their image", Severity::Low, &[T], "Pull before starting (docker run --pull always) or deploy by digest so stale cached images are not used."), automated: false, scope: Scope::Manual, eval: latest_image },
+    Check { meta: RuleMeta::cis_docker("5.29", "Container process count is limited", Severity::Medium, &[D], "Set --pids-limit (e.g. 100) to stop fork bombs."), automated: true, scope: Scope::Container, eval: pids },
 ];
 
 fn memory(cx: &Context) -> Verdict {

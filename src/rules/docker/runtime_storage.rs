@@ -7,16 +7,11 @@ use crate::rules::Scope;
 use crate::snapshot::daemon::normalize_run;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { id: "5.6", title: "Sensitive host directories are not mounted into containers", automated: true, scope: Scope::Container, severity: Severity::High, stride: &[T, I, E],
-        remediation: "Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them); if one is unavoidable mount it read-only.", eval: sensitive_mounts },
-    Check { id: "5.13", title: "Container root filesystems are read-only", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[T],
-        remediation: "Run with --read-only and mount writable tmpfs or volumes only where the application writes.", eval: read_only_rootfs },
-    Check { id: "5.18", title: "Host devices are not passed into containers", automated: false, scope: Scope::Container, severity: Severity::Medium, stride: &[E, T],
-        remediation: "Remove --device mappings unless required, and then grant only the needed permissions (e.g. :r).", eval: devices },
-    Check { id: "5.20", title: "No mount uses shared propagation", automated: true, scope: Scope::Container, severity: Severity::Medium, stride: &[T, E],
-        remediation: "Use the default private propagation; remove shared/rshared from -v and --mount options.", eval: propagation },
-    Check { id: "5.32", title: "The Docker socket is not mounted into containers", automated: true, scope: Scope::Container, severity: Severity::Critical, stride: &[E, T],
-        remediation: "Remove the docker.sock (or containerd.sock) mount; give the container a narrowly scoped API proxy if it truly needs the Engine.", eval: docker_socket },
+    Check { meta: RuleMeta::cis_docker("5.6", "Sensitive host directories are not mounted into containers", Severity::High, &[T, I, E], "Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them); if one is unavoidable mount it read-only."), automated: true, scope: Scope::Container, eval: sensitive_mounts },
+    Check { meta: RuleMeta::cis_docker("5.13", "Container root filesystems are read-only", Severity::Medium, &[T], "Run with --read-only and mount writable tmpfs or volumes only where the application writes."), automated: true, scope: Scope::Container, eval: read_only_rootfs },
+    Check { meta: RuleMeta::cis_docker("5.18", "Host devices are not passed into containers", Severity::Medium, &[E, T], "Remove --device mappings unless required, and then grant only the needed permissions (e.g. :r)."), automated: false, scope: Scope::Container, eval: devices },
+    Check { meta: RuleMeta::cis_docker("5.20", "No mount uses shared propagation", Severity::Medium, &[T, E], "Use the default private propagation; remove shared/rshared from -v and --mount options."), automated: true, scope: Scope::Container, eval: propagation },
+    Check { meta: RuleMeta::cis_docker("5.32", "The Docker socket is not mounted into containers", Severity::Critical, &[E, T], "Remove the docker.sock (or containerd.sock) mount; give the container a narrowly scoped API proxy if it truly needs the Engine."), automated: true, scope: Scope::Container, eval: docker_socket },
 ];
 
 /// Host directories whose exposure undermines the host.

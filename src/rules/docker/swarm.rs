@@ -7,24 +7,15 @@ use crate::rules::Scope;
 use crate::snapshot::Engine;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { id: "7.1", title: "The swarm has an odd number of managers, at most seven", automated: true, scope: Scope::Swarm, severity: Severity::Medium, stride: &[D],
-        remediation: "Run 3, 5 or 7 managers (docker node promote/demote) so the raft quorum tolerates failures without split votes.", eval: managers },
-    Check { id: "7.2", title: "Swarm services listen on a specific interface", automated: true, scope: Scope::Swarm, severity: Severity::Medium, stride: &[I, S],
-        remediation: "Initialise or join with --listen-addr and --advertise-addr set to the management interface, not 0.0.0.0.", eval: listen_addr },
-    Check { id: "7.3", title: "Overlay networks are encrypted", automated: true, scope: Scope::Swarm, severity: Severity::Medium, stride: &[I, T],
-        remediation: "Create overlay networks with --opt encrypted (recreate existing ones, including ingress, with encryption).", eval: overlay_encryption },
-    Check { id: "7.4", title: "Swarm secrets hold the services' secrets", automated: false, scope: Scope::Swarm, severity: Severity::Medium, stride: &[I],
-        remediation: "Store credentials as swarm secrets (docker secret create) and mount them into services, not as environment variables.", eval: secrets },
-    Check { id: "7.5", title: "Swarm managers auto-lock", automated: true, scope: Scope::Swarm, severity: Severity::Medium, stride: &[I, T],
-        remediation: "docker swarm update --autolock=true, and keep the unlock key offline.", eval: autolock },
-    Check { id: "7.6", title: "The swarm unlock key is rotated", automated: false, scope: Scope::Swarm, severity: Severity::Low, stride: &[I],
-        remediation: "Rotate the unlock key on a schedule: docker swarm unlock-key --rotate.", eval: unlock_rotation },
-    Check { id: "7.7", title: "Node certificates are rotated as needed", automated: false, scope: Scope::Swarm, severity: Severity::Low, stride: &[S],
-        remediation: "Set a node certificate lifetime that fits your policy: docker swarm update --cert-expiry DURATION.", eval: node_certs },
-    Check { id: "7.8", title: "The swarm CA certificate is rotated as needed", automated: false, scope: Scope::Swarm, severity: Severity::Low, stride: &[S],
-        remediation: "Rotate the root CA periodically: docker swarm ca --rotate.", eval: ca_rotation },
-    Check { id: "7.9", title: "Management traffic is separated from data traffic", automated: false, scope: Scope::Swarm, severity: Severity::Low, stride: &[I, D],
-        remediation: "Use --data-path-addr to carry container traffic on a different interface from the management plane.", eval: plane_separation },
+    Check { meta: RuleMeta::cis_docker("7.1", "The swarm has an odd number of managers, at most seven", Severity::Medium, &[D], "Run 3, 5 or 7 managers (docker node promote/demote) so the raft quorum tolerates failures without split votes."), automated: true, scope: Scope::Swarm, eval: managers },
+    Check { meta: RuleMeta::cis_docker("7.2", "Swarm services listen on a specific interface", Severity::Medium, &[I, S], "Initialise or join with --listen-addr and --advertise-addr set to the management interface, not 0.0.0.0."), automated: true, scope: Scope::Swarm, eval: listen_addr },
+    Check { meta: RuleMeta::cis_docker("7.3", "Overlay networks are encrypted", Severity::Medium, &[I, T], "Create overlay networks with --opt encrypted (recreate existing ones, including ingress, with encryption)."), automated: true, scope: Scope::Swarm, eval: overlay_encryption },
+    Check { meta: RuleMeta::cis_docker("7.4", "Swarm secrets hold the services' secrets", Severity::Medium, &[I], "Store credentials as swarm secrets (docker secret create) and mount them into services, not as environment variables."), automated: false, scope: Scope::Swarm, eval: secrets },
+    Check { meta: RuleMeta::cis_docker("7.5", "Swarm managers auto-lock", Severity::Medium, &[I, T], "docker swarm update --autolock=true, and keep the unlock key offline."), automated: true, scope: Scope::Swarm, eval: autolock },
+    Check { meta: RuleMeta::cis_docker("7.6", "The swarm unlock key is rotated", Severity::Low, &[I], "Rotate the unlock key on a schedule: docker swarm unlock-key --rotate."), automated: false, scope: Scope::Swarm, eval: unlock_rotation },
+    Check { meta: RuleMeta::cis_docker("7.7", "Node certificates are rotated as needed", Severity::Low, &[S], "Set a node certificate lifetime that fits your policy: docker swarm update --cert-expiry DURATION."), automated: false, scope: Scope::Swarm, eval: node_certs },
+    Check { meta: RuleMeta::cis_docker("7.8", "The swarm CA certificate is rotated as needed", Severity::Low, &[S], "Rotate the root CA periodically: docker swarm ca --rotate."), automated: false, scope: Scope::Swarm, eval: ca_rotation },
+    Check { meta: RuleMeta::cis_docker("7.9", "Management traffic is separated from data traffic", Severity::Low, &[I, D], "Use --data-path-addr to carry container traffic on a different interface from the management plane."), automated: false, scope: Scope::Swarm, eval: plane_separation },
 ];
 
 /// The engine when swarm is active, else the N/A (or ERROR) verdict.

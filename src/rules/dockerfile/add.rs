@@ -1,8 +1,8 @@
 //! ADD instead of COPY.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::{shell_commands, Dockerfile};
-use crate::scan::rule::*;
+use crate::manifest::dockerfile::{shell_commands, Dockerfile};
+use crate::rules::manifest::*;
 
 fn is_remote(src: &str) -> bool {
     let l = src.to_ascii_lowercase();
@@ -22,7 +22,7 @@ fn is_archive(src: &str) -> bool {
 }
 
 /// (source, byte offset) of each ADD source.
-fn sources(i: &crate::scan::dockerfile::Instruction) -> Vec<(String, usize)> {
+fn sources(i: &crate::manifest::dockerfile::Instruction) -> Vec<(String, usize)> {
     let (rest, off) = i.operands();
     let first_line = rest.lines().next().unwrap_or("");
     let text = first_line
@@ -39,14 +39,19 @@ fn sources(i: &crate::scan::dockerfile::Instruction) -> Vec<(String, usize)> {
 }
 
 pub static ADD_LOCAL: Rule = Rule {
-    id: "DF-003",
-    title: "ADD used where COPY would do",
+    meta: RuleMeta {
+        id: "DF-003",
+        benchmark: Benchmark::Shipshape,
+        title: "ADD used where COPY would do",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("4.9")],
+        remediation: "Use COPY for local files; ADD also unpacks archives and fetches URLs, which hides what enters the image.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Low,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("4.9")],
-    remediation: "Use COPY for local files; ADD also unpacks archives and fetches URLs, which hides what enters the image.",
-    check: Check::Dockerfile(add_local),
+    subject: Subject::Dockerfile(add_local),
 };
 
 fn add_local(df: &Dockerfile, s: &mut Sink) {
@@ -66,14 +71,19 @@ fn add_local(df: &Dockerfile, s: &mut Sink) {
 }
 
 pub static ADD_REMOTE: Rule = Rule {
-    id: "DF-004",
-    title: "ADD fetches a remote URL",
+    meta: RuleMeta {
+        id: "DF-004",
+        benchmark: Benchmark::Shipshape,
+        title: "ADD fetches a remote URL",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("4.9"), cis_docker("4.11")],
+        remediation: "Download with a pinned checksum (`ADD --checksum=sha256:…` or `curl` plus `sha256sum -c`) or vendor the file and COPY it.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("4.9"), cis_docker("4.11")],
-    remediation: "Download with a pinned checksum (`ADD --checksum=sha256:…` or `curl` plus `sha256sum -c`) or vendor the file and COPY it.",
-    check: Check::Dockerfile(add_remote),
+    subject: Subject::Dockerfile(add_remote),
 };
 
 fn add_remote(df: &Dockerfile, s: &mut Sink) {

@@ -1,20 +1,24 @@
 //! Base image tags.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::Dockerfile;
-use crate::scan::heuristics::image_tag_problem;
-use crate::scan::rule::*;
+use crate::knowledge::heuristics::image_tag_problem;
+use crate::manifest::dockerfile::Dockerfile;
+use crate::rules::manifest::*;
 
 pub static BASE_TAG: Rule = Rule {
-    id: "DF-005",
-    title: "Base image uses the latest tag or no tag",
+    meta: RuleMeta {
+        id: "DF-005",
+        benchmark: Benchmark::Shipshape,
+        title: "Base image uses the latest tag or no tag",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("4.2")],
+        remediation: "Pin the base image to a version tag, ideally with a digest (`FROM alpine:3.20@sha256:…`).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("4.2")],
-    remediation:
-        "Pin the base image to a version tag, ideally with a digest (`FROM alpine:3.20@sha256:…`).",
-    check: Check::Dockerfile(base),
+    subject: Subject::Dockerfile(base),
 };
 
 fn base(df: &Dockerfile, s: &mut Sink) {

@@ -1,18 +1,23 @@
 //! HEALTHCHECK.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::Dockerfile;
-use crate::scan::rule::*;
+use crate::manifest::dockerfile::Dockerfile;
+use crate::rules::manifest::*;
 
 pub static NO_HEALTHCHECK: Rule = Rule {
-    id: "DF-010",
-    title: "Final image has no HEALTHCHECK",
+    meta: RuleMeta {
+        id: "DF-010",
+        benchmark: Benchmark::Shipshape,
+        title: "Final image has no HEALTHCHECK",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::DenialOfService],
+        refs: &[cis_docker("4.6")],
+        remediation: "Add `HEALTHCHECK CMD <probe>` to the final stage (orchestrators with their own probes may disable this rule in shipshape.toml).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Low,
-    stride: &[Stride::DenialOfService],
-    refs: &[cis_docker("4.6")],
-    remediation: "Add `HEALTHCHECK CMD <probe>` to the final stage (orchestrators with their own probes may disable this rule in shipshape.toml).",
-    check: Check::Dockerfile(check),
+    subject: Subject::Dockerfile(check),
 };
 
 fn check(df: &Dockerfile, s: &mut Sink) {

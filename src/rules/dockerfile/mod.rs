@@ -10,8 +10,8 @@ mod shell;
 mod ssh;
 mod user;
 
-use crate::scan::dockerfile::{shell_commands, Command, Dockerfile, Instruction};
-use crate::scan::rule::Rule;
+use crate::manifest::dockerfile::{shell_commands, Command, Dockerfile, Instruction};
+use crate::rules::manifest::Rule;
 
 pub static RULES: &[&Rule] = &[
     &user::NO_USER,

@@ -2,8 +2,8 @@
 
 use super::runs;
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::{Command, Dockerfile, Instruction};
-use crate::scan::rule::*;
+use crate::manifest::dockerfile::{Command, Dockerfile, Instruction};
+use crate::rules::manifest::*;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Manager {
@@ -87,14 +87,19 @@ fn pinned(mgr: Manager, pkg: &str) -> bool {
 }
 
 pub static UNPINNED: Rule = Rule {
-    id: "DF-011",
-    title: "Packages installed without pinned versions",
+    meta: RuleMeta {
+        id: "DF-011",
+        benchmark: Benchmark::Shipshape,
+        title: "Packages installed without pinned versions",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("4.3"), cis_docker("4.11")],
+        remediation: "Pin versions (`apt-get install curl=8.5.0-2`, `apk add curl=8.9.1-r0`, `pip install requests==2.32.3`) so rebuilds are reproducible and reviewed.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Low,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("4.3"), cis_docker("4.11")],
-    remediation: "Pin versions (`apt-get install curl=8.5.0-2`, `apk add curl=8.9.1-r0`, `pip install requests==2.32.3`) so rebuilds are reproducible and reviewed.",
-    check: Check::Dockerfile(unpinned),
+    subject: Subject::Dockerfile(unpinned),
 };
 
 fn unpinned(df: &Dockerfile, s: &mut Sink) {
@@ -124,14 +129,19 @@ fn unpinned(df: &Dockerfile, s: &mut Sink) {
 }
 
 pub static NO_CACHE_CLEANUP: Rule = Rule {
-    id: "DF-012",
-    title: "Package manager cache left in the image",
+    meta: RuleMeta {
+        id: "DF-012",
+        benchmark: Benchmark::Shipshape,
+        title: "Package manager cache left in the image",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::InformationDisclosure],
+        refs: &[cis_docker("4.3")],
+        remediation: "Clean up in the same RUN: `rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `dnf clean all`, `pip install --no-cache-dir`, or use a BuildKit cache mount.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Low,
-    stride: &[Stride::InformationDisclosure],
-    refs: &[cis_docker("4.3")],
-    remediation: "Clean up in the same RUN: `rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `dnf clean all`, `pip install --no-cache-dir`, or use a BuildKit cache mount.",
-    check: Check::Dockerfile(cache),
+    subject: Subject::Dockerfile(cache),
 };
 
 fn cleaned(mgr: Manager, i: &Instruction, cmds: &[Command]) -> bool {
@@ -178,14 +188,19 @@ fn cache(df: &Dockerfile, s: &mut Sink) {
 }
 
 pub static UPDATE_ALONE: Rule = Rule {
-    id: "DF-013",
-    title: "Package index update without install in the same RUN",
+    meta: RuleMeta {
+        id: "DF-013",
+        benchmark: Benchmark::Shipshape,
+        title: "Package index update without install in the same RUN",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering],
+        refs: &[cis_docker("4.7")],
+        remediation: "Combine `apt-get update && apt-get install …` in one RUN so a cached stale index is never used.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Low,
-    stride: &[Stride::Tampering],
-    refs: &[cis_docker("4.7")],
-    remediation: "Combine `apt-get update && apt-get install …` in one RUN so a cached stale index is never used.",
-    check: Check::Dockerfile(update_alone),
+    subject: Subject::Dockerfile(update_alone),
 };
 
 fn update_alone(df: &Dockerfile, s: &mut Sink) {

@@ -1,19 +1,24 @@
 //! Secrets baked into ENV or ARG.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::{shell_commands, Dockerfile};
-use crate::scan::heuristics::{is_reference, is_secret_name};
-use crate::scan::rule::*;
+use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::manifest::dockerfile::{shell_commands, Dockerfile};
+use crate::rules::manifest::*;
 
 pub static ENV_ARG_SECRETS: Rule = Rule {
-    id: "DF-006",
-    title: "Secret in ENV or ARG",
+    meta: RuleMeta {
+        id: "DF-006",
+        benchmark: Benchmark::Shipshape,
+        title: "Secret in ENV or ARG",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure],
+        refs: &[cis_docker("4.10")],
+        remediation: "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator; ENV and ARG values stay in the image history.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure],
-    refs: &[cis_docker("4.10")],
-    remediation: "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator; ENV and ARG values stay in the image history.",
-    check: Check::Dockerfile(env_arg),
+    subject: Subject::Dockerfile(env_arg),
 };
 
 fn env_arg(df: &Dockerfile, s: &mut Sink) {

@@ -3,8 +3,8 @@
 
 use super::runs;
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::Dockerfile;
-use crate::scan::rule::*;
+use crate::manifest::dockerfile::Dockerfile;
+use crate::rules::manifest::*;
 
 const SHELLS: &[&str] = &[
     "sh",
@@ -22,21 +22,27 @@ const SHELLS: &[&str] = &[
 ];
 
 pub static CURL_PIPE_SHELL: Rule = Rule {
-    id: "DF-007",
-    title: "Download piped into a shell (curl | sh)",
+    meta: RuleMeta {
+        id: "DF-007",
+        benchmark: Benchmark::Shipshape,
+        title: "Download piped into a shell (curl | sh)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("4.11")],
+        remediation: "Download to a file, verify its checksum or signature, then run it; better, install from a package repository.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::High,
-    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("4.11")],
-    remediation: "Download to a file, verify its checksum or signature, then run it; better, install from a package repository.",
-    check: Check::Dockerfile(curl_sh),
+    subject: Subject::Dockerfile(curl_sh),
 };
 
 fn curl_sh(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
         for k in 1..cmds.len() {
             let (prev, cur) = (&cmds[k - 1], &cmds[k]);
-            let fetch = |c: &crate::scan::dockerfile::Command| matches!(c.name(), "curl" | "wget");
+            let fetch =
+                |c: &crate::manifest::dockerfile::Command| matches!(c.name(), "curl" | "wget");
             // `curl … | sh`
             if cur.piped && SHELLS.contains(&cur.name()) && fetch(prev) {
                 let (_, off) = &prev.effective()[0];
@@ -61,14 +67,19 @@ fn curl_sh(df: &Dockerfile, s: &mut Sink) {
 }
 
 pub static CHMOD_WORLD: Rule = Rule {
-    id: "DF-008",
-    title: "chmod makes files world-writable (e.g. 777)",
+    meta: RuleMeta {
+        id: "DF-008",
+        benchmark: Benchmark::Shipshape,
+        title: "chmod makes files world-writable (e.g. 777)",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("4.8")],
+        remediation: "Grant the narrowest mode (e.g. 0755 for executables, 0644 for files) and set ownership with `COPY --chown` instead.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("4.8")],
-    remediation: "Grant the narrowest mode (e.g. 0755 for executables, 0644 for files) and set ownership with `COPY --chown` instead.",
-    check: Check::Dockerfile(chmod),
+    subject: Subject::Dockerfile(chmod),
 };
 
 /// Whether a chmod mode gives write access to others.
@@ -110,14 +121,19 @@ fn chmod(df: &Dockerfile, s: &mut Sink) {
 }
 
 pub static SUDO: Rule = Rule {
-    id: "DF-009",
-    title: "sudo used in a RUN instruction",
+    meta: RuleMeta {
+        id: "DF-009",
+        benchmark: Benchmark::Shipshape,
+        title: "sudo used in a RUN instruction",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("4.1")],
+        remediation: "Run privileged build steps under `USER root` and switch back; do not install or use sudo in images.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("4.1")],
-    remediation: "Run privileged build steps under `USER root` and switch back; do not install or use sudo in images.",
-    check: Check::Dockerfile(sudo),
+    subject: Subject::Dockerfile(sudo),
 };
 
 fn sudo(df: &Dockerfile, s: &mut Sink) {

@@ -2,19 +2,23 @@
 
 use super::runs;
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::Dockerfile;
-use crate::scan::rule::*;
+use crate::manifest::dockerfile::Dockerfile;
+use crate::rules::manifest::*;
 
 pub static SSHD: Rule = Rule {
-    id: "DF-014",
-    title: "SSH server installed or started in the image",
+    meta: RuleMeta {
+        id: "DF-014",
+        benchmark: Benchmark::Shipshape,
+        title: "SSH server installed or started in the image",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.7")],
+        remediation: "Do not run sshd in containers; use `docker exec` / `kubectl exec` (audited) for access.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::High,
-    stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("5.7")],
-    remediation:
-        "Do not run sshd in containers; use `docker exec` / `kubectl exec` (audited) for access.",
-    check: Check::Dockerfile(sshd),
+    subject: Subject::Dockerfile(sshd),
 };
 
 const SSH_PACKAGES: &[&str] = &[
@@ -51,14 +55,19 @@ fn sshd(df: &Dockerfile, s: &mut Sink) {
 }
 
 pub static EXPOSE_22: Rule = Rule {
-    id: "DF-015",
-    title: "Port 22 (SSH) exposed",
+    meta: RuleMeta {
+        id: "DF-015",
+        benchmark: Benchmark::Shipshape,
+        title: "Port 22 (SSH) exposed",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+        refs: &[cis_docker("5.7"), cis_docker("5.9")],
+        remediation: "Remove `EXPOSE 22`; containers should not accept SSH connections.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::Medium,
-    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
-    refs: &[cis_docker("5.7"), cis_docker("5.9")],
-    remediation: "Remove `EXPOSE 22`; containers should not accept SSH connections.",
-    check: Check::Dockerfile(expose),
+    subject: Subject::Dockerfile(expose),
 };
 
 fn expose(df: &Dockerfile, s: &mut Sink) {

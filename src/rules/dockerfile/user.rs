@@ -1,18 +1,23 @@
 //! The user the final image runs as.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::dockerfile::Dockerfile;
-use crate::scan::rule::*;
+use crate::manifest::dockerfile::Dockerfile;
+use crate::rules::manifest::*;
 
 pub static NO_USER: Rule = Rule {
-    id: "DF-001",
-    title: "Final image has no USER, so it runs as root",
+    meta: RuleMeta {
+        id: "DF-001",
+        benchmark: Benchmark::Shipshape,
+        title: "Final image has no USER, so it runs as root",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("4.1")],
+        remediation: "Create an unprivileged user and switch to it (`RUN useradd -r -u 10001 app` then `USER 10001`) in the final stage.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("4.1")],
-    remediation: "Create an unprivileged user and switch to it (`RUN useradd -r -u 10001 app` then `USER 10001`) in the final stage.",
-    check: Check::Dockerfile(no_user),
+    subject: Subject::Dockerfile(no_user),
 };
 
 fn no_user(df: &Dockerfile, s: &mut Sink) {
@@ -27,14 +32,19 @@ fn no_user(df: &Dockerfile, s: &mut Sink) {
 }
 
 pub static ROOT_USER: Rule = Rule {
-    id: "DF-002",
-    title: "Final USER is root",
+    meta: RuleMeta {
+        id: "DF-002",
+        benchmark: Benchmark::Shipshape,
+        title: "Final USER is root",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("4.1")],
+        remediation: "End the final stage with `USER <non-root user or UID>`; switch to root only for the steps that need it.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Dockerfile,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_docker("4.1")],
-    remediation: "End the final stage with `USER <non-root user or UID>`; switch to root only for the steps that need it.",
-    check: Check::Dockerfile(root_user),
+    subject: Subject::Dockerfile(root_user),
 };
 
 fn root_user(df: &Dockerfile, s: &mut Sink) {

@@ -1,18 +1,23 @@
 //! Linux capabilities added or not dropped.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static ADDED: Rule = Rule {
-    id: "K8S-005",
-    title: "Container adds Linux capabilities",
+    meta: RuleMeta {
+        id: "K8S-005",
+        benchmark: Benchmark::Shipshape,
+        title: "Container adds Linux capabilities",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.2.9"), pss_baseline("Capabilities"), pss_restricted("Capabilities"), nsa("Pod security: non-root and unprivileged containers")],
+        remediation: "Remove entries from `securityContext.capabilities.add`; only NET_BIND_SERVICE is acceptable under the restricted profile.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.2.9"), pss_baseline("Capabilities"), pss_restricted("Capabilities"), nsa("Pod security: non-root and unprivileged containers")],
-    remediation: "Remove entries from `securityContext.capabilities.add`; only NET_BIND_SERVICE is acceptable under the restricted profile.",
-    check: Check::Pod(added),
+    subject: Subject::Pod(added),
 };
 
 const DANGEROUS: &[&str] = &[
@@ -55,19 +60,24 @@ fn added(p: &PodView, s: &mut Sink) {
 }
 
 pub static NOT_DROPPED: Rule = Rule {
-    id: "K8S-006",
-    title: "Container does not drop ALL (or at least NET_RAW) capabilities",
+    meta: RuleMeta {
+        id: "K8S-006",
+        benchmark: Benchmark::Shipshape,
+        title: "Container does not drop ALL (or at least NET_RAW) capabilities",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
+        refs: &[
+            cis_k8s("5.2.8"),
+            pss_restricted("Capabilities"),
+            nsa("Pod security: non-root and unprivileged containers"),
+        ],
+        remediation:
+            "Add `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
-    refs: &[
-        cis_k8s("5.2.8"),
-        pss_restricted("Capabilities"),
-        nsa("Pod security: non-root and unprivileged containers"),
-    ],
-    remediation:
-        "Add `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed.",
-    check: Check::Pod(not_dropped),
+    subject: Subject::Pod(not_dropped),
 };
 
 fn not_dropped(p: &PodView, s: &mut Sink) {

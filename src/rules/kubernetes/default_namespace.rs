@@ -1,18 +1,23 @@
 //! Objects in the default namespace.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::Object;
-use crate::scan::rule::*;
+use crate::manifest::k8s::Object;
+use crate::rules::manifest::*;
 
 pub static DEFAULT_NAMESPACE: Rule = Rule {
-    id: "K8S-026",
-    title: "Object is placed in the default namespace",
+    meta: RuleMeta {
+        id: "K8S-026",
+        benchmark: Benchmark::Shipshape,
+        title: "Object is placed in the default namespace",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
+        refs: &[cis_k8s("5.6.4"), cis_k8s("5.6.1"), nsa("Network separation and hardening: namespaces")],
+        remediation: "Set `metadata.namespace` to a dedicated namespace with its own RBAC, quotas and network policies.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Low,
-    stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.6.4"), cis_k8s("5.6.1"), nsa("Network separation and hardening: namespaces")],
-    remediation: "Set `metadata.namespace` to a dedicated namespace with its own RBAC, quotas and network policies.",
-    check: Check::Object(default_ns),
+    subject: Subject::Object(default_ns),
 };
 
 const CLUSTER_SCOPED: &[&str] = &[

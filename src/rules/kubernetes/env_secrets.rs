@@ -1,19 +1,24 @@
 //! Secrets written into environment variables.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::heuristics::{is_reference, is_secret_name};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static ENV_SECRETS: Rule = Rule {
-    id: "K8S-020",
-    title: "Secret value written literally in a container environment variable",
+    meta: RuleMeta {
+        id: "K8S-020",
+        benchmark: Benchmark::Shipshape,
+        title: "Secret value written literally in a container environment variable",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure],
+        refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
+        remediation: "Store the value in a Secret (or an external secret store) and mount it as a file, or at least use `valueFrom.secretKeyRef`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
-    remediation: "Store the value in a Secret (or an external secret store) and mount it as a file, or at least use `valueFrom.secretKeyRef`.",
-    check: Check::Pod(env),
+    subject: Subject::Pod(env),
 };
 
 fn env(p: &PodView, s: &mut Sink) {

@@ -1,8 +1,8 @@
 //! Sharing the host's PID, IPC and network namespaces.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 fn host_flag(p: &PodView, s: &mut Sink, key: &str, what: &str) {
     if let Some(e) = p.field(key) {
@@ -17,18 +17,23 @@ fn host_flag(p: &PodView, s: &mut Sink, key: &str, what: &str) {
 }
 
 pub static HOST_PID: Rule = Rule {
-    id: "K8S-007",
-    title: "Pod shares the host PID namespace (hostPID)",
+    meta: RuleMeta {
+        id: "K8S-007",
+        benchmark: Benchmark::Shipshape,
+        title: "Pod shares the host PID namespace (hostPID)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
+        refs: &[
+            cis_k8s("5.2.3"),
+            pss_baseline("Host Namespaces"),
+            nsa("Pod security: hardening container environments"),
+        ],
+        remediation: "Remove `hostPID: true`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
-    refs: &[
-        cis_k8s("5.2.3"),
-        pss_baseline("Host Namespaces"),
-        nsa("Pod security: hardening container environments"),
-    ],
-    remediation: "Remove `hostPID: true`.",
-    check: Check::Pod(|p, s| {
+    subject: Subject::Pod(|p, s| {
         host_flag(
             p,
             s,
@@ -39,18 +44,23 @@ pub static HOST_PID: Rule = Rule {
 };
 
 pub static HOST_IPC: Rule = Rule {
-    id: "K8S-008",
-    title: "Pod shares the host IPC namespace (hostIPC)",
+    meta: RuleMeta {
+        id: "K8S-008",
+        benchmark: Benchmark::Shipshape,
+        title: "Pod shares the host IPC namespace (hostIPC)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure, Stride::Tampering],
+        refs: &[
+            cis_k8s("5.2.4"),
+            pss_baseline("Host Namespaces"),
+            nsa("Pod security: hardening container environments"),
+        ],
+        remediation: "Remove `hostIPC: true`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure, Stride::Tampering],
-    refs: &[
-        cis_k8s("5.2.4"),
-        pss_baseline("Host Namespaces"),
-        nsa("Pod security: hardening container environments"),
-    ],
-    remediation: "Remove `hostIPC: true`.",
-    check: Check::Pod(|p, s| {
+    subject: Subject::Pod(|p, s| {
         host_flag(
             p,
             s,
@@ -61,18 +71,23 @@ pub static HOST_IPC: Rule = Rule {
 };
 
 pub static HOST_NETWORK: Rule = Rule {
-    id: "K8S-009",
-    title: "Pod uses the host network (hostNetwork)",
+    meta: RuleMeta {
+        id: "K8S-009",
+        benchmark: Benchmark::Shipshape,
+        title: "Pod uses the host network (hostNetwork)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Spoofing, Stride::InformationDisclosure],
+        refs: &[
+            cis_k8s("5.2.5"),
+            pss_baseline("Host Namespaces"),
+            nsa("Network separation and hardening"),
+        ],
+        remediation: "Remove `hostNetwork: true` and expose the workload through a Service.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::Spoofing, Stride::InformationDisclosure],
-    refs: &[
-        cis_k8s("5.2.5"),
-        pss_baseline("Host Namespaces"),
-        nsa("Network separation and hardening"),
-    ],
-    remediation: "Remove `hostNetwork: true` and expose the workload through a Service.",
-    check: Check::Pod(|p, s| {
+    subject: Subject::Pod(|p, s| {
         host_flag(
             p,
             s,

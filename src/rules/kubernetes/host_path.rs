@@ -1,40 +1,48 @@
 //! hostPath volumes.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::heuristics::sensitive_host_path;
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::knowledge::heuristics::sensitive_host_path;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static SENSITIVE: Rule = Rule {
-    id: "K8S-010",
-    title:
-        "Pod mounts a sensitive host path (runtime socket, /, /etc, /proc, /var/run, /root, SSH)",
-    domain: Domain::Kubernetes,
-    severity: Severity::Critical,
-    stride: &[
+    meta: RuleMeta {
+        id: "K8S-010",
+        benchmark: Benchmark::Shipshape,
+        title: "Pod mounts a sensitive host path (runtime socket, /, /etc, /proc, /var/run, /root, SSH)",
+        rationale: "",
+        severity: Severity::Critical,
+        stride: &[
         Stride::ElevationOfPrivilege,
         Stride::Tampering,
         Stride::InformationDisclosure,
     ],
-    refs: &[
+        refs: &[
         cis_k8s("5.2.11"),
         pss_baseline("HostPath Volumes"),
         nsa("Pod security: hardening container environments"),
     ],
-    remediation:
-        "Remove the hostPath volume; use a ConfigMap, Secret, emptyDir or a CSI volume instead.",
-    check: Check::Pod(|p, s| host_paths(p, s, true)),
+        remediation: "Remove the hostPath volume; use a ConfigMap, Secret, emptyDir or a CSI volume instead.",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Kubernetes,
+    subject: Subject::Pod(|p, s| host_paths(p, s, true)),
 };
 
 pub static ANY: Rule = Rule {
-    id: "K8S-011",
-    title: "Pod mounts a hostPath volume",
+    meta: RuleMeta {
+        id: "K8S-011",
+        benchmark: Benchmark::Shipshape,
+        title: "Pod mounts a hostPath volume",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering, Stride::InformationDisclosure],
+        refs: &[cis_k8s("5.2.11"), pss_baseline("HostPath Volumes")],
+        remediation: "Prefer emptyDir, a PersistentVolumeClaim or a CSI volume; if hostPath is required, mount it read-only.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Low,
-    stride: &[Stride::Tampering, Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.2.11"), pss_baseline("HostPath Volumes")],
-    remediation: "Prefer emptyDir, a PersistentVolumeClaim or a CSI volume; if hostPath is required, mount it read-only.",
-    check: Check::Pod(|p, s| host_paths(p, s, false)),
+    subject: Subject::Pod(|p, s| host_paths(p, s, false)),
 };
 
 fn host_paths(p: &PodView, s: &mut Sink, sensitive: bool) {

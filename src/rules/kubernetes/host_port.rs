@@ -1,22 +1,27 @@
 //! Host ports.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static HOST_PORT: Rule = Rule {
-    id: "K8S-012",
-    title: "Container binds a host port (hostPort)",
+    meta: RuleMeta {
+        id: "K8S-012",
+        benchmark: Benchmark::Shipshape,
+        title: "Container binds a host port (hostPort)",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::InformationDisclosure, Stride::Spoofing],
+        refs: &[
+            cis_k8s("5.2.12"),
+            pss_baseline("Host Ports"),
+            nsa("Network separation and hardening"),
+        ],
+        remediation: "Remove `hostPort` and publish the port through a Service.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::InformationDisclosure, Stride::Spoofing],
-    refs: &[
-        cis_k8s("5.2.12"),
-        pss_baseline("Host Ports"),
-        nsa("Network separation and hardening"),
-    ],
-    remediation: "Remove `hostPort` and publish the port through a Service.",
-    check: Check::Pod(host_port),
+    subject: Subject::Pod(host_port),
 };
 
 fn host_port(p: &PodView, s: &mut Sink) {

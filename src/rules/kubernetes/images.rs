@@ -1,23 +1,27 @@
 //! Image references: mutable tags and missing digests.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::heuristics::{image_tag_problem, parse_image};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::knowledge::heuristics::{image_tag_problem, parse_image};
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static TAG: Rule = Rule {
-    id: "K8S-018",
-    title: "Image uses the latest tag or no tag",
-    domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering],
-    refs: &[
+    meta: RuleMeta {
+        id: "K8S-018",
+        benchmark: Benchmark::Shipshape,
+        title: "Image uses the latest tag or no tag",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering],
+        refs: &[
         cis_k8s("5.5.1"),
         nsa("Pod security: building secure container images"),
     ],
-    remediation:
-        "Pin the image to a release tag and, better, a digest (`image: repo/app:1.4.2@sha256:…`).",
-    check: Check::Pod(tag),
+        remediation: "Pin the image to a release tag and, better, a digest (`image: repo/app:1.4.2@sha256:…`).",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Kubernetes,
+    subject: Subject::Pod(tag),
 };
 
 fn tag(p: &PodView, s: &mut Sink) {
@@ -37,14 +41,19 @@ fn tag(p: &PodView, s: &mut Sink) {
 }
 
 pub static DIGEST: Rule = Rule {
-    id: "K8S-019",
-    title: "Image is not pinned by digest",
+    meta: RuleMeta {
+        id: "K8S-019",
+        benchmark: Benchmark::Shipshape,
+        title: "Image is not pinned by digest",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering],
+        refs: &[cis_k8s("5.5.1"), nsa("Pod security: building secure container images")],
+        remediation: "Reference the image by digest (`@sha256:…`) so the deployed bits cannot change under the same tag.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Low,
-    stride: &[Stride::Tampering],
-    refs: &[cis_k8s("5.5.1"), nsa("Pod security: building secure container images")],
-    remediation: "Reference the image by digest (`@sha256:…`) so the deployed bits cannot change under the same tag.",
-    check: Check::Pod(digest),
+    subject: Subject::Pod(digest),
 };
 
 fn digest(p: &PodView, s: &mut Sink) {

@@ -22,7 +22,7 @@ mod run_as_root;
 mod secrets;
 mod service_account;
 
-use crate::scan::rule::Rule;
+use crate::rules::manifest::Rule;
 
 pub static RULES: &[&Rule] = &[
     &privileged::PRIVILEGED,

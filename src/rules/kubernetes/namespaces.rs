@@ -1,24 +1,29 @@
 //! Namespaces and Pod Security Admission labels.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::Object;
-use crate::scan::rule::*;
+use crate::manifest::k8s::Object;
+use crate::rules::manifest::*;
 
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 
 pub static PSA_PRIVILEGED: Rule = Rule {
-    id: "K8S-050",
-    title: "Namespace enforces the privileged Pod Security level",
+    meta: RuleMeta {
+        id: "K8S-050",
+        benchmark: Benchmark::Shipshape,
+        title: "Namespace enforces the privileged Pod Security level",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[
+            cis_k8s("5.2.1"),
+            nsa("Pod security: pod security enforcement"),
+        ],
+        remediation:
+            "Set `pod-security.kubernetes.io/enforce: restricted` (or baseline) on the namespace.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[
-        cis_k8s("5.2.1"),
-        nsa("Pod security: pod security enforcement"),
-    ],
-    remediation:
-        "Set `pod-security.kubernetes.io/enforce: restricted` (or baseline) on the namespace.",
-    check: Check::Object(privileged),
+    subject: Subject::Object(privileged),
 };
 
 fn privileged(o: &Object, s: &mut Sink) {
@@ -40,18 +45,22 @@ fn privileged(o: &Object, s: &mut Sink) {
 }
 
 pub static PSA_MISSING: Rule = Rule {
-    id: "K8S-051",
-    title: "Namespace has no Pod Security Admission enforce label",
-    domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[
+    meta: RuleMeta {
+        id: "K8S-051",
+        benchmark: Benchmark::Shipshape,
+        title: "Namespace has no Pod Security Admission enforce label",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[
         cis_k8s("5.2.1"),
         nsa("Pod security: pod security enforcement"),
     ],
-    remediation:
-        "Label the namespace with `pod-security.kubernetes.io/enforce: restricted` (or baseline).",
-    check: Check::Object(missing),
+        remediation: "Label the namespace with `pod-security.kubernetes.io/enforce: restricted` (or baseline).",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Kubernetes,
+    subject: Subject::Object(missing),
 };
 
 fn missing(o: &Object, s: &mut Sink) {

@@ -1,19 +1,24 @@
 //! NetworkPolicies that allow everything and Services exposed outside.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::Object;
-use crate::scan::rule::*;
-use crate::scan::yaml::Node;
+use crate::manifest::k8s::Object;
+use crate::manifest::yaml::Node;
+use crate::rules::manifest::*;
 
 pub static ALLOW_ALL: Rule = Rule {
-    id: "K8S-052",
-    title: "NetworkPolicy allows all traffic",
+    meta: RuleMeta {
+        id: "K8S-052",
+        benchmark: Benchmark::Shipshape,
+        title: "NetworkPolicy allows all traffic",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::InformationDisclosure, Stride::Spoofing],
+        refs: &[cis_k8s("5.3.2"), nsa("Network separation and hardening: network policies")],
+        remediation: "List the peers (podSelector, namespaceSelector, ipBlock) and ports each rule allows; start from default deny.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::InformationDisclosure, Stride::Spoofing],
-    refs: &[cis_k8s("5.3.2"), nsa("Network separation and hardening: network policies")],
-    remediation: "List the peers (podSelector, namespaceSelector, ipBlock) and ports each rule allows; start from default deny.",
-    check: Check::Object(allow_all),
+    subject: Subject::Object(allow_all),
 };
 
 fn open_peer(peer: &Node) -> bool {
@@ -60,14 +65,19 @@ fn allow_all(o: &Object, s: &mut Sink) {
 }
 
 pub static EXPOSED_SERVICE: Rule = Rule {
-    id: "K8S-053",
-    title: "Service is exposed outside the cluster (NodePort or LoadBalancer)",
+    meta: RuleMeta {
+        id: "K8S-053",
+        benchmark: Benchmark::Shipshape,
+        title: "Service is exposed outside the cluster (NodePort or LoadBalancer)",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::InformationDisclosure, Stride::DenialOfService],
+        refs: &[nsa("Network separation and hardening: network policies")],
+        remediation: "Use a ClusterIP Service behind an Ingress or gateway with authentication; if external exposure is needed, restrict `loadBalancerSourceRanges`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::InformationDisclosure, Stride::DenialOfService],
-    refs: &[nsa("Network separation and hardening: network policies")],
-    remediation: "Use a ClusterIP Service behind an Ingress or gateway with authentication; if external exposure is needed, restrict `loadBalancerSourceRanges`.",
-    check: Check::Object(exposed),
+    subject: Subject::Object(exposed),
 };
 
 fn exposed(o: &Object, s: &mut Sink) {

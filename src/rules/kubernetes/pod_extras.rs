@@ -1,19 +1,24 @@
 //! Windows HostProcess, /proc mount type and unsafe sysctls.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
-use crate::scan::yaml::Entry;
+use crate::manifest::k8s::PodView;
+use crate::manifest::yaml::Entry;
+use crate::rules::manifest::*;
 
 pub static HOST_PROCESS: Rule = Rule {
-    id: "K8S-023",
-    title: "Windows HostProcess container",
+    meta: RuleMeta {
+        id: "K8S-023",
+        benchmark: Benchmark::Shipshape,
+        title: "Windows HostProcess container",
+        rationale: "",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.2.10"), pss_baseline("HostProcess")],
+        remediation: "Remove `windowsOptions.hostProcess: true`; run node agents outside the workload namespaces.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Critical,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.2.10"), pss_baseline("HostProcess")],
-    remediation: "Remove `windowsOptions.hostProcess: true`; run node agents outside the workload namespaces.",
-    check: Check::Pod(host_process),
+    subject: Subject::Pod(host_process),
 };
 
 fn host_process(p: &PodView, s: &mut Sink) {
@@ -46,14 +51,19 @@ fn host_process(p: &PodView, s: &mut Sink) {
 }
 
 pub static PROC_MOUNT: Rule = Rule {
-    id: "K8S-024",
-    title: "Container uses an unmasked /proc (procMount)",
+    meta: RuleMeta {
+        id: "K8S-024",
+        benchmark: Benchmark::Shipshape,
+        title: "Container uses an unmasked /proc (procMount)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
+        refs: &[pss_baseline("/proc Mount Type")],
+        remediation: "Remove `procMount` or set it to `Default`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
-    refs: &[pss_baseline("/proc Mount Type")],
-    remediation: "Remove `procMount` or set it to `Default`.",
-    check: Check::Pod(proc_mount),
+    subject: Subject::Pod(proc_mount),
 };
 
 fn proc_mount(p: &PodView, s: &mut Sink) {
@@ -75,14 +85,19 @@ fn proc_mount(p: &PodView, s: &mut Sink) {
 }
 
 pub static SYSCTLS: Rule = Rule {
-    id: "K8S-025",
-    title: "Pod sets an unsafe sysctl",
+    meta: RuleMeta {
+        id: "K8S-025",
+        benchmark: Benchmark::Shipshape,
+        title: "Pod sets an unsafe sysctl",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::Tampering, Stride::DenialOfService],
+        refs: &[pss_baseline("Sysctls")],
+        remediation: "Use only the namespaced safe sysctls (e.g. net.ipv4.ip_local_port_range); tune node-level settings on the node.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::Tampering, Stride::DenialOfService],
-    refs: &[pss_baseline("Sysctls")],
-    remediation: "Use only the namespaced safe sysctls (e.g. net.ipv4.ip_local_port_range); tune node-level settings on the node.",
-    check: Check::Pod(sysctls),
+    subject: Subject::Pod(sysctls),
 };
 
 const SAFE: &[&str] = &[
@@ -120,14 +135,19 @@ fn sysctls(p: &PodView, s: &mut Sink) {
 }
 
 pub static SELINUX: Rule = Rule {
-    id: "K8S-027",
-    title: "SELinux options set a custom type, user or role",
+    meta: RuleMeta {
+        id: "K8S-027",
+        benchmark: Benchmark::Shipshape,
+        title: "SELinux options set a custom type, user or role",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[pss_baseline("SELinux"), nsa("Pod security: hardening container environments")],
+        remediation: "Remove `seLinuxOptions.user`/`role` and use only the container types (container_t, container_init_t, container_kvm_t, container_engine_t).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[pss_baseline("SELinux"), nsa("Pod security: hardening container environments")],
-    remediation: "Remove `seLinuxOptions.user`/`role` and use only the container types (container_t, container_init_t, container_kvm_t, container_engine_t).",
-    check: Check::Pod(selinux),
+    subject: Subject::Pod(selinux),
 };
 
 const SELINUX_TYPES: &[&str] = &[

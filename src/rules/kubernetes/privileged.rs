@@ -1,22 +1,27 @@
 //! Privileged containers and privilege escalation.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static PRIVILEGED: Rule = Rule {
-    id: "K8S-001",
-    title: "Container runs privileged",
-    domain: Domain::Kubernetes,
-    severity: Severity::Critical,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
-    refs: &[
+    meta: RuleMeta {
+        id: "K8S-001",
+        benchmark: Benchmark::Shipshape,
+        title: "Container runs privileged",
+        rationale: "",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+        refs: &[
         cis_k8s("5.2.2"),
         pss_baseline("Privileged Containers"),
         nsa("Pod security: non-root and unprivileged containers"),
     ],
-    remediation: "Remove `securityContext.privileged: true`; grant only the specific capabilities or devices the workload needs.",
-    check: Check::Pod(privileged),
+        remediation: "Remove `securityContext.privileged: true`; grant only the specific capabilities or devices the workload needs.",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Kubernetes,
+    subject: Subject::Pod(privileged),
 };
 
 fn privileged(p: &PodView, s: &mut Sink) {
@@ -30,18 +35,23 @@ fn privileged(p: &PodView, s: &mut Sink) {
 }
 
 pub static PRIVILEGE_ESCALATION: Rule = Rule {
-    id: "K8S-002",
-    title: "Container may gain more privileges than its parent (allowPrivilegeEscalation)",
+    meta: RuleMeta {
+        id: "K8S-002",
+        benchmark: Benchmark::Shipshape,
+        title: "Container may gain more privileges than its parent (allowPrivilegeEscalation)",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[
+            cis_k8s("5.2.6"),
+            pss_restricted("Privilege Escalation"),
+            nsa("Pod security: non-root and unprivileged containers"),
+        ],
+        remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[
-        cis_k8s("5.2.6"),
-        pss_restricted("Privilege Escalation"),
-        nsa("Pod security: non-root and unprivileged containers"),
-    ],
-    remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
-    check: Check::Pod(escalation),
+    subject: Subject::Pod(escalation),
 };
 
 fn escalation(p: &PodView, s: &mut Sink) {

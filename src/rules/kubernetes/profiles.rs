@@ -1,18 +1,23 @@
 //! seccomp and AppArmor profiles switched off.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static SECCOMP: Rule = Rule {
-    id: "K8S-013",
-    title: "seccomp profile is Unconfined",
+    meta: RuleMeta {
+        id: "K8S-013",
+        benchmark: Benchmark::Shipshape,
+        title: "seccomp profile is Unconfined",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.6.2"), pss_baseline("Seccomp"), pss_restricted("Seccomp"), nsa("Pod security: hardening container environments")],
+        remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` (or Localhost with a reviewed profile).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.6.2"), pss_baseline("Seccomp"), pss_restricted("Seccomp"), nsa("Pod security: hardening container environments")],
-    remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` (or Localhost with a reviewed profile).",
-    check: Check::Pod(seccomp),
+    subject: Subject::Pod(seccomp),
 };
 
 fn seccomp(p: &PodView, s: &mut Sink) {
@@ -27,7 +32,7 @@ fn seccomp(p: &PodView, s: &mut Sink) {
 /// Report legacy `…kubernetes.io/…: unconfined` annotations.
 fn unconfined_annotations<'a>(
     s: &mut Sink,
-    entries: impl IntoIterator<Item = &'a crate::scan::yaml::Entry>,
+    entries: impl IntoIterator<Item = &'a crate::manifest::yaml::Entry>,
     what: &str,
 ) {
     for e in entries {
@@ -43,7 +48,7 @@ fn unconfined_annotations<'a>(
 
 /// Report `<key>.type: Unconfined` at pod level and on each container.
 fn unconfined(p: &PodView, s: &mut Sink, key: &str, what: &str) {
-    let is_unconfined = |v: &crate::scan::yaml::Node| {
+    let is_unconfined = |v: &crate::manifest::yaml::Node| {
         v.as_str()
             .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
     };
@@ -66,18 +71,23 @@ fn unconfined(p: &PodView, s: &mut Sink, key: &str, what: &str) {
 }
 
 pub static APPARMOR: Rule = Rule {
-    id: "K8S-014",
-    title: "AppArmor profile is unconfined",
+    meta: RuleMeta {
+        id: "K8S-014",
+        benchmark: Benchmark::Shipshape,
+        title: "AppArmor profile is unconfined",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[
+            pss_baseline("AppArmor"),
+            nsa("Pod security: hardening container environments"),
+        ],
+        remediation:
+            "Use `appArmorProfile.type: RuntimeDefault` (or a Localhost profile); never Unconfined.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[
-        pss_baseline("AppArmor"),
-        nsa("Pod security: hardening container environments"),
-    ],
-    remediation:
-        "Use `appArmorProfile.type: RuntimeDefault` (or a Localhost profile); never Unconfined.",
-    check: Check::Pod(apparmor),
+    subject: Subject::Pod(apparmor),
 };
 
 fn apparmor(p: &PodView, s: &mut Sink) {

@@ -1,8 +1,8 @@
 //! RoleBinding and ClusterRoleBinding subjects and roles.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::Object;
-use crate::scan::rule::*;
+use crate::manifest::k8s::Object;
+use crate::rules::manifest::*;
 
 fn is_binding(o: &Object) -> bool {
     matches!(o.kind, "RoleBinding" | "ClusterRoleBinding")
@@ -28,21 +28,26 @@ fn subjects(o: &Object, s: &mut Sink, names: &[&str], why: &str) {
 }
 
 pub static ANONYMOUS: Rule = Rule {
-    id: "K8S-040",
-    title: "Binding grants a role to anonymous or unauthenticated users",
+    meta: RuleMeta {
+        id: "K8S-040",
+        benchmark: Benchmark::Shipshape,
+        title: "Binding grants a role to anonymous or unauthenticated users",
+        rationale: "",
+        severity: Severity::Critical,
+        stride: &[
+            Stride::Spoofing,
+            Stride::ElevationOfPrivilege,
+            Stride::InformationDisclosure,
+        ],
+        refs: &[
+            cis_k8s("5.1.1"),
+            nsa("Authentication and authorization: authentication"),
+        ],
+        remediation: "Remove system:anonymous and system:unauthenticated from the subjects.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Critical,
-    stride: &[
-        Stride::Spoofing,
-        Stride::ElevationOfPrivilege,
-        Stride::InformationDisclosure,
-    ],
-    refs: &[
-        cis_k8s("5.1.1"),
-        nsa("Authentication and authorization: authentication"),
-    ],
-    remediation: "Remove system:anonymous and system:unauthenticated from the subjects.",
-    check: Check::Object(|o, s| {
+    subject: Subject::Object(|o, s| {
         subjects(
             o,
             s,
@@ -53,14 +58,19 @@ pub static ANONYMOUS: Rule = Rule {
 };
 
 pub static CLUSTER_ADMIN: Rule = Rule {
-    id: "K8S-041",
-    title: "Binding grants cluster-admin",
+    meta: RuleMeta {
+        id: "K8S-041",
+        benchmark: Benchmark::Shipshape,
+        title: "Binding grants cluster-admin",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.1.1"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Bind a role with only the permissions the subject needs; keep cluster-admin for break-glass use.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.1"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Bind a role with only the permissions the subject needs; keep cluster-admin for break-glass use.",
-    check: Check::Object(cluster_admin),
+    subject: Subject::Object(cluster_admin),
 };
 
 fn cluster_admin(o: &Object, s: &mut Sink) {
@@ -82,12 +92,17 @@ fn cluster_admin(o: &Object, s: &mut Sink) {
 }
 
 pub static SYSTEM_MASTERS: Rule = Rule {
-    id: "K8S-042",
-    title: "Binding names the system:masters group",
+    meta: RuleMeta {
+        id: "K8S-042",
+        benchmark: Benchmark::Shipshape,
+        title: "Binding names the system:masters group",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Repudiation],
+        refs: &[cis_k8s("5.1.7")],
+        remediation: "Do not use system:masters; its members bypass RBAC entirely and cannot be revoked by removing bindings.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Repudiation],
-    refs: &[cis_k8s("5.1.7")],
-    remediation: "Do not use system:masters; its members bypass RBAC entirely and cannot be revoked by removing bindings.",
-    check: Check::Object(|o, s| subjects(o, s, &["system:masters"], "members of this group bypass RBAC")),
+    subject: Subject::Object(|o, s| subjects(o, s, &["system:masters"], "members of this group bypass RBAC")),
 };

@@ -3,9 +3,9 @@
 //! does not produce a finding from every rule.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::Object;
-use crate::scan::rule::*;
-use crate::scan::yaml::Node;
+use crate::manifest::k8s::Object;
+use crate::manifest::yaml::Node;
+use crate::rules::manifest::*;
 
 fn is_role(o: &Object) -> bool {
     matches!(o.kind, "Role" | "ClusterRole")
@@ -51,17 +51,23 @@ fn grants(o: &Object, s: &mut Sink, verbs: &[&str], resources: &[&str], what: &s
 }
 
 pub static WILDCARD: Rule = Rule {
-    id: "K8S-030",
-    title: "Role grants wildcard verbs, resources or API groups",
+    meta: RuleMeta {
+        id: "K8S-030",
+        benchmark: Benchmark::Shipshape,
+        title: "Role grants wildcard verbs, resources or API groups",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[
+            cis_k8s("5.1.3"),
+            nsa("Authentication and authorization: RBAC"),
+        ],
+        remediation:
+            "List the exact verbs, resources and API groups the subject needs instead of `*`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[
-        cis_k8s("5.1.3"),
-        nsa("Authentication and authorization: RBAC"),
-    ],
-    remediation: "List the exact verbs, resources and API groups the subject needs instead of `*`.",
-    check: Check::Object(wildcard),
+    subject: Subject::Object(wildcard),
 };
 
 fn wildcard(o: &Object, s: &mut Sink) {
@@ -88,25 +94,35 @@ fn wildcard(o: &Object, s: &mut Sink) {
 }
 
 pub static READ_SECRETS: Rule = Rule {
-    id: "K8S-031",
-    title: "Role can read Secrets",
+    meta: RuleMeta {
+        id: "K8S-031",
+        benchmark: Benchmark::Shipshape,
+        title: "Role can read Secrets",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure],
+        refs: &[cis_k8s("5.1.2"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Remove get/list/watch on secrets, or restrict it with `resourceNames` to the few Secrets needed.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.1.2"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Remove get/list/watch on secrets, or restrict it with `resourceNames` to the few Secrets needed.",
-    check: Check::Object(|o, s| grants(o, s, &["get", "list", "watch"], &["secrets"], "it can read every Secret in scope")),
+    subject: Subject::Object(|o, s| grants(o, s, &["get", "list", "watch"], &["secrets"], "it can read every Secret in scope")),
 };
 
 pub static ESCALATE_BIND_IMPERSONATE: Rule = Rule {
-    id: "K8S-032",
-    title: "Role grants escalate, bind or impersonate",
+    meta: RuleMeta {
+        id: "K8S-032",
+        benchmark: Benchmark::Shipshape,
+        title: "Role grants escalate, bind or impersonate",
+        rationale: "",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
+        refs: &[cis_k8s("5.1.8"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Remove the escalate, bind and impersonate verbs; they let a subject give itself any permission or act as another user.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Critical,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
-    refs: &[cis_k8s("5.1.8"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Remove the escalate, bind and impersonate verbs; they let a subject give itself any permission or act as another user.",
-    check: Check::Object(escalate),
+    subject: Subject::Object(escalate),
 };
 
 fn escalate(o: &Object, s: &mut Sink) {
@@ -123,15 +139,20 @@ fn escalate(o: &Object, s: &mut Sink) {
 }
 
 pub static POD_EXEC: Rule = Rule {
-    id: "K8S-033",
-    title: "Role can exec or attach into pods",
+    meta: RuleMeta {
+        id: "K8S-033",
+        benchmark: Benchmark::Shipshape,
+        title: "Role can exec or attach into pods",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+        refs: &[nsa("Authentication and authorization: RBAC")],
+        remediation:
+            "Remove create/get on pods/exec and pods/attach; use a break-glass role for debugging.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
-    refs: &[nsa("Authentication and authorization: RBAC")],
-    remediation:
-        "Remove create/get on pods/exec and pods/attach; use a break-glass role for debugging.",
-    check: Check::Object(|o, s| {
+    subject: Subject::Object(|o, s| {
         grants(
             o,
             s,
@@ -143,56 +164,81 @@ pub static POD_EXEC: Rule = Rule {
 };
 
 pub static SA_TOKEN: Rule = Rule {
-    id: "K8S-034",
-    title: "Role can create service account tokens",
+    meta: RuleMeta {
+        id: "K8S-034",
+        benchmark: Benchmark::Shipshape,
+        title: "Role can create service account tokens",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.1.13"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Remove create on serviceaccounts/token; token minting lets a subject act as any service account in scope.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.13"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Remove create on serviceaccounts/token; token minting lets a subject act as any service account in scope.",
-    check: Check::Object(|o, s| grants(o, s, &["create"], &["serviceaccounts/token"], "it can mint tokens for service accounts")),
+    subject: Subject::Object(|o, s| grants(o, s, &["create"], &["serviceaccounts/token"], "it can mint tokens for service accounts")),
 };
 
 pub static CSR_APPROVAL: Rule = Rule {
-    id: "K8S-035",
-    title: "Role can approve certificate signing requests",
+    meta: RuleMeta {
+        id: "K8S-035",
+        benchmark: Benchmark::Shipshape,
+        title: "Role can approve certificate signing requests",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.1.11"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Remove update/patch on certificatesigningrequests/approval; approving CSRs can issue client certificates for any identity.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.11"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Remove update/patch on certificatesigningrequests/approval; approving CSRs can issue client certificates for any identity.",
-    check: Check::Object(|o, s| grants(o, s, &["update", "patch"], &["certificatesigningrequests/approval"], "it can approve client certificates")),
+    subject: Subject::Object(|o, s| grants(o, s, &["update", "patch"], &["certificatesigningrequests/approval"], "it can approve client certificates")),
 };
 
 pub static NODES_PROXY: Rule = Rule {
-    id: "K8S-036",
-    title: "Role can use the nodes/proxy subresource",
+    meta: RuleMeta {
+        id: "K8S-036",
+        benchmark: Benchmark::Shipshape,
+        title: "Role can use the nodes/proxy subresource",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.1.10"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Remove access to nodes/proxy; it reaches the kubelet API directly, bypassing admission and audit.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.10"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Remove access to nodes/proxy; it reaches the kubelet API directly, bypassing admission and audit.",
-    check: Check::Object(|o, s| grants(o, s, &["get", "create", "*"], &["nodes/proxy"], "it can call the kubelet API of every node")),
+    subject: Subject::Object(|o, s| grants(o, s, &["get", "create", "*"], &["nodes/proxy"], "it can call the kubelet API of every node")),
 };
 
 pub static WEBHOOKS: Rule = Rule {
-    id: "K8S-037",
-    title: "Role can change admission webhook configurations",
+    meta: RuleMeta {
+        id: "K8S-037",
+        benchmark: Benchmark::Shipshape,
+        title: "Role can change admission webhook configurations",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.1.12"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Restrict create/update/patch/delete on validating and mutating webhook configurations to cluster administrators.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.12"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Restrict create/update/patch/delete on validating and mutating webhook configurations to cluster administrators.",
-    check: Check::Object(|o, s| grants(o, s, &["create", "update", "patch", "delete"], &["validatingwebhookconfigurations", "mutatingwebhookconfigurations"], "it can intercept or disable admission control")),
+    subject: Subject::Object(|o, s| grants(o, s, &["create", "update", "patch", "delete"], &["validatingwebhookconfigurations", "mutatingwebhookconfigurations"], "it can intercept or disable admission control")),
 };
 
 pub static CREATE_PODS: Rule = Rule {
-    id: "K8S-038",
-    title: "Role can create pods or persistent volumes",
+    meta: RuleMeta {
+        id: "K8S-038",
+        benchmark: Benchmark::Shipshape,
+        title: "Role can create pods or persistent volumes",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.1.4"), cis_k8s("5.1.9"), nsa("Authentication and authorization: RBAC")],
+        remediation: "Grant pod and PersistentVolume creation only to controllers and deployment pipelines that need it.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.4"), cis_k8s("5.1.9"), nsa("Authentication and authorization: RBAC")],
-    remediation: "Grant pod and PersistentVolume creation only to controllers and deployment pipelines that need it.",
-    check: Check::Object(|o, s| grants(o, s, &["create"], &["pods", "persistentvolumes"], "with it a subject can run code as any service account or mount host storage")),
+    subject: Subject::Object(|o, s| grants(o, s, &["create"], &["pods", "persistentvolumes"], "with it a subject can run code as any service account or mount host storage")),
 };

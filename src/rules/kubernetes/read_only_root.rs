@@ -1,18 +1,23 @@
 //! Writable root filesystems.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static READ_ONLY_ROOT: Rule = Rule {
-    id: "K8S-015",
-    title: "Container root filesystem is writable",
+    meta: RuleMeta {
+        id: "K8S-015",
+        benchmark: Benchmark::Shipshape,
+        title: "Container root filesystem is writable",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::Tampering],
+        refs: &[nsa("Pod security: immutable container file systems")],
+        remediation: "Set `securityContext.readOnlyRootFilesystem: true` and mount emptyDir volumes where the application writes.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Low,
-    stride: &[Stride::Tampering],
-    refs: &[nsa("Pod security: immutable container file systems")],
-    remediation: "Set `securityContext.readOnlyRootFilesystem: true` and mount emptyDir volumes where the application writes.",
-    check: Check::Pod(ro),
+    subject: Subject::Pod(ro),
 };
 
 fn ro(p: &PodView, s: &mut Sink) {

@@ -1,30 +1,40 @@
 //! Resource requests and limits.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::{ContainerKind, PodView};
-use crate::scan::rule::*;
+use crate::manifest::k8s::{ContainerKind, PodView};
+use crate::rules::manifest::*;
 
 pub static LIMITS: Rule = Rule {
-    id: "K8S-016",
-    title: "Container has no CPU or memory limit",
+    meta: RuleMeta {
+        id: "K8S-016",
+        benchmark: Benchmark::Shipshape,
+        title: "Container has no CPU or memory limit",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::DenialOfService],
+        refs: &[nsa("Network separation and hardening: resource policies")],
+        remediation:
+            "Set `resources.limits.memory` and `resources.limits.cpu` (or a namespace LimitRange).",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::DenialOfService],
-    refs: &[nsa("Network separation and hardening: resource policies")],
-    remediation:
-        "Set `resources.limits.memory` and `resources.limits.cpu` (or a namespace LimitRange).",
-    check: Check::Pod(|p, s| check(p, s, "limits")),
+    subject: Subject::Pod(|p, s| check(p, s, "limits")),
 };
 
 pub static REQUESTS: Rule = Rule {
-    id: "K8S-017",
-    title: "Container has no CPU or memory request",
+    meta: RuleMeta {
+        id: "K8S-017",
+        benchmark: Benchmark::Shipshape,
+        title: "Container has no CPU or memory request",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::DenialOfService],
+        refs: &[nsa("Network separation and hardening: resource policies")],
+        remediation: "Set `resources.requests.memory` and `resources.requests.cpu` so the scheduler can place the pod safely.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Low,
-    stride: &[Stride::DenialOfService],
-    refs: &[nsa("Network separation and hardening: resource policies")],
-    remediation: "Set `resources.requests.memory` and `resources.requests.cpu` so the scheduler can place the pod safely.",
-    check: Check::Pod(|p, s| check(p, s, "requests")),
+    subject: Subject::Pod(|p, s| check(p, s, "requests")),
 };
 
 fn check(p: &PodView, s: &mut Sink, which: &str) {

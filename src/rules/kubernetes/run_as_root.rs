@@ -1,18 +1,23 @@
 //! Containers running as root.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::PodView;
-use crate::scan::rule::*;
+use crate::manifest::k8s::PodView;
+use crate::rules::manifest::*;
 
 pub static RUN_AS_NON_ROOT: Rule = Rule {
-    id: "K8S-003",
-    title: "Container is not required to run as a non-root user",
+    meta: RuleMeta {
+        id: "K8S-003",
+        benchmark: Benchmark::Shipshape,
+        title: "Container is not required to run as a non-root user",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.2.7"), pss_restricted("Running as Non-root"), nsa("Pod security: non-root and unprivileged containers")],
+        remediation: "Set `securityContext.runAsNonRoot: true` (pod or container level) and a non-zero `runAsUser`.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.2.7"), pss_restricted("Running as Non-root"), nsa("Pod security: non-root and unprivileged containers")],
-    remediation: "Set `securityContext.runAsNonRoot: true` (pod or container level) and a non-zero `runAsUser`.",
-    check: Check::Pod(non_root),
+    subject: Subject::Pod(non_root),
 };
 
 fn non_root(p: &PodView, s: &mut Sink) {
@@ -42,18 +47,23 @@ fn non_root(p: &PodView, s: &mut Sink) {
 }
 
 pub static RUN_AS_UID_0: Rule = Rule {
-    id: "K8S-004",
-    title: "Container runs as UID 0 (runAsUser: 0)",
+    meta: RuleMeta {
+        id: "K8S-004",
+        benchmark: Benchmark::Shipshape,
+        title: "Container runs as UID 0 (runAsUser: 0)",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[
+            cis_k8s("5.2.7"),
+            pss_restricted("Running as Non-root user"),
+            nsa("Pod security: non-root and unprivileged containers"),
+        ],
+        remediation: "Set `runAsUser` to a non-zero UID that owns only what the process needs.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[
-        cis_k8s("5.2.7"),
-        pss_restricted("Running as Non-root user"),
-        nsa("Pod security: non-root and unprivileged containers"),
-    ],
-    remediation: "Set `runAsUser` to a non-zero UID that owns only what the process needs.",
-    check: Check::Pod(uid0),
+    subject: Subject::Pod(uid0),
 };
 
 fn uid0(p: &PodView, s: &mut Sink) {

@@ -1,19 +1,24 @@
 //! Secrets committed in manifests and secrets hidden in ConfigMaps.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::heuristics::{is_reference, is_secret_name};
-use crate::scan::k8s::Object;
-use crate::scan::rule::*;
+use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::manifest::k8s::Object;
+use crate::rules::manifest::*;
 
 pub static SECRET_MANIFEST: Rule = Rule {
-    id: "K8S-054",
-    title: "Secret manifest carries its values",
+    meta: RuleMeta {
+        id: "K8S-054",
+        benchmark: Benchmark::Shipshape,
+        title: "Secret manifest carries its values",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::InformationDisclosure],
+        refs: &[cis_k8s("5.4.2"), nsa("Network separation and hardening: secrets")],
+        remediation: "Keep secret values out of version control: use an external secret store, sealed or SOPS-encrypted secrets.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.4.2"), nsa("Network separation and hardening: secrets")],
-    remediation: "Keep secret values out of version control: use an external secret store, sealed or SOPS-encrypted secrets.",
-    check: Check::Object(secret),
+    subject: Subject::Object(secret),
 };
 
 fn secret(o: &Object, s: &mut Sink) {
@@ -37,14 +42,19 @@ fn secret(o: &Object, s: &mut Sink) {
 }
 
 pub static CONFIGMAP_SECRETS: Rule = Rule {
-    id: "K8S-055",
-    title: "ConfigMap holds a secret-looking value",
+    meta: RuleMeta {
+        id: "K8S-055",
+        benchmark: Benchmark::Shipshape,
+        title: "ConfigMap holds a secret-looking value",
+        rationale: "",
+        severity: Severity::High,
+        stride: &[Stride::InformationDisclosure],
+        refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
+        remediation: "Move the value to a Secret (or external store); ConfigMaps are readable by far more subjects and are not encrypted at rest.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::High,
-    stride: &[Stride::InformationDisclosure],
-    refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
-    remediation: "Move the value to a Secret (or external store); ConfigMaps are readable by far more subjects and are not encrypted at rest.",
-    check: Check::Object(configmap),
+    subject: Subject::Object(configmap),
 };
 
 fn configmap(o: &Object, s: &mut Sink) {

@@ -1,18 +1,23 @@
 //! Service account token automounting.
 
 use crate::findings::{Severity, Stride};
-use crate::scan::k8s::{Object, PodView};
-use crate::scan::rule::*;
+use crate::manifest::k8s::{Object, PodView};
+use crate::rules::manifest::*;
 
 pub static POD_AUTOMOUNT: Rule = Rule {
-    id: "K8S-021",
-    title: "Pod mounts a service account token without opting out",
+    meta: RuleMeta {
+        id: "K8S-021",
+        benchmark: Benchmark::Shipshape,
+        title: "Pod mounts a service account token without opting out",
+        rationale: "",
+        severity: Severity::Low,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
+        refs: &[cis_k8s("5.1.6"), nsa("Pod security: protecting pod service account tokens")],
+        remediation: "Set `automountServiceAccountToken: false` in the pod spec unless the workload calls the Kubernetes API.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Low,
-    stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
-    refs: &[cis_k8s("5.1.6"), nsa("Pod security: protecting pod service account tokens")],
-    remediation: "Set `automountServiceAccountToken: false` in the pod spec unless the workload calls the Kubernetes API.",
-    check: Check::Pod(pod),
+    subject: Subject::Pod(pod),
 };
 
 fn pod(p: &PodView, s: &mut Sink) {
@@ -38,14 +43,19 @@ fn pod(p: &PodView, s: &mut Sink) {
 }
 
 pub static DEFAULT_SA_AUTOMOUNT: Rule = Rule {
-    id: "K8S-022",
-    title: "default ServiceAccount automounts its token",
+    meta: RuleMeta {
+        id: "K8S-022",
+        benchmark: Benchmark::Shipshape,
+        title: "default ServiceAccount automounts its token",
+        rationale: "",
+        severity: Severity::Medium,
+        stride: &[Stride::ElevationOfPrivilege],
+        refs: &[cis_k8s("5.1.5"), nsa("Pod security: protecting pod service account tokens")],
+        remediation: "Set `automountServiceAccountToken: false` on the `default` ServiceAccount and give workloads their own accounts.",
+        fix: Fix::Manual,
+    },
     domain: Domain::Kubernetes,
-    severity: Severity::Medium,
-    stride: &[Stride::ElevationOfPrivilege],
-    refs: &[cis_k8s("5.1.5"), nsa("Pod security: protecting pod service account tokens")],
-    remediation: "Set `automountServiceAccountToken: false` on the `default` ServiceAccount and give workloads their own accounts.",
-    check: Check::Object(default_sa),
+    subject: Subject::Object(default_sa),
 };
 
 fn default_sa(o: &Object, s: &mut Sink) {
