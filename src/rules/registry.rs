@@ -130,13 +130,22 @@ mod tests {
 
     #[test]
     fn every_rule_is_documented() {
+        let mut gaps = Vec::new();
         for r in all() {
             let m = r.meta();
-            assert!(m.title.len() > 10, "{} title", m.id);
-            assert!(!m.title.starts_with("Ensure"), "{}: our own words", m.id);
-            assert!(m.remediation.len() > 20, "{} remediation", m.id);
-            assert!(!m.stride.is_empty(), "{} stride", m.id);
+            let checks = [
+                (m.title.len() > 10, "a title"),
+                (!m.title.starts_with("Ensure"), "a title in our own words"),
+                (m.remediation.len() > 20, "a remediation"),
+                (!m.stride.is_empty(), "STRIDE categories"),
+            ];
+            for (ok, what) in checks {
+                if !ok {
+                    gaps.push(format!("{} lacks {what}", m.id));
+                }
+            }
         }
+        assert!(gaps.is_empty(), "{}", gaps.join("\n"));
     }
 
     #[test]

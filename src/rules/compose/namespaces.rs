@@ -100,7 +100,7 @@ pub static UTS_HOST: Rule = Rule {
         severity: Severity::Medium,
         stride: &[Stride::Tampering],
         refs: &[cis_docker("5.21")],
-        remediation: "Remove `uts: host`.",
+        remediation: "Remove `uts: host` so the service cannot change the host's hostname.",
         fix: Fix::Manual,
     },
     domain: Domain::Compose,
