@@ -165,18 +165,3 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub excluded: Vec<(String, String)>,
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::util::wildcard_match;
-
-    #[test]
-    fn wildcards() {
-        assert!(wildcard_match("web-*", "web-1"));
-        assert!(wildcard_match("*db*", "prod-db-2"));
-        assert!(wildcard_match("a?c", "abc"));
-        assert!(!wildcard_match("a?c", "abbc"));
-        assert!(!wildcard_match("web", "web-1"));
-        assert!(wildcard_match("*", ""));
-    }
-}

@@ -30,3 +30,18 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     }
     pi == p.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_match;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("web-*", "web-1"));
+        assert!(wildcard_match("*db*", "prod-db-2"));
+        assert!(wildcard_match("a?c", "abc"));
+        assert!(!wildcard_match("a?c", "abbc"));
+        assert!(!wildcard_match("web", "web-1"));
+        assert!(wildcard_match("*", ""));
+    }
+}
