@@ -17,7 +17,10 @@ pub static SUPPRESSION_WITHOUT_REASON: Rule = Rule {
         id: "SHIPSHAPE-001",
         benchmark: Benchmark::Shipshape,
         title: "Suppression without a reason",
-        rationale: "",
+        rationale: "A suppression hides a finding from every later report, so the reason is the only \
+            record of who accepted the risk and why. Without it, reviewers cannot tell a \
+            deliberate, justified exception from a way to silence an inconvenient check. \
+            Requiring a reason keeps each accepted risk accountable and revisitable.",
         severity: Severity::Medium,
         stride: &[Stride::Repudiation],
         refs: &[],
@@ -34,7 +37,11 @@ pub static SUPPRESSION_UNKNOWN_RULE: Rule = Rule {
         id: "SHIPSHAPE-002",
         benchmark: Benchmark::Shipshape,
         title: "Suppression names an unknown rule",
-        rationale: "",
+        rationale:
+            "A suppression naming a rule that does not exist, often a typo or a renamed id, \
+            silences nothing, so the finding it was meant for still appears, or worse, the \
+            author believes a risk is handled when it is not. Reporting it lets the comment be \
+            fixed or removed.",
         severity: Severity::Low,
         stride: &[Stride::Repudiation],
         refs: &[],
