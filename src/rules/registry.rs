@@ -37,11 +37,10 @@ pub static SUPPRESSION_UNKNOWN_RULE: Rule = Rule {
         id: "SHIPSHAPE-002",
         benchmark: Benchmark::Shipshape,
         title: "Suppression names an unknown rule",
-        rationale:
-            "A suppression naming a rule that does not exist, often a typo or a renamed id, \
-            silences nothing, so the finding it was meant for still appears, or worse, the \
-            author believes a risk is handled when it is not. Reporting it lets the comment be \
-            fixed or removed.",
+        rationale: "A suppression that names a rule which does not exist, usually a typo or a \
+            renamed id, silences nothing. The finding it was meant for keeps appearing, or \
+            its author wrongly believes the risk is handled. Reporting it gets the comment \
+            corrected or removed instead of lingering as misleading documentation.",
         severity: Severity::Low,
         stride: &[Stride::Repudiation],
         refs: &[],

@@ -63,11 +63,10 @@ pub(super) static CHECKS: &[Check] = &[
         meta: RuleMeta::cis_docker("2.4", "The daemon may manage iptables", Severity::Medium, &[I, T], "Remove \"iptables\": false / --iptables=false so Docker keeps its firewall rules consistent with container networking.")
             .rationale(
                 "Docker writes the NAT and filter rules that isolate its networks and publish \
-                ports. If it may not touch iptables, an administrator has to keep those rules \
-                in step by hand, and the usual result is either published ports that bypass \
-                the intended firewall or networks that leak into each other. Letting the \
-                daemon manage the rules keeps them consistent with the containers that \
-                actually run.",
+            ports. If it may not touch iptables, someone has to maintain those rules by hand \
+            and they drift: networks meant to be separate can reach each other, or broad \
+            hand-written rules expose more than the published ports. Letting the daemon \
+            manage them keeps the firewall in step with the containers that actually run.",
             )
             .fix(Fix::DaemonJson {
                 key: "iptables",
@@ -98,11 +97,11 @@ pub(super) static CHECKS: &[Check] = &[
     Check {
         meta: RuleMeta::cis_docker("2.6", "The aufs storage driver is not used", Severity::Medium, &[E, D], "Switch the storage driver to overlay2 (\"storage-driver\": \"overlay2\") and migrate images.")
             .rationale(
-                "aufs is an old, out-of-tree storage driver that recent kernels and Docker \
-                releases no longer support, and it has had kernel bugs that crash hosts or \
-                break isolation. Staying on it means running code that receives no fixes. \
-                overlay2 is the maintained default and gets the kernel's ongoing security and \
-                stability work.",
+                "aufs is an out-of-tree storage driver that current kernels do not ship and \
+            recent Docker releases have dropped, so it no longer receives fixes for crashes \
+            or security bugs. Staying on it means running unmaintained kernel code \
+            underneath every container. overlay2 is the maintained default and gets the \
+            kernel's ongoing fixes.",
             )
             .refs(&[cwe("1104")])
             .fix(Fix::Manual),
@@ -258,11 +257,11 @@ pub(super) static CHECKS: &[Check] = &[
     Check {
         meta: RuleMeta::cis_docker("2.16", "The userland proxy is disabled", Severity::Low, &[I, D], "Set \"userland-proxy\": false so published ports are handled by iptables rules instead of a proxy process per port.")
             .rationale(
-                "The userland proxy is an extra root-owned process per published port that \
-                relays traffic in user space. It adds code on the network path, hides the \
-                client's real address from the container and can expose ports on interfaces \
-                the firewall rules would not. Handing published ports to kernel NAT rules \
-                removes that process and its attack surface.",
+                "The userland proxy starts a root-owned docker-proxy process for each published \
+            port and relays the traffic in user space. That is extra privileged code on the \
+            network path, extra memory per port, and it hides the client's real address from \
+            the container. With the proxy disabled, published ports are handled by kernel \
+            NAT rules alone.",
             )
             .fix(Fix::DaemonJson {
                 key: "userland-proxy",

@@ -136,10 +136,11 @@ pub static NO_CACHE_CLEANUP: Rule = Rule {
         id: "DF-012",
         benchmark: Benchmark::Shipshape,
         title: "Package manager cache left in the image",
-        rationale: "Package manager caches and indexes left in the image add size and stale metadata, \
-            and give an attacker inside the container a ready list of sources for installing \
-            more tools. Cleaning them in the same RUN step, or using a cache mount, keeps the \
-            final image smaller and leaner.",
+        rationale: "Package manager caches and downloaded indexes left in the image make it larger \
+            and ship stale metadata, so anyone who later installs packages in the container, \
+            an intruder included, works from an outdated index. Cleaning up in the same RUN \
+            step, or using a BuildKit cache mount, keeps the image small and free of \
+            leftovers.",
         severity: Severity::Low,
         stride: &[Stride::InformationDisclosure],
         refs: &[cis_docker("4.3")],

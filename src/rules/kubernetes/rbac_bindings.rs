@@ -103,10 +103,11 @@ pub static SYSTEM_MASTERS: Rule = Rule {
         id: "K8S-042",
         benchmark: Benchmark::Shipshape,
         title: "Binding names the system:masters group",
-        rationale: "Members of system:masters bypass RBAC and authorization webhooks entirely, and their \
-            rights cannot be withdrawn by editing bindings, only by revoking their certificates. \
-            Binding this group adds nothing RBAC cannot grant and creates an identity whose \
-            power cannot be reduced. Using ordinary roles keeps access revocable.",
+        rationale: "Members of system:masters bypass RBAC and authorization webhooks entirely, and \
+            their access cannot be withdrawn by editing bindings, only by revoking their \
+            certificates or waiting for them to expire. A manifest that names the group \
+            relies on that unrevocable power. Granting access through ordinary roles keeps \
+            every permission visible and revocable.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege, Stride::Repudiation],
         refs: &[cis_k8s("5.1.7"), cwe("269")],
