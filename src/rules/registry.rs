@@ -17,7 +17,10 @@ pub static SUPPRESSION_WITHOUT_REASON: Rule = Rule {
         id: "SHIPSHAPE-001",
         benchmark: Benchmark::Shipshape,
         title: "Suppression without a reason",
-        rationale: "",
+        rationale: "A suppression hides a finding from every later report, so the reason is the only \
+            record of who accepted the risk and why. Without it, reviewers cannot tell a \
+            deliberate, justified exception from a way to silence an inconvenient check. \
+            Requiring a reason keeps each accepted risk accountable and revisitable.",
         severity: Severity::Medium,
         stride: &[Stride::Repudiation],
         refs: &[],
@@ -34,7 +37,10 @@ pub static SUPPRESSION_UNKNOWN_RULE: Rule = Rule {
         id: "SHIPSHAPE-002",
         benchmark: Benchmark::Shipshape,
         title: "Suppression names an unknown rule",
-        rationale: "",
+        rationale: "A suppression that names a rule which does not exist, usually a typo or a \
+            renamed id, silences nothing. The finding it was meant for keeps appearing, or \
+            its author wrongly believes the risk is handled. Reporting it gets the comment \
+            corrected or removed instead of lingering as misleading documentation.",
         severity: Severity::Low,
         stride: &[Stride::Repudiation],
         refs: &[],
@@ -137,6 +143,10 @@ mod tests {
                 (m.title.len() > 10, "a title"),
                 (!m.title.starts_with("Ensure"), "a title in our own words"),
                 (m.remediation.len() > 20, "a remediation"),
+                (
+                    m.rationale.trim().len() >= 80,
+                    "a rationale of at least 80 characters",
+                ),
                 (!m.stride.is_empty(), "STRIDE categories"),
             ];
             for (ok, what) in checks {
@@ -146,6 +156,166 @@ mod tests {
             }
         }
         assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+    }
+
+    /// Keys dockerd accepts in daemon.json (Engine 20.10 and later, from
+    /// `dockerd --help` and the daemon reference). A fix naming anything
+    /// else would make dockerd refuse to start.
+    const DAEMON_JSON_KEYS: &[&str] = &[
+        "allow-nondistributable-artifacts",
+        "authorization-plugins",
+        "bip",
+        "bridge",
+        "cgroup-parent",
+        "data-root",
+        "debug",
+        "default-address-pools",
+        "default-cgroupns-mode",
+        "default-ipc-mode",
+        "default-runtime",
+        "default-shm-size",
+        "default-ulimits",
+        "dns",
+        "dns-opts",
+        "dns-search",
+        "exec-opts",
+        "exec-root",
+        "experimental",
+        "features",
+        "fixed-cidr",
+        "fixed-cidr-v6",
+        "group",
+        "hosts",
+        "icc",
+        "init",
+        "init-path",
+        "insecure-registries",
+        "ip",
+        "ip-forward",
+        "ip-masq",
+        "ip6tables",
+        "iptables",
+        "ipv6",
+        "labels",
+        "live-restore",
+        "log-driver",
+        "log-level",
+        "log-opts",
+        "max-concurrent-downloads",
+        "max-concurrent-uploads",
+        "max-download-attempts",
+        "mtu",
+        "no-new-privileges",
+        "pidfile",
+        "raw-logs",
+        "registry-mirrors",
+        "runtimes",
+        "seccomp-profile",
+        "selinux-enabled",
+        "shutdown-timeout",
+        "storage-driver",
+        "storage-opts",
+        "swarm-default-advertise-addr",
+        "tls",
+        "tlscacert",
+        "tlscert",
+        "tlskey",
+        "tlsverify",
+        "userland-proxy",
+        "userland-proxy-path",
+        "userns-remap",
+    ];
+
+    #[test]
+    fn daemon_json_fixes_name_real_keys_with_json_values() {
+        let mut seen = 0;
+        for r in all() {
+            let m = r.meta();
+            if let Fix::DaemonJson { key, value } = m.fix {
+                seen += 1;
+                assert!(
+                    DAEMON_JSON_KEYS.contains(&key),
+                    "{}: {key} is not a daemon.json key",
+                    m.id
+                );
+                let parsed: serde_json::Value = serde_json::from_str(value)
+                    .unwrap_or_else(|e| panic!("{}: {value} is not JSON: {e}", m.id));
+                assert!(!parsed.is_null(), "{}: null would unset {key}", m.id);
+                assert_eq!(
+                    m.section(),
+                    "2",
+                    "{}: daemon.json fix outside section 2",
+                    m.id
+                );
+            }
+        }
+        // icc, log-level, iptables, insecure-registries, default-ulimits,
+        // userns-remap, no-new-privileges, live-restore, userland-proxy,
+        // experimental.
+        assert_eq!(seen, 10);
+        // Each daemon.json value is the one the check expects.
+        let fix = |id: &str| {
+            all()
+                .find(|r| r.meta().id == id)
+                .map(|r| r.meta().fix)
+                .unwrap()
+        };
+        assert_eq!(
+            fix("2.2"),
+            Fix::DaemonJson {
+                key: "icc",
+                value: "false"
+            }
+        );
+        assert_eq!(
+            fix("2.9"),
+            Fix::DaemonJson {
+                key: "userns-remap",
+                value: "\"default\""
+            }
+        );
+        assert_eq!(
+            fix("2.13"),
+            Fix::Manual,
+            "a log destination cannot be guessed"
+        );
+    }
+
+    #[test]
+    fn audit_watch_is_the_fix_of_exactly_1_1_3_to_1_1_18() {
+        let watched: Vec<&str> = all()
+            .filter(|r| r.meta().fix == Fix::AuditWatch)
+            .map(|r| r.meta().id)
+            .collect();
+        let expected: Vec<String> = (3..=18).map(|n| format!("1.1.{n}")).collect();
+        assert_eq!(watched, expected);
+    }
+
+    #[test]
+    fn fixes_fit_their_family() {
+        for r in all() {
+            let m = r.meta();
+            let ok = match (&r, m.fix) {
+                (_, Fix::Manual) => true,
+                (AnyRule::Manifest(_), Fix::ManifestSet { path, value }) => {
+                    !path.is_empty() && !value.is_empty()
+                }
+                (AnyRule::Manifest(_), _) => false,
+                (AnyRule::Host(_), Fix::ManifestSet { .. }) => false,
+                (AnyRule::Host(_), Fix::FileMode { max }) => m.section() == "3" && max <= 0o777,
+                (AnyRule::Host(_), Fix::FileOwner { owner }) => {
+                    m.section() == "3" && owner.starts_with("root:")
+                }
+                (AnyRule::Host(_), Fix::Environment { name, .. }) => {
+                    m.id == "4.5" && name == "DOCKER_CONTENT_TRUST"
+                }
+                (AnyRule::Host(_), Fix::RunOption { flag }) => {
+                    matches!(m.section(), "4" | "5") && flag.starts_with("--")
+                }
+                (AnyRule::Host(_), Fix::AuditWatch | Fix::DaemonJson { .. }) => true,
+            };
+            assert!(ok, "{}: {:?} does not fit the rule", m.id, m.fix);
+        }
     }
 
     #[test]

@@ -10,10 +10,13 @@ pub static CAP_ADD: Rule = Rule {
         id: "COMPOSE-004",
         benchmark: Benchmark::Shipshape,
         title: "Service adds Linux capabilities (cap_add)",
-        rationale: "",
+        rationale: "Each added capability hands the service part of root: SYS_ADMIN, NET_ADMIN or \
+            SYS_PTRACE, for example, expose kernel interfaces that often lead to a host escape. \
+            Adding only what the service provably needs keeps a compromised container from using \
+            the rest.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("5.4")],
+        refs: &[cis_docker("5.4"), cwe("250")],
         remediation: "Remove `cap_add` entries the service does not strictly need; never add ALL or SYS_ADMIN.",
         fix: Fix::Manual,
     },
@@ -43,12 +46,19 @@ pub static CAP_DROP: Rule = Rule {
         id: "COMPOSE-005",
         benchmark: Benchmark::Shipshape,
         title: "Service does not drop all capabilities (cap_drop: [ALL])",
-        rationale: "",
+        rationale:
+            "Without cap_drop: [ALL] the service keeps Docker's default capability set, which \
+            still includes rights such as NET_RAW, CHOWN and SETUID that an intruder can use for \
+            spoofing or changing identities. Dropping everything and adding back only what is \
+            needed leaves a compromised process with no spare kernel privileges.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("5.4")],
+        refs: &[cis_docker("5.4"), cwe("250")],
         remediation: "Add `cap_drop: [ALL]` and add back only what is needed with `cap_add`.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "cap_drop",
+            value: "[\"ALL\"]",
+        },
     },
     domain: Domain::Compose,
     subject: Subject::Service(cap_drop),

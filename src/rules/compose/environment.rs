@@ -10,10 +10,13 @@ pub static PLAINTEXT_SECRETS: Rule = Rule {
         id: "COMPOSE-015",
         benchmark: Benchmark::Shipshape,
         title: "Plaintext secret in environment",
-        rationale: "",
+        rationale: "A credential written in the compose file's environment section sits in clear text in \
+            version control, in docker inspect output and in every copy of the file, readable by \
+            anyone who sees them. Compose secrets, or values interpolated from an untracked \
+            file, keep the credential out of the shared definition.",
         severity: Severity::High,
         stride: &[Stride::InformationDisclosure],
-        refs: &[cis_docker("4.10")],
+        refs: &[cis_docker("4.10"), cwe("798"), cwe("526")],
         remediation: "Use compose `secrets:` (mounted as files) or interpolate from an untracked env file (`${DB_PASSWORD}`).",
         fix: Fix::Manual,
     },

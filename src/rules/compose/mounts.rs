@@ -44,10 +44,13 @@ pub static DOCKER_SOCKET: Rule = Rule {
         id: "COMPOSE-002",
         benchmark: Benchmark::Shipshape,
         title: "Service mounts the Docker (container runtime) socket",
-        rationale: "",
+        rationale: "Mounting the Docker or containerd socket gives the service the runtime's full API, \
+            and with it root on the host: one request starts a privileged container that mounts \
+            the host's disk. Any attacker who compromises the service inherits that. A filtering \
+            socket proxy, or no socket at all, removes that direct path.",
         severity: Severity::Critical,
         stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
-        refs: &[cis_docker("5.32")],
+        refs: &[cis_docker("5.32"), cwe("250")],
         remediation: "Do not mount docker.sock; use a socket proxy that allows only the API calls needed, or a rootless alternative.",
         fix: Fix::Manual,
     },
@@ -66,10 +69,14 @@ pub static SENSITIVE_MOUNT: Rule = Rule {
         id: "COMPOSE-003",
         benchmark: Benchmark::Shipshape,
         title: "Service mounts a sensitive host directory",
-        rationale: "",
+        rationale: "Bind-mounting host system or home directories such as /, /etc, /proc, /sys, /var/run \
+            or ~/.ssh gives the service the host's configuration, credentials and kernel \
+            interfaces. A compromised service can then read secrets or plant code that the host \
+            runs. Mounting only application data, read-only where possible, keeps the host out \
+            of reach.",
         severity: Severity::High,
         stride: &[Stride::Tampering, Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("5.6")],
+        refs: &[cis_docker("5.6"), cwe("668")],
         remediation: "Mount only application directories, read-only where possible; never /, /etc, /proc, /sys, /var/run or home/SSH directories.",
         fix: Fix::Manual,
     },
@@ -91,10 +98,13 @@ pub static SHARED_PROPAGATION: Rule = Rule {
         id: "COMPOSE-022",
         benchmark: Benchmark::Shipshape,
         title: "Bind mount uses shared propagation",
-        rationale: "",
+        rationale: "Shared or rshared propagation makes mounts created inside the container appear on \
+            the host and the other way round, so a process in the service can change the host's \
+            mount table, for example by mounting over host paths. The default private \
+            propagation keeps the two mount trees apart.",
         severity: Severity::Medium,
         stride: &[Stride::Tampering],
-        refs: &[cis_docker("5.20")],
+        refs: &[cis_docker("5.20"), cwe("668")],
         remediation: "Use the default private propagation (`rprivate`); shared mounts let the container change the host's mount table.",
         fix: Fix::Manual,
     },

@@ -48,10 +48,13 @@ pub static ALL_INTERFACES: Rule = Rule {
         id: "COMPOSE-014",
         benchmark: Benchmark::Shipshape,
         title: "Port published on all host interfaces",
-        rationale: "",
+        rationale: "A port published without a host address listens on every interface, including public \
+            ones, and Docker's NAT rules often bypass the host firewall, so a service meant for \
+            local or internal use becomes reachable from anywhere. Binding to a specific address \
+            limits who can connect.",
         severity: Severity::Medium,
         stride: &[Stride::InformationDisclosure, Stride::Spoofing],
-        refs: &[cis_docker("5.14")],
+        refs: &[cis_docker("5.14"), cwe("1327")],
         remediation: "Bind to a specific address, e.g. `127.0.0.1:8080:80`, or put the service behind a reverse proxy.",
         fix: Fix::Manual,
     },
@@ -71,7 +74,11 @@ pub static PRIVILEGED_PORT: Rule = Rule {
         id: "COMPOSE-020",
         benchmark: Benchmark::Shipshape,
         title: "Privileged host port (below 1024) mapped",
-        rationale: "",
+        rationale:
+            "Host ports below 1024 are reserved for privileged services and are often trusted as \
+            such by clients and firewall rules. Mapping them to a service lets a container claim \
+            well-known ports on the host. Using high host ports, with a reverse proxy in front \
+            where needed, avoids that.",
         severity: Severity::Low,
         stride: &[Stride::Spoofing],
         refs: &[cis_docker("5.8")],

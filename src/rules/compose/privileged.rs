@@ -9,13 +9,19 @@ pub static PRIVILEGED: Rule = Rule {
         id: "COMPOSE-001",
         benchmark: Benchmark::Shipshape,
         title: "Service runs privileged",
-        rationale: "",
+        rationale: "privileged: true gives the service every capability, every host device and no \
+            seccomp or AppArmor confinement, so root inside it can mount the host's disk or load \
+            kernel modules and take over the host. Granting only the capabilities or devices the \
+            service needs keeps its container isolation.",
         severity: Severity::Critical,
         stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
-        refs: &[cis_docker("5.5")],
+        refs: &[cis_docker("5.5"), cwe("250")],
         remediation:
             "Remove `privileged: true`; add only the capabilities or devices the service needs.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "privileged",
+            value: "false",
+        },
     },
     domain: Domain::Compose,
     subject: Subject::Service(privileged),

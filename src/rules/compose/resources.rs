@@ -19,10 +19,14 @@ pub static MEMORY: Rule = Rule {
         id: "COMPOSE-011",
         benchmark: Benchmark::Shipshape,
         title: "Service has no memory limit",
-        rationale: "",
+        rationale:
+            "A service without a memory limit can consume all of the host's memory, and the \
+            kernel's out-of-memory killer may then stop other services or the Docker daemon \
+            instead. A leak or an allocation attack thus becomes a host outage. A limit keeps \
+            the failure inside the one container.",
         severity: Severity::Medium,
         stride: &[Stride::DenialOfService],
-        refs: &[cis_docker("5.11")],
+        refs: &[cis_docker("5.11"), cwe("770")],
         remediation: "Set `mem_limit` (or `deploy.resources.limits.memory`).",
         fix: Fix::Manual,
     },
@@ -39,10 +43,13 @@ pub static PIDS: Rule = Rule {
         id: "COMPOSE-012",
         benchmark: Benchmark::Shipshape,
         title: "Service has no PIDs limit",
-        rationale: "",
+        rationale:
+            "Without a PIDs limit, a fork bomb or runaway process spawner in the service can \
+            exhaust the host's process table, so nothing else on the host can start processes. A \
+            limit on the number of processes keeps that failure inside the container.",
         severity: Severity::Low,
         stride: &[Stride::DenialOfService],
-        refs: &[cis_docker("5.29")],
+        refs: &[cis_docker("5.29"), cwe("770")],
         remediation: "Set `pids_limit` (or `deploy.resources.limits.pids`) to stop fork bombs.",
         fix: Fix::Manual,
     },
@@ -59,10 +66,13 @@ pub static CPU: Rule = Rule {
         id: "COMPOSE-021",
         benchmark: Benchmark::Shipshape,
         title: "Service has no CPU limit or shares",
-        rationale: "",
+        rationale:
+            "A service with no CPU limit or shares can take every core, by bug or abuse, and \
+            starve the other services and the host's own processes. A CPU quota or relative \
+            shares keep one busy service from making the rest of the host unresponsive.",
         severity: Severity::Low,
         stride: &[Stride::DenialOfService],
-        refs: &[cis_docker("5.12")],
+        refs: &[cis_docker("5.12"), cwe("770")],
         remediation: "Set `cpus` (or `cpu_shares`, or `deploy.resources.limits.cpus`).",
         fix: Fix::Manual,
     },

@@ -9,12 +9,19 @@ pub static READ_ONLY: Rule = Rule {
         id: "COMPOSE-013",
         benchmark: Benchmark::Shipshape,
         title: "Service root filesystem is writable (no read_only: true)",
-        rationale: "",
+        rationale:
+            "A writable root filesystem lets an attacker who gets into the service drop tools, \
+            modify binaries or plant persistence for the container's lifetime. read_only: true \
+            makes those writes fail, and the places the service really writes become explicit \
+            tmpfs or volume mounts.",
         severity: Severity::Low,
         stride: &[Stride::Tampering],
         refs: &[cis_docker("5.13")],
         remediation: "Set `read_only: true` and mount `tmpfs` or volumes where the service writes.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "read_only",
+            value: "true",
+        },
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| match svc.entry("read_only") {
@@ -37,10 +44,14 @@ pub static DEVICES: Rule = Rule {
         id: "COMPOSE-016",
         benchmark: Benchmark::Shipshape,
         title: "Service is given host devices",
-        rationale: "",
+        rationale:
+            "Host devices give the service direct access to hardware or kernel drivers, such as \
+            raw disks or terminals, outside normal file permissions. A compromised service with \
+            a disk device can read or alter the host's data. Passing only devices it really \
+            needs, read-only where possible, limits that.",
         severity: Severity::Medium,
         stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("5.18")],
+        refs: &[cis_docker("5.18"), cwe("668")],
         remediation:
             "Remove `devices` entries the service does not need; prefer read-only (`:r`) access.",
         fix: Fix::Manual,
@@ -67,13 +78,20 @@ pub static RESTART: Rule = Rule {
         id: "COMPOSE-018",
         benchmark: Benchmark::Shipshape,
         title: "Restart policy restarts forever",
-        rationale: "",
+        rationale:
+            "A service that restarts forever hides a crash loop and burns CPU, logs and disk on \
+            every attempt, while an attacker who can trigger the crash gets unlimited retries at \
+            an exploit. Capping on-failure retries stops the loop and leaves a failed service \
+            that monitoring can see.",
         severity: Severity::Low,
         stride: &[Stride::DenialOfService],
-        refs: &[cis_docker("5.15")],
+        refs: &[cis_docker("5.15"), cwe("400")],
         remediation:
             "Use `restart: on-failure:5` (or `deploy.restart_policy` with `max_attempts: 5`).",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "restart",
+            value: "on-failure:5",
+        },
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
@@ -106,7 +124,10 @@ pub static CGROUP_PARENT: Rule = Rule {
         id: "COMPOSE-023",
         benchmark: Benchmark::Shipshape,
         title: "Service sets a custom cgroup parent",
-        rationale: "",
+        rationale: "cgroup_parent moves the service into another cgroup, where it may escape the \
+            resource limits applied to its peers or compete with host services placed there. \
+            Unless that placement was chosen and reviewed, leaving the default keeps Docker's \
+            resource accounting and limits predictable.",
         severity: Severity::Low,
         stride: &[Stride::DenialOfService, Stride::ElevationOfPrivilege],
         refs: &[cis_docker("5.25")],
@@ -129,7 +150,10 @@ pub static HEALTHCHECK_DISABLED: Rule = Rule {
         id: "COMPOSE-024",
         benchmark: Benchmark::Shipshape,
         title: "Service health check is disabled",
-        rationale: "",
+        rationale: "Disabling the health check means Docker only sees whether the process exists, so a \
+            hung or broken service keeps running and receiving traffic unnoticed, including one \
+            wedged on purpose by an attacker. A working probe exposes the real state to Docker \
+            and to monitoring.",
         severity: Severity::Low,
         stride: &[Stride::DenialOfService],
         refs: &[cis_docker("5.27")],
@@ -162,10 +186,13 @@ pub static DEFAULT_BRIDGE: Rule = Rule {
         id: "COMPOSE-025",
         benchmark: Benchmark::Shipshape,
         title: "Service uses Docker's default bridge network",
-        rationale: "",
+        rationale: "On Docker's default bridge every container can reach every other by IP, with no \
+            name-based separation, so a compromised service can probe unrelated workloads on the \
+            same host. The project's own network, or a dedicated one, connects only the services \
+            that belong together.",
         severity: Severity::Low,
         stride: &[Stride::Spoofing, Stride::InformationDisclosure],
-        refs: &[cis_docker("5.30")],
+        refs: &[cis_docker("5.30"), cwe("668")],
         remediation: "Remove `network_mode: bridge` so compose attaches the service to the project's own network, or declare a dedicated network.",
         fix: Fix::Manual,
     },
@@ -184,10 +211,13 @@ pub static ROOT_USER: Rule = Rule {
         id: "COMPOSE-026",
         benchmark: Benchmark::Shipshape,
         title: "Service explicitly runs as root",
-        rationale: "",
+        rationale: "user: root, or uid 0, overrides any non-root user the image set, so the service runs \
+            with root's rights over its files and mounts and a shorter path to the host if it is \
+            compromised. Running as a dedicated non-root uid limits a compromise to what that \
+            user owns.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("4.1")],
+        refs: &[cis_docker("4.1"), cwe("250")],
         remediation: "Set `user:` to a non-root UID (e.g. `user: \"10001:10001\"`) or remove it and set USER in the image.",
         fix: Fix::Manual,
     },

@@ -10,10 +10,14 @@ pub static UNCONFINED: Rule = Rule {
         id: "COMPOSE-009",
         benchmark: Benchmark::Shipshape,
         title: "Service disables seccomp, AppArmor or SELinux confinement",
-        rationale: "",
+        rationale: "seccomp, AppArmor and SELinux are the layers that still restrict a container's \
+            processes when they run as root. Turning any of them off with seccomp:unconfined, \
+            apparmor:unconfined or label:disable gives a compromised service more kernel surface \
+            and more host access. Keeping them on, with a custom profile where needed, preserves \
+            that defence.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("5.22"), cis_docker("5.2"), cis_docker("5.3")],
+        refs: &[cis_docker("5.22"), cis_docker("5.2"), cis_docker("5.3"), cwe("693")],
         remediation: "Remove `seccomp:unconfined`, `apparmor:unconfined` and `label:disable` from `security_opt`; write a custom profile if the default blocks something needed.",
         fix: Fix::Manual,
     },
@@ -46,10 +50,14 @@ pub static NO_NEW_PRIVILEGES: Rule = Rule {
         id: "COMPOSE-010",
         benchmark: Benchmark::Shipshape,
         title: "Service does not set no-new-privileges",
-        rationale: "",
+        rationale:
+            "Without no-new-privileges, a process in the service can raise its rights by running \
+            setuid or setgid binaries, turning a foothold as an ordinary user into root inside \
+            the container. The option makes the kernel refuse such gains for the service's \
+            processes and everything they start.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("5.26")],
+        refs: &[cis_docker("5.26"), cwe("269")],
         remediation: "Add `security_opt: [\"no-new-privileges:true\"]`.",
         fix: Fix::Manual,
     },

@@ -34,10 +34,13 @@ const REMEDIATION: &str = "Add a watch for the path to the audit rules, e.g. a f
     `augenrules --load` (or restart auditd).";
 
 macro_rules! audit_checks {
-    ($( $id:literal, $fn:ident, $subject:expr, $title:literal ;)*) => {
+    ($( $id:literal, $fn:ident, $subject:expr, $title:literal, $why:literal ;)*) => {
         pub(super) static CHECKS: &[Check] = &[
             $( Check {
-        meta: RuleMeta::cis_docker($id, $title, Severity::Medium, &[R, T], REMEDIATION),
+        meta: RuleMeta::cis_docker($id, $title, Severity::Medium, &[R, T], REMEDIATION)
+            .rationale($why)
+            .refs(&[cwe("778")])
+            .fix(Fix::AuditWatch),
         automated: true,
         scope: Scope::Host,
         eval: $fn,
@@ -48,22 +51,87 @@ macro_rules! audit_checks {
 }
 
 audit_checks! {
-    "1.1.3", c_1_1_3, Subject::Binary("dockerd"), "The Docker daemon binary is audited";
-    "1.1.4", c_1_1_4, Subject::Path("/run/containerd"), "/run/containerd is audited";
-    "1.1.5", c_1_1_5, Subject::DockerRoot, "Docker's root directory is audited";
-    "1.1.6", c_1_1_6, Subject::Path("/etc/docker"), "/etc/docker is audited";
-    "1.1.7", c_1_1_7, Subject::Unit("docker.service"), "The docker.service unit file is audited";
-    "1.1.8", c_1_1_8, Subject::ContainerdSocket, "The containerd socket is audited";
-    "1.1.9", c_1_1_9, Subject::Unit("docker.socket"), "The docker.socket unit file is audited";
-    "1.1.10", c_1_1_10, Subject::Path("/etc/default/docker"), "/etc/default/docker is audited";
-    "1.1.11", c_1_1_11, Subject::DaemonJson, "The daemon.json in effect is audited";
-    "1.1.12", c_1_1_12, Subject::Path("/etc/containerd/config.toml"), "containerd's config.toml is audited";
-    "1.1.13", c_1_1_13, Subject::Path("/etc/sysconfig/docker"), "/etc/sysconfig/docker is audited";
-    "1.1.14", c_1_1_14, Subject::Binary("containerd"), "The containerd binary is audited";
-    "1.1.15", c_1_1_15, Subject::Binary("containerd-shim"), "The containerd-shim binary is audited";
-    "1.1.16", c_1_1_16, Subject::Binary("containerd-shim-runc-v1"), "The containerd-shim-runc-v1 binary is audited";
-    "1.1.17", c_1_1_17, Subject::Binary("containerd-shim-runc-v2"), "The containerd-shim-runc-v2 binary is audited";
-    "1.1.18", c_1_1_18, Subject::Binary("runc"), "The runc binary is audited";
+    "1.1.3", c_1_1_3, Subject::Binary("dockerd"), "The Docker daemon binary is audited",
+        "dockerd runs as root and carries out every container operation, so replacing or \
+        patching its binary gives an attacker a persistent foothold with full control of the \
+        host. Without an audit watch on the binary, such a swap, or an unexpected execution of \
+        it, leaves no record. A watch logs every write, attribute change and execution for \
+        later investigation.";
+    "1.1.4", c_1_1_4, Subject::Path("/run/containerd"), "/run/containerd is audited",
+        "/run/containerd holds containerd's runtime state and sockets, including the shims that \
+        manage each running container. Tampering there can redirect or hijack containers, and \
+        without auditing nothing records who touched it. An audit watch on the directory \
+        leaves a trail of every change made to it.";
+    "1.1.5", c_1_1_5, Subject::DockerRoot, "Docker's root directory is audited",
+        "Docker's root directory holds every image layer, container filesystem, volume and \
+        local log. An attacker who writes there can plant code in images or containers, or \
+        alter logs, all outside the API and its events. Auditing the directory records such \
+        direct file access, which the daemon itself would never report.";
+    "1.1.6", c_1_1_6, Subject::Path("/etc/docker"), "/etc/docker is audited",
+        "/etc/docker holds the daemon's configuration, its TLS keys and registry certificates. \
+        Changes there can turn off protections, trust a rogue registry or steal the daemon's \
+        identity at the next restart. An audit watch records who changed which file and when, \
+        so such edits can be noticed and traced.";
+    "1.1.7", c_1_1_7, Subject::Unit("docker.service"), "The docker.service unit file is audited",
+        "The docker.service unit decides how dockerd starts: its binary, flags and environment. \
+        Editing it can add an open TCP listener or drop security options at the next restart \
+        without touching daemon.json. Auditing the unit file records such edits so a weakened \
+        configuration can be traced back to its author.";
+    "1.1.8", c_1_1_8, Subject::ContainerdSocket, "The containerd socket is audited",
+        "The containerd socket accepts unauthenticated commands that can create and control \
+        containers outside Docker's API and authorization plugins. Access to it is as good as \
+        root, so its use and any change to it should leave a record. An audit watch logs who \
+        opened or modified the socket.";
+    "1.1.9", c_1_1_9, Subject::Unit("docker.socket"), "The docker.socket unit file is audited",
+        "The docker.socket unit defines the socket's path, owner, group and mode. Loosening \
+        them, for example making the socket world-writable, hands root-equivalent API access \
+        to every local user at the next start. An audit watch on the unit records such a \
+        change and the account that made it.";
+    "1.1.10", c_1_1_10, Subject::Path("/etc/default/docker"), "/etc/default/docker is audited",
+        "/etc/default/docker supplies options and environment to dockerd on Debian-style \
+        systems. A change there can quietly add insecure flags such as an unauthenticated \
+        listener or an insecure registry. Auditing the file keeps a record of edits that would \
+        otherwise only show up as a changed daemon after a restart.";
+    "1.1.11", c_1_1_11, Subject::DaemonJson, "The daemon.json in effect is audited",
+        "daemon.json holds most of the daemon's security settings: user namespaces, TLS, \
+        logging, registries, default seccomp and more. An edit can disable several protections \
+        in one go at the next restart or reload. An audit watch on the file in effect records \
+        every change and who made it, so such a rollback can be spotted and traced.";
+    "1.1.12", c_1_1_12, Subject::Path("/etc/containerd/config.toml"), "containerd's config.toml is audited",
+        "containerd's config.toml chooses runtimes, plugins, registry mirrors and the socket's \
+        permissions. A malicious edit can register a rogue runtime or trust an unsafe registry \
+        for every container on the host. Auditing the file records when it was changed and by \
+        whom.";
+    "1.1.13", c_1_1_13, Subject::Path("/etc/sysconfig/docker"), "/etc/sysconfig/docker is audited",
+        "/etc/sysconfig/docker supplies options and environment to dockerd on Red Hat-style \
+        systems. An edit there can enable insecure flags or point the daemon at other settings \
+        without changing daemon.json. Auditing the file keeps a record of such changes and the \
+        account behind them.";
+    "1.1.14", c_1_1_14, Subject::Binary("containerd"), "The containerd binary is audited",
+        "containerd runs as root and manages every container's lifecycle below dockerd. A \
+        replaced or modified containerd binary gives an attacker root-level persistence that \
+        survives container restarts. An audit watch records writes to the binary and its \
+        executions, so tampering leaves evidence.";
+    "1.1.15", c_1_1_15, Subject::Binary("containerd-shim"), "The containerd-shim binary is audited",
+        "The containerd-shim binary is started as root for running containers and stays \
+        attached to them. Swapping it lets an attacker run code alongside, or inside, every \
+        new container. Auditing the binary records any modification and each execution for \
+        later investigation.";
+    "1.1.16", c_1_1_16, Subject::Binary("containerd-shim-runc-v1"), "The containerd-shim-runc-v1 binary is audited",
+        "containerd-shim-runc-v1 is the legacy shim containerd starts as root to drive runc for \
+        each container. A tampered copy runs attacker code in the path of every container it \
+        manages. An audit watch records writes to the binary and its executions, so a swap \
+        does not go unseen.";
+    "1.1.17", c_1_1_17, Subject::Binary("containerd-shim-runc-v2"), "The containerd-shim-runc-v2 binary is audited",
+        "containerd-shim-runc-v2 is the shim containerd starts as root for each container or \
+        pod group on current systems. Replacing it gives an attacker code execution inside the \
+        setup of every new container. Auditing the binary records changes and executions, \
+        leaving evidence of tampering.";
+    "1.1.18", c_1_1_18, Subject::Binary("runc"), "The runc binary is audited",
+        "runc is the low-level runtime that actually creates each container's namespaces and \
+        cgroups as root, and past runc flaws allowed containers to overwrite it from inside. A \
+        modified runc undermines every container's isolation. An audit watch records writes to \
+        and executions of the binary, so such an overwrite is logged.";
 }
 
 /// Resolve the subject to a host path, or the N/A / ERROR verdict.

@@ -9,24 +9,299 @@ use crate::rules::Scope;
 use crate::snapshot::daemon::SettingError;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("2.1", "The daemon runs without root where possible (rootless mode)", Severity::Medium, &[E], "Consider Docker's rootless mode (dockerd-rootless-setuptool.sh install) so that a daemon or container escape lands in an unprivileged account."), automated: false, scope: Scope::Manual, eval: rootless },
-    Check { meta: RuleMeta::cis_docker("2.2", "Containers on the default bridge cannot talk to each other", Severity::Medium, &[I, T], "Set \"icc\": false in daemon.json (or --icc=false) and connect containers that must talk through user-defined networks."), automated: true, scope: Scope::DaemonConfig, eval: icc },
-    Check { meta: RuleMeta::cis_docker("2.3", "The daemon logs at level info", Severity::Low, &[R], "Set \"log-level\": \"info\" in daemon.json (or remove --log-level/--debug) so events are recorded without debug noise."), automated: true, scope: Scope::DaemonConfig, eval: log_level },
-    Check { meta: RuleMeta::cis_docker("2.4", "The daemon may manage iptables", Severity::Medium, &[I, T], "Remove \"iptables\": false / --iptables=false so Docker keeps its firewall rules consistent with container networking."), automated: true, scope: Scope::DaemonConfig, eval: iptables },
-    Check { meta: RuleMeta::cis_docker("2.5", "No insecure registries are configured", Severity::High, &[S, T, I], "Remove \"insecure-registries\" / --insecure-registry entries and serve every registry over TLS with a trusted certificate."), automated: true, scope: Scope::DaemonConfig, eval: insecure_registries },
-    Check { meta: RuleMeta::cis_docker("2.6", "The aufs storage driver is not used", Severity::Medium, &[E, D], "Switch the storage driver to overlay2 (\"storage-driver\": \"overlay2\") and migrate images."), automated: true, scope: Scope::Engine, eval: aufs },
-    Check { meta: RuleMeta::cis_docker("2.7", "A TCP listener requires TLS client authentication", Severity::Critical, &[S, I, E], "Serve TCP only with \"tlsverify\": true plus tlscacert, tlscert and tlskey, or drop the tcp:// host and use the unix socket (or SSH)."), automated: true, scope: Scope::DaemonConfig, eval: tls },
-    Check { meta: RuleMeta::cis_docker("2.8", "Default ulimits are configured", Severity::Low, &[D], "Set \"default-ulimits\" in daemon.json (e.g. nofile and nproc) appropriate to the workloads."), automated: false, scope: Scope::DaemonConfig, eval: default_ulimit },
-    Check { meta: RuleMeta::cis_docker("2.9", "User namespace remapping is enabled", Severity::High, &[E], "Set \"userns-remap\": \"default\" (or a dedicated user) in daemon.json and provide /etc/subuid and /etc/subgid ranges."), automated: true, scope: Scope::DaemonConfig, eval: userns },
-    Check { meta: RuleMeta::cis_docker("2.10", "A daemon-wide cgroup parent is deliberate", Severity::Low, &[D], "Leave \"cgroup-parent\" unset unless a specific cgroup hierarchy is required; document it when it is."), automated: true, scope: Scope::DaemonConfig, eval: cgroup_parent },
-    Check { meta: RuleMeta::cis_docker("2.11", "The devicemapper base device size is left at its default", Severity::Low, &[D], "Remove dm.basesize from \"storage-opts\" unless a larger base device is needed."), automated: true, scope: Scope::DaemonConfig, eval: base_device_size },
-    Check { meta: RuleMeta::cis_docker("2.12", "An authorization plugin guards Docker API commands", Severity::Medium, &[E, R], "Install an authorization plugin and list it in \"authorization-plugins\" so API requests are checked per user."), automated: true, scope: Scope::DaemonConfig, eval: authz },
-    Check { meta: RuleMeta::cis_docker("2.13", "Container logs are shipped to a central service", Severity::Low, &[R], "Set \"log-driver\" to a remote driver (syslog, fluentd, gelf, awslogs, splunk…) or forward the local logs with an agent."), automated: true, scope: Scope::Engine, eval: remote_logging },
-    Check { meta: RuleMeta::cis_docker("2.14", "Containers cannot gain new privileges by default", Severity::High, &[E], "Set \"no-new-privileges\": true in daemon.json so setuid binaries cannot raise privileges inside containers."), automated: true, scope: Scope::DaemonConfig, eval: no_new_privs },
-    Check { meta: RuleMeta::cis_docker("2.15", "Live restore is enabled", Severity::Low, &[D], "Set \"live-restore\": true so containers keep running while the daemon restarts or upgrades."), automated: true, scope: Scope::Engine, eval: live_restore },
-    Check { meta: RuleMeta::cis_docker("2.16", "The userland proxy is disabled", Severity::Low, &[I, D], "Set \"userland-proxy\": false so published ports are handled by iptables rules instead of a proxy process per port."), automated: true, scope: Scope::DaemonConfig, eval: userland_proxy },
-    Check { meta: RuleMeta::cis_docker("2.17", "A daemon-wide seccomp profile is applied", Severity::Medium, &[E], "Keep the default seccomp profile enabled, or set \"seccomp-profile\" to a stricter custom profile; never \"unconfined\"."), automated: false, scope: Scope::Engine, eval: seccomp },
-    Check { meta: RuleMeta::cis_docker("2.18", "Experimental features are off in production", Severity::Low, &[T, E], "Remove \"experimental\": true / --experimental from the daemon configuration."), automated: true, scope: Scope::Engine, eval: experimental },
+    Check {
+        meta: RuleMeta::cis_docker("2.1", "The daemon runs without root where possible (rootless mode)", Severity::Medium, &[E], "Consider Docker's rootless mode (dockerd-rootless-setuptool.sh install) so that a daemon or container escape lands in an unprivileged account.")
+            .rationale(
+                "A rootful dockerd runs as uid 0, so any bug that lets a process break out of a \
+                container or abuse the API lands with full control of the host. Rootless mode \
+                runs the daemon and its containers inside an unprivileged user's namespaces, \
+                so the same escape only reaches that account and the damage stays bounded.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Manual,
+        eval: rootless,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.2", "Containers on the default bridge cannot talk to each other", Severity::Medium, &[I, T], "Set \"icc\": false in daemon.json (or --icc=false) and connect containers that must talk through user-defined networks.")
+            .rationale(
+                "With inter-container communication on, every container on the default bridge \
+                can open connections to every other, so one compromised service can probe and \
+                attack its neighbours' unauthenticated ports. Turning icc off blocks that \
+                traffic by default, and the links that are really needed are made explicit \
+                through user-defined networks.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::DaemonJson {
+                key: "icc",
+                value: "false",
+            }),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: icc,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.3", "The daemon logs at level info", Severity::Low, &[R], "Set \"log-level\": \"info\" in daemon.json (or remove --log-level/--debug) so events are recorded without debug noise.")
+            .rationale(
+                "The daemon's log is where failed API calls, pull errors and configuration \
+                problems show up. At warn or error level those events are never written, \
+                leaving an investigator blind; at debug level the volume buries them and can \
+                expose request details. The info level records the operational events without \
+                that noise.",
+            )
+            .refs(&[cwe("778")])
+            .fix(Fix::DaemonJson {
+                key: "log-level",
+                value: "\"info\"",
+            }),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: log_level,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.4", "The daemon may manage iptables", Severity::Medium, &[I, T], "Remove \"iptables\": false / --iptables=false so Docker keeps its firewall rules consistent with container networking.")
+            .rationale(
+                "Docker writes the NAT and filter rules that isolate its networks and publish \
+            ports. If it may not touch iptables, someone has to maintain those rules by hand \
+            and they drift: networks meant to be separate can reach each other, or broad \
+            hand-written rules expose more than the published ports. Letting the daemon \
+            manage them keeps the firewall in step with the containers that actually run.",
+            )
+            .fix(Fix::DaemonJson {
+                key: "iptables",
+                value: "true",
+            }),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: iptables,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.5", "No insecure registries are configured", Severity::High, &[S, T, I], "Remove \"insecure-registries\" / --insecure-registry entries and serve every registry over TLS with a trusted certificate.")
+            .rationale(
+                "An insecure registry is contacted over plain HTTP or with certificate checks \
+                switched off. Anyone on the network path can then read pull credentials or \
+                swap the image layers the daemon downloads, and the tampered image runs with \
+                the container's full privileges. Requiring TLS with a trusted certificate \
+                authenticates the registry and protects the content in transit.",
+            )
+            .refs(&[cwe("319"), cwe("295")])
+            .fix(Fix::DaemonJson {
+                key: "insecure-registries",
+                value: "[]",
+            }),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: insecure_registries,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.6", "The aufs storage driver is not used", Severity::Medium, &[E, D], "Switch the storage driver to overlay2 (\"storage-driver\": \"overlay2\") and migrate images.")
+            .rationale(
+                "aufs is an out-of-tree storage driver that current kernels do not ship and \
+            recent Docker releases have dropped, so it no longer receives fixes for crashes \
+            or security bugs. Staying on it means running unmaintained kernel code \
+            underneath every container. overlay2 is the maintained default and gets the \
+            kernel's ongoing fixes.",
+            )
+            .refs(&[cwe("1104")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Engine,
+        eval: aufs,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.7", "A TCP listener requires TLS client authentication", Severity::Critical, &[S, I, E], "Serve TCP only with \"tlsverify\": true plus tlscacert, tlscert and tlskey, or drop the tcp:// host and use the unix socket (or SSH).")
+            .rationale(
+                "The Docker API is root on the host: whoever can call it can start a privileged \
+                container that mounts the host's disk. A TCP listener without mutual TLS lets \
+                anyone who reaches the port do exactly that, and credentials travel in clear. \
+                Requiring client certificates signed by a trusted CA limits the API to holders \
+                of those keys and encrypts the channel.",
+            )
+            .refs(&[cwe("306"), cwe("319")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: tls,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.8", "Default ulimits are configured", Severity::Low, &[D], "Set \"default-ulimits\" in daemon.json (e.g. nofile and nproc) appropriate to the workloads.")
+            .rationale(
+                "Without daemon-wide defaults, containers inherit the daemon's own, usually \
+                very high, limits on open files and processes. A leaking or hostile container \
+                can then exhaust file descriptors or process slots shared with the rest of the \
+                host. Sensible default ulimits cap what any one container can take unless it \
+                is deliberately given more.",
+            )
+            .refs(&[cwe("770")])
+            .fix(Fix::DaemonJson {
+                key: "default-ulimits",
+                value: "{\"nofile\":{\"Name\":\"nofile\",\"Hard\":64000,\"Soft\":64000}}",
+            }),
+        automated: false,
+        scope: Scope::DaemonConfig,
+        eval: default_ulimit,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.9", "User namespace remapping is enabled", Severity::High, &[E], "Set \"userns-remap\": \"default\" (or a dedicated user) in daemon.json and provide /etc/subuid and /etc/subgid ranges.")
+            .rationale(
+                "Without user namespace remapping, uid 0 inside a container is uid 0 on the \
+                host, so a process that escapes through a kernel or runtime bug keeps full \
+                root rights over host files. With remapping, container root maps to an \
+                unprivileged range of host ids, and an escape arrives as a user that owns \
+                nothing important.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::DaemonJson {
+                key: "userns-remap",
+                value: "\"default\"",
+            }),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: userns,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.10", "A daemon-wide cgroup parent is deliberate", Severity::Low, &[D], "Leave \"cgroup-parent\" unset unless a specific cgroup hierarchy is required; document it when it is.")
+            .rationale(
+                "The cgroup parent decides which resource limits and accounting every container \
+                falls under. A daemon-wide parent that nobody chose on purpose can place all \
+                containers under a group with loose limits or shared with host services, so \
+                one busy container can starve them. Leaving the default, or documenting a \
+                deliberate choice, keeps resource control predictable.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: cgroup_parent,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.11", "The devicemapper base device size is left at its default", Severity::Low, &[D], "Remove dm.basesize from \"storage-opts\" unless a larger base device is needed.")
+            .rationale(
+                "The devicemapper base size sets how much disk every container's root \
+                filesystem may grow to. Raising it daemon-wide lets any single container fill \
+                the thin pool and take the storage of every other container down with it. \
+                Keeping the default, and granting more only where needed, bounds the damage a \
+                runaway writer can do.",
+            )
+            .refs(&[cwe("400")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: base_device_size,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.12", "An authorization plugin guards Docker API commands", Severity::Medium, &[E, R], "Install an authorization plugin and list it in \"authorization-plugins\" so API requests are checked per user.")
+            .rationale(
+                "Out of the box, anyone who can reach the Docker socket may call every API \
+                endpoint, including ones that start privileged containers or mount the host \
+                root. An authorization plugin checks each request against a policy, so \
+                ordinary users can be limited to harmless operations and the denials are \
+                recorded.",
+            )
+            .refs(&[cwe("862")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: authz,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.13", "Container logs are shipped to a central service", Severity::Low, &[R], "Set \"log-driver\" to a remote driver (syslog, fluentd, gelf, awslogs, splunk…) or forward the local logs with an agent.")
+            .rationale(
+                "Logs kept only on the Docker host are lost when the host fails and can be \
+                erased by whoever compromises it, which is exactly when they are needed. \
+                Shipping container logs to a central service keeps an independent copy that an \
+                attacker on the host cannot quietly rewrite, and lets events be correlated \
+                across hosts.",
+            )
+            .refs(&[cwe("778")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Engine,
+        eval: remote_logging,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.14", "Containers cannot gain new privileges by default", Severity::High, &[E], "Set \"no-new-privileges\": true in daemon.json so setuid binaries cannot raise privileges inside containers.")
+            .rationale(
+                "Setuid and setgid programs, and file capabilities, let a process raise its \
+                privileges when it executes them. Inside a container that gives an attacker \
+                who gets a shell an easy path back to root. Making no-new-privileges the \
+                daemon default sets the kernel flag for every container, so exec can no longer \
+                grant more rights than the parent had.",
+            )
+            .refs(&[cwe("269")])
+            .fix(Fix::DaemonJson {
+                key: "no-new-privileges",
+                value: "true",
+            }),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: no_new_privs,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.15", "Live restore is enabled", Severity::Low, &[D], "Set \"live-restore\": true so containers keep running while the daemon restarts or upgrades.")
+            .rationale(
+                "Without live restore, stopping or upgrading dockerd stops every container, so \
+                routine patching means an outage and a daemon crash takes all workloads with \
+                it. With live restore the containers keep running while the daemon is away and \
+                are reattached when it returns, which also makes it easier to apply daemon \
+                security fixes promptly.",
+            )
+            .fix(Fix::DaemonJson {
+                key: "live-restore",
+                value: "true",
+            }),
+        automated: true,
+        scope: Scope::Engine,
+        eval: live_restore,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.16", "The userland proxy is disabled", Severity::Low, &[I, D], "Set \"userland-proxy\": false so published ports are handled by iptables rules instead of a proxy process per port.")
+            .rationale(
+                "The userland proxy starts a root-owned docker-proxy process for each published \
+            port and relays the traffic in user space. That is extra privileged code on the \
+            network path, extra memory per port, and it hides the client's real address from \
+            the container. With the proxy disabled, published ports are handled by kernel \
+            NAT rules alone.",
+            )
+            .fix(Fix::DaemonJson {
+                key: "userland-proxy",
+                value: "false",
+            }),
+        automated: true,
+        scope: Scope::DaemonConfig,
+        eval: userland_proxy,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.17", "A daemon-wide seccomp profile is applied", Severity::Medium, &[E], "Keep the default seccomp profile enabled, or set \"seccomp-profile\" to a stricter custom profile; never \"unconfined\".")
+            .rationale(
+                "Seccomp filters the system calls a container may make, closing off rarely \
+                needed kernel interfaces that are a common route for container escapes. If the \
+                daemon-wide profile is disabled or replaced by a permissive one, every \
+                container gets the whole kernel surface. Keeping the default profile, or a \
+                stricter reviewed one, keeps that surface small.",
+            )
+            .refs(&[cwe("693")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Engine,
+        eval: seccomp,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("2.18", "Experimental features are off in production", Severity::Low, &[T, E], "Remove \"experimental\": true / --experimental from the daemon configuration.")
+            .rationale(
+                "Experimental features have not been through the review and hardening of stable \
+                ones, may change without notice and can expose new API surface. Enabling them \
+                on a production daemon adds risk without a supported fix path. Keeping them \
+                off leaves only the supported, documented behaviour in place.",
+            )
+            .fix(Fix::DaemonJson {
+                key: "experimental",
+                value: "false",
+            }),
+        automated: true,
+        scope: Scope::Engine,
+        eval: experimental,
+    },
 ];
 
 fn err(e: SettingError) -> Verdict {

@@ -9,28 +9,61 @@ pub(super) static CHECKS: &[Check] = &[
     Check {
         meta: RuleMeta::cis_docker("1.1.1", "Docker's data directory sits on its own filesystem", Severity::Medium, &[D], "Put the Docker root directory (DockerRootDir, usually /var/lib/docker) on a \
             dedicated partition or logical volume, mounted at that path, so images and logs cannot fill \
-            the root filesystem."),
+            the root filesystem.")
+            .rationale(
+                "Images, container layers, volumes and json-file logs all grow under Docker's \
+                root directory. On the root filesystem, a container that writes without bound \
+                or a flood of pulled images can fill the disk and stop the host's own \
+                services, logging included. A dedicated filesystem confines that exhaustion to \
+                Docker's data.",
+            )
+            .refs(&[cwe("400")])
+            .fix(Fix::Manual),
         automated: true,
         scope: Scope::Host,
         eval: separate_partition,
     },
     Check {
         meta: RuleMeta::cis_docker("1.1.2", "Only trusted users may control the Docker daemon", Severity::High, &[E, S], "Membership of the docker group is root-equivalent. Remove every user who does not \
-            need it (`gpasswd -d USER docker`), and list the trusted ones with --trusted-users."),
+            need it (`gpasswd -d USER docker`), and list the trusted ones with --trusted-users.")
+            .rationale(
+                "Anyone in the docker group can ask the daemon for a privileged container that \
+                mounts the host's root filesystem, which makes membership equivalent to root \
+                without sudo, a password prompt or an audit trail. Keeping the group to the \
+                few accounts that administer Docker limits who holds that power.",
+            )
+            .refs(&[cwe("269")])
+            .fix(Fix::Manual),
         automated: true,
         scope: Scope::Host,
         eval: docker_group,
     },
     Check {
         meta: RuleMeta::cis_docker("1.2.1", "The container host is hardened", Severity::Medium, &[E, T], "Harden the host OS: apply a hardening baseline (e.g. the CIS benchmark for the \
-            distribution), keep SELinux or AppArmor enforcing, minimise installed packages and services."),
+            distribution), keep SELinux or AppArmor enforcing, minimise installed packages and services.")
+            .rationale(
+                "Containers share the host's kernel, so a weakness in the host OS, its services \
+                or its mandatory access control undermines every container on it. An unpatched \
+                kernel or a permissive host turns a container escape into full compromise. A \
+                hardened, minimal host with SELinux or AppArmor enforcing gives a second line \
+                of defence behind Docker's own isolation.",
+            )
+            .fix(Fix::Manual),
         automated: false,
         scope: Scope::Manual,
         eval: host_hardened,
     },
     Check {
         meta: RuleMeta::cis_docker("1.2.2", "Docker is a current, supported release", Severity::Medium, &[E, T], "Upgrade Docker Engine to a release line that still receives security fixes, and \
-            keep it patched."),
+            keep it patched.")
+            .rationale(
+                "Docker Engine, containerd and runc have had escape and privilege bugs fixed \
+                only in supported releases. A version line past its end of life keeps those \
+                holes open for good, and an attacker can look the exploits up. A supported, \
+                patched release receives the fixes as they come out.",
+            )
+            .refs(&[cwe("1104")])
+            .fix(Fix::Manual),
         automated: false,
         scope: Scope::Engine,
         eval: docker_version,

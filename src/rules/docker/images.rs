@@ -6,18 +6,177 @@ use crate::rules::Scope;
 use crate::snapshot::Probe;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("4.1", "Containers run as a non-root user", Severity::High, &[E], "Create an unprivileged user in the image (USER 10001 in the Dockerfile) or run with --user UID:GID; never as uid 0."), automated: true, scope: Scope::Container, eval: non_root_user },
-    Check { meta: RuleMeta::cis_docker("4.2", "Images come from trusted base images", Severity::Medium, &[S, T], "Build only from base images you trust and pin them by digest; keep an allow-list of registries."), automated: false, scope: Scope::Image, eval: trusted_base },
-    Check { meta: RuleMeta::cis_docker("4.3", "Images carry no unnecessary packages", Severity::Low, &[E, T], "Use minimal or distroless bases and multi-stage builds so only runtime files ship."), automated: false, scope: Scope::Manual, eval: minimal_packages },
-    Check { meta: RuleMeta::cis_docker("4.4", "Images are scanned and rebuilt with security patches", Severity::Medium, &[T, E], "Scan images for vulnerabilities in CI and on a schedule, and rebuild them when their base or packages are patched."), automated: false, scope: Scope::Manual, eval: scanned },
-    Check { meta: RuleMeta::cis_docker("4.5", "Docker Content Trust is enabled for users", Severity::Medium, &[S, T], "Set DOCKER_CONTENT_TRUST=1 for every user (e.g. in /etc/environment) so pulls and pushes require signed images."), automated: true, scope: Scope::Host, eval: content_trust },
-    Check { meta: RuleMeta::cis_docker("4.6", "Images define a HEALTHCHECK", Severity::Low, &[D], "Add a HEALTHCHECK instruction (exec form, e.g. HEALTHCHECK CMD [\"/app\",\"health\"]) to each image you run."), automated: true, scope: Scope::Image, eval: image_healthcheck },
-    Check { meta: RuleMeta::cis_docker("4.7", "Package index updates are not cached in their own layer", Severity::Low, &[T], "Run the index update and the install in one RUN (apt-get update && apt-get install …) so a stale index is never cached."), automated: false, scope: Scope::Image, eval: update_alone },
-    Check { meta: RuleMeta::cis_docker("4.8", "Images have no unneeded setuid or setgid binaries", Severity::Medium, &[E], "Strip setuid/setgid bits during the build (find / -perm /6000 -type f -exec chmod a-s {} +) except where required."), automated: false, scope: Scope::Manual, eval: setuid },
-    Check { meta: RuleMeta::cis_docker("4.9", "Build files use COPY rather than ADD", Severity::Low, &[T], "Replace ADD with COPY; fetch remote files with a verified download step instead of ADD URL."), automated: false, scope: Scope::Image, eval: add_instead_of_copy },
-    Check { meta: RuleMeta::cis_docker("4.10", "No secrets are stored in images or build files", Severity::High, &[I], "Pass secrets at build time with BuildKit secret mounts and at run time with secrets or a vault; never in ENV, ARG or layers."), automated: false, scope: Scope::Image, eval: secrets },
-    Check { meta: RuleMeta::cis_docker("4.11", "Only verified packages are installed", Severity::Medium, &[T, S], "Install packages only from signed repositories and verify checksums or signatures of anything downloaded."), automated: false, scope: Scope::Manual, eval: verified_packages },
-    Check { meta: RuleMeta::cis_docker("4.12", "Signed artifacts are validated", Severity::Medium, &[T, S], "Verify image and artifact signatures (e.g. cosign, Notary) before use, and enforce it at admission."), automated: false, scope: Scope::Manual, eval: signed_artifacts },
+    Check {
+        meta: RuleMeta::cis_docker("4.1", "Containers run as a non-root user", Severity::High, &[E], "Create an unprivileged user in the image (USER 10001 in the Dockerfile) or run with --user UID:GID; never as uid 0.")
+            .rationale(
+                "A container process running as uid 0 holds root's rights over everything \
+                mounted into it and is one kernel or runtime bug away from root on the host. \
+                Running as an unprivileged user means a compromised application can only touch \
+                what that user owns, and many escape techniques stop working altogether.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::RunOption { flag: "--user" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: non_root_user,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.2", "Images come from trusted base images", Severity::Medium, &[S, T], "Build only from base images you trust and pin them by digest; keep an allow-list of registries.")
+            .rationale(
+                "A base image is code you run with your application's privileges, so one taken \
+                from an unknown publisher or pulled by a mutable tag can carry a backdoor or \
+                silently change between builds. Building from a small set of trusted, \
+                digest-pinned bases makes the content known and reviewable.",
+            )
+            .refs(&[cwe("1357")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Image,
+        eval: trusted_base,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.3", "Images carry no unnecessary packages", Severity::Low, &[E, T], "Use minimal or distroless bases and multi-stage builds so only runtime files ship.")
+            .rationale(
+                "Every extra package in an image, such as a shell, compiler or network tool, is \
+                more code that can hold a vulnerability and more tooling for an attacker who \
+                gets in. Minimal images shrink both the patching burden and what an intruder \
+                can do after landing inside the container.",
+            )
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Manual,
+        eval: minimal_packages,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.4", "Images are scanned and rebuilt with security patches", Severity::Medium, &[T, E], "Scan images for vulnerabilities in CI and on a schedule, and rebuild them when their base or packages are patched.")
+            .rationale(
+                "Images are frozen at build time, so the libraries inside them age while new \
+                vulnerabilities are published. Without scanning and regular rebuilds, known \
+                and exploitable flaws stay in production long after fixes exist. Scanning in \
+                CI and on a schedule, then rebuilding on patched bases, closes that gap.",
+            )
+            .refs(&[cwe("1104")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Manual,
+        eval: scanned,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.5", "Docker Content Trust is enabled for users", Severity::Medium, &[S, T], "Set DOCKER_CONTENT_TRUST=1 for every user (e.g. in /etc/environment) so pulls and pushes require signed images.")
+            .rationale(
+                "Without content trust, the Docker client accepts whatever image a registry, a \
+                mirror or a man in the middle returns for a tag. Enabling it makes pulls and \
+                pushes require a valid publisher signature, so a tampered or substituted image \
+                is refused instead of run.",
+            )
+            .refs(&[cwe("494")])
+            .fix(Fix::Environment {
+                name: "DOCKER_CONTENT_TRUST",
+                value: "1",
+            }),
+        automated: true,
+        scope: Scope::Host,
+        eval: content_trust,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.6", "Images define a HEALTHCHECK", Severity::Low, &[D], "Add a HEALTHCHECK instruction (exec form, e.g. HEALTHCHECK CMD [\"/app\",\"health\"]) to each image you run.")
+            .rationale(
+                "A container whose process is alive but hung looks healthy to Docker, so it \
+                keeps receiving traffic and nobody restarts it. A HEALTHCHECK lets the engine \
+                and orchestrators see the real state, mark it unhealthy and replace it, which \
+                limits how long a fault or a resource attack keeps the service down.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Image,
+        eval: image_healthcheck,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.7", "Package index updates are not cached in their own layer", Severity::Low, &[T], "Run the index update and the install in one RUN (apt-get update && apt-get install …) so a stale index is never cached.")
+            .rationale(
+                "When the package index update sits in its own RUN step, the build cache keeps \
+                that layer and later builds install from a stale index. Packages fixed since \
+                then are silently skipped, so rebuilt images keep old vulnerable versions. \
+                Updating and installing in one step makes each build fetch the current index.",
+            )
+            .refs(&[cwe("1104")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Image,
+        eval: update_alone,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.8", "Images have no unneeded setuid or setgid binaries", Severity::Medium, &[E], "Strip setuid/setgid bits during the build (find / -perm /6000 -type f -exec chmod a-s {} +) except where required.")
+            .rationale(
+                "Setuid and setgid programs run with their owner's rights, usually root, \
+                whoever starts them. In a container they offer a compromised process a ready \
+                path to raise its privileges. Removing the bits from everything that does not \
+                need them takes that path away.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Manual,
+        eval: setuid,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.9", "Build files use COPY rather than ADD", Severity::Low, &[T], "Replace ADD with COPY; fetch remote files with a verified download step instead of ADD URL.")
+            .rationale(
+                "ADD quietly unpacks archives and can fetch remote URLs, so what ends up in the \
+                image may differ from what a reviewer sees in the build context, and a \
+                compromised download lands without any checksum. COPY only copies local files, \
+                which keeps the image's contents explicit and reproducible.",
+            )
+            .refs(&[cwe("494")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Image,
+        eval: add_instead_of_copy,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.10", "No secrets are stored in images or build files", Severity::High, &[I], "Pass secrets at build time with BuildKit secret mounts and at run time with secrets or a vault; never in ENV, ARG or layers.")
+            .rationale(
+                "Anything placed in an image through ENV, ARG, a copied file or a layer stays \
+                in the image and its history, readable by everyone who can pull it, including \
+                registries and backups. A leaked credential lets an attacker reach the systems \
+                it protects. Supplying secrets only at build or run time keeps them out of the \
+                artifact.",
+            )
+            .refs(&[cwe("798"), cwe("538")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Image,
+        eval: secrets,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.11", "Only verified packages are installed", Severity::Medium, &[T, S], "Install packages only from signed repositories and verify checksums or signatures of anything downloaded.")
+            .rationale(
+                "Packages from unsigned repositories or downloads without checksums can be \
+                swapped on the way in, and the swapped code then runs inside every container \
+                built from the image. Installing only signed packages and verifying digests \
+                makes such tampering fail the build instead of shipping.",
+            )
+            .refs(&[cwe("494")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Manual,
+        eval: verified_packages,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("4.12", "Signed artifacts are validated", Severity::Medium, &[T, S], "Verify image and artifact signatures (e.g. cosign, Notary) before use, and enforce it at admission.")
+            .rationale(
+                "A signature only protects you if it is checked. When images and other \
+                artifacts are used without verifying their signatures, a forged or altered \
+                artifact is accepted as if it came from its publisher. Validating signatures \
+                before use, and enforcing it at admission, rejects artifacts that were not \
+                signed by a trusted key.",
+            )
+            .refs(&[cwe("347")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Manual,
+        eval: signed_artifacts,
+    },
 ];
 
 /// Is a `User` value root? Empty, `root`, `0`, and any of those with a

@@ -32,7 +32,7 @@ mod swarm;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
-use super::meta::RuleMeta;
+use super::meta::{cwe, Fix, RuleMeta};
 pub use super::{Check, Context};
 use crate::findings::{Evidence, Outcome, Stride, Target, Verdict};
 use crate::snapshot::{Container, Engine, FileFact, FileStat, Image};

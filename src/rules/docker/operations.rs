@@ -5,8 +5,32 @@ use crate::findings::Severity;
 use crate::rules::Scope;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("6.1", "Image sprawl is kept in check", Severity::Info, &[D, T], "Remove images no container uses (docker image prune -a) and keep only the versions you deploy."), automated: false, scope: Scope::Engine, eval: image_sprawl },
-    Check { meta: RuleMeta::cis_docker("6.2", "Container sprawl is kept in check", Severity::Info, &[D], "Remove stopped containers you no longer need (docker container prune)."), automated: false, scope: Scope::Engine, eval: container_sprawl },
+    Check {
+        meta: RuleMeta::cis_docker("6.1", "Image sprawl is kept in check", Severity::Info, &[D, T], "Remove images no container uses (docker image prune -a) and keep only the versions you deploy.")
+            .rationale(
+                "Old and unused images pile up on hosts: they use disk, still contain the \
+                vulnerabilities of their time and can be started by mistake or by an attacker \
+                instead of the current version. Pruning images no container uses keeps the \
+                host's image set small, current and easy to review.",
+            )
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Engine,
+        eval: image_sprawl,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("6.2", "Container sprawl is kept in check", Severity::Info, &[D], "Remove stopped containers you no longer need (docker container prune).")
+            .rationale(
+                "Stopped containers keep their filesystems, volumes and configuration on disk, \
+                including any data or secrets written at run time, and can be restarted later \
+                with old settings. Removing the ones no longer needed frees storage and leaves \
+                fewer stale workloads to restart or mine for data.",
+            )
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Engine,
+        eval: container_sprawl,
+    },
 ];
 
 fn image_sprawl(cx: &Context) -> Verdict {

@@ -7,20 +7,209 @@ use crate::rules::Scope;
 use crate::snapshot::{Container, Probe};
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("5.1", "Swarm mode is off unless it is needed", Severity::Low, &[I, E], "If this node does not need swarm, leave it: `docker swarm leave` (add --force on the last manager)."), automated: true, scope: Scope::Engine, eval: swarm_mode },
-    Check { meta: RuleMeta::cis_docker("5.2", "Containers run under an AppArmor profile", Severity::Medium, &[E], "Run containers with the docker-default profile or a stricter one (--security-opt apparmor=PROFILE); never apparmor=unconfined."), automated: true, scope: Scope::Container, eval: apparmor },
-    Check { meta: RuleMeta::cis_docker("5.3", "Containers run with SELinux labels", Severity::Medium, &[E], "Enable SELinux in the daemon (\"selinux-enabled\": true) and never start containers with --security-opt label=disable."), automated: true, scope: Scope::Container, eval: selinux },
-    Check { meta: RuleMeta::cis_docker("5.4", "Container capabilities are restricted", Severity::High, &[E, S], "Start from --cap-drop ALL and add back only what the process needs (--cap-add NET_BIND_SERVICE…); never --cap-add ALL or SYS_ADMIN."), automated: true, scope: Scope::Container, eval: capabilities },
-    Check { meta: RuleMeta::cis_docker("5.5", "No container runs privileged", Severity::Critical, &[E, T], "Remove --privileged; grant the specific capability or device the workload needs instead."), automated: true, scope: Scope::Container, eval: privileged },
-    Check { meta: RuleMeta::cis_docker("5.7", "No container runs an SSH server", Severity::Medium, &[S, E], "Remove sshd from the image; use `docker exec` (audited) for interactive access."), automated: true, scope: Scope::Container, eval: sshd },
-    Check { meta: RuleMeta::cis_docker("5.16", "Containers do not share the host's PID namespace", Severity::High, &[E, I], "Remove --pid=host so the container cannot see or signal host processes."), automated: true, scope: Scope::Container, eval: pid_ns },
-    Check { meta: RuleMeta::cis_docker("5.17", "Containers do not share the host's IPC namespace", Severity::High, &[I, T], "Remove --ipc=host so the container cannot reach host shared memory."), automated: true, scope: Scope::Container, eval: ipc_ns },
-    Check { meta: RuleMeta::cis_docker("5.21", "Containers do not share the host's UTS namespace", Severity::Medium, &[T, S], "Remove --uts=host so the container cannot change the host name."), automated: true, scope: Scope::Container, eval: uts_ns },
-    Check { meta: RuleMeta::cis_docker("5.22", "Seccomp filtering stays on", Severity::High, &[E], "Remove --security-opt seccomp=unconfined (and --privileged, which also disables seccomp); use a custom profile if a syscall is missing."), automated: true, scope: Scope::Container, eval: seccomp },
-    Check { meta: RuleMeta::cis_docker("5.23", "docker exec is not used with --privileged", Severity::High, &[E, R], "Do not run `docker exec --privileged`; audit exec use with an auditd rule on the daemon and review it (ausearch -k docker)."), automated: true, scope: Scope::Manual, eval: exec_privileged },
-    Check { meta: RuleMeta::cis_docker("5.24", "docker exec is not used with --user=root", Severity::Medium, &[E, R], "Do not run `docker exec --user root`; audit exec use and review it."), automated: false, scope: Scope::Manual, eval: exec_root },
-    Check { meta: RuleMeta::cis_docker("5.26", "Containers cannot gain new privileges", Severity::High, &[E], "Run with --security-opt no-new-privileges:true, or set \"no-new-privileges\": true daemon-wide."), automated: true, scope: Scope::Container, eval: no_new_privs },
-    Check { meta: RuleMeta::cis_docker("5.31", "Containers do not share the host's user namespace", Severity::High, &[E], "Remove --userns=host so the daemon's user namespace remapping applies."), automated: true, scope: Scope::Container, eval: userns_ns },
+    Check {
+        meta: RuleMeta::cis_docker("5.1", "Swarm mode is off unless it is needed", Severity::Low, &[I, E], "If this node does not need swarm, leave it: `docker swarm leave` (add --force on the last manager).")
+            .rationale(
+                "Swarm mode opens cluster management ports, runs a raft store holding secrets \
+                and lets managers schedule work onto this node. On a host that is not meant to \
+                be in a cluster, that is unused network surface and another way in. Leaving \
+                swarm switched off removes those listeners and the trust they imply.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Engine,
+        eval: swarm_mode,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.2", "Containers run under an AppArmor profile", Severity::Medium, &[E], "Run containers with the docker-default profile or a stricter one (--security-opt apparmor=PROFILE); never apparmor=unconfined.")
+            .rationale(
+                "AppArmor confines what a container's processes may touch, such as sensitive \
+                /proc and /sys files, mounts and other programs, even when they run as root. A \
+                container started unconfined loses that restriction, so an attacker inside can \
+                use host interfaces the profile would have refused. The default or a stricter \
+                profile keeps the limits in place.",
+            )
+            .refs(&[cwe("693")])
+            .fix(Fix::RunOption { flag: "--security-opt=apparmor=docker-default" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: apparmor,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.3", "Containers run with SELinux labels", Severity::Medium, &[E], "Enable SELinux in the daemon (\"selinux-enabled\": true) and never start containers with --security-opt label=disable.")
+            .rationale(
+                "On SELinux hosts, container labels keep each container's processes away from \
+                host files and from other containers' files, whatever their uid. Without \
+                labels, or with labelling disabled, a root process inside the container can \
+                act on any host path mounted or reachable to it. Running with SELinux \
+                separation blocks that access at the kernel level.",
+            )
+            .refs(&[cwe("693")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: selinux,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.4", "Container capabilities are restricted", Severity::High, &[E, S], "Start from --cap-drop ALL and add back only what the process needs (--cap-add NET_BIND_SERVICE…); never --cap-add ALL or SYS_ADMIN.")
+            .rationale(
+                "Root in a container keeps a set of Linux capabilities, and extra ones such as \
+                SYS_ADMIN, NET_ADMIN or SYS_PTRACE give an attacker kernel interfaces that \
+                often lead straight to a host escape. Dropping everything and adding back only \
+                what the process needs leaves a compromised container with as little kernel \
+                power as possible.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::RunOption { flag: "--cap-drop=ALL" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: capabilities,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.5", "No container runs privileged", Severity::Critical, &[E, T], "Remove --privileged; grant the specific capability or device the workload needs instead.")
+            .rationale(
+                "A privileged container gets every capability, every host device and no \
+                seccomp, AppArmor or SELinux confinement, so root inside it is effectively \
+                root on the host: it can mount the host disk or load kernel modules. Granting \
+                only the specific capability or device the workload needs keeps the \
+                container's isolation intact.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::RunOption { flag: "--privileged=false" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: privileged,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.7", "No container runs an SSH server", Severity::Medium, &[S, E], "Remove sshd from the image; use `docker exec` (audited) for interactive access.")
+            .rationale(
+                "An SSH server inside a container is another listening, root-started service \
+                with its own keys and passwords to manage and patch, and logins through it \
+                bypass Docker's exec auditing. It widens the attack surface for no real gain. \
+                Using docker exec for access keeps one audited, authenticated path into the \
+                container.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: sshd,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.16", "Containers do not share the host's PID namespace", Severity::High, &[E, I], "Remove --pid=host so the container cannot see or signal host processes.")
+            .rationale(
+                "Sharing the host's PID namespace lets the container see every process on the \
+                host with its command line and environment, send signals to them and, with \
+                ptrace rights, attach to them. That leaks secrets and offers a route to host \
+                processes. Its own PID namespace confines what the container can see and \
+                signal.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: pid_ns,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.17", "Containers do not share the host's IPC namespace", Severity::High, &[I, T], "Remove --ipc=host so the container cannot reach host shared memory.")
+            .rationale(
+                "The host's IPC namespace holds shared-memory segments and message queues used \
+                by host processes. A container that shares it can read and write that memory, \
+                leaking data or corrupting processes outside the container. A private IPC \
+                namespace keeps the container's inter-process communication separate.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::RunOption { flag: "--ipc=private" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: ipc_ns,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.21", "Containers do not share the host's UTS namespace", Severity::Medium, &[T, S], "Remove --uts=host so the container cannot change the host name.")
+            .rationale(
+                "Sharing the host's UTS namespace lets the container change the host's hostname \
+                and domain name, which other software uses for logging, clustering and \
+                certificate checks. A compromised container can thus confuse or spoof the \
+                host's identity. Its own UTS namespace confines such changes to the container.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: uts_ns,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.22", "Seccomp filtering stays on", Severity::High, &[E], "Remove --security-opt seccomp=unconfined (and --privileged, which also disables seccomp); use a custom profile if a syscall is missing.")
+            .rationale(
+                "Seccomp blocks system calls that containers rarely need but that expose large \
+                parts of the kernel, a frequent route for escape exploits. Starting a \
+                container with seccomp unconfined, or privileged, gives a compromised process \
+                the full kernel interface. Keeping a profile applied, customised only where a \
+                call is truly missing, keeps that surface small.",
+            )
+            .refs(&[cwe("693")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: seccomp,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.23", "docker exec is not used with --privileged", Severity::High, &[E, R], "Do not run `docker exec --privileged`; audit exec use with an auditd rule on the daemon and review it (ausearch -k docker).")
+            .rationale(
+                "docker exec --privileged starts a process with every capability and no \
+                confinement inside a running container, even one that was started with \
+                restrictions. Anyone with API access can use it to step past the container's \
+                hardening, and routine use hides abuse. Avoiding it, and auditing exec calls, \
+                keeps the container's limits meaningful.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Manual,
+        eval: exec_privileged,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.24", "docker exec is not used with --user=root", Severity::Medium, &[E, R], "Do not run `docker exec --user root`; audit exec use and review it.")
+            .rationale(
+                "docker exec --user root gives a shell or process uid 0 inside a container that \
+                was built to run unprivileged, undoing that protection on demand. An attacker \
+                with API access, or a careless operator, then has root in the container's \
+                filesystem and mounts. Avoiding it and auditing exec use keeps the non-root \
+                design effective.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Manual,
+        eval: exec_root,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.26", "Containers cannot gain new privileges", Severity::High, &[E], "Run with --security-opt no-new-privileges:true, or set \"no-new-privileges\": true daemon-wide.")
+            .rationale(
+                "Without no-new-privileges, a process in the container can gain rights by \
+                running setuid or setgid programs or files with capabilities, which turns an \
+                unprivileged foothold into root inside the container. The flag makes the \
+                kernel refuse such gains for the container's processes and everything they \
+                start.",
+            )
+            .refs(&[cwe("269")])
+            .fix(Fix::RunOption { flag: "--security-opt=no-new-privileges:true" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: no_new_privs,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.31", "Containers do not share the host's user namespace", Severity::High, &[E], "Remove --userns=host so the daemon's user namespace remapping applies.")
+            .rationale(
+                "Running with the host's user namespace turns off the daemon's remapping for \
+                that container, so uid 0 inside is uid 0 on the host again. An escape through \
+                a kernel or runtime bug then lands as real root. Staying in the remapped \
+                namespace keeps container root an unprivileged user on the host.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: userns_ns,
+    },
 ];
 
 fn swarm_mode(cx: &Context) -> Verdict {

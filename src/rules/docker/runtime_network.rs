@@ -7,11 +7,77 @@ use crate::rules::Scope;
 use crate::snapshot::PublishedPort;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("5.8", "No privileged host ports (below 1024) are published", Severity::Medium, &[E, I], "Publish on host ports 1024 and above (-p 8080:80) and put a proxy in front if port 80/443 is required."), automated: true, scope: Scope::Container, eval: privileged_ports },
-    Check { meta: RuleMeta::cis_docker("5.9", "Only the ports a container needs are published", Severity::Medium, &[I], "Publish only the ports the service must expose; remove -p/-P mappings that are not needed."), automated: false, scope: Scope::Container, eval: needed_ports },
-    Check { meta: RuleMeta::cis_docker("5.10", "Containers do not share the host's network namespace", Severity::High, &[I, S, E], "Remove --network host; publish the needed ports on a bridge or user-defined network."), automated: true, scope: Scope::Container, eval: host_network },
-    Check { meta: RuleMeta::cis_docker("5.14", "Published ports are bound to a specific host address", Severity::Medium, &[I], "Bind published ports to the interface that must serve them, e.g. -p 127.0.0.1:8080:80 or -p 10.0.0.5:443:443, never 0.0.0.0 or [::]."), automated: true, scope: Scope::Container, eval: bind_address },
-    Check { meta: RuleMeta::cis_docker("5.30", "Containers are not attached to the default docker0 bridge", Severity::Low, &[I, S], "Attach containers to user-defined networks (docker network create) instead of the default bridge."), automated: false, scope: Scope::Container, eval: docker0 },
+    Check {
+        meta: RuleMeta::cis_docker("5.8", "No privileged host ports (below 1024) are published", Severity::Medium, &[E, I], "Publish on host ports 1024 and above (-p 8080:80) and put a proxy in front if port 80/443 is required.")
+            .rationale(
+                "Ports below 1024 are reserved for privileged services, and clients and other \
+                hosts often treat a service there as trusted. Publishing them from containers \
+                lets a workload claim well-known service ports on the host, and getting there \
+                tends to require extra privileges. Using high host ports, with a proxy in \
+                front where needed, avoids both.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: privileged_ports,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.9", "Only the ports a container needs are published", Severity::Medium, &[I], "Publish only the ports the service must expose; remove -p/-P mappings that are not needed.")
+            .rationale(
+                "Every published port is a way into the container from outside the host. Ports \
+                that no client needs, such as debug, admin or database ports, let an attacker \
+                reach services that were never meant to face the network. Publishing only the \
+                ports the service must expose keeps the reachable surface to what is intended.",
+            )
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Container,
+        eval: needed_ports,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.10", "Containers do not share the host's network namespace", Severity::High, &[I, S, E], "Remove --network host; publish the needed ports on a bridge or user-defined network.")
+            .rationale(
+                "With the host's network namespace the container sees every host interface, can \
+                bind any host port, reach services listening only on localhost and, with the \
+                right capabilities, sniff or reconfigure host traffic. Its own network \
+                namespace confines it to its bridge and to the ports deliberately published.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: host_network,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.14", "Published ports are bound to a specific host address", Severity::Medium, &[I], "Bind published ports to the interface that must serve them, e.g. -p 127.0.0.1:8080:80 or -p 10.0.0.5:443:443, never 0.0.0.0 or [::].")
+            .rationale(
+                "A port published without a host address listens on every interface, including \
+                public ones that a firewall may not cover because Docker's own NAT rules \
+                bypass it. A service meant for localhost or an internal network is then \
+                reachable from anywhere. Binding to the specific address that should serve it \
+                keeps the exposure where it was intended.",
+            )
+            .refs(&[cwe("1327")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: bind_address,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.30", "Containers are not attached to the default docker0 bridge", Severity::Low, &[I, S], "Attach containers to user-defined networks (docker network create) instead of the default bridge.")
+            .rationale(
+                "On the default docker0 bridge every container can reach every other by IP, \
+                there is no name-based isolation, and icc settings apply to all of them at \
+                once. A compromised container can scan and attack unrelated workloads. \
+                User-defined networks separate applications from each other and connect only \
+                what belongs together.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Container,
+        eval: docker0,
+    },
 ];
 
 fn wildcard(ip: &str) -> bool {

@@ -6,14 +6,121 @@ use crate::findings::Severity;
 use crate::rules::Scope;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("5.11", "Container memory is limited", Severity::Medium, &[D], "Set a memory limit (--memory 512m, compose mem_limit) sized for the workload."), automated: true, scope: Scope::Container, eval: memory },
-    Check { meta: RuleMeta::cis_docker("5.12", "Container CPU use is bounded", Severity::Low, &[D], "Set --cpus (or --cpu-shares / --cpuset-cpus) so one container cannot starve the others."), automated: true, scope: Scope::Container, eval: cpu },
-    Check { meta: RuleMeta::cis_docker("5.15", "The on-failure restart policy caps retries at 5", Severity::Low, &[D], "Use --restart on-failure:5; `always`, `unless-stopped` and `on-failure` without a count restart forever."), automated: true, scope: Scope::Container, eval: restart },
-    Check { meta: RuleMeta::cis_docker("5.19", "Default ulimits are overridden only when needed", Severity::Low, &[D], "Rely on the daemon's default ulimits; override per container (--ulimit) only with a documented reason."), automated: false, scope: Scope::Container, eval: ulimits },
-    Check { meta: RuleMeta::cis_docker("5.25", "Container cgroup placement is deliberate", Severity::Low, &[D], "Remove --cgroup-parent unless the container must live in a specific cgroup; document it when it does."), automated: true, scope: Scope::Container, eval: cgroup },
-    Check { meta: RuleMeta::cis_docker("5.27", "Container health is checked at runtime", Severity::Low, &[D], "Give the image a HEALTHCHECK or start the container with --health-cmd, and watch its status."), automated: true, scope: Scope::Container, eval: health },
-    Check { meta: RuleMeta::cis_docker("5.28", "Containers run the latest pulled version of their image", Severity::Low, &[T], "Pull before starting (docker run --pull always) or deploy by digest so stale cached images are not used."), automated: false, scope: Scope::Manual, eval: latest_image },
-    Check { meta: RuleMeta::cis_docker("5.29", "Container process count is limited", Severity::Medium, &[D], "Set --pids-limit (e.g. 100) to stop fork bombs."), automated: true, scope: Scope::Container, eval: pids },
+    Check {
+        meta: RuleMeta::cis_docker("5.11", "Container memory is limited", Severity::Medium, &[D], "Set a memory limit (--memory 512m, compose mem_limit) sized for the workload.")
+            .rationale(
+                "A container without a memory limit can grow until the host runs out of memory, \
+                and then the kernel's out-of-memory killer may pick the daemon or another \
+                workload instead of the offender. A leak or a deliberate allocation attack \
+                then takes down the whole host. A limit sized for the workload contains it to \
+                the one container.",
+            )
+            .refs(&[cwe("770")])
+            .fix(Fix::RunOption { flag: "--memory" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: memory,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.12", "Container CPU use is bounded", Severity::Low, &[D], "Set --cpus (or --cpu-shares / --cpuset-cpus) so one container cannot starve the others.")
+            .rationale(
+                "Without a CPU bound, one container spinning in a loop, by bug or abuse, can \
+                take every core and starve the other workloads and the host's own services. \
+                Setting a CPU quota or relative shares keeps the damage to its own share and \
+                the rest of the host responsive.",
+            )
+            .refs(&[cwe("770")])
+            .fix(Fix::RunOption { flag: "--cpus" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: cpu,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.15", "The on-failure restart policy caps retries at 5", Severity::Low, &[D], "Use --restart on-failure:5; `always`, `unless-stopped` and `on-failure` without a count restart forever.")
+            .rationale(
+                "A container that restarts forever, as with always, unless-stopped or \
+                on-failure without a count, hides a crash loop and consumes CPU, logs and disk \
+                with each attempt, and an attacker who can trigger the crash gets repeated \
+                attempts at an exploit. Capping on-failure retries at five stops the loop and \
+                leaves a clearly failed container to investigate.",
+            )
+            .refs(&[cwe("400")])
+            .fix(Fix::RunOption { flag: "--restart=on-failure:5" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: restart,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.19", "Default ulimits are overridden only when needed", Severity::Low, &[D], "Rely on the daemon's default ulimits; override per container (--ulimit) only with a documented reason.")
+            .rationale(
+                "Ulimits cap per-process resources such as open files and processes. Overriding \
+                the daemon's defaults for a container, especially by raising them, lets that \
+                container consume resources shared with the rest of the host. Keeping the \
+                defaults, and documenting the few justified overrides, keeps the limits \
+                meaningful.",
+            )
+            .refs(&[cwe("770")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Container,
+        eval: ulimits,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.25", "Container cgroup placement is deliberate", Severity::Low, &[D], "Remove --cgroup-parent unless the container must live in a specific cgroup; document it when it does.")
+            .rationale(
+                "The cgroup parent decides which resource limits and accounting a container \
+                falls under. A container placed in a custom or host cgroup can escape the \
+                limits applied to its peers, or starve the services sharing that group. \
+                Leaving the default, or documenting a deliberate placement, keeps resource \
+                control predictable.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: cgroup,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.27", "Container health is checked at runtime", Severity::Low, &[D], "Give the image a HEALTHCHECK or start the container with --health-cmd, and watch its status.")
+            .rationale(
+                "Without a health check, Docker only knows whether the process exists, not \
+                whether it works. A hung or degraded service keeps running and receiving \
+                traffic, so an outage, or an attack that wedges the service, goes unnoticed. A \
+                runtime health check exposes the real state so orchestration and monitoring \
+                can react.",
+            )
+            .fix(Fix::RunOption { flag: "--health-cmd" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: health,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.28", "Containers run the latest pulled version of their image", Severity::Low, &[T], "Pull before starting (docker run --pull always) or deploy by digest so stale cached images are not used.")
+            .rationale(
+                "Docker reuses an image already cached on the host, so a container may run an \
+                old build with known vulnerabilities even after a patched image was published \
+                under the same tag. Pulling before start, or deploying by digest, makes sure \
+                the version that runs is the one intended.",
+            )
+            .refs(&[cwe("1104")])
+            .fix(Fix::RunOption { flag: "--pull=always" }),
+        automated: false,
+        scope: Scope::Manual,
+        eval: latest_image,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.29", "Container process count is limited", Severity::Medium, &[D], "Set --pids-limit (e.g. 100) to stop fork bombs.")
+            .rationale(
+                "Without a PIDs limit, a fork bomb or runaway process spawner in one container \
+                can use up the host's process table, and then nothing on the host, the daemon \
+                included, can start new processes. A limit on the number of processes keeps \
+                that failure inside the container.",
+            )
+            .refs(&[cwe("770")])
+            .fix(Fix::RunOption { flag: "--pids-limit" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: pids,
+    },
 ];
 
 fn memory(cx: &Context) -> Verdict {

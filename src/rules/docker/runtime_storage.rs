@@ -7,11 +7,79 @@ use crate::rules::Scope;
 use crate::snapshot::daemon::normalize_run;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("5.6", "Sensitive host directories are not mounted into containers", Severity::High, &[T, I, E], "Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them); if one is unavoidable mount it read-only."), automated: true, scope: Scope::Container, eval: sensitive_mounts },
-    Check { meta: RuleMeta::cis_docker("5.13", "Container root filesystems are read-only", Severity::Medium, &[T], "Run with --read-only and mount writable tmpfs or volumes only where the application writes."), automated: true, scope: Scope::Container, eval: read_only_rootfs },
-    Check { meta: RuleMeta::cis_docker("5.18", "Host devices are not passed into containers", Severity::Medium, &[E, T], "Remove --device mappings unless required, and then grant only the needed permissions (e.g. :r)."), automated: false, scope: Scope::Container, eval: devices },
-    Check { meta: RuleMeta::cis_docker("5.20", "No mount uses shared propagation", Severity::Medium, &[T, E], "Use the default private propagation; remove shared/rshared from -v and --mount options."), automated: true, scope: Scope::Container, eval: propagation },
-    Check { meta: RuleMeta::cis_docker("5.32", "The Docker socket is not mounted into containers", Severity::Critical, &[E, T], "Remove the docker.sock (or containerd.sock) mount; give the container a narrowly scoped API proxy if it truly needs the Engine."), automated: true, scope: Scope::Container, eval: docker_socket },
+    Check {
+        meta: RuleMeta::cis_docker("5.6", "Sensitive host directories are not mounted into containers", Severity::High, &[T, I, E], "Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them); if one is unavoidable mount it read-only.")
+            .rationale(
+                "Bind-mounting host system directories such as /etc, /usr, /boot, /proc or / \
+                itself hands the container the host's configuration, binaries and kernel \
+                interfaces. A compromised process can then read secrets, plant code that the \
+                host runs or change its startup, escaping without any kernel bug. Mounting \
+                only application data keeps the host out of reach.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: sensitive_mounts,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.13", "Container root filesystems are read-only", Severity::Medium, &[T], "Run with --read-only and mount writable tmpfs or volumes only where the application writes.")
+            .rationale(
+                "A writable root filesystem lets an attacker who gets code execution drop \
+                tools, alter binaries or plant persistence that survives as long as the \
+                container does. With a read-only root filesystem those changes fail, and the \
+                places the application really writes are explicit tmpfs or volume mounts that \
+                are easy to review.",
+            )
+            .fix(Fix::RunOption { flag: "--read-only" }),
+        automated: true,
+        scope: Scope::Container,
+        eval: read_only_rootfs,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.18", "Host devices are not passed into containers", Severity::Medium, &[E, T], "Remove --device mappings unless required, and then grant only the needed permissions (e.g. :r).")
+            .rationale(
+                "Passing a host device into a container gives its processes direct access to \
+                the hardware or kernel driver behind it, such as raw disks, terminals or GPUs. \
+                With write access to a disk device, for instance, they can read or alter the \
+                host's data outside every filesystem permission. Passing only needed devices, \
+                read-only where possible, limits that.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Container,
+        eval: devices,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.20", "No mount uses shared propagation", Severity::Medium, &[T, E], "Use the default private propagation; remove shared/rshared from -v and --mount options.")
+            .rationale(
+                "With shared mount propagation, mounts made inside the container appear on the \
+                host and mounts on the host appear inside. A process in the container can then \
+                change the host's mount table, for example by mounting over host paths. \
+                Private propagation, the default, keeps the two mount trees apart.",
+            )
+            .refs(&[cwe("668")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: propagation,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("5.32", "The Docker socket is not mounted into containers", Severity::Critical, &[E, T], "Remove the docker.sock (or containerd.sock) mount; give the container a narrowly scoped API proxy if it truly needs the Engine.")
+            .rationale(
+                "The Docker socket is the daemon's full API, and the daemon runs as root. A \
+                container that mounts it can start a privileged container that mounts the \
+                host's disk and take over the host in one request, and that includes any \
+                attacker who compromises the container. Not mounting it, or using a narrowly \
+                filtered proxy, removes that path.",
+            )
+            .refs(&[cwe("250")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Container,
+        eval: docker_socket,
+    },
 ];
 
 /// Host directories whose exposure undermines the host.

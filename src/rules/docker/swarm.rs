@@ -7,15 +7,134 @@ use crate::rules::Scope;
 use crate::snapshot::Engine;
 
 pub(super) static CHECKS: &[Check] = &[
-    Check { meta: RuleMeta::cis_docker("7.1", "The swarm has an odd number of managers, at most seven", Severity::Medium, &[D], "Run 3, 5 or 7 managers (docker node promote/demote) so the raft quorum tolerates failures without split votes."), automated: true, scope: Scope::Swarm, eval: managers },
-    Check { meta: RuleMeta::cis_docker("7.2", "Swarm services listen on a specific interface", Severity::Medium, &[I, S], "Initialise or join with --listen-addr and --advertise-addr set to the management interface, not 0.0.0.0."), automated: true, scope: Scope::Swarm, eval: listen_addr },
-    Check { meta: RuleMeta::cis_docker("7.3", "Overlay networks are encrypted", Severity::Medium, &[I, T], "Create overlay networks with --opt encrypted (recreate existing ones, including ingress, with encryption)."), automated: true, scope: Scope::Swarm, eval: overlay_encryption },
-    Check { meta: RuleMeta::cis_docker("7.4", "Swarm secrets hold the services' secrets", Severity::Medium, &[I], "Store credentials as swarm secrets (docker secret create) and mount them into services, not as environment variables."), automated: false, scope: Scope::Swarm, eval: secrets },
-    Check { meta: RuleMeta::cis_docker("7.5", "Swarm managers auto-lock", Severity::Medium, &[I, T], "docker swarm update --autolock=true, and keep the unlock key offline."), automated: true, scope: Scope::Swarm, eval: autolock },
-    Check { meta: RuleMeta::cis_docker("7.6", "The swarm unlock key is rotated", Severity::Low, &[I], "Rotate the unlock key on a schedule: docker swarm unlock-key --rotate."), automated: false, scope: Scope::Swarm, eval: unlock_rotation },
-    Check { meta: RuleMeta::cis_docker("7.7", "Node certificates are rotated as needed", Severity::Low, &[S], "Set a node certificate lifetime that fits your policy: docker swarm update --cert-expiry DURATION."), automated: false, scope: Scope::Swarm, eval: node_certs },
-    Check { meta: RuleMeta::cis_docker("7.8", "The swarm CA certificate is rotated as needed", Severity::Low, &[S], "Rotate the root CA periodically: docker swarm ca --rotate."), automated: false, scope: Scope::Swarm, eval: ca_rotation },
-    Check { meta: RuleMeta::cis_docker("7.9", "Management traffic is separated from data traffic", Severity::Low, &[I, D], "Use --data-path-addr to carry container traffic on a different interface from the management plane."), automated: false, scope: Scope::Swarm, eval: plane_separation },
+    Check {
+        meta: RuleMeta::cis_docker("7.1", "The swarm has an odd number of managers, at most seven", Severity::Medium, &[D], "Run 3, 5 or 7 managers (docker node promote/demote) so the raft quorum tolerates failures without split votes.")
+            .rationale(
+                "Swarm managers keep the cluster state with raft, which needs a strict majority \
+                to make any change. An even number of managers adds no fault tolerance over \
+                one fewer, and very large groups slow consensus. Three, five or seven managers \
+                let the cluster survive the loss of one, two or three without losing the \
+                ability to schedule or recover.",
+            )
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Swarm,
+        eval: managers,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.2", "Swarm services listen on a specific interface", Severity::Medium, &[I, S], "Initialise or join with --listen-addr and --advertise-addr set to the management interface, not 0.0.0.0.")
+            .rationale(
+                "A swarm listening on all interfaces exposes its management and cluster ports, \
+                used to join nodes and reach the managers' API, on public or untrusted \
+                networks as well. An attacker there can probe or attack the control plane \
+                directly. Binding to the management interface keeps cluster traffic on the \
+                network meant for it.",
+            )
+            .refs(&[cwe("1327")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Swarm,
+        eval: listen_addr,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.3", "Overlay networks are encrypted", Severity::Medium, &[I, T], "Create overlay networks with --opt encrypted (recreate existing ones, including ingress, with encryption).")
+            .rationale(
+                "Overlay networks carry container-to-container traffic between hosts, by \
+                default in clear VXLAN packets. Anyone able to capture traffic on the \
+                underlying network can read or inject application data, credentials included. \
+                Encrypted overlays protect that traffic with IPsec between the nodes.",
+            )
+            .refs(&[cwe("319")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Swarm,
+        eval: overlay_encryption,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.4", "Swarm secrets hold the services' secrets", Severity::Medium, &[I], "Store credentials as swarm secrets (docker secret create) and mount them into services, not as environment variables.")
+            .rationale(
+                "Credentials in environment variables or images show up in docker inspect, \
+                process listings, logs and crash reports, and go wherever the service \
+                definition is copied. Swarm secrets are stored encrypted in the raft log, \
+                delivered only to the services granted them, and appear as in-memory files, so \
+                far fewer people and tools can see them.",
+            )
+            .refs(&[cwe("526")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Swarm,
+        eval: secrets,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.5", "Swarm managers auto-lock", Severity::Medium, &[I, T], "docker swarm update --autolock=true, and keep the unlock key offline.")
+            .rationale(
+                "A manager's raft data, which includes every swarm secret and the cluster's \
+                keys, is encrypted with a key that by default sits on the same disk. Someone \
+                who obtains the disk or a backup can therefore decrypt everything. Autolock \
+                keeps that key out of the node, so a restarted manager needs the unlock key \
+                before it exposes anything.",
+            )
+            .refs(&[cwe("311")])
+            .fix(Fix::Manual),
+        automated: true,
+        scope: Scope::Swarm,
+        eval: autolock,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.6", "The swarm unlock key is rotated", Severity::Low, &[I], "Rotate the unlock key on a schedule: docker swarm unlock-key --rotate.")
+            .rationale(
+                "The unlock key protects the managers' encrypted raft data. A key that never \
+                changes keeps working for anyone who once copied it, such as a former operator \
+                or a leaked note, and any future theft of a disk is then enough. Rotating it \
+                on a schedule limits how long a leaked key remains useful.",
+            )
+            .refs(&[cwe("324")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Swarm,
+        eval: unlock_rotation,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.7", "Node certificates are rotated as needed", Severity::Low, &[S], "Set a node certificate lifetime that fits your policy: docker swarm update --cert-expiry DURATION.")
+            .rationale(
+                "Node certificates authenticate every swarm node to the others. Long lifetimes \
+                mean a stolen node certificate, or one from a decommissioned node, stays valid \
+                for a long time. A lifetime matched to your policy keeps the window short in \
+                which a stolen identity can be used to join or talk to the swarm.",
+            )
+            .refs(&[cwe("324")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Swarm,
+        eval: node_certs,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.8", "The swarm CA certificate is rotated as needed", Severity::Low, &[S], "Rotate the root CA periodically: docker swarm ca --rotate.")
+            .rationale(
+                "The swarm root CA signs every node's certificate, so if its key is compromised \
+                an attacker can issue identities the whole cluster trusts. Rotating the CA on \
+                a schedule, and at once after a suspected leak, replaces the trust anchor and \
+                invalidates identities minted with the old key.",
+            )
+            .refs(&[cwe("324")])
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Swarm,
+        eval: ca_rotation,
+    },
+    Check {
+        meta: RuleMeta::cis_docker("7.9", "Management traffic is separated from data traffic", Severity::Low, &[I, D], "Use --data-path-addr to carry container traffic on a different interface from the management plane.")
+            .rationale(
+                "When container traffic and swarm management traffic share one interface, a \
+                flood of application traffic can starve the control plane, and anyone who can \
+                observe data traffic is also on the management network. A separate data-path \
+                address keeps the two apart for capacity and for access control.",
+            )
+            .fix(Fix::Manual),
+        automated: false,
+        scope: Scope::Swarm,
+        eval: plane_separation,
+    },
 ];
 
 /// The engine when swarm is active, else the N/A (or ERROR) verdict.

@@ -43,7 +43,10 @@ pub static ADD_LOCAL: Rule = Rule {
         id: "DF-003",
         benchmark: Benchmark::Shipshape,
         title: "ADD used where COPY would do",
-        rationale: "",
+        rationale: "ADD does more than copy: it unpacks local archives and can fetch URLs, so what lands \
+            in the image is not obvious from the build context and a changed archive can slip \
+            new files in unnoticed. COPY copies exactly the named files, which keeps the image's \
+            contents predictable and easy to review.",
         severity: Severity::Low,
         stride: &[Stride::Tampering],
         refs: &[cis_docker("4.9")],
@@ -75,10 +78,13 @@ pub static ADD_REMOTE: Rule = Rule {
         id: "DF-004",
         benchmark: Benchmark::Shipshape,
         title: "ADD fetches a remote URL",
-        rationale: "",
+        rationale: "ADD with a URL downloads at build time with no checksum or signature check, so a \
+            compromised server, a hijacked domain or a man in the middle can put arbitrary \
+            content into the image, and the download may change between builds. Pinning a \
+            checksum, or vendoring the file, makes tampering fail the build.",
         severity: Severity::Medium,
         stride: &[Stride::Tampering],
-        refs: &[cis_docker("4.9"), cis_docker("4.11")],
+        refs: &[cis_docker("4.9"), cis_docker("4.11"), cwe("494")],
         remediation: "Download with a pinned checksum (`ADD --checksum=sha256:…` or `curl` plus `sha256sum -c`) or vendor the file and COPY it.",
         fix: Fix::Manual,
     },

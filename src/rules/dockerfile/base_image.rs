@@ -10,7 +10,10 @@ pub static BASE_TAG: Rule = Rule {
         id: "DF-005",
         benchmark: Benchmark::Shipshape,
         title: "Base image uses the latest tag or no tag",
-        rationale: "",
+        rationale: "A base image with the latest tag or no tag can change at every build, pulling in \
+            unreviewed, broken or malicious changes from upstream, and two builds of the same \
+            Dockerfile may differ. Pinning a version tag, ideally with a digest, keeps the \
+            foundation of the image fixed and reviewable.",
         severity: Severity::Medium,
         stride: &[Stride::Tampering],
         refs: &[cis_docker("4.2")],

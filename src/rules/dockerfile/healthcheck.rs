@@ -9,7 +9,10 @@ pub static NO_HEALTHCHECK: Rule = Rule {
         id: "DF-010",
         benchmark: Benchmark::Shipshape,
         title: "Final image has no HEALTHCHECK",
-        rationale: "",
+        rationale: "Without a HEALTHCHECK, Docker only knows that the process exists, so a hung or \
+            broken service keeps running and receiving traffic until someone notices. A health \
+            check lets the engine and orchestrators detect the failure and restart or replace \
+            the container, which shortens outages.",
         severity: Severity::Low,
         stride: &[Stride::DenialOfService],
         refs: &[cis_docker("4.6")],

@@ -91,7 +91,10 @@ pub static UNPINNED: Rule = Rule {
         id: "DF-011",
         benchmark: Benchmark::Shipshape,
         title: "Packages installed without pinned versions",
-        rationale: "",
+        rationale: "Installing packages without versions means each build takes whatever the repository \
+            serves that day, so images change silently, a compromised or broken release slips in \
+            unreviewed, and a build cannot be reproduced. Pinned versions make every change to \
+            the image's contents a visible edit.",
         severity: Severity::Low,
         stride: &[Stride::Tampering],
         refs: &[cis_docker("4.3"), cis_docker("4.11")],
@@ -133,7 +136,11 @@ pub static NO_CACHE_CLEANUP: Rule = Rule {
         id: "DF-012",
         benchmark: Benchmark::Shipshape,
         title: "Package manager cache left in the image",
-        rationale: "",
+        rationale: "Package manager caches and downloaded indexes left in the image make it larger \
+            and ship stale metadata, so anyone who later installs packages in the container, \
+            an intruder included, works from an outdated index. Cleaning up in the same RUN \
+            step, or using a BuildKit cache mount, keeps the image small and free of \
+            leftovers.",
         severity: Severity::Low,
         stride: &[Stride::InformationDisclosure],
         refs: &[cis_docker("4.3")],
@@ -192,10 +199,13 @@ pub static UPDATE_ALONE: Rule = Rule {
         id: "DF-013",
         benchmark: Benchmark::Shipshape,
         title: "Package index update without install in the same RUN",
-        rationale: "",
+        rationale: "A package index update in its own RUN step is cached as a separate layer, so later \
+            builds reuse the stale index and install outdated package versions, missing security \
+            fixes released since. Updating and installing in one step refreshes the index \
+            whenever the install list changes.",
         severity: Severity::Low,
         stride: &[Stride::Tampering],
-        refs: &[cis_docker("4.7")],
+        refs: &[cis_docker("4.7"), cwe("1104")],
         remediation: "Combine `apt-get update && apt-get install …` in one RUN so a cached stale index is never used.",
         fix: Fix::Manual,
     },

@@ -10,10 +10,13 @@ pub static ENV_ARG_SECRETS: Rule = Rule {
         id: "DF-006",
         benchmark: Benchmark::Shipshape,
         title: "Secret in ENV or ARG",
-        rationale: "",
+        rationale: "Values given to ENV or ARG are recorded in the image's configuration or build \
+            history, so anyone who can pull the image can read them with docker history or \
+            inspect, long after the build. A leaked credential opens whatever it protects. \
+            BuildKit secret mounts and run-time secrets never persist in the image.",
         severity: Severity::High,
         stride: &[Stride::InformationDisclosure],
-        refs: &[cis_docker("4.10")],
+        refs: &[cis_docker("4.10"), cwe("798"), cwe("538")],
         remediation: "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator; ENV and ARG values stay in the image history.",
         fix: Fix::Manual,
     },

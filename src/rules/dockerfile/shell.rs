@@ -26,10 +26,13 @@ pub static CURL_PIPE_SHELL: Rule = Rule {
         id: "DF-007",
         benchmark: Benchmark::Shipshape,
         title: "Download piped into a shell (curl | sh)",
-        rationale: "",
+        rationale: "Piping a download straight into a shell runs whatever the server returns, with the \
+            build's privileges and without any chance to verify it first. A compromised or \
+            spoofed server, or a truncated transfer, becomes code in the image. Downloading to a \
+            file and checking its checksum or signature before running it closes that gap.",
         severity: Severity::High,
         stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("4.11")],
+        refs: &[cis_docker("4.11"), cwe("494")],
         remediation: "Download to a file, verify its checksum or signature, then run it; better, install from a package repository.",
         fix: Fix::Manual,
     },
@@ -71,10 +74,13 @@ pub static CHMOD_WORLD: Rule = Rule {
         id: "DF-008",
         benchmark: Benchmark::Shipshape,
         title: "chmod makes files world-writable (e.g. 777)",
-        rationale: "",
+        rationale: "World-writable files or directories in an image let any user in the container, \
+            including an unprivileged compromised process, change programs or configuration that \
+            other processes, maybe root, will later run or read. That turns a limited foothold \
+            into privilege escalation. The narrowest mode and correct ownership prevent it.",
         severity: Severity::Medium,
         stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("4.8")],
+        refs: &[cis_docker("4.8"), cwe("732")],
         remediation: "Grant the narrowest mode (e.g. 0755 for executables, 0644 for files) and set ownership with `COPY --chown` instead.",
         fix: Fix::Manual,
     },
@@ -125,10 +131,13 @@ pub static SUDO: Rule = Rule {
         id: "DF-009",
         benchmark: Benchmark::Shipshape,
         title: "sudo used in a RUN instruction",
-        rationale: "",
+        rationale: "sudo in a build shows that steps are meant to switch identity, and leaving sudo \
+            installed gives any later process a standard tool for raising its privileges, often \
+            without a password in containers. Running the few privileged steps under USER root \
+            and then switching back needs no sudo and leaves no escalation tool behind.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("4.1")],
+        refs: &[cis_docker("4.1"), cwe("250")],
         remediation: "Run privileged build steps under `USER root` and switch back; do not install or use sudo in images.",
         fix: Fix::Manual,
     },

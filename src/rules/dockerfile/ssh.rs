@@ -10,7 +10,10 @@ pub static SSHD: Rule = Rule {
         id: "DF-014",
         benchmark: Benchmark::Shipshape,
         title: "SSH server installed or started in the image",
-        rationale: "",
+        rationale: "An SSH server in an image is an extra root-started network service with its own keys \
+            and passwords to manage and patch, and logins through it bypass the exec auditing of \
+            Docker and Kubernetes. It gives attackers another way in for no real benefit. Access \
+            through docker exec or kubectl exec keeps one audited path.",
         severity: Severity::High,
         stride: &[Stride::Spoofing, Stride::ElevationOfPrivilege],
         refs: &[cis_docker("5.7")],
@@ -59,7 +62,11 @@ pub static EXPOSE_22: Rule = Rule {
         id: "DF-015",
         benchmark: Benchmark::Shipshape,
         title: "Port 22 (SSH) exposed",
-        rationale: "",
+        rationale:
+            "Exposing port 22 advertises an SSH service and invites operators and tooling to \
+            publish it, putting a remote login service on the network. Containers should not \
+            accept SSH at all; removing the EXPOSE keeps that entry point from being opened by \
+            default.",
         severity: Severity::Medium,
         stride: &[Stride::Spoofing, Stride::InformationDisclosure],
         refs: &[cis_docker("5.7"), cis_docker("5.9")],

@@ -9,10 +9,14 @@ pub static NO_USER: Rule = Rule {
         id: "DF-001",
         benchmark: Benchmark::Shipshape,
         title: "Final image has no USER, so it runs as root",
-        rationale: "",
+        rationale: "Without a USER instruction the image's processes run as root, so every container \
+            started from it has uid 0 unless the operator remembers to override it. A compromise \
+            then gives root's rights over the container's files and mounts and a shorter path to \
+            the host. Switching to an unprivileged user in the final stage makes the safe choice \
+            the default.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("4.1")],
+        refs: &[cis_docker("4.1"), cwe("250")],
         remediation: "Create an unprivileged user and switch to it (`RUN useradd -r -u 10001 app` then `USER 10001`) in the final stage.",
         fix: Fix::Manual,
     },
@@ -36,10 +40,13 @@ pub static ROOT_USER: Rule = Rule {
         id: "DF-002",
         benchmark: Benchmark::Shipshape,
         title: "Final USER is root",
-        rationale: "",
+        rationale: "When the last USER instruction names root, containers from the image run as uid 0 \
+            even though the author thought about users. An attacker who exploits the application \
+            gets root inside the container, with write access to its files and mounts and more \
+            ways out. Ending the final stage as a non-root user limits what a compromise can do.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_docker("4.1")],
+        refs: &[cis_docker("4.1"), cwe("250")],
         remediation: "End the final stage with `USER <non-root user or UID>`; switch to root only for the steps that need it.",
         fix: Fix::Manual,
     },

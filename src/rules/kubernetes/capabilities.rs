@@ -9,10 +9,13 @@ pub static ADDED: Rule = Rule {
         id: "K8S-005",
         benchmark: Benchmark::Shipshape,
         title: "Container adds Linux capabilities",
-        rationale: "",
+        rationale: "Added capabilities hand the container pieces of root: SYS_ADMIN, NET_ADMIN, \
+            SYS_PTRACE, SYS_MODULE and the like each open kernel interfaces that have repeatedly \
+            led to node takeover. Adding none, or only NET_BIND_SERVICE, keeps a compromised \
+            container from using those interfaces.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_k8s("5.2.9"), pss_baseline("Capabilities"), pss_restricted("Capabilities"), nsa("Pod security: non-root and unprivileged containers")],
+        refs: &[cis_k8s("5.2.9"), pss_baseline("Capabilities"), pss_restricted("Capabilities"), nsa("Pod security: non-root and unprivileged containers"), cwe("250")],
         remediation: "Remove entries from `securityContext.capabilities.add`; only NET_BIND_SERVICE is acceptable under the restricted profile.",
         fix: Fix::Manual,
     },
@@ -64,17 +67,25 @@ pub static NOT_DROPPED: Rule = Rule {
         id: "K8S-006",
         benchmark: Benchmark::Shipshape,
         title: "Container does not drop ALL (or at least NET_RAW) capabilities",
-        rationale: "",
+        rationale:
+            "Containers start with the runtime's default capability set, which still includes \
+            rights such as NET_RAW for crafting packets or spoofing traffic on the pod network \
+            and CHOWN or SETUID for changing identities. Dropping ALL and adding back only what \
+            is needed leaves a compromised process with no kernel privileges to misuse.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
         refs: &[
             cis_k8s("5.2.8"),
             pss_restricted("Capabilities"),
             nsa("Pod security: non-root and unprivileged containers"),
+            cwe("250"),
         ],
         remediation:
             "Add `securityContext.capabilities.drop: [\"ALL\"]` and add back only what is needed.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.capabilities.drop",
+            value: "[\"ALL\"]",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(not_dropped),

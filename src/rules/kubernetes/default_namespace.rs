@@ -9,7 +9,11 @@ pub static DEFAULT_NAMESPACE: Rule = Rule {
         id: "K8S-026",
         benchmark: Benchmark::Shipshape,
         title: "Object is placed in the default namespace",
-        rationale: "",
+        rationale: "The default namespace usually has no dedicated RBAC, quotas or network policies, and \
+            every workload dropped there shares it with whatever else landed by accident. \
+            Separation between applications and least-privilege rules then do not exist. A \
+            dedicated namespace gives each application its own boundary for access, resources \
+            and traffic.",
         severity: Severity::Low,
         stride: &[Stride::ElevationOfPrivilege, Stride::InformationDisclosure],
         refs: &[cis_k8s("5.6.4"), cis_k8s("5.6.1"), nsa("Network separation and hardening: namespaces")],

@@ -10,10 +10,13 @@ pub static ENV_SECRETS: Rule = Rule {
         id: "K8S-020",
         benchmark: Benchmark::Shipshape,
         title: "Secret value written literally in a container environment variable",
-        rationale: "",
+        rationale: "A secret written in a manifest's env value sits in clear text in version control, in \
+            the object stored by the API server and in kubectl output, readable by anyone who \
+            can view the workload. Referencing a Secret keeps the value out of the manifest, \
+            where RBAC and encryption at rest can protect it.",
         severity: Severity::High,
         stride: &[Stride::InformationDisclosure],
-        refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
+        refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets"), cwe("798"), cwe("526")],
         remediation: "Store the value in a Secret (or an external secret store) and mount it as a file, or at least use `valueFrom.secretKeyRef`.",
         fix: Fix::Manual,
     },

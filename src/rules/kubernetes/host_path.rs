@@ -10,7 +10,11 @@ pub static SENSITIVE: Rule = Rule {
         id: "K8S-010",
         benchmark: Benchmark::Shipshape,
         title: "Pod mounts a sensitive host path (runtime socket, /, /etc, /proc, /var/run, /root, SSH)",
-        rationale: "",
+        rationale: "Mounting a runtime socket, the node's root, /etc, /proc, /var/run, /root or SSH \
+            directories gives the pod control over the node: it can start containers through the \
+            runtime, read credentials, change host configuration or plant keys, without needing \
+            any exploit. Keeping these paths out of pods removes that direct route to node \
+            takeover.",
         severity: Severity::Critical,
         stride: &[
         Stride::ElevationOfPrivilege,
@@ -21,6 +25,7 @@ pub static SENSITIVE: Rule = Rule {
         cis_k8s("5.2.11"),
         pss_baseline("HostPath Volumes"),
         nsa("Pod security: hardening container environments"),
+        cwe("668"),
     ],
         remediation: "Remove the hostPath volume; use a ConfigMap, Secret, emptyDir or a CSI volume instead.",
         fix: Fix::Manual,
@@ -34,10 +39,13 @@ pub static ANY: Rule = Rule {
         id: "K8S-011",
         benchmark: Benchmark::Shipshape,
         title: "Pod mounts a hostPath volume",
-        rationale: "",
+        rationale: "Any hostPath volume couples the pod to one node's filesystem and lets it read, or \
+            with write access change, files outside the container. Even harmless-looking paths \
+            can be symlinked or reused to reach sensitive data. Volumes managed by Kubernetes, \
+            such as emptyDir, PVCs or CSI, keep the pod inside its own storage.",
         severity: Severity::Low,
         stride: &[Stride::Tampering, Stride::InformationDisclosure],
-        refs: &[cis_k8s("5.2.11"), pss_baseline("HostPath Volumes")],
+        refs: &[cis_k8s("5.2.11"), pss_baseline("HostPath Volumes"), cwe("668")],
         remediation: "Prefer emptyDir, a PersistentVolumeClaim or a CSI volume; if hostPath is required, mount it read-only.",
         fix: Fix::Manual,
     },

@@ -9,7 +9,10 @@ pub static HOST_PORT: Rule = Rule {
         id: "K8S-012",
         benchmark: Benchmark::Shipshape,
         title: "Container binds a host port (hostPort)",
-        rationale: "",
+        rationale: "A hostPort binds the container to a port on the node's own address, bypassing \
+            Services and often NetworkPolicies, and exposes it to everything that can reach the \
+            node. It also pins pods to nodes where that port is free. Exposing the workload \
+            through a Service keeps access within the cluster's network model.",
         severity: Severity::Medium,
         stride: &[Stride::InformationDisclosure, Stride::Spoofing],
         refs: &[

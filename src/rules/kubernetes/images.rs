@@ -10,7 +10,10 @@ pub static TAG: Rule = Rule {
         id: "K8S-018",
         benchmark: Benchmark::Shipshape,
         title: "Image uses the latest tag or no tag",
-        rationale: "",
+        rationale: "The latest tag, or no tag at all, can point to a different image on every pull, so a \
+            change upstream, a compromised registry account or a simple push reaches production \
+            unreviewed, and rollbacks are unreliable. A fixed version tag, better a digest, pins \
+            what runs.",
         severity: Severity::Medium,
         stride: &[Stride::Tampering],
         refs: &[
@@ -45,10 +48,13 @@ pub static DIGEST: Rule = Rule {
         id: "K8S-019",
         benchmark: Benchmark::Shipshape,
         title: "Image is not pinned by digest",
-        rationale: "",
+        rationale: "A tag is a movable name: whoever can push to the repository can make it point at \
+            different content, so the same manifest may deploy new, unreviewed code tomorrow. A \
+            digest identifies the image content itself, so the node pulls exactly the bits that \
+            were tested and approved.",
         severity: Severity::Low,
         stride: &[Stride::Tampering],
-        refs: &[cis_k8s("5.5.1"), nsa("Pod security: building secure container images")],
+        refs: &[cis_k8s("5.5.1"), nsa("Pod security: building secure container images"), cwe("494")],
         remediation: "Reference the image by digest (`@sha256:…`) so the deployed bits cannot change under the same tag.",
         fix: Fix::Manual,
     },

@@ -11,7 +11,11 @@ pub static PSA_PRIVILEGED: Rule = Rule {
         id: "K8S-050",
         benchmark: Benchmark::Shipshape,
         title: "Namespace enforces the privileged Pod Security level",
-        rationale: "",
+        rationale:
+            "A namespace that enforces the privileged Pod Security level accepts pods with host \
+            namespaces, host paths, privileged mode and every other dangerous setting. Anyone \
+            allowed to create pods there can take over a node. Enforcing baseline or restricted \
+            makes the API server reject such pods before they run.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
         refs: &[
@@ -49,7 +53,10 @@ pub static PSA_MISSING: Rule = Rule {
         id: "K8S-051",
         benchmark: Benchmark::Shipshape,
         title: "Namespace has no Pod Security Admission enforce label",
-        rationale: "",
+        rationale: "Without an enforce label a namespace falls back to the cluster's default Pod \
+            Security level, which is privileged unless configured otherwise, so nothing stops \
+            pods that share host namespaces or run privileged. An explicit enforce label makes \
+            the namespace's protection deliberate and visible in the manifest.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
         refs: &[

@@ -10,7 +10,10 @@ pub static ALLOW_ALL: Rule = Rule {
         id: "K8S-052",
         benchmark: Benchmark::Shipshape,
         title: "NetworkPolicy allows all traffic",
-        rationale: "",
+        rationale: "A NetworkPolicy rule with no peers or ports allows all traffic in that direction, so \
+            the policy protects nothing, and a compromised pod can reach, or be reached from, \
+            every other workload. Listing the allowed peers and ports on top of a default deny \
+            keeps traffic to the paths the application really needs.",
         severity: Severity::Medium,
         stride: &[Stride::InformationDisclosure, Stride::Spoofing],
         refs: &[cis_k8s("5.3.2"), nsa("Network separation and hardening: network policies")],
@@ -69,10 +72,14 @@ pub static EXPOSED_SERVICE: Rule = Rule {
         id: "K8S-053",
         benchmark: Benchmark::Shipshape,
         title: "Service is exposed outside the cluster (NodePort or LoadBalancer)",
-        rationale: "",
+        rationale: "NodePort and LoadBalancer Services are reachable from outside the cluster, often \
+            from the internet, on every node or through a cloud load balancer. Services meant \
+            for internal use then face external attackers without an authenticating proxy in \
+            front. ClusterIP behind a controlled ingress, or restricted source ranges, narrows \
+            who can connect.",
         severity: Severity::Medium,
         stride: &[Stride::InformationDisclosure, Stride::DenialOfService],
-        refs: &[nsa("Network separation and hardening: network policies")],
+        refs: &[nsa("Network separation and hardening: network policies"), cwe("668")],
         remediation: "Use a ClusterIP Service behind an Ingress or gateway with authentication; if external exposure is needed, restrict `loadBalancerSourceRanges`.",
         fix: Fix::Manual,
     },

@@ -10,12 +10,19 @@ pub static HOST_PROCESS: Rule = Rule {
         id: "K8S-023",
         benchmark: Benchmark::Shipshape,
         title: "Windows HostProcess container",
-        rationale: "",
+        rationale: "A Windows HostProcess container runs directly on the node as a host process with \
+            access to its filesystem, network and, often, SYSTEM rights, with no container \
+            isolation at all. A compromised workload of this kind is a compromised node. \
+            Reserving it for managed node agents outside workload namespaces keeps that power \
+            away from applications.",
         severity: Severity::Critical,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_k8s("5.2.10"), pss_baseline("HostProcess")],
+        refs: &[cis_k8s("5.2.10"), pss_baseline("HostProcess"), cwe("250")],
         remediation: "Remove `windowsOptions.hostProcess: true`; run node agents outside the workload namespaces.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.windowsOptions.hostProcess",
+            value: "false",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(host_process),
@@ -55,12 +62,19 @@ pub static PROC_MOUNT: Rule = Rule {
         id: "K8S-024",
         benchmark: Benchmark::Shipshape,
         title: "Container uses an unmasked /proc (procMount)",
-        rationale: "",
+        rationale:
+            "The runtime normally masks and makes read-only the parts of /proc that expose kernel \
+            and host details or allow changing kernel settings. An Unmasked procMount lifts that \
+            protection, giving the container kernel interfaces useful for information gathering \
+            and escape. The Default mount keeps them hidden.",
         severity: Severity::High,
         stride: &[Stride::InformationDisclosure, Stride::ElevationOfPrivilege],
         refs: &[pss_baseline("/proc Mount Type")],
         remediation: "Remove `procMount` or set it to `Default`.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.procMount",
+            value: "Default",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(proc_mount),
@@ -89,7 +103,10 @@ pub static SYSCTLS: Rule = Rule {
         id: "K8S-025",
         benchmark: Benchmark::Shipshape,
         title: "Pod sets an unsafe sysctl",
-        rationale: "",
+        rationale: "Sysctls outside the small safe set are node-wide or insufficiently isolated, so \
+            setting them from a pod changes kernel behaviour for the whole node and its other \
+            pods, for example network or memory settings. Restricting pods to namespaced safe \
+            sysctls keeps one workload from retuning the node.",
         severity: Severity::Medium,
         stride: &[Stride::Tampering, Stride::DenialOfService],
         refs: &[pss_baseline("Sysctls")],
@@ -139,10 +156,13 @@ pub static SELINUX: Rule = Rule {
         id: "K8S-027",
         benchmark: Benchmark::Shipshape,
         title: "SELinux options set a custom type, user or role",
-        rationale: "",
+        rationale: "SELinux labels decide which host files and processes a container may touch. A custom \
+            user, role or type can move the container out of the confined container domains into \
+            one with far wider rights, undoing SELinux separation. Keeping to the standard \
+            container types preserves that confinement.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[pss_baseline("SELinux"), nsa("Pod security: hardening container environments")],
+        refs: &[pss_baseline("SELinux"), nsa("Pod security: hardening container environments"), cwe("693")],
         remediation: "Remove `seLinuxOptions.user`/`role` and use only the container types (container_t, container_init_t, container_kvm_t, container_engine_t).",
         fix: Fix::Manual,
     },

@@ -9,16 +9,23 @@ pub static PRIVILEGED: Rule = Rule {
         id: "K8S-001",
         benchmark: Benchmark::Shipshape,
         title: "Container runs privileged",
-        rationale: "",
+        rationale: "A privileged container has every capability and sees all of the node's devices, with \
+            no seccomp or AppArmor confinement, so root in it can mount the node's disk or load \
+            kernel modules and own the node and every pod on it. Without the flag the container \
+            keeps the runtime's isolation and only the rights granted explicitly.",
         severity: Severity::Critical,
         stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
         refs: &[
         cis_k8s("5.2.2"),
         pss_baseline("Privileged Containers"),
         nsa("Pod security: non-root and unprivileged containers"),
+        cwe("250"),
     ],
         remediation: "Remove `securityContext.privileged: true`; grant only the specific capabilities or devices the workload needs.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.privileged",
+            value: "false",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(privileged),
@@ -39,16 +46,24 @@ pub static PRIVILEGE_ESCALATION: Rule = Rule {
         id: "K8S-002",
         benchmark: Benchmark::Shipshape,
         title: "Container may gain more privileges than its parent (allowPrivilegeEscalation)",
-        rationale: "",
+        rationale:
+            "When privilege escalation is allowed, a process in the container can gain rights by \
+            executing setuid binaries or files with capabilities, turning a foothold as an \
+            ordinary user into root inside the container. Setting allowPrivilegeEscalation to \
+            false sets no_new_privs, so children can never hold more rights than their parent.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
         refs: &[
             cis_k8s("5.2.6"),
             pss_restricted("Privilege Escalation"),
             nsa("Pod security: non-root and unprivileged containers"),
+            cwe("269"),
         ],
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.allowPrivilegeEscalation",
+            value: "false",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(escalation),

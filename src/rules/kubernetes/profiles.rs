@@ -9,12 +9,19 @@ pub static SECCOMP: Rule = Rule {
         id: "K8S-013",
         benchmark: Benchmark::Shipshape,
         title: "seccomp profile is Unconfined",
-        rationale: "",
+        rationale: "Without a seccomp profile the container may call every system call the kernel \
+            offers, including rarely needed ones behind many container escapes. Unconfined \
+            removes that filter entirely. RuntimeDefault blocks the dangerous calls while \
+            leaving what normal workloads use, shrinking the kernel surface an attacker can \
+            reach.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_k8s("5.6.2"), pss_baseline("Seccomp"), pss_restricted("Seccomp"), nsa("Pod security: hardening container environments")],
+        refs: &[cis_k8s("5.6.2"), pss_baseline("Seccomp"), pss_restricted("Seccomp"), nsa("Pod security: hardening container environments"), cwe("693")],
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` (or Localhost with a reviewed profile).",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.seccompProfile.type",
+            value: "RuntimeDefault",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(seccomp),
@@ -75,16 +82,24 @@ pub static APPARMOR: Rule = Rule {
         id: "K8S-014",
         benchmark: Benchmark::Shipshape,
         title: "AppArmor profile is unconfined",
-        rationale: "",
+        rationale:
+            "An unconfined AppArmor profile lifts the mandatory access control that otherwise \
+            stops a container's processes from writing to sensitive /proc and /sys files, \
+            mounting filesystems or running certain programs, even as root. RuntimeDefault or a \
+            reviewed local profile keeps those restrictions in place.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
         refs: &[
             pss_baseline("AppArmor"),
             nsa("Pod security: hardening container environments"),
+            cwe("693"),
         ],
         remediation:
             "Use `appArmorProfile.type: RuntimeDefault` (or a Localhost profile); never Unconfined.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.appArmorProfile.type",
+            value: "RuntimeDefault",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(apparmor),

@@ -32,7 +32,10 @@ pub static ANONYMOUS: Rule = Rule {
         id: "K8S-040",
         benchmark: Benchmark::Shipshape,
         title: "Binding grants a role to anonymous or unauthenticated users",
-        rationale: "",
+        rationale: "system:anonymous and system:unauthenticated cover every request without valid \
+            credentials. Binding a role to them gives its permissions to anyone who can reach \
+            the API server over the network, with no identity to trace. Removing these subjects \
+            ensures that every permission is tied to an authenticated identity.",
         severity: Severity::Critical,
         stride: &[
             Stride::Spoofing,
@@ -42,6 +45,7 @@ pub static ANONYMOUS: Rule = Rule {
         refs: &[
             cis_k8s("5.1.1"),
             nsa("Authentication and authorization: authentication"),
+            cwe("306"),
         ],
         remediation: "Remove system:anonymous and system:unauthenticated from the subjects.",
         fix: Fix::Manual,
@@ -62,10 +66,13 @@ pub static CLUSTER_ADMIN: Rule = Rule {
         id: "K8S-041",
         benchmark: Benchmark::Shipshape,
         title: "Binding grants cluster-admin",
-        rationale: "",
+        rationale: "cluster-admin allows every action on every resource, secrets and RBAC included. A \
+            subject bound to it, or any workload whose service account it is, becomes a full \
+            cluster takeover if compromised. Binding a role with only the needed permissions \
+            limits the damage one stolen credential can do.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_k8s("5.1.1"), nsa("Authentication and authorization: RBAC")],
+        refs: &[cis_k8s("5.1.1"), nsa("Authentication and authorization: RBAC"), cwe("269"), cwe("250")],
         remediation: "Bind a role with only the permissions the subject needs; keep cluster-admin for break-glass use.",
         fix: Fix::Manual,
     },
@@ -96,10 +103,14 @@ pub static SYSTEM_MASTERS: Rule = Rule {
         id: "K8S-042",
         benchmark: Benchmark::Shipshape,
         title: "Binding names the system:masters group",
-        rationale: "",
+        rationale: "Members of system:masters bypass RBAC and authorization webhooks entirely, and \
+            their access cannot be withdrawn by editing bindings, only by revoking their \
+            certificates or waiting for them to expire. A manifest that names the group \
+            relies on that unrevocable power. Granting access through ordinary roles keeps \
+            every permission visible and revocable.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege, Stride::Repudiation],
-        refs: &[cis_k8s("5.1.7")],
+        refs: &[cis_k8s("5.1.7"), cwe("269")],
         remediation: "Do not use system:masters; its members bypass RBAC entirely and cannot be revoked by removing bindings.",
         fix: Fix::Manual,
     },

@@ -9,12 +9,18 @@ pub static READ_ONLY_ROOT: Rule = Rule {
         id: "K8S-015",
         benchmark: Benchmark::Shipshape,
         title: "Container root filesystem is writable",
-        rationale: "",
+        rationale: "A writable root filesystem lets an intruder download tools, patch binaries or plant \
+            persistence inside the running container. A read-only root filesystem makes those \
+            writes fail, and the directories the application really needs become explicit \
+            emptyDir mounts that are easy to review.",
         severity: Severity::Low,
         stride: &[Stride::Tampering],
         refs: &[nsa("Pod security: immutable container file systems")],
         remediation: "Set `securityContext.readOnlyRootFilesystem: true` and mount emptyDir volumes where the application writes.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.readOnlyRootFilesystem",
+            value: "true",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(ro),

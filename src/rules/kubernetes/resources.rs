@@ -9,10 +9,17 @@ pub static LIMITS: Rule = Rule {
         id: "K8S-016",
         benchmark: Benchmark::Shipshape,
         title: "Container has no CPU or memory limit",
-        rationale: "",
+        rationale:
+            "A container without limits can take all of a node's memory or CPU. A leak, a load \
+            spike or a deliberate exhaustion attack then degrades or evicts every other pod on \
+            that node and can destabilise the kubelet. Limits keep one workload's failure to \
+            itself.",
         severity: Severity::Medium,
         stride: &[Stride::DenialOfService],
-        refs: &[nsa("Network separation and hardening: resource policies")],
+        refs: &[
+            nsa("Network separation and hardening: resource policies"),
+            cwe("770"),
+        ],
         remediation:
             "Set `resources.limits.memory` and `resources.limits.cpu` (or a namespace LimitRange).",
         fix: Fix::Manual,
@@ -26,7 +33,10 @@ pub static REQUESTS: Rule = Rule {
         id: "K8S-017",
         benchmark: Benchmark::Shipshape,
         title: "Container has no CPU or memory request",
-        rationale: "",
+        rationale: "Without requests the scheduler assumes the container needs nothing, so it can pack \
+            pods onto a node that cannot actually run them, and under pressure those pods are \
+            evicted first. Requests that reflect real use let the scheduler place workloads \
+            where they fit and keep them running.",
         severity: Severity::Low,
         stride: &[Stride::DenialOfService],
         refs: &[nsa("Network separation and hardening: resource policies")],

@@ -9,12 +9,18 @@ pub static RUN_AS_NON_ROOT: Rule = Rule {
         id: "K8S-003",
         benchmark: Benchmark::Shipshape,
         title: "Container is not required to run as a non-root user",
-        rationale: "",
+        rationale: "Unless runAsNonRoot is set, an image whose default user is root, or that changes \
+            later, will run as uid 0, which gives a compromised process root's rights over its \
+            volumes and a shorter path out of the container. With runAsNonRoot the kubelet \
+            refuses to start the container as root at all.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
-        refs: &[cis_k8s("5.2.7"), pss_restricted("Running as Non-root"), nsa("Pod security: non-root and unprivileged containers")],
+        refs: &[cis_k8s("5.2.7"), pss_restricted("Running as Non-root"), nsa("Pod security: non-root and unprivileged containers"), cwe("250")],
         remediation: "Set `securityContext.runAsNonRoot: true` (pod or container level) and a non-zero `runAsUser`.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "securityContext.runAsNonRoot",
+            value: "true",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(non_root),
@@ -51,13 +57,17 @@ pub static RUN_AS_UID_0: Rule = Rule {
         id: "K8S-004",
         benchmark: Benchmark::Shipshape,
         title: "Container runs as UID 0 (runAsUser: 0)",
-        rationale: "",
+        rationale: "Explicitly running as uid 0 gives the application root's rights inside the \
+            container: it can change any file in its filesystem and volumes, use whatever \
+            capabilities remain and exploit kernel bugs that only root can reach. A dedicated \
+            non-zero uid limits a compromise to what that user owns.",
         severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
         refs: &[
             cis_k8s("5.2.7"),
             pss_restricted("Running as Non-root user"),
             nsa("Pod security: non-root and unprivileged containers"),
+            cwe("250"),
         ],
         remediation: "Set `runAsUser` to a non-zero UID that owns only what the process needs.",
         fix: Fix::Manual,

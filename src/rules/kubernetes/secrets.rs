@@ -10,10 +10,13 @@ pub static SECRET_MANIFEST: Rule = Rule {
         id: "K8S-054",
         benchmark: Benchmark::Shipshape,
         title: "Secret manifest carries its values",
-        rationale: "",
+        rationale: "A Secret manifest with its data filled in keeps the values only base64-encoded, \
+            which is not encryption, so they land readable in version control, CI logs and every \
+            clone of the repository. An external secret store or encrypted secrets keep the \
+            values out of the files that are shared.",
         severity: Severity::Medium,
         stride: &[Stride::InformationDisclosure],
-        refs: &[cis_k8s("5.4.2"), nsa("Network separation and hardening: secrets")],
+        refs: &[cis_k8s("5.4.2"), nsa("Network separation and hardening: secrets"), cwe("312"), cwe("798")],
         remediation: "Keep secret values out of version control: use an external secret store, sealed or SOPS-encrypted secrets.",
         fix: Fix::Manual,
     },
@@ -46,10 +49,13 @@ pub static CONFIGMAP_SECRETS: Rule = Rule {
         id: "K8S-055",
         benchmark: Benchmark::Shipshape,
         title: "ConfigMap holds a secret-looking value",
-        rationale: "",
+        rationale: "ConfigMaps are meant for plain configuration: many more roles may read them than \
+            Secrets, and they are usually not encrypted at rest or redacted in tooling. A \
+            credential placed there is exposed to everyone who can view configuration. Moving it \
+            to a Secret or external store puts it behind tighter access control.",
         severity: Severity::High,
         stride: &[Stride::InformationDisclosure],
-        refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets")],
+        refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets"), cwe("312")],
         remediation: "Move the value to a Secret (or external store); ConfigMaps are readable by far more subjects and are not encrypted at rest.",
         fix: Fix::Manual,
     },

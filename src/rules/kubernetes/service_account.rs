@@ -9,12 +9,18 @@ pub static POD_AUTOMOUNT: Rule = Rule {
         id: "K8S-021",
         benchmark: Benchmark::Shipshape,
         title: "Pod mounts a service account token without opting out",
-        rationale: "",
+        rationale: "By default every pod gets a token for its service account mounted into its \
+            filesystem. If the application never calls the Kubernetes API, that token only helps \
+            an attacker who compromises the pod to query or act on the cluster with the \
+            account's rights. Opting out removes the credential from pods that do not need it.",
         severity: Severity::Low,
         stride: &[Stride::ElevationOfPrivilege, Stride::Spoofing],
         refs: &[cis_k8s("5.1.6"), nsa("Pod security: protecting pod service account tokens")],
         remediation: "Set `automountServiceAccountToken: false` in the pod spec unless the workload calls the Kubernetes API.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "automountServiceAccountToken",
+            value: "false",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(pod),
@@ -47,12 +53,18 @@ pub static DEFAULT_SA_AUTOMOUNT: Rule = Rule {
         id: "K8S-022",
         benchmark: Benchmark::Shipshape,
         title: "default ServiceAccount automounts its token",
-        rationale: "",
+        rationale: "Pods that name no service account run as the namespace's default one, so if it \
+            automounts its token every such pod carries an API credential, and any permission \
+            granted to default spreads to all of them. Disabling automount on default and giving \
+            workloads their own accounts limits credentials to the pods that need them.",
         severity: Severity::Medium,
         stride: &[Stride::ElevationOfPrivilege],
         refs: &[cis_k8s("5.1.5"), nsa("Pod security: protecting pod service account tokens")],
         remediation: "Set `automountServiceAccountToken: false` on the `default` ServiceAccount and give workloads their own accounts.",
-        fix: Fix::Manual,
+        fix: Fix::ManifestSet {
+            path: "automountServiceAccountToken",
+            value: "false",
+        },
     },
     domain: Domain::Kubernetes,
     subject: Subject::Object(default_sa),
