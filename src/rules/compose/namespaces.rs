@@ -5,18 +5,9 @@ use crate::manifest::compose::ServiceView;
 use crate::rules::manifest::*;
 
 fn host_mode(svc: &ServiceView, s: &mut Sink, key: &str, what: &str) {
-    if let Some(e) = svc.entry(key) {
-        if e.value
-            .as_str()
-            .is_some_and(|v| v.eq_ignore_ascii_case("host"))
-        {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("{} shares the host's {what}", svc.label()),
-            );
-        }
-    }
+    s.key_if(svc.entry(key), is_host, |_| {
+        format!("{} shares the host's {what}", svc.label())
+    });
 }
 
 pub static NETWORK_HOST: Rule = Rule {

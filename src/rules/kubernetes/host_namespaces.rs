@@ -5,15 +5,9 @@ use crate::manifest::k8s::PodView;
 use crate::rules::manifest::*;
 
 fn host_flag(p: &PodView, s: &mut Sink, key: &str, what: &str) {
-    if let Some(e) = p.field(key) {
-        if e.value.as_bool() == Some(true) {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("{} shares the host's {what}", p.object_label()),
-            );
-        }
-    }
+    s.key_if(p.field(key), is_true, |_| {
+        format!("{} shares the host's {what}", p.object_label())
+    });
 }
 
 pub static HOST_PID: Rule = Rule {
