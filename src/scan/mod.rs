@@ -9,6 +9,8 @@
 //! deterministic. A problem with one file (invalid YAML, binary content, a
 //! loop, an oversized file) becomes a [`FileError`] and never stops the scan.
 
+#[cfg(test)]
+mod cis_agreement;
 pub mod config;
 pub mod suppress;
 pub mod walk;
