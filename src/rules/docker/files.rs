@@ -9,13 +9,32 @@ use super::*;
 use crate::findings::Severity;
 use crate::rules::Scope;
 
+/// The daemon's TLS files, as `tlscacert`, `tlscert` and `tlskey` name them.
+#[derive(Clone, Copy)]
+enum TlsFile {
+    Ca,
+    Cert,
+    Key,
+}
+
+impl TlsFile {
+    /// Its index in the array `DaemonFacts::tls_paths` returns.
+    fn index(self) -> usize {
+        match self {
+            TlsFile::Ca => 0,
+            TlsFile::Cert => 1,
+            TlsFile::Key => 2,
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Files {
     Unit(&'static str),
     Path(&'static str),
     CertsD,
-    /// 0 = CA, 1 = server certificate, 2 = server key.
-    Tls(usize),
+    /// One of the daemon's TLS files.
+    Tls(TlsFile),
     DockerSockets,
     DaemonJson,
     ContainerdSocket,
@@ -54,12 +73,12 @@ file_checks! {
     "3.6", c_3_6, Files::Path("/etc/docker"), Want::Mode(0o755), High, "/etc/docker is mode 755 or stricter", "chmod 755 /etc/docker (no group or other write).";
     "3.7", c_3_7, Files::CertsD, Want::RootRoot, Medium, "Registry certificates are owned by root:root", "chown -R root:root /etc/docker/certs.d";
     "3.8", c_3_8, Files::CertsD, Want::Mode(0o444), Medium, "Registry certificates are mode 444 or stricter (keys 400)", "chmod 444 on certificates and 400 on keys under /etc/docker/certs.d.";
-    "3.9", c_3_9, Files::Tls(0), Want::RootRoot, High, "The daemon's TLS CA certificate is owned by root:root", "chown root:root on the file named by tlscacert.";
-    "3.10", c_3_10, Files::Tls(0), Want::Mode(0o444), High, "The daemon's TLS CA certificate is mode 444 or stricter", "chmod 444 on the file named by tlscacert.";
-    "3.11", c_3_11, Files::Tls(1), Want::RootRoot, High, "The daemon's TLS certificate is owned by root:root", "chown root:root on the file named by tlscert.";
-    "3.12", c_3_12, Files::Tls(1), Want::Mode(0o444), High, "The daemon's TLS certificate is mode 444 or stricter", "chmod 444 on the file named by tlscert.";
-    "3.13", c_3_13, Files::Tls(2), Want::RootRoot, Critical, "The daemon's TLS key is owned by root:root", "chown root:root on the file named by tlskey.";
-    "3.14", c_3_14, Files::Tls(2), Want::Mode(0o400), Critical, "The daemon's TLS key is mode 400 or stricter", "chmod 400 on the file named by tlskey.";
+    "3.9", c_3_9, Files::Tls(TlsFile::Ca), Want::RootRoot, High, "The daemon's TLS CA certificate is owned by root:root", "chown root:root on the file named by tlscacert.";
+    "3.10", c_3_10, Files::Tls(TlsFile::Ca), Want::Mode(0o444), High, "The daemon's TLS CA certificate is mode 444 or stricter", "chmod 444 on the file named by tlscacert.";
+    "3.11", c_3_11, Files::Tls(TlsFile::Cert), Want::RootRoot, High, "The daemon's TLS certificate is owned by root:root", "chown root:root on the file named by tlscert.";
+    "3.12", c_3_12, Files::Tls(TlsFile::Cert), Want::Mode(0o444), High, "The daemon's TLS certificate is mode 444 or stricter", "chmod 444 on the file named by tlscert.";
+    "3.13", c_3_13, Files::Tls(TlsFile::Key), Want::RootRoot, Critical, "The daemon's TLS key is owned by root:root", "chown root:root on the file named by tlskey.";
+    "3.14", c_3_14, Files::Tls(TlsFile::Key), Want::Mode(0o400), Critical, "The daemon's TLS key is mode 400 or stricter", "chmod 400 on the file named by tlskey.";
     "3.15", c_3_15, Files::DockerSockets, Want::RootDocker, Critical, "The Docker socket is owned by root and group docker (or root)", "chown root:docker on the daemon's socket (systemd: SocketUser=root, SocketGroup=docker in docker.socket).";
     "3.16", c_3_16, Files::DockerSockets, Want::Mode(0o660), Critical, "The Docker socket is mode 660 or stricter", "chmod 660 on the daemon's socket (systemd: SocketMode=0660 in docker.socket).";
     "3.17", c_3_17, Files::DaemonJson, Want::RootRoot, High, "daemon.json is owned by root:root", "chown root:root on the daemon.json in effect.";
@@ -116,14 +135,14 @@ fn paths(cx: &Context, f: Files) -> Result<Vec<String>, Verdict> {
             }
             listed
         }
-        Files::Tls(i) => match snap.daemon.tls_paths() {
+        Files::Tls(which) => match snap.daemon.tls_paths() {
             Err(e) => return Err(Verdict::error(e.0)),
             Ok(None) => {
                 return Err(Verdict::not_applicable(
                     "the daemon is not configured for TLS",
                 ))
             }
-            Ok(Some(p)) => vec![p[i].clone()],
+            Ok(Some(p)) => vec![p[which.index()].clone()],
         },
         Files::DockerSockets => {
             // Only sockets that exist on the audited host count.
