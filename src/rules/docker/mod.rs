@@ -49,7 +49,7 @@ pub(crate) const E: Stride = Stride::ElevationOfPrivilege;
 pub fn checks() -> &'static [Check] {
     static ALL: OnceLock<Vec<Check>> = OnceLock::new();
     ALL.get_or_init(|| {
-        let mut v: Vec<Check> = Vec::with_capacity(117);
+        let mut v: Vec<Check> = Vec::new();
         for family in [
             host::CHECKS,
             audit_rules::CHECKS,
@@ -205,25 +205,22 @@ mod catalogue {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// The size of each section, pinned as a snapshot (the full list is the
+    /// registry's `catalogue` snapshot); ids are unique.
     #[test]
-    fn there_are_117_unique_checks_in_sections_1_to_7() {
+    fn checks_per_section_are_unique_and_pinned() {
         let all = checks();
-        assert_eq!(all.len(), 117);
         let ids: BTreeSet<_> = all.iter().map(|c| c.id).collect();
-        assert_eq!(ids.len(), 117, "duplicate ids");
-        let per_section = |s: &str| all.iter().filter(|c| c.section() == s).count();
-        assert_eq!(
-            [
-                per_section("1"),
-                per_section("2"),
-                per_section("3"),
-                per_section("4"),
-                per_section("5"),
-                per_section("6"),
-                per_section("7")
-            ],
-            [20, 18, 24, 12, 32, 2, 9]
-        );
+        assert_eq!(ids.len(), all.len(), "duplicate ids");
+        let mut lines: Vec<String> = ["1", "2", "3", "4", "5", "6", "7"]
+            .iter()
+            .map(|s| {
+                let n = all.iter().filter(|c| c.section() == *s).count();
+                format!("section {s}: {n}")
+            })
+            .collect();
+        lines.push(format!("total: {}", all.len()));
+        insta::assert_snapshot!(lines.join("\n"));
     }
 
     #[test]
