@@ -48,24 +48,20 @@ fn non_root_user(cx: &Context) -> Verdict {
 
 /// Images worth judging: tagged ones and any a container uses. Untagged,
 /// unused images (dangling build leftovers) are left out.
-fn images_in_scope<'a>(cx: &'a Context) -> Result<Vec<&'a crate::snapshot::Image>, Verdict> {
-    let eng = engine(cx)?;
+fn images_in_scope<'a>(cx: &'a Context) -> Vec<&'a crate::snapshot::Image> {
+    let eng = engine(cx);
     let used: Vec<&str> = eng.containers.iter().map(|c| c.image.as_str()).collect();
-    Ok(eng
-        .images
+    eng.images
         .iter()
         .filter(|i| i.is_tagged() || used.contains(&i.id.as_str()))
-        .collect())
+        .collect()
 }
 
 fn per_image(
     cx: &Context,
     f: impl Fn(&crate::snapshot::Image) -> (Outcome, String, &'static str),
 ) -> Verdict {
-    let imgs = match images_in_scope(cx) {
-        Ok(i) => i,
-        Err(v) => return v,
-    };
+    let imgs = images_in_scope(cx);
     if imgs.is_empty() {
         return Verdict::not_applicable("no images on this host");
     }

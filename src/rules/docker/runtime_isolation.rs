@@ -25,10 +25,7 @@ pub(super) static CHECKS: &[Check] = &[
 ];
 
 fn swarm_mode(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let sw = &eng.info.swarm;
     if !sw.is_active() {
         return Verdict::pass(format!(
@@ -61,20 +58,19 @@ fn swarm_mode(cx: &Context) -> Verdict {
     ))
 }
 
-fn has_lsm(cx: &Context, name: &str) -> Result<bool, Verdict> {
-    Ok(engine(cx)?.info.security_options.iter().any(|o| {
+fn has_lsm(cx: &Context, name: &str) -> bool {
+    engine(cx).info.security_options.iter().any(|o| {
         o.strip_prefix("name=")
             .is_some_and(|n| n.split(',').next() == Some(name))
-    }))
+    })
 }
 
 fn apparmor(cx: &Context) -> Verdict {
     match has_lsm(cx, "apparmor") {
-        Err(v) => v,
-        Ok(false) => Verdict::not_applicable(
+        false => Verdict::not_applicable(
             "AppArmor is not enabled on this host (the daemon reports no apparmor security option)",
         ),
-        Ok(true) => per_container(cx, |c| {
+        true => per_container(cx, |c| {
             let p = c.app_armor_profile.as_str();
             if c.host_config.privileged {
                 obs(
@@ -104,11 +100,10 @@ fn label_disabled(c: &Container) -> bool {
 
 fn selinux(cx: &Context) -> Verdict {
     match has_lsm(cx, "selinux") {
-        Err(v) => v,
-        Ok(false) => Verdict::not_applicable(
+        false => Verdict::not_applicable(
             "SELinux is not enabled in the daemon (no selinux security option)",
         ),
-        Ok(true) => per_container(cx, |c| {
+        true => per_container(cx, |c| {
             if label_disabled(c) || c.host_config.privileged {
                 obs(
                     Outcome::Fail,
@@ -265,14 +260,11 @@ fn userns_ns(cx: &Context) -> Verdict {
 }
 
 fn seccomp(cx: &Context) -> Verdict {
-    let daemon_on = match engine(cx) {
-        Ok(e) => e
-            .info
-            .security_options
-            .iter()
-            .any(|o| o.starts_with("name=seccomp")),
-        Err(v) => return v,
-    };
+    let daemon_on = engine(cx)
+        .info
+        .security_options
+        .iter()
+        .any(|o| o.starts_with("name=seccomp"));
     per_container(cx, |c| {
         let opt = c
             .host_config

@@ -18,9 +18,9 @@ pub(super) static CHECKS: &[Check] = &[
     Check { meta: RuleMeta::cis_docker("7.9", "Management traffic is separated from data traffic", Severity::Low, &[I, D], "Use --data-path-addr to carry container traffic on a different interface from the management plane."), automated: false, scope: Scope::Swarm, eval: plane_separation },
 ];
 
-/// The engine when swarm is active, else the N/A (or ERROR) verdict.
+/// The engine when swarm is active, else the N/A verdict.
 fn active<'a>(cx: &'a Context) -> Result<&'a Engine, Verdict> {
-    let eng = engine(cx)?;
+    let eng = engine(cx);
     if eng.info.swarm.is_active() {
         Ok(eng)
     } else {
@@ -83,10 +83,7 @@ fn listen_addr(cx: &Context) -> Verdict {
 }
 
 fn overlay_encryption(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let overlays: Vec<_> = eng
         .networks
         .iter()
