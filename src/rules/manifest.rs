@@ -147,6 +147,19 @@ impl Sink {
     }
 }
 
+/// Report a setting that shares a host namespace (compose `pid: host`,
+/// Kubernetes `hostPID: true`) at its key: "WHO shares the host's WHAT".
+/// `shared` says which values share it ([`is_host`], [`is_true`]).
+pub fn host_namespace(
+    s: &mut Sink,
+    e: Option<&Entry>,
+    shared: fn(&Node) -> bool,
+    who: &str,
+    what: &str,
+) {
+    s.key_if(e, shared, |_| format!("{who} shares the host's {what}"));
+}
+
 /// A value predicate for [`Sink::key_if`]: `true` (or `"true"`).
 pub fn is_true(n: &Node) -> bool {
     n.as_bool() == Some(true)

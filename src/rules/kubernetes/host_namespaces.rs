@@ -1,14 +1,7 @@
 //! Sharing the host's PID, IPC and network namespaces.
 
 use crate::findings::{Severity, Stride};
-use crate::manifest::k8s::PodView;
 use crate::rules::manifest::*;
-
-fn host_flag(p: &PodView, s: &mut Sink, key: &str, what: &str) {
-    s.key_if(p.field(key), is_true, |_| {
-        format!("{} shares the host's {what}", p.object_label())
-    });
-}
 
 pub static HOST_PID: Rule = Rule {
     meta: RuleMeta {
@@ -28,10 +21,11 @@ pub static HOST_PID: Rule = Rule {
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(|p, s| {
-        host_flag(
-            p,
+        host_namespace(
             s,
-            "hostPID",
+            p.field("hostPID"),
+            is_true,
+            &p.object_label(),
             "process namespace: it can see and signal every process on the node",
         )
     }),
@@ -55,10 +49,11 @@ pub static HOST_IPC: Rule = Rule {
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(|p, s| {
-        host_flag(
-            p,
+        host_namespace(
             s,
-            "hostIPC",
+            p.field("hostIPC"),
+            is_true,
+            &p.object_label(),
             "IPC namespace (shared memory of host processes)",
         )
     }),
@@ -82,10 +77,11 @@ pub static HOST_NETWORK: Rule = Rule {
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(|p, s| {
-        host_flag(
-            p,
+        host_namespace(
             s,
-            "hostNetwork",
+            p.field("hostNetwork"),
+            is_true,
+            &p.object_label(),
             "network namespace: it bypasses NetworkPolicies and reaches node-local services",
         )
     }),

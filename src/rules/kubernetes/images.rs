@@ -29,11 +29,7 @@ fn tag(p: &PodView, s: &mut Sink) {
         if let Some(e) = c.node.entry("image") {
             if let Some(img) = e.value.as_str() {
                 if let Some(why) = image_tag_problem(img) {
-                    s.at_text(
-                        e.value.pos,
-                        &img,
-                        format!("{} image {img} {why}", c.label()),
-                    );
+                    s.at_value(&e.value, format!("{} image {img} {why}", c.label()));
                 }
             }
         }
@@ -65,9 +61,8 @@ fn digest(p: &PodView, s: &mut Sink) {
                     && parse_image(img).digest.is_none()
                     && image_tag_problem(img).is_none()
                 {
-                    s.at_text(
-                        e.value.pos,
-                        &img,
+                    s.at_value(
+                        &e.value,
                         format!("{} image {img} is not pinned by digest", c.label()),
                     );
                 }

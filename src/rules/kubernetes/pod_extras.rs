@@ -104,9 +104,8 @@ fn sysctls(p: &PodView, s: &mut Sink) {
             continue;
         };
         if !SAFE.contains(&name) {
-            s.at_text(
-                e.value.pos,
-                &name,
+            s.at_value(
+                &e.value,
                 format!("{} sets unsafe sysctl {name}", p.object_label()),
             );
         }
