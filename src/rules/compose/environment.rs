@@ -42,7 +42,7 @@ fn env(svc: &ServiceView, s: &mut Sink) {
             if is_literal_secret(k, v) {
                 s.at_text(
                     item.pos,
-                    &k,
+                    k,
                     format!("{} sets {k} to a literal value", svc.label()),
                 );
             }

@@ -32,7 +32,7 @@ fn unconfined(svc: &ServiceView, s: &mut Sink) {
                 | "label:disable"
                 | "systempaths:unconfined"
         ) {
-            s.at_text(o.pos, &v, format!("{} sets security_opt {v}", svc.label()));
+            s.at_text(o.pos, v, format!("{} sets security_opt {v}", svc.label()));
         }
     }
 }

@@ -182,7 +182,7 @@ fn cache(df: &Dockerfile, s: &mut Sink) {
             s.at_word(
                 i,
                 *off,
-                &w,
+                w,
                 format!("{w} leaves its package cache in the layer"),
             );
         }

@@ -49,7 +49,7 @@ fn curl_sh(df: &Dockerfile, s: &mut Sink) {
                 s.at_word(
                     i,
                     *off,
-                    &prev.name(),
+                    prev.name(),
                     format!("{} output is piped into {}", prev.name(), cur.name()),
                 );
             }
@@ -60,7 +60,7 @@ fn curl_sh(df: &Dockerfile, s: &mut Sink) {
                 s.at_word(
                     i,
                     *off,
-                    &cur.name(),
+                    cur.name(),
                     format!("{} output is executed by {}", cur.name(), prev.name()),
                 );
             }
@@ -114,7 +114,7 @@ fn chmod(df: &Dockerfile, s: &mut Sink) {
                     s.at_word(
                         i,
                         *off,
-                        &mode,
+                        mode,
                         format!("chmod {mode} makes files writable by every user"),
                     );
                 }

@@ -34,7 +34,7 @@ fn sshd(df: &Dockerfile, s: &mut Sink) {
             for (w, off) in &c.words {
                 let pkg = w.split(['=', ':']).next().unwrap_or("");
                 if SSH_PACKAGES.contains(&pkg) {
-                    s.at_word(i, *off, &w, format!("installs {pkg}, an SSH server"));
+                    s.at_word(i, *off, w, format!("installs {pkg}, an SSH server"));
                 }
             }
         }
@@ -74,7 +74,7 @@ fn expose(df: &Dockerfile, s: &mut Sink) {
             off = at + w.len();
             let port = w.split('/').next().unwrap_or("");
             if port == "22" {
-                s.at_word(i, at, &w, "EXPOSE 22 publishes the SSH port");
+                s.at_word(i, at, w, "EXPOSE 22 publishes the SSH port");
             }
         }
     }

@@ -89,7 +89,7 @@ fn exposed(o: &Object, s: &mut Sink) {
             }
             s.at_text(
                 e.value.pos,
-                &t,
+                t,
                 format!(
                     "{} is of type {t}, reachable from outside the cluster",
                     o.label()

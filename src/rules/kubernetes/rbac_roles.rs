@@ -42,7 +42,7 @@ fn grants(o: &Object, s: &mut Sink, verbs: &[&str], resources: &[&str], what: &s
                     .collect();
                 s.at_text(
                     n.pos,
-                    &r,
+                    r,
                     format!("{} grants {} on {r}: {what}", o.label(), granted.join(", ")),
                 );
             }
@@ -131,7 +131,7 @@ fn escalate(o: &Object, s: &mut Sink) {
     for rule in o.node.get("rules").map(|n| n.as_seq()).unwrap_or(&[]) {
         for (v, n) in items(rule, "verbs") {
             if matches!(v, "escalate" | "bind" | "impersonate") {
-                s.at_text(n.pos, &v, format!("{} grants the {v} verb", o.label()));
+                s.at_text(n.pos, v, format!("{} grants the {v} verb", o.label()));
             }
         }
     }
