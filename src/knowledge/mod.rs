@@ -1,7 +1,7 @@
 //! Shared domain knowledge: the facts about containers that every rule
 //! family needs the same way. The Docker audit, the compose rules and the
 //! Kubernetes rules all read them from here, so one CIS id never means two
-//! things (see the agreement test in `rules/agreement.rs`).
+//! things (see the agreement table test in `scan/cis_agreement.rs`).
 //!
 //! - [`capabilities`]: Docker's default set, the dangerous set, name
 //!   normalisation (CIS Docker 5.4);
