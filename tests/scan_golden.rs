@@ -1,8 +1,9 @@
 //! Golden tests of every `shipshape scan` output format, run through the
 //! binary on `tests/fixtures/scan/golden` (which also exercises config
 //! discovery, excludes, .gitignore, hidden files and all three suppression
-//! kinds). Set `UPDATE_GOLDEN=1` to rewrite the expected files after
-//! reviewing the change.
+//! kinds). The expected outputs are insta snapshots in
+//! `tests/snapshots/`: review a change with `cargo insta review` (or
+//! `INSTA_UPDATE=always`); with `CI=true` a difference only fails.
 
 use std::path::Path;
 use std::process::Command;
@@ -22,22 +23,14 @@ fn run(format: &str) -> (String, i32) {
     )
 }
 
-fn check(format: &str, file: &str) -> String {
+/// Run `format` and compare it with the snapshot `name`.
+fn check(format: &str, name: &str) -> String {
     let (got, code) = run(format);
     assert_eq!(
         code, 1,
         "findings at or above the default --fail-on low exit 1"
     );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/scan")
-        .join(file);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &got).unwrap();
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
-    assert_eq!(got, want, "{format} output differs from {}", path.display());
+    insta::assert_snapshot!(name, got);
     got
 }
 

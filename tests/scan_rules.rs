@@ -1,7 +1,9 @@
 //! Per-rule fixtures: every rule in the registry has
 //! `tests/fixtures/scan/rules/<ID>/fire/` (must produce exactly the findings
 //! listed in `expect`, as file:line:column) and `pass/` (must produce none of
-//! that rule, and no file errors).
+//! that rule, and no file errors). Beside `expect`, `fire.snap` pins what the
+//! rule says at each place (`file:line:col RULE-ID message`), an insta
+//! snapshot independent of any renderer.
 
 use shipshape::rules::registry;
 use shipshape::scan::{scan, ScanOptions};
@@ -41,6 +43,27 @@ fn positions(
             (rel.to_string(), f.line, f.column)
         })
         .collect()
+}
+
+/// `file:line:col RULE-ID message` for each finding of `rule`, in order.
+fn messages(report: &shipshape::scan::ScanReport, rule: &str, base: &Path) -> String {
+    let base = base.to_string_lossy().to_string();
+    let mut lines: Vec<(String, u32, u32, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == rule)
+        .map(|f| {
+            let rel = f.file.strip_prefix(&base).unwrap_or(&f.file);
+            let rel = rel.trim_start_matches('/').to_string();
+            (rel, f.line, f.column, f.message.clone())
+        })
+        .collect();
+    lines.sort();
+    lines
+        .iter()
+        .map(|(file, line, col, msg)| format!("{file}:{line}:{col} {rule} {msg}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn expected(dir: &Path) -> BTreeSet<(String, u32, u32)> {
@@ -86,6 +109,15 @@ fn every_rule_fires_exactly_where_expected_and_not_on_its_pass_fixture() {
                 rule.id, r.errors
             ));
         }
+        // What the rule says, beside where (expect): <ID>/fire.snap.
+        insta::with_settings!({
+            snapshot_path => dir.clone(),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => format!("{} on fire/", rule.id),
+        }, {
+            insta::assert_snapshot!("fire", messages(&r, rule.id, &dir));
+        });
         let r = run(&pass, rule.id);
         let got = positions(&r, rule.id, &dir);
         if !got.is_empty() {

@@ -146,15 +146,10 @@ fn char_col(line: &str, byte: usize) -> u32 {
     line[..byte].chars().count() as u32 + 1
 }
 
-/// Parse a Dockerfile. Never fails.
-pub fn parse(text: &str) -> Dockerfile {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut df = Dockerfile {
-        escape: '\\',
-        ..Default::default()
-    };
+/// Read the parser directives (`# key=value` lines at the very top) into
+/// `df`; returns the index of the first line after them.
+fn parse_directives(lines: &[&str], df: &mut Dockerfile) -> usize {
     let mut i = 0;
-    // Parser directives: `# key=value` lines at the very top.
     while i < lines.len() {
         let t = lines[i].trim();
         let Some(body) = t.strip_prefix('#') else {
@@ -174,124 +169,162 @@ pub fn parse(text: &str) -> Dockerfile {
         df.directives.push((k, v));
         i += 1;
     }
-    let esc = df.escape;
-    let mut stage = 0usize;
-    let mut seen_from = false;
-    while i < lines.len() {
-        let line = lines[i];
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+    i
+}
+
+/// One instruction's keyword and arguments as read from the source, before
+/// heredocs.
+struct Logical {
+    keyword: String,
+    pos: Pos,
+    args: String,
+    segments: Vec<(usize, Pos)>,
+    /// The line after the instruction's last line.
+    next: usize,
+}
+
+/// The first line at or after `from` that is neither blank nor a comment.
+fn next_code_line(lines: &[&str], from: usize) -> Option<usize> {
+    (from..lines.len()).find(|&j| {
+        let t = lines[j].trim_start();
+        !(t.starts_with('#') || t.is_empty())
+    })
+}
+
+/// Read the instruction starting on line `i` (not blank, not a comment),
+/// joining continuation lines (those ending in the escape character) and
+/// skipping comment lines between them.
+fn read_instruction(lines: &[&str], i: usize, esc: char) -> Logical {
+    let line = lines[i];
+    let trimmed = line.trim_start();
+    let lead = line.len() - trimmed.len();
+    let kw_end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+    let keyword = trimmed[..kw_end].to_ascii_uppercase();
+    let pos = Pos::new(i as u32 + 1, char_col(line, lead));
+    let after_kw = &trimmed[kw_end..];
+    let arg_start = lead + kw_end + (after_kw.len() - after_kw.trim_start().len());
+    let mut args = String::new();
+    let mut segments = Vec::new();
+    let mut cur = &line[arg_start..];
+    let mut cur_line = i;
+    let mut cur_col = char_col(line, arg_start);
+    loop {
+        segments.push((args.len(), Pos::new(cur_line as u32 + 1, cur_col)));
+        let Some(stripped) = cur.trim_end().strip_suffix(esc) else {
+            args.push_str(cur);
+            break;
+        };
+        args.push_str(stripped);
+        let Some(j) = next_code_line(lines, cur_line + 1) else {
+            cur_line = lines.len().max(cur_line + 1) - 1;
+            break;
+        };
+        cur_line = j;
+        cur = lines[j];
+        cur_col = 1;
+    }
+    Logical {
+        keyword,
+        pos,
+        args,
+        segments,
+        next: cur_line + 1,
+    }
+}
+
+/// Read the heredoc bodies that follow a `RUN`/`COPY`/`ADD` starting at
+/// line `l.next`; a `RUN` gets them appended to its arguments (with their
+/// positions). Returns the heredocs and advances `l.next` past them.
+fn read_heredocs(lines: &[&str], l: &mut Logical) -> Vec<(String, String)> {
+    let mut heredocs = Vec::new();
+    if !matches!(l.keyword.as_str(), "RUN" | "COPY" | "ADD") {
+        return heredocs;
+    }
+    let mut i = l.next;
+    for (name, strip_tabs) in heredoc_markers(&l.args) {
+        let mut body = String::new();
+        let mut body_lines = Vec::new();
+        while i < lines.len() {
+            let line = lines[i];
             i += 1;
-            continue;
-        }
-        let lead = line.len() - trimmed.len();
-        let kw_end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
-        let keyword = trimmed[..kw_end].to_ascii_uppercase();
-        let pos = Pos::new(i as u32 + 1, char_col(line, lead));
-        let after_kw = &trimmed[kw_end..];
-        let arg_start = lead + kw_end + (after_kw.len() - after_kw.trim_start().len());
-        let mut args = String::new();
-        let mut segments = Vec::new();
-        let mut cur = &line[arg_start..];
-        let mut cur_line = i;
-        let mut cur_col = char_col(line, arg_start);
-        loop {
-            segments.push((args.len(), Pos::new(cur_line as u32 + 1, cur_col)));
-            let t = cur.trim_end();
-            if let Some(stripped) = t.strip_suffix(esc) {
-                args.push_str(stripped);
-                // Continue on the next line that is not a comment or blank.
-                let mut j = cur_line + 1;
-                while j < lines.len() {
-                    let tt = lines[j].trim_start();
-                    if tt.starts_with('#') || tt.is_empty() {
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                }
-                if j >= lines.len() {
-                    cur_line = j.saturating_sub(1);
-                    break;
-                }
-                cur_line = j;
-                cur = lines[j];
-                cur_col = 1;
+            let cmp = if strip_tabs {
+                line.trim_start_matches('\t')
             } else {
-                args.push_str(cur);
+                line
+            };
+            if cmp.trim_end() == name {
                 break;
             }
+            body_lines.push((body.len(), i - 1));
+            body.push_str(line);
+            body.push('\n');
         }
-        i = cur_line + 1;
-        // Heredocs.
-        let mut heredocs = Vec::new();
-        if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
-            for (name, strip_tabs) in heredoc_markers(&args) {
-                let mut body = String::new();
-                let body_start = i;
-                let mut body_segments = Vec::new();
-                while i < lines.len() {
-                    let l = lines[i];
-                    let cmp = if strip_tabs {
-                        l.trim_start_matches('\t')
-                    } else {
-                        l
-                    };
-                    if cmp.trim_end() == name {
-                        i += 1;
-                        break;
-                    }
-                    body_segments.push((body.len(), i));
-                    body.push_str(l);
-                    body.push('\n');
-                    i += 1;
-                }
-                let _ = body_start;
-                if keyword == "RUN" {
-                    for (off, ln) in body_segments {
-                        segments.push((args.len() + 1 + off, Pos::new(ln as u32 + 1, 1)));
-                    }
-                    args.push('\n');
-                    args.push_str(&body);
-                }
-                heredocs.push((name, body));
+        if l.keyword == "RUN" {
+            for (off, ln) in body_lines {
+                l.segments
+                    .push((l.args.len() + 1 + off, Pos::new(ln as u32 + 1, 1)));
             }
+            l.args.push('\n');
+            l.args.push_str(&body);
         }
-        if keyword == "FROM" {
-            if seen_from {
-                stage += 1;
-            }
-            seen_from = true;
+        heredocs.push((name, body));
+    }
+    l.next = i;
+    heredocs
+}
+
+/// The build stage a `FROM` instruction (the `index`-th instruction) starts.
+fn stage_of(df: &Dockerfile, from: &Instruction, index: usize) -> Stage {
+    let (rest, off) = from.operands();
+    let mut words = rest.split_whitespace();
+    let image = words.next().unwrap_or("").to_string();
+    let image_offset = off + rest.find(&image).unwrap_or(0);
+    let alias = match (words.next(), words.next()) {
+        (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => Some(n.to_ascii_lowercase()),
+        _ => None,
+    };
+    let lower = image.to_ascii_lowercase();
+    let parent = df
+        .stages
+        .iter()
+        .position(|s| s.alias.as_deref() == Some(lower.as_str()));
+    Stage {
+        from: index,
+        image,
+        image_offset,
+        alias,
+        parent,
+    }
+}
+
+/// Parse a Dockerfile. Never fails.
+pub fn parse(text: &str) -> Dockerfile {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut df = Dockerfile {
+        escape: '\\',
+        ..Default::default()
+    };
+    let mut next = Some(parse_directives(&lines, &mut df));
+    let mut stage = 0usize;
+    while let Some(i) = next.and_then(|from| next_code_line(&lines, from)) {
+        let mut l = read_instruction(&lines, i, df.escape);
+        let heredocs = read_heredocs(&lines, &mut l);
+        next = Some(l.next);
+        let is_from = l.keyword == "FROM";
+        if is_from && !df.stages.is_empty() {
+            stage += 1;
         }
         let instr = Instruction {
-            keyword,
-            pos,
-            args,
-            segments,
+            keyword: l.keyword,
+            pos: l.pos,
+            args: l.args,
+            segments: l.segments,
             heredocs,
             stage,
         };
-        if instr.keyword == "FROM" {
-            let (rest, off) = instr.operands();
-            let mut words = rest.split_whitespace();
-            let image = words.next().unwrap_or("").to_string();
-            let image_offset = off + rest.find(&image).unwrap_or(0);
-            let alias = match (words.next(), words.next()) {
-                (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => Some(n.to_ascii_lowercase()),
-                _ => None,
-            };
-            let lower = image.to_ascii_lowercase();
-            let parent = df
-                .stages
-                .iter()
-                .position(|s| s.alias.as_deref() == Some(lower.as_str()));
-            df.stages.push(Stage {
-                from: df.instructions.len(),
-                image,
-                image_offset,
-                alias,
-                parent,
-            });
+        if is_from {
+            let st = stage_of(&df, &instr, df.instructions.len());
+            df.stages.push(st);
         }
         df.instructions.push(instr);
     }

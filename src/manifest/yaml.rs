@@ -155,35 +155,68 @@ fn merge(entries: &mut Vec<Entry>, merges: Vec<Node>) {
     }
 }
 
-/// Parse every document of a YAML stream (a JSON file is one document).
-/// Empty documents are skipped. Anchors and aliases are expanded (an alias
-/// takes the position of its `*name`), and `<<` merge keys are applied.
-pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
-    use granit_parser::{Event, Parser, ScalarStyle};
-    let err = |pos: Pos, message: String| ParseError {
+/// A node an event completed: the node, its anchor id (0 for none) and
+/// whether it is a plain `<<` (a merge key).
+struct Done {
+    node: Node,
+    anchor: usize,
+    merge_key: bool,
+}
+
+fn err(pos: Pos, message: String) -> ParseError {
+    ParseError {
         pos: Some(pos),
         message,
-    };
-    let mut docs = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
-    let mut nodes = 0usize;
-    for ev in Parser::new_from_str(text) {
-        let (ev, span) = ev.map_err(|e| {
-            let mut msg = e.to_string();
-            if let Some(i) = [" at char ", " at byte ", " at line "]
-                .iter()
-                .find_map(|p| msg.find(p))
-            {
-                msg.truncate(i);
-            }
-            err(pos_of(e.marker()), msg)
-        })?;
-        let here = pos_of(&span.start);
-        let mut done: Option<(Node, usize, bool)> = None;
-        match ev {
+    }
+}
+
+/// The parser's message without its own position suffix (ours is better).
+fn parser_error(e: &granit_parser::ScanError) -> ParseError {
+    let mut msg = e.to_string();
+    if let Some(i) = [" at char ", " at byte ", " at line "]
+        .iter()
+        .find_map(|p| msg.find(p))
+    {
+        msg.truncate(i);
+    }
+    err(pos_of(e.marker()), msg)
+}
+
+/// A mapping key as text; only scalars can be keys.
+fn key_text(node: Node) -> Result<String, ParseError> {
+    Ok(match node.value {
+        Value::Str(s) => s,
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        _ => {
+            return Err(err(
+                node.pos,
+                "complex mapping keys are not supported".into(),
+            ))
+        }
+    })
+}
+
+/// Builds the documents of a stream from the parser's events.
+#[derive(Default)]
+struct Builder {
+    docs: Vec<Node>,
+    /// Collections still open, innermost last.
+    stack: Vec<Frame>,
+    anchors: std::collections::HashMap<usize, Node>,
+    /// Nodes built so far, aliases expanded (bounded by [`MAX_NODES`]).
+    nodes: usize,
+}
+
+impl Builder {
+    /// Handle one event; a completed node goes into its parent.
+    fn event(&mut self, ev: granit_parser::Event, here: Pos) -> Result<(), ParseError> {
+        use granit_parser::{Event, ScalarStyle};
+        let done = match ev {
             Event::Scalar(v, style, anchor, tag) => {
-                let plain_merge = style == ScalarStyle::Plain && v == "<<";
+                let merge_key = style == ScalarStyle::Plain && v == "<<";
                 let value = if style != ScalarStyle::Plain
                     || tag.as_ref().is_some_and(|t| t.suffix() == "str")
                 {
@@ -191,95 +224,115 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
                 } else {
                     resolve_plain(&v)
                 };
-                done = Some((Node { pos: here, value }, anchor, plain_merge));
+                Done {
+                    node: Node { pos: here, value },
+                    anchor,
+                    merge_key,
+                }
             }
             Event::SequenceStart(_, anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(err(here, format!("nesting deeper than {MAX_DEPTH} levels")));
-                }
-                stack.push(Frame::Seq {
-                    pos: here,
-                    anchor,
-                    items: Vec::new(),
-                });
+                return self.open(
+                    here,
+                    Frame::Seq {
+                        pos: here,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                )
             }
             Event::MappingStart(_, anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(err(here, format!("nesting deeper than {MAX_DEPTH} levels")));
-                }
-                stack.push(Frame::Map {
-                    pos: here,
-                    anchor,
-                    entries: Vec::new(),
-                    key: None,
-                    merges: Vec::new(),
-                });
+                return self.open(
+                    here,
+                    Frame::Map {
+                        pos: here,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                        merges: Vec::new(),
+                    },
+                )
             }
-            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq { pos, anchor, items }) => {
-                    done = Some((
-                        Node {
-                            pos,
-                            value: Value::Seq(items),
-                        },
-                        anchor,
-                        false,
-                    ))
-                }
-                Some(Frame::Map {
-                    pos,
-                    anchor,
-                    mut entries,
-                    merges,
-                    ..
-                }) => {
-                    merge(&mut entries, merges);
-                    done = Some((
-                        Node {
-                            pos,
-                            value: Value::Map(entries),
-                        },
-                        anchor,
-                        false,
-                    ))
-                }
-                None => {}
+            Event::SequenceEnd | Event::MappingEnd => match self.close() {
+                Some(done) => done,
+                None => return Ok(()),
             },
-            Event::Alias(id) => {
-                let Some(n) = anchors.get(&id) else {
-                    return Err(err(here, "alias to an unknown anchor".into()));
-                };
-                nodes += count_nodes(n);
-                if nodes > MAX_NODES {
-                    return Err(err(
-                        here,
-                        format!("more than {MAX_NODES} nodes after alias expansion"),
-                    ));
-                }
-                let mut n = n.clone();
-                n.relocate(here);
-                done = Some((n, 0, false));
+            Event::Alias(id) => self.alias(id, here)?,
+            Event::DocumentStart(..) => {
+                self.anchors.clear();
+                return Ok(());
             }
-            Event::DocumentStart(..) => anchors.clear(),
-            _ => {}
-        }
-        let Some((node, anchor, plain_merge)) = done else {
-            continue;
+            _ => return Ok(()),
         };
-        nodes += 1;
-        if nodes > MAX_NODES {
+        self.attach(done, here)
+    }
+
+    fn open(&mut self, here: Pos, frame: Frame) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(err(here, format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Close the innermost collection (applying its merge keys).
+    fn close(&mut self) -> Option<Done> {
+        let (pos, anchor, value) = match self.stack.pop()? {
+            Frame::Seq { pos, anchor, items } => (pos, anchor, Value::Seq(items)),
+            Frame::Map {
+                pos,
+                anchor,
+                mut entries,
+                merges,
+                ..
+            } => {
+                merge(&mut entries, merges);
+                (pos, anchor, Value::Map(entries))
+            }
+        };
+        Some(Done {
+            node: Node { pos, value },
+            anchor,
+            merge_key: false,
+        })
+    }
+
+    /// Expand an alias at its own position, counting what it copies.
+    fn alias(&mut self, id: usize, here: Pos) -> Result<Done, ParseError> {
+        let Some(n) = self.anchors.get(&id) else {
+            return Err(err(here, "alias to an unknown anchor".into()));
+        };
+        self.nodes += count_nodes(n);
+        if self.nodes > MAX_NODES {
+            return Err(err(
+                here,
+                format!("more than {MAX_NODES} nodes after alias expansion"),
+            ));
+        }
+        let mut node = n.clone();
+        node.relocate(here);
+        Ok(Done {
+            node,
+            anchor: 0,
+            merge_key: false,
+        })
+    }
+
+    /// Put a completed node into its parent (or the document list).
+    fn attach(&mut self, done: Done, here: Pos) -> Result<(), ParseError> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
             return Err(err(here, format!("more than {MAX_NODES} nodes")));
         }
-        if anchor != 0 {
-            anchors.insert(anchor, node.clone());
+        if done.anchor != 0 {
+            self.anchors.insert(done.anchor, done.node.clone());
         }
-        match stack.last_mut() {
+        match self.stack.last_mut() {
             None => {
-                if !node.is_null() {
-                    docs.push(node);
+                if !done.node.is_null() {
+                    self.docs.push(done.node);
                 }
             }
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(done.node),
             Some(Frame::Map {
                 entries,
                 key,
@@ -287,38 +340,36 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
                 ..
             }) => match key.take() {
                 None => {
-                    let text = match node.value {
-                        Value::Str(s) => s,
-                        Value::Null => "null".to_string(),
-                        Value::Bool(b) => b.to_string(),
-                        Value::Int(i) => i.to_string(),
-                        Value::Float(f) => f.to_string(),
-                        _ => {
-                            return Err(err(
-                                node.pos,
-                                "complex mapping keys are not supported".into(),
-                            ))
-                        }
-                    };
-                    *key = Some((text, node.pos, plain_merge));
+                    let pos = done.node.pos;
+                    *key = Some((key_text(done.node)?, pos, done.merge_key));
                 }
-                Some((k, kpos, is_merge)) => {
-                    if is_merge {
-                        merges.push(node);
-                    } else if entries.iter().any(|e| e.key == k) {
+                Some((_, _, true)) => merges.push(done.node),
+                Some((k, kpos, false)) => {
+                    if entries.iter().any(|e| e.key == k) {
                         return Err(err(kpos, format!("duplicate mapping key '{k}'")));
-                    } else {
-                        entries.push(Entry {
-                            key: k,
-                            key_pos: kpos,
-                            value: node,
-                        });
                     }
+                    entries.push(Entry {
+                        key: k,
+                        key_pos: kpos,
+                        value: done.node,
+                    });
                 }
             },
         }
+        Ok(())
     }
-    Ok(docs)
+}
+
+/// Parse every document of a YAML stream (a JSON file is one document).
+/// Empty documents are skipped. Anchors and aliases are expanded (an alias
+/// takes the position of its `*name`), and `<<` merge keys are applied.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
+    let mut b = Builder::default();
+    for ev in granit_parser::Parser::new_from_str(text) {
+        let (ev, span) = ev.map_err(|e| parser_error(&e))?;
+        b.event(ev, pos_of(&span.start))?;
+    }
+    Ok(b.docs)
 }
 
 impl Node {

@@ -21,8 +21,9 @@ pub mod registry;
 use crate::findings::{Finding, Verdict};
 use crate::snapshot::Snapshot;
 
-/// What kind of object a check inspects. Used for filtering and to decide
-/// whether an unreachable Engine API makes the check an ERROR.
+/// What kind of object a check inspects. Used for filtering, and by
+/// [`Check::run`] to decide whether an unreachable Engine API makes the
+/// check an ERROR before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// Host files, mounts, audit rules, users.
@@ -36,6 +37,16 @@ pub enum Scope {
     Swarm,
     /// Nothing to read: a manual check.
     Manual,
+}
+
+impl Scope {
+    /// Whether checks of this scope read the Engine API.
+    pub fn needs_engine(self) -> bool {
+        matches!(
+            self,
+            Scope::Engine | Scope::Container | Scope::Image | Scope::Swarm
+        )
+    }
 }
 
 /// One CIS Docker host check: its metadata and its evaluation function.
@@ -56,8 +67,16 @@ impl std::ops::Deref for Check {
 }
 
 impl Check {
+    /// Evaluate the check. A check whose scope needs the Engine API is an
+    /// ERROR naming the reason when the API was unreachable, so its
+    /// evaluation can take the Engine data as given.
     pub fn run(&self, cx: &Context) -> Finding {
-        let v = (self.eval)(cx);
+        let v = match cx.snap.engine.as_result() {
+            Err(e) if self.scope.needs_engine() => {
+                Verdict::error(format!("Engine API unavailable: {e}"))
+            }
+            _ => (self.eval)(cx),
+        };
         Finding {
             id: self.meta.id,
             section: self.meta.section(),

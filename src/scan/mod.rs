@@ -9,6 +9,8 @@
 //! deterministic. A problem with one file (invalid YAML, binary content, a
 //! loop, an oversized file) becomes a [`FileError`] and never stops the scan.
 
+#[cfg(test)]
+mod cis_agreement;
 pub mod config;
 pub mod suppress;
 pub mod walk;
@@ -350,158 +352,174 @@ struct Raw {
     scope: Option<usize>,
 }
 
-/// Scan already-read text (also used by tests).
-pub fn scan_text(
+/// One thing the rules inspect. Each rule runs on the targets of its
+/// [`Subject`] kind.
+#[derive(Clone, Copy)]
+enum Target<'t, 'a> {
+    /// A Kubernetes object, with its pod spec when it has one.
+    Object(&'t k8s::Object<'a>, Option<&'t k8s::PodView<'a>>),
+    Dockerfile(&'t dockerfile::Dockerfile),
+    Service(&'t compose::ServiceView<'a>),
+}
+
+/// What the rules found in one file, before suppressions apply.
+#[derive(Default)]
+struct Collected {
+    raws: Vec<Raw>,
+    errors: Vec<FileError>,
+    /// Scope-wide directives (annotations, labels), one list per scope.
+    scopes: Vec<Vec<Directive>>,
+    /// Line ranges of the Dockerfile's instructions, for comment directives.
+    df_ranges: Option<Vec<(u32, u32)>>,
+    /// Whether the file held anything of its kind.
+    scanned: bool,
+}
+
+impl Collected {
+    /// Open a suppression scope (an object or a service) and return its index.
+    fn scope(&mut self, directives: Vec<Directive>) -> Option<usize> {
+        self.scopes.push(directives);
+        Some(self.scopes.len() - 1)
+    }
+
+    fn invalid_yaml(&mut self, display: &str, e: yaml::ParseError) {
+        self.errors
+            .push(FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos));
+    }
+
+    /// The one dispatch loop: run every enabled rule whose subject matches
+    /// `target`, and keep its hits.
+    fn run(&mut self, rules: &[&'static Rule], target: Target, object: &str, scope: Option<usize>) {
+        for rule in rules {
+            let mut sink = Sink::default();
+            match (rule.subject, target) {
+                (Subject::Object(f), Target::Object(o, _)) => f(o, &mut sink),
+                (Subject::Pod(f), Target::Object(_, Some(p))) => f(p, &mut sink),
+                (Subject::Dockerfile(f), Target::Dockerfile(df)) => f(df, &mut sink),
+                (Subject::Service(f), Target::Service(svc)) => f(svc, &mut sink),
+                _ => continue,
+            }
+            self.raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                rule,
+                hit,
+                object: object.to_string(),
+                scope,
+            }));
+        }
+    }
+}
+
+/// Kubernetes targets: every object of every document, with the
+/// suppression annotations of the object and of its pod template.
+fn scan_kubernetes(display: &str, text: &str, settings: &Settings, out: &mut Collected) {
+    // Cheap pre-filter: a document without both keys is not a Kubernetes
+    // object, so files without them are not ours.
+    if !(text.contains("apiVersion") && text.contains("kind")) {
+        out.scanned = false;
+        return;
+    }
+    let docs = match yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(e) => return out.invalid_yaml(display, e),
+    };
+    let objs: Vec<k8s::Object> = docs.iter().flat_map(k8s::objects).collect();
+    out.scanned = !objs.is_empty();
+    for obj in &objs {
+        let pod = obj.pod();
+        let mut annotations = vec![obj.annotation(suppress::ANNOTATION)];
+        if obj.kind != "Pod" {
+            annotations.push(
+                pod.as_ref()
+                    .and_then(|p| p.annotation(suppress::ANNOTATION)),
+            );
+        }
+        let dirs = annotations
+            .into_iter()
+            .flatten()
+            .flat_map(|e| suppress::value_directives(&e.value, e.key_pos, Via::Annotation))
+            .collect();
+        let scope = out.scope(dirs);
+        out.run(
+            &settings.rules,
+            Target::Object(obj, pod.as_ref()),
+            &obj.label(),
+            scope,
+        );
+    }
+}
+
+/// The Dockerfile is one target; its instructions' line ranges scope the
+/// comment directives.
+fn scan_dockerfile(text: &str, settings: &Settings, out: &mut Collected) {
+    let df = dockerfile::parse(text);
+    out.scanned = !df.instructions.is_empty() || !text.trim().is_empty();
+    out.df_ranges = Some(
+        df.instructions
+            .iter()
+            .map(|i| (i.pos.line, i.pos_at(i.args.len()).line))
+            .collect(),
+    );
+    out.run(&settings.rules, Target::Dockerfile(&df), "", None);
+}
+
+/// Compose targets: every service of the first document (after `extends`),
+/// each with its label directives.
+fn scan_compose(
     display: &str,
     dir: Option<&Path>,
-    kind: FileKind,
     text: &str,
     settings: &Settings,
-) -> FileResult {
-    let mut raws: Vec<Raw> = Vec::new();
-    let mut errors = Vec::new();
-    // Scope-wide directives (annotations, labels), one list per scope.
-    let mut scopes: Vec<Vec<Directive>> = Vec::new();
-    let mut df_ranges: Option<Vec<(u32, u32)>> = None;
-    let mut scanned = true;
-    match kind {
-        FileKind::Kubernetes => {
-            // Cheap pre-filter: a document without both keys is not a
-            // Kubernetes object, so files without them are not ours.
-            if !(text.contains("apiVersion") && text.contains("kind")) {
-                scanned = false;
-            } else {
-                match yaml::parse_documents(text) {
-                    Err(e) => errors.push(
-                        FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos),
-                    ),
-                    Ok(docs) => {
-                        let objs: Vec<k8s::Object> = docs.iter().flat_map(k8s::objects).collect();
-                        if objs.is_empty() {
-                            scanned = false;
-                        }
-                        for obj in &objs {
-                            let mut dirs = Vec::new();
-                            if let Some(e) = obj.annotation(suppress::ANNOTATION) {
-                                dirs.extend(suppress::value_directives(
-                                    &e.value,
-                                    e.key_pos,
-                                    Via::Annotation,
-                                ));
-                            }
-                            let pod = obj.pod();
-                            if let Some(p) = &pod {
-                                if obj.kind != "Pod" {
-                                    if let Some(e) = p.annotation(suppress::ANNOTATION) {
-                                        dirs.extend(suppress::value_directives(
-                                            &e.value,
-                                            e.key_pos,
-                                            Via::Annotation,
-                                        ));
-                                    }
-                                }
-                            }
-                            scopes.push(dirs);
-                            let scope = Some(scopes.len() - 1);
-                            let label = obj.label();
-                            for rule in &settings.rules {
-                                let mut sink = Sink::default();
-                                match (rule.subject, &pod) {
-                                    (Subject::Object(f), _) => f(obj, &mut sink),
-                                    (Subject::Pod(f), Some(p)) => f(p, &mut sink),
-                                    _ => continue,
-                                }
-                                raws.extend(sink.hits.into_iter().map(|hit| Raw {
-                                    rule,
-                                    hit,
-                                    object: label.clone(),
-                                    scope,
-                                }));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        FileKind::Dockerfile => {
-            let df = dockerfile::parse(text);
-            if df.instructions.is_empty() {
-                scanned = !text.trim().is_empty();
-            }
-            df_ranges = Some(
-                df.instructions
-                    .iter()
-                    .map(|i| (i.pos.line, i.pos_at(i.args.len()).line))
-                    .collect(),
-            );
-            for rule in &settings.rules {
-                if let Subject::Dockerfile(f) = rule.subject {
-                    let mut sink = Sink::default();
-                    f(&df, &mut sink);
-                    raws.extend(sink.hits.into_iter().map(|hit| Raw {
-                        rule,
-                        hit,
-                        object: String::new(),
-                        scope: None,
-                    }));
-                }
-            }
-        }
-        FileKind::Compose => match yaml::parse_documents(text) {
-            Err(e) => errors
-                .push(FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos)),
-            Ok(mut docs) => {
-                if docs.is_empty() {
-                    scanned = !text.trim().is_empty();
-                } else {
-                    let root = docs.swap_remove(0);
-                    let doc = compose::ComposeDoc::load(
-                        root,
-                        dir.unwrap_or(Path::new(".")),
-                        settings.max_file_size,
-                    );
-                    for (pos, note) in &doc.notes {
-                        errors.push(FileError::new(display, note.clone()).at(Some(*pos)));
-                    }
-                    for svc in doc.services() {
-                        let dirs = svc
-                            .layers
-                            .first()
-                            .map(|n| suppress::service_label_directives(n))
-                            .unwrap_or_default();
-                        scopes.push(dirs);
-                        let scope = Some(scopes.len() - 1);
-                        let label = svc.label();
-                        for rule in &settings.rules {
-                            if let Subject::Service(f) = rule.subject {
-                                let mut sink = Sink::default();
-                                f(&svc, &mut sink);
-                                raws.extend(sink.hits.into_iter().map(|hit| Raw {
-                                    rule,
-                                    hit,
-                                    object: label.clone(),
-                                    scope,
-                                }));
-                            }
-                        }
-                    }
-                }
-            }
-        },
+    out: &mut Collected,
+) {
+    let mut docs = match yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(e) => return out.invalid_yaml(display, e),
+    };
+    if docs.is_empty() {
+        out.scanned = !text.trim().is_empty();
+        return;
     }
-    let comment_dirs = suppress::comment_directives(text, df_ranges.as_deref());
-    let lines: Vec<&str> = text.lines().collect();
-    let make = |rule: &'static Rule, hit: Hit, object: String, suppression: Option<Suppression>| {
+    let root = docs.swap_remove(0);
+    let dir = dir.unwrap_or(Path::new("."));
+    let doc = compose::ComposeDoc::load(root, dir, settings.max_file_size);
+    for (pos, note) in &doc.notes {
+        out.errors
+            .push(FileError::new(display, note.clone()).at(Some(*pos)));
+    }
+    for svc in doc.services() {
+        let dirs = svc
+            .layers
+            .first()
+            .map(|n| suppress::service_label_directives(n))
+            .unwrap_or_default();
+        let scope = out.scope(dirs);
+        out.run(&settings.rules, Target::Service(&svc), &svc.label(), scope);
+    }
+}
+
+/// Turns hits into findings for one file: metadata, configured severity and
+/// the source line.
+struct FindingMaker<'s> {
+    display: &'s str,
+    lines: Vec<&'s str>,
+    settings: &'s Settings,
+}
+
+impl FindingMaker<'_> {
+    fn make(
+        &self,
+        rule: &'static Rule,
+        hit: Hit,
+        object: String,
+        suppression: Option<Suppression>,
+    ) -> ScanFinding {
+        let severity = self.settings.severity.get(rule.id).copied();
         ScanFinding {
             rule_id: rule.id,
             title: rule.title,
-            severity: settings
-                .severity
-                .get(rule.id)
-                .copied()
-                .unwrap_or(rule.severity),
+            severity: severity.unwrap_or(rule.severity),
             stride: rule.stride,
-            file: display.to_string(),
+            file: self.display.to_string(),
             line: hit.pos.line,
             column: hit.pos.col,
             object,
@@ -510,16 +528,26 @@ pub fn scan_text(
             references: rule.refs,
             suppression,
             len: hit.len,
-            source_line: lines
-                .get(hit.pos.line.saturating_sub(1) as usize)
-                .map(|l| l.to_string())
-                .unwrap_or_default(),
+            source_line: self.line(hit.pos.line).to_string(),
         }
-    };
-    let mut findings = Vec::new();
-    // Problems with the directives themselves.
-    let all_dirs = comment_dirs.iter().chain(scopes.iter().flatten());
-    for d in all_dirs.clone() {
+    }
+
+    fn line(&self, line: u32) -> &str {
+        self.lines
+            .get(line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or("")
+    }
+}
+
+/// Findings about the directives themselves: no rule id, an unknown one,
+/// or no reason.
+fn directive_problems<'d>(
+    dirs: impl Iterator<Item = &'d Directive>,
+    maker: &FindingMaker,
+    findings: &mut Vec<ScanFinding>,
+) {
+    for d in dirs {
         let (rule, msg) = if d.rule.is_empty() {
             (
                 &registry::SUPPRESSION_UNKNOWN_RULE,
@@ -541,19 +569,29 @@ pub fn scan_text(
         } else {
             continue;
         };
-        if settings.enabled(rule.id) {
-            let len = lines
-                .get(d.pos.line.saturating_sub(1) as usize)
-                .map(|l| l.chars().count().saturating_sub(d.pos.col as usize - 1))
-                .unwrap_or(1);
+        if maker.settings.enabled(rule.id) {
+            // Highlight the rest of the directive's line.
+            let rest = maker.line(d.pos.line).chars().count();
+            let len = rest.saturating_sub(d.pos.col as usize - 1);
             let hit = Hit {
                 pos: d.pos,
                 len: len.max(1) as u32,
                 message: msg,
             };
-            findings.push(make(rule, hit, String::new(), None));
+            findings.push(maker.make(rule, hit, String::new(), None));
         }
     }
+}
+
+/// Deduplicate the hits and attach the first directive (comment, then the
+/// hit's scope) that suppresses each with a reason.
+fn apply_suppressions(
+    raws: Vec<Raw>,
+    comment_dirs: &[Directive],
+    scopes: &[Vec<Directive>],
+    maker: &FindingMaker,
+    findings: &mut Vec<ScanFinding>,
+) {
     let mut seen = std::collections::HashSet::new();
     for r in raws {
         if !seen.insert((r.rule.id, r.hit.pos, r.hit.message.clone())) {
@@ -574,12 +612,42 @@ pub fn scan_text(
                 reason: d.reason.clone(),
                 line: d.pos.line,
             });
-        findings.push(make(r.rule, r.hit, r.object, sup));
+        findings.push(maker.make(r.rule, r.hit, r.object, sup));
     }
+}
+
+/// Scan already-read text (also used by tests): build the file's targets,
+/// run the rules on them, then apply suppressions.
+pub fn scan_text(
+    display: &str,
+    dir: Option<&Path>,
+    kind: FileKind,
+    text: &str,
+    settings: &Settings,
+) -> FileResult {
+    let mut c = Collected {
+        scanned: true,
+        ..Default::default()
+    };
+    match kind {
+        FileKind::Kubernetes => scan_kubernetes(display, text, settings, &mut c),
+        FileKind::Dockerfile => scan_dockerfile(text, settings, &mut c),
+        FileKind::Compose => scan_compose(display, dir, text, settings, &mut c),
+    }
+    let comment_dirs = suppress::comment_directives(text, c.df_ranges.as_deref());
+    let maker = FindingMaker {
+        display,
+        lines: text.lines().collect(),
+        settings,
+    };
+    let mut findings = Vec::new();
+    let all_dirs = comment_dirs.iter().chain(c.scopes.iter().flatten());
+    directive_problems(all_dirs, &maker, &mut findings);
+    apply_suppressions(c.raws, &comment_dirs, &c.scopes, &maker, &mut findings);
     FileResult {
         path: display.to_string(),
-        kind: scanned.then_some(kind),
+        kind: c.scanned.then_some(kind),
         findings,
-        errors,
+        errors: c.errors,
     }
 }

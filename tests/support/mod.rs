@@ -243,3 +243,11 @@ pub fn sarif_schema() -> serde_json::Value {
     assert_eq!(n, 2, "schema changed; revisit the adjustment");
     v
 }
+
+/// How many CIS Docker checks the catalogue holds: every audit reports one
+/// finding per check. The catalogue itself is pinned by the insta snapshot
+/// `src/rules/snapshots/shipshape__rules__registry__tests__catalogue.snap`,
+/// so no test repeats the number.
+pub fn cis_check_count() -> usize {
+    shipshape::rules::docker::checks().len()
+}

@@ -2,6 +2,7 @@
 
 use super::at_service;
 use crate::findings::{Severity, Stride};
+use crate::knowledge::capabilities as caps;
 use crate::manifest::compose::ServiceView;
 use crate::rules::manifest::*;
 
@@ -27,16 +28,15 @@ pub static CAP_ADD: Rule = Rule {
 fn cap_add(svc: &ServiceView, s: &mut Sink) {
     for cap in svc.items("cap_add") {
         if let Some(c) = cap.as_str() {
-            if c.trim_start_matches("CAP_")
-                .eq_ignore_ascii_case("NET_BIND_SERVICE")
-            {
+            if !caps::added_is_finding(c) {
                 continue;
             }
-            s.report(
-                cap.pos,
-                c.len(),
-                format!("{} adds capability {c}", svc.label()),
-            );
+            let why = if caps::is_dangerous(c) {
+                " (close to root on the host)"
+            } else {
+                ""
+            };
+            s.at_value(cap, format!("{} adds capability {c}{why}", svc.label()));
         }
     }
 }
@@ -65,16 +65,11 @@ pub static CAP_DROP: Rule = Rule {
 };
 
 fn cap_drop(svc: &ServiceView, s: &mut Sink) {
-    let all = svc
-        .items("cap_drop")
-        .iter()
-        .filter_map(|n| n.as_str())
-        .any(|c| c.eq_ignore_ascii_case("ALL"));
+    let all = caps::drops_all(svc.items("cap_drop").iter().filter_map(|n| n.as_str()));
     if !all {
         match svc.entry("cap_drop") {
-            Some(e) => s.report(
-                e.key_pos,
-                e.key.len(),
+            Some(e) => s.at_key(
+                e,
                 format!("{} drops some capabilities but not ALL", svc.label()),
             ),
             None => at_service(

@@ -1,7 +1,7 @@
 //! Plaintext secrets in `environment`.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::knowledge::secrets::is_literal_secret;
 use crate::manifest::compose::ServiceView;
 use crate::rules::manifest::*;
 
@@ -29,10 +29,9 @@ fn env(svc: &ServiceView, s: &mut Sink) {
         if let Some(map) = e.value.as_map() {
             for kv in map {
                 let v = kv.value.scalar_text().unwrap_or_default();
-                if is_secret_name(&kv.key) && !is_reference(&v) {
-                    s.report(
-                        kv.key_pos,
-                        kv.key.len(),
+                if is_literal_secret(&kv.key, &v) {
+                    s.at_key(
+                        kv,
                         format!("{} sets {} to a literal value", svc.label(), kv.key),
                     );
                 }
@@ -43,10 +42,10 @@ fn env(svc: &ServiceView, s: &mut Sink) {
             let Some((k, v)) = text.split_once('=') else {
                 continue;
             };
-            if is_secret_name(k) && !is_reference(v) {
-                s.report(
+            if is_literal_secret(k, v) {
+                s.at_text(
                     item.pos,
-                    k.len(),
+                    k,
                     format!("{} sets {k} to a literal value", svc.label()),
                 );
             }

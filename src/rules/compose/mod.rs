@@ -45,5 +45,5 @@ pub static RULES: &[&Rule] = &[
 
 /// Report at the service's own key (for settings that are missing).
 pub(crate) fn at_service(svc: &ServiceView, s: &mut Sink, msg: String) {
-    s.report(svc.pos, svc.name.chars().count(), msg);
+    s.at_text(svc.pos, svc.name, msg);
 }

@@ -1,13 +1,25 @@
 //! Bind mounts of the Docker socket and sensitive host paths.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::sensitive_host_path;
+use crate::knowledge::host_paths::{self, Sensitive};
+use crate::knowledge::sockets::{self, Exposure};
 use crate::manifest::compose::ServiceView;
-use crate::manifest::yaml::{Node, Pos};
+use crate::manifest::yaml::Node;
 use crate::rules::manifest::*;
 
-/// Bind mounts of a service: (host path, position, length, propagation).
-fn binds(svc: &ServiceView) -> Vec<(String, Pos, usize, String)> {
+/// A bind mount of a service, short (`/src:/dst:ro`) or long syntax.
+struct Bind<'a> {
+    /// The host path.
+    source: String,
+    /// What a finding highlights: the short-syntax item or the long
+    /// syntax's `source` value.
+    at: &'a Node,
+    read_only: bool,
+    /// Mount options (short syntax) or `bind.propagation` (long syntax).
+    propagation: String,
+}
+
+fn binds<'a>(svc: &ServiceView<'a>) -> Vec<Bind<'a>> {
     let mut out = Vec::new();
     for v in svc.items("volumes") {
         if let Some(short) = v.as_str() {
@@ -15,28 +27,55 @@ fn binds(svc: &ServiceView) -> Vec<(String, Pos, usize, String)> {
             let (Some(src), Some(_dst)) = (parts.next(), parts.next()) else {
                 continue;
             };
-            let opts = parts.next().unwrap_or("").to_string();
+            let opts = parts.next().unwrap_or("");
             if src.starts_with('/') || src.starts_with('~') || src.starts_with('.') {
-                out.push((src.to_string(), v.pos, short.len(), opts));
+                out.push(Bind {
+                    source: src.to_string(),
+                    at: v,
+                    read_only: opts.split(',').any(|o| o == "ro"),
+                    propagation: opts.to_string(),
+                });
             }
         } else if v.get_str("type") == Some("bind")
             || v.get_str("source").is_some_and(|s| s.starts_with('/'))
         {
             let Some(e) = v.entry("source") else { continue };
-            let src = e.value.as_str().unwrap_or("").to_string();
-            let prop = v
-                .path(&["bind", "propagation"])
-                .and_then(Node::as_str)
-                .unwrap_or("")
-                .to_string();
-            out.push((src.clone(), e.value.pos, src.len(), prop));
+            out.push(Bind {
+                source: e.value.as_str().unwrap_or("").to_string(),
+                at: &e.value,
+                read_only: v.get("read_only").and_then(Node::as_bool) == Some(true),
+                propagation: v
+                    .path(&["bind", "propagation"])
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            });
         }
     }
     out
 }
 
-fn is_socket(p: &str) -> bool {
-    sensitive_host_path(p).is_some_and(|w| w.contains("socket"))
+/// CIS 5.32: the bind exposes a runtime socket (the socket itself, or a
+/// directory that holds one).
+fn socket_binds<'a>(svc: &ServiceView<'a>) -> impl Iterator<Item = (Bind<'a>, Exposure)> {
+    binds(svc)
+        .into_iter()
+        .filter_map(|b| sockets::exposure(&b.source, &[]).map(|x| (b, x)))
+}
+
+/// CIS 5.6: the bind is of a sensitive host path.
+fn sensitive_binds<'a>(svc: &ServiceView<'a>) -> impl Iterator<Item = (Bind<'a>, Sensitive)> {
+    binds(svc)
+        .into_iter()
+        .filter_map(|b| host_paths::sensitive(&b.source).map(|x| (b, x)))
+}
+
+fn read_only_note(b: &Bind) -> &'static str {
+    if b.read_only {
+        " (read-only, still readable)"
+    } else {
+        ""
+    }
 }
 
 pub static DOCKER_SOCKET: Rule = Rule {
@@ -56,10 +95,12 @@ pub static DOCKER_SOCKET: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        for (p, pos, len, _) in binds(svc) {
-            if is_socket(&p) {
-                s.report(pos, len, format!("{} mounts {p}: control of the runtime is control of the host", svc.label()));
-            }
+        for (b, how) in socket_binds(svc) {
+            let what = match how {
+                Exposure::Socket => "",
+                Exposure::Directory => ", a directory holding the runtime socket",
+            };
+            s.at_value(b.at, format!("{} mounts {}{what}: control of the runtime is control of the host", svc.label(), b.source));
         }
     }),
 };
@@ -82,13 +123,8 @@ pub static SENSITIVE_MOUNT: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        for (p, pos, len, _) in binds(svc) {
-            if is_socket(&p) {
-                continue;
-            }
-            if let Some(why) = sensitive_host_path(&p) {
-                s.report(pos, len, format!("{} mounts {p}: {why}", svc.label()));
-            }
+        for (b, hit) in sensitive_binds(svc) {
+            s.at_value(b.at, format!("{} mounts {}: {}{}", svc.label(), b.source, hit.why, read_only_note(&b)));
         }
     }),
 };
@@ -110,9 +146,9 @@ pub static SHARED_PROPAGATION: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        for (p, pos, len, opts) in binds(svc) {
-            if opts.split(',').any(|o| o == "shared" || o == "rshared") {
-                s.report(pos, len, format!("{} mounts {p} with shared propagation", svc.label()));
+        for b in binds(svc) {
+            if b.propagation.split(',').any(|o| o == "shared" || o == "rshared") {
+                s.at_value(b.at, format!("{} mounts {} with shared propagation", svc.label(), b.source));
             }
         }
     }),

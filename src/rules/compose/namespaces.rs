@@ -1,23 +1,7 @@
 //! Host namespaces: network, PID, IPC, user, UTS.
 
 use crate::findings::{Severity, Stride};
-use crate::manifest::compose::ServiceView;
 use crate::rules::manifest::*;
-
-fn host_mode(svc: &ServiceView, s: &mut Sink, key: &str, what: &str) {
-    if let Some(e) = svc.entry(key) {
-        if e.value
-            .as_str()
-            .is_some_and(|v| v.eq_ignore_ascii_case("host"))
-        {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("{} shares the host's {what}", svc.label()),
-            );
-        }
-    }
-}
 
 pub static NETWORK_HOST: Rule = Rule {
     meta: RuleMeta {
@@ -35,7 +19,7 @@ pub static NETWORK_HOST: Rule = Rule {
         fix: Fix::Manual,
     },
     domain: Domain::Compose,
-    subject: Subject::Service(|svc, s| host_mode(svc, s, "network_mode", "network namespace")),
+    subject: Subject::Service(|svc, s| host_namespace(s, svc.entry("network_mode"), is_host, &svc.label(), "network namespace")),
 };
 
 pub static PID_HOST: Rule = Rule {
@@ -54,7 +38,15 @@ pub static PID_HOST: Rule = Rule {
         fix: Fix::Manual,
     },
     domain: Domain::Compose,
-    subject: Subject::Service(|svc, s| host_mode(svc, s, "pid", "process namespace")),
+    subject: Subject::Service(|svc, s| {
+        host_namespace(
+            s,
+            svc.entry("pid"),
+            is_host,
+            &svc.label(),
+            "process namespace",
+        )
+    }),
 };
 
 pub static IPC_HOST: Rule = Rule {
@@ -74,7 +66,9 @@ pub static IPC_HOST: Rule = Rule {
         fix: Fix::Manual,
     },
     domain: Domain::Compose,
-    subject: Subject::Service(|svc, s| host_mode(svc, s, "ipc", "IPC namespace")),
+    subject: Subject::Service(|svc, s| {
+        host_namespace(s, svc.entry("ipc"), is_host, &svc.label(), "IPC namespace")
+    }),
 };
 
 pub static USERNS_HOST: Rule = Rule {
@@ -95,10 +89,11 @@ pub static USERNS_HOST: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        host_mode(
-            svc,
+        host_namespace(
             s,
-            "userns_mode",
+            svc.entry("userns_mode"),
+            is_host,
+            &svc.label(),
             "user namespace: root in the container is root on the host",
         )
     }),
@@ -121,6 +116,12 @@ pub static UTS_HOST: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        host_mode(svc, s, "uts", "UTS namespace (it can change the host name)")
+        host_namespace(
+            s,
+            svc.entry("uts"),
+            is_host,
+            &svc.label(),
+            "UTS namespace (it can change the host name)",
+        )
     }),
 };

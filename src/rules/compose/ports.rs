@@ -2,11 +2,20 @@
 
 use crate::findings::{Severity, Stride};
 use crate::manifest::compose::ServiceView;
-use crate::manifest::yaml::Pos;
+use crate::manifest::yaml::Node;
 use crate::rules::manifest::*;
 
-/// Published ports: (host ip, host port text, position, length).
-fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
+/// A published port.
+struct Published<'a> {
+    /// The host address it binds (empty: every interface).
+    ip: String,
+    /// The host port (or range) text; empty when Docker picks one.
+    host: String,
+    /// The `ports` item, which a finding highlights.
+    at: &'a Node,
+}
+
+fn published<'a>(svc: &ServiceView<'a>) -> Vec<Published<'a>> {
     let mut out = Vec::new();
     for p in svc.items("ports") {
         if let Some(text) = p.scalar_text().filter(|_| p.as_map().is_none()) {
@@ -27,7 +36,7 @@ fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
                 Some((h, _)) => h.to_string(),
                 None => String::new(),
             };
-            out.push((ip, host, p.pos, text.len()));
+            out.push(Published { ip, host, at: p });
         } else if p.as_map().is_some() {
             let ip = p
                 .get("host_ip")
@@ -37,7 +46,7 @@ fn published(svc: &ServiceView) -> Vec<(String, String, Pos, usize)> {
                 .get("published")
                 .and_then(|n| n.scalar_text())
                 .unwrap_or_default();
-            out.push((ip, host, p.pos, 6));
+            out.push(Published { ip, host, at: p });
         }
     }
     out
@@ -60,10 +69,10 @@ pub static ALL_INTERFACES: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        for (ip, host, pos, len) in published(svc) {
+        for Published { ip, host, at } in published(svc) {
             if ip.is_empty() || ip == "0.0.0.0" || ip == "::" {
                 let port = if host.is_empty() { "a random port".to_string() } else { format!("port {host}") };
-                s.report(pos, len, format!("{} publishes {port} on every host interface", svc.label()));
+                s.at_value(at, format!("{} publishes {port} on every host interface", svc.label()));
             }
         }
     }),
@@ -88,12 +97,11 @@ pub static PRIVILEGED_PORT: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        for (_, host, pos, len) in published(svc) {
+        for Published { host, at, .. } in published(svc) {
             let first = host.split('-').next().unwrap_or("");
             if first.parse::<u32>().is_ok_and(|n| n > 0 && n < 1024) {
-                s.report(
-                    pos,
-                    len,
+                s.at_value(
+                    at,
                     format!("{} maps privileged host port {host}", svc.label()),
                 );
             }

@@ -30,9 +30,8 @@ pub static PRIVILEGED: Rule = Rule {
 fn privileged(svc: &ServiceView, s: &mut Sink) {
     if let Some(e) = svc.entry("privileged") {
         if e.value.as_bool() == Some(true) {
-            s.report(
-                e.key_pos,
-                e.key.len(),
+            s.at_key(
+                e,
                 format!(
                     "{} runs privileged: every capability and all host devices",
                     svc.label()

@@ -2,6 +2,7 @@
 
 use super::at_service;
 use crate::findings::{Severity, Stride};
+use crate::manifest::yaml::Node;
 use crate::rules::manifest::*;
 
 pub static READ_ONLY: Rule = Rule {
@@ -25,12 +26,8 @@ pub static READ_ONLY: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| match svc.entry("read_only") {
-        Some(e) if e.value.as_bool() == Some(true) => {}
-        Some(e) => s.report(
-            e.key_pos,
-            e.key.len(),
-            format!("{} sets read_only to false", svc.label()),
-        ),
+        Some(e) if is_true(&e.value) => {}
+        Some(e) => s.at_key(e, format!("{} sets read_only to false", svc.label())),
         None => at_service(
             svc,
             s,
@@ -64,9 +61,9 @@ pub static DEVICES: Rule = Rule {
                 .map(str::to_string)
                 .or_else(|| d.get_str("source").map(str::to_string))
                 .unwrap_or_default();
-            s.report(
+            s.at_text(
                 d.pos,
-                text.len(),
+                &text,
                 format!("{} gets host device {text}", svc.label()),
             );
         }
@@ -107,9 +104,9 @@ pub static RESTART: Rule = Rule {
                 .is_some_and(|n| n > 5),
         };
         if bad {
-            s.report(
+            s.at_text(
                 e.value.pos,
-                v.len(),
+                &v,
                 format!(
                     "{} restarts with policy {v}, which can hide crash loops",
                     svc.label()
@@ -136,12 +133,10 @@ pub static CGROUP_PARENT: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        if let Some(e) = svc.entry("cgroup_parent") {
-            let v = e.value.scalar_text().unwrap_or_default();
-            if !v.is_empty() {
-                s.report(e.key_pos, e.key.len(), format!("{} runs under cgroup parent {v}", svc.label()));
-            }
-        }
+        let text = |v: &Node| v.scalar_text().unwrap_or_default();
+        s.key_if(svc.entry("cgroup_parent"), |v| !text(v).is_empty(), |v| {
+            format!("{} runs under cgroup parent {}", svc.label(), text(v))
+        });
     }),
 };
 
@@ -163,11 +158,8 @@ pub static HEALTHCHECK_DISABLED: Rule = Rule {
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
         let Some(h) = svc.entry("healthcheck") else { return };
-        if let Some(d) = h.value.entry("disable") {
-            if d.value.as_bool() == Some(true) {
-                s.report(d.key_pos, d.key.len(), format!("{} disables its health check", svc.label()));
-                return;
-            }
+        if s.key_if(h.value.entry("disable"), is_true, |_| format!("{} disables its health check", svc.label())) {
+            return;
         }
         if let Some(t) = h.value.entry("test") {
             let none = match t.value.as_str() {
@@ -175,7 +167,7 @@ pub static HEALTHCHECK_DISABLED: Rule = Rule {
                 None => t.value.as_seq().first().and_then(|n| n.as_str()) == Some("NONE"),
             };
             if none {
-                s.report(t.key_pos, t.key.len(), format!("{} disables its health check (test: NONE)", svc.label()));
+                s.at_key(t, format!("{} disables its health check (test: NONE)", svc.label()));
             }
         }
     }),
@@ -198,11 +190,9 @@ pub static DEFAULT_BRIDGE: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        if let Some(e) = svc.entry("network_mode") {
-            if e.value.as_str() == Some("bridge") {
-                s.report(e.key_pos, e.key.len(), format!("{} shares the default docker0 bridge with every other container on the host", svc.label()));
-            }
-        }
+        s.key_if(svc.entry("network_mode"), |v| v.as_str() == Some("bridge"), |_| {
+            format!("{} shares the default docker0 bridge with every other container on the host", svc.label())
+        });
     }),
 };
 
@@ -223,12 +213,8 @@ pub static ROOT_USER: Rule = Rule {
     },
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
-        if let Some(e) = svc.entry("user") {
-            let v = e.value.scalar_text().unwrap_or_default();
-            let user = v.split(':').next().unwrap_or("");
-            if user == "root" || user == "0" {
-                s.report(e.key_pos, e.key.len(), format!("{} runs as {v}", svc.label()));
-            }
-        }
+        let text = |v: &Node| v.scalar_text().unwrap_or_default();
+        let root = |v: &Node| matches!(text(v).split(':').next(), Some("root" | "0"));
+        s.key_if(svc.entry("user"), root, |v| format!("{} runs as {}", svc.label(), text(v)));
     }),
 };

@@ -36,11 +36,7 @@ fn unconfined(svc: &ServiceView, s: &mut Sink) {
                 | "label:disable"
                 | "systempaths:unconfined"
         ) {
-            s.report(
-                o.pos,
-                v.len(),
-                format!("{} sets security_opt {v}", svc.label()),
-            );
+            s.at_text(o.pos, v, format!("{} sets security_opt {v}", svc.label()));
         }
     }
 }

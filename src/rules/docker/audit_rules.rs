@@ -10,7 +10,7 @@
 use super::*;
 use crate::findings::Severity;
 use crate::rules::Scope;
-use crate::snapshot::{AuditRule, Probe};
+use crate::snapshot::{AuditFacts, AuditRule, Probe};
 
 /// What a check wants audited.
 #[derive(Clone, Copy)]
@@ -194,6 +194,125 @@ pub(crate) fn rule_covers(rule: &AuditRule, path: &str) -> bool {
     r == p || (rule.recursive && p.starts_with(&format!("{r}/")))
 }
 
+/// A rule on disk that covers a path: the rule file and the rule.
+type OnDisk<'a> = (String, &'a AuditRule);
+
+/// The first rule file rule that covers `path`, and the rule files that
+/// could not be read.
+fn on_disk<'a>(audit: &'a AuditFacts, path: &str) -> (Option<OnDisk<'a>>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut found = None;
+    for f in &audit.files {
+        match &f.rules {
+            Probe::Ok(rules) => {
+                if found.is_none() {
+                    found = rules
+                        .iter()
+                        .find(|r| rule_covers(r, path))
+                        .map(|r| (f.path.clone(), r));
+                }
+            }
+            Probe::Error(e) => errors.push(e.clone()),
+        }
+    }
+    (found, errors)
+}
+
+fn disk_src((file, r): &OnDisk) -> String {
+    format!("{file}:{}", r.line)
+}
+
+/// The kernel's rules are known: a loaded rule passes, one only on disk or
+/// none at all fails.
+fn judge_loaded(path: &str, target: Target, loaded: &[AuditRule], disk: Option<OnDisk>) -> Verdict {
+    if let Some(r) = loaded.iter().find(|r| rule_covers(r, path)) {
+        return Verdict::pass(format!("{path} is audited")).with(
+            Evidence::new(
+                target,
+                Outcome::Pass,
+                format!("loaded rule `{}`", r.text),
+                "",
+            )
+            .with_source("auditctl -l"),
+        );
+    }
+    match disk {
+        Some(d) => Verdict::fail(format!("a rule for {path} is on disk but not loaded")).with(
+            Evidence::new(
+                target,
+                Outcome::Fail,
+                format!("`{}` is not in the kernel's rules", d.1.text),
+                "the rule loaded (augenrules --load)",
+            )
+            .with_source(disk_src(&d)),
+        ),
+        None => Verdict::fail(format!("no audit rule covers {path}")).with(
+            Evidence::new(
+                target,
+                Outcome::Fail,
+                format!("none of {} loaded rules covers it", loaded.len()),
+                "-w PATH -p rwxa -k docker",
+            )
+            .with_source("auditctl -l"),
+        ),
+    }
+}
+
+/// The kernel's rules could not be read: a rule on disk is a WARN, none is
+/// an ERROR (the answer is unknown).
+fn judge_unreadable(path: &str, target: Target, e: &str, disk: Option<OnDisk>) -> Verdict {
+    match disk {
+        Some(d) => Verdict::warn(format!(
+            "a rule for {path} is on disk, but the loaded rules could not be read: {e}"
+        ))
+        .with(
+            Evidence::new(
+                target,
+                Outcome::Warn,
+                format!("`{}` on disk; kernel rules unknown", d.1.text),
+                "the rule loaded",
+            )
+            .with_source(disk_src(&d)),
+        ),
+        None => Verdict::error(format!(
+            "loaded audit rules could not be read ({e}) and no rule file covers {path}"
+        )),
+    }
+}
+
+/// auditctl is not installed: the rule files decide.
+fn judge_files_only(
+    path: &str,
+    target: Target,
+    audit: &AuditFacts,
+    disk: Option<OnDisk>,
+    file_errors: Vec<String>,
+) -> Verdict {
+    match disk {
+        Some(d) => Verdict::pass(format!(
+            "{path} is audited by a rule file (auditctl unavailable, loaded rules not checked)"
+        ))
+        .with(
+            Evidence::new(target, Outcome::Pass, format!("rule `{}`", d.1.text), "")
+                .with_source(disk_src(&d)),
+        ),
+        None if !file_errors.is_empty() => Verdict::error(file_errors.join("; ")),
+        None => {
+            let where_ = if audit.files.is_empty() {
+                "no audit rule files exist and auditctl is not installed".to_string()
+            } else {
+                format!("none of {} rule files covers it", audit.files.len())
+            };
+            Verdict::fail(format!("no audit rule covers {path}")).with(Evidence::new(
+                target,
+                Outcome::Fail,
+                where_,
+                "-w PATH -p rwxa -k docker",
+            ))
+        }
+    }
+}
+
 fn audit(cx: &Context, s: Subject) -> Verdict {
     let path = match subject_path(cx, s) {
         Ok(p) => p,
@@ -201,95 +320,11 @@ fn audit(cx: &Context, s: Subject) -> Verdict {
     };
     let target = Target::File { path: path.clone() };
     let audit = &cx.snap.host.audit;
-    let mut file_errors = Vec::new();
-    let mut on_disk: Option<(String, &AuditRule)> = None;
-    for f in &audit.files {
-        match &f.rules {
-            Probe::Ok(rules) => {
-                if on_disk.is_none() {
-                    if let Some(r) = rules.iter().find(|r| rule_covers(r, &path)) {
-                        on_disk = Some((f.path.clone(), r));
-                    }
-                }
-            }
-            Probe::Error(e) => file_errors.push(e.clone()),
-        }
-    }
-    let disk_src = |(file, r): &(String, &AuditRule)| format!("{file}:{}", r.line);
+    let (disk, file_errors) = on_disk(audit, &path);
     match &audit.loaded {
-        Some(Probe::Ok(loaded)) => {
-            if let Some(r) = loaded.iter().find(|r| rule_covers(r, &path)) {
-                Verdict::pass(format!("{path} is audited")).with(
-                    Evidence::new(
-                        target,
-                        Outcome::Pass,
-                        format!("loaded rule `{}`", r.text),
-                        "",
-                    )
-                    .with_source("auditctl -l"),
-                )
-            } else if let Some(d) = &on_disk {
-                Verdict::fail(format!("a rule for {path} is on disk but not loaded")).with(
-                    Evidence::new(
-                        target,
-                        Outcome::Fail,
-                        format!("`{}` is not in the kernel's rules", d.1.text),
-                        "the rule loaded (augenrules --load)",
-                    )
-                    .with_source(disk_src(d)),
-                )
-            } else {
-                Verdict::fail(format!("no audit rule covers {path}")).with(
-                    Evidence::new(
-                        target,
-                        Outcome::Fail,
-                        format!("none of {} loaded rules covers it", loaded.len()),
-                        "-w PATH -p rwxa -k docker",
-                    )
-                    .with_source("auditctl -l"),
-                )
-            }
-        }
-        Some(Probe::Error(e)) => match &on_disk {
-            Some(d) => Verdict::warn(format!(
-                "a rule for {path} is on disk, but the loaded rules could not be read: {e}"
-            ))
-            .with(
-                Evidence::new(
-                    target,
-                    Outcome::Warn,
-                    format!("`{}` on disk; kernel rules unknown", d.1.text),
-                    "the rule loaded",
-                )
-                .with_source(disk_src(d)),
-            ),
-            None => Verdict::error(format!(
-                "loaded audit rules could not be read ({e}) and no rule file covers {path}"
-            )),
-        },
-        None => match &on_disk {
-            Some(d) => Verdict::pass(format!(
-                "{path} is audited by a rule file (auditctl unavailable, loaded rules not checked)"
-            ))
-            .with(
-                Evidence::new(target, Outcome::Pass, format!("rule `{}`", d.1.text), "")
-                    .with_source(disk_src(d)),
-            ),
-            None if !file_errors.is_empty() => Verdict::error(file_errors.join("; ")),
-            None => {
-                let where_ = if audit.files.is_empty() {
-                    "no audit rule files exist and auditctl is not installed".to_string()
-                } else {
-                    format!("none of {} rule files covers it", audit.files.len())
-                };
-                Verdict::fail(format!("no audit rule covers {path}")).with(Evidence::new(
-                    target,
-                    Outcome::Fail,
-                    where_,
-                    "-w PATH -p rwxa -k docker",
-                ))
-            }
-        },
+        Some(Probe::Ok(loaded)) => judge_loaded(&path, target, loaded, disk),
+        Some(Probe::Error(e)) => judge_unreadable(&path, target, e, disk),
+        None => judge_files_only(&path, target, audit, disk, file_errors),
     }
 }
 

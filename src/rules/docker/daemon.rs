@@ -466,10 +466,7 @@ fn insecure_registries(cx: &Context) -> Verdict {
 }
 
 fn aufs(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let drv = &eng.info.driver;
     let outcome = if drv == "aufs" {
         Outcome::Fail
@@ -623,10 +620,7 @@ fn authz(cx: &Context) -> Verdict {
 }
 
 fn remote_logging(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let drv = eng.info.logging_driver.as_str();
     let (outcome, why) = match drv {
         "json-file" | "local" => (Outcome::Fail, "logs stay on this host"),
@@ -660,10 +654,7 @@ fn no_new_privs(cx: &Context) -> Verdict {
 }
 
 fn live_restore(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     if eng.info.live_restore_enabled {
         Verdict::pass("live restore is enabled")
     } else if eng.info.swarm.is_active() {
@@ -691,10 +682,7 @@ fn userland_proxy(cx: &Context) -> Verdict {
 }
 
 fn seccomp(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let opt = eng
         .info
         .security_options
@@ -728,10 +716,7 @@ fn seccomp(cx: &Context) -> Verdict {
 }
 
 fn experimental(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let on = eng.version.experimental || eng.info.experimental_build;
     let outcome = if on { Outcome::Fail } else { Outcome::Pass };
     Verdict::new(

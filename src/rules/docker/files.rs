@@ -10,13 +10,32 @@ use crate::findings::Severity;
 use crate::rules::meta::Ref;
 use crate::rules::Scope;
 
+/// The daemon's TLS files, as `tlscacert`, `tlscert` and `tlskey` name them.
+#[derive(Clone, Copy)]
+enum TlsFile {
+    Ca,
+    Cert,
+    Key,
+}
+
+impl TlsFile {
+    /// Its index in the array `DaemonFacts::tls_paths` returns.
+    fn index(self) -> usize {
+        match self {
+            TlsFile::Ca => 0,
+            TlsFile::Cert => 1,
+            TlsFile::Key => 2,
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Files {
     Unit(&'static str),
     Path(&'static str),
     CertsD,
-    /// 0 = CA, 1 = server certificate, 2 = server key.
-    Tls(usize),
+    /// One of the daemon's TLS files.
+    Tls(TlsFile),
     DockerSockets,
     DaemonJson,
     ContainerdSocket,
@@ -113,31 +132,31 @@ file_checks! {
         making the daemon trust a forged registry; client keys that others can read let them \
         impersonate this host to the registry. Read-only certificates (444) and owner-only \
         keys (400) block both.";
-    "3.9", c_3_9, Files::Tls(0), Want::RootRoot, High, "The daemon's TLS CA certificate is owned by root:root", "chown root:root on the file named by tlscacert.",
+    "3.9", c_3_9, Files::Tls(TlsFile::Ca), Want::RootRoot, High, "The daemon's TLS CA certificate is owned by root:root", "chown root:root on the file named by tlscacert.",
         "The CA certificate named by tlscacert decides which client certificates the daemon \
         accepts on its TCP listener. A non-root owner could replace it with their own CA and \
         then issue themselves a client certificate, gaining full API access. Root ownership \
         keeps the trust anchor out of their reach.";
-    "3.10", c_3_10, Files::Tls(0), Want::Mode(0o444), High, "The daemon's TLS CA certificate is mode 444 or stricter", "chmod 444 on the file named by tlscacert.",
+    "3.10", c_3_10, Files::Tls(TlsFile::Ca), Want::Mode(0o444), High, "The daemon's TLS CA certificate is mode 444 or stricter", "chmod 444 on the file named by tlscacert.",
         "If the daemon's CA certificate is writable by anyone but its owner, they can \
         substitute their own CA and mint client certificates the daemon will accept, which \
         amounts to remote root. Mode 444 or stricter keeps the file readable but unchangeable.";
-    "3.11", c_3_11, Files::Tls(1), Want::RootRoot, High, "The daemon's TLS certificate is owned by root:root", "chown root:root on the file named by tlscert.",
+    "3.11", c_3_11, Files::Tls(TlsFile::Cert), Want::RootRoot, High, "The daemon's TLS certificate is owned by root:root", "chown root:root on the file named by tlscert.",
         "The server certificate named by tlscert is what clients use to recognise the real \
         daemon. A non-root owner could swap it, together with a key they control, and \
         impersonate the daemon to clients that send it credentials and workloads. Root \
         ownership protects the daemon's identity.";
-    "3.12", c_3_12, Files::Tls(1), Want::Mode(0o444), High, "The daemon's TLS certificate is mode 444 or stricter", "chmod 444 on the file named by tlscert.",
+    "3.12", c_3_12, Files::Tls(TlsFile::Cert), Want::Mode(0o444), High, "The daemon's TLS certificate is mode 444 or stricter", "chmod 444 on the file named by tlscert.",
         "A server certificate that group or other users can write can be replaced, letting them \
         present a different identity to clients or break TLS for the API altogether. Mode 444 \
         or stricter keeps the certificate readable for verification but immutable for everyone \
         except root.";
-    "3.13", c_3_13, Files::Tls(2), Want::RootRoot, Critical, "The daemon's TLS key is owned by root:root", "chown root:root on the file named by tlskey.",
+    "3.13", c_3_13, Files::Tls(TlsFile::Key), Want::RootRoot, Critical, "The daemon's TLS key is owned by root:root", "chown root:root on the file named by tlskey.",
         "The private key named by tlskey proves the daemon's identity to clients. A non-root \
         owner can read or replace it, impersonate the daemon and decrypt or tamper with API \
         traffic, including the credentials and workloads it carries. Root ownership keeps the \
         key with root.";
-    "3.14", c_3_14, Files::Tls(2), Want::Mode(0o400), Critical, "The daemon's TLS key is mode 400 or stricter", "chmod 400 on the file named by tlskey.",
+    "3.14", c_3_14, Files::Tls(TlsFile::Key), Want::Mode(0o400), Critical, "The daemon's TLS key is mode 400 or stricter", "chmod 400 on the file named by tlskey.",
         "If the daemon's TLS private key is readable by anyone besides its owner, any local \
         user can copy it and impersonate the daemon or read its traffic. Mode 400 makes the \
         key readable by its root owner only, which is all dockerd needs.";
@@ -235,14 +254,14 @@ fn paths(cx: &Context, f: Files) -> Result<Vec<String>, Verdict> {
             }
             listed
         }
-        Files::Tls(i) => match snap.daemon.tls_paths() {
+        Files::Tls(which) => match snap.daemon.tls_paths() {
             Err(e) => return Err(Verdict::error(e.0)),
             Ok(None) => {
                 return Err(Verdict::not_applicable(
                     "the daemon is not configured for TLS",
                 ))
             }
-            Ok(Some(p)) => vec![p[i].clone()],
+            Ok(Some(p)) => vec![p[which.index()].clone()],
         },
         Files::DockerSockets => {
             // Only sockets that exist on the audited host count.

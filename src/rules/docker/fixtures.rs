@@ -387,13 +387,16 @@ fn the_hardened_fixture_passes_every_automated_check() {
 fn an_unreachable_engine_makes_engine_checks_error_and_host_checks_still_run() {
     let mut snap = hardened();
     snap.engine = Probe::Error("cannot reach the Docker daemon at unix:///x.sock".into());
+    super::ENGINE_FALLBACKS.with(|n| n.set(0));
     for c in super::checks() {
         let f = run(c.id, &snap);
         match c.scope {
             crate::rules::Scope::Engine
             | crate::rules::Scope::Container
-            | crate::rules::Scope::Image => {
-                assert_eq!(f.outcome, Outcome::Error, "{} should be ERROR", c.id)
+            | crate::rules::Scope::Image
+            | crate::rules::Scope::Swarm => {
+                assert_eq!(f.outcome, Outcome::Error, "{} should be ERROR", c.id);
+                assert!(f.message.contains("cannot reach"), "{}", f.message);
             }
             crate::rules::Scope::Host | crate::rules::Scope::DaemonConfig => {
                 assert_ne!(
@@ -407,6 +410,9 @@ fn an_unreachable_engine_makes_engine_checks_error_and_host_checks_still_run() {
             _ => {}
         }
     }
+    // No check outside the Engine scopes read the Engine (it would have
+    // judged an empty one instead of saying ERROR).
+    assert_eq!(super::ENGINE_FALLBACKS.with(|n| n.get()), 0);
 }
 
 #[test]

@@ -214,10 +214,7 @@ fn end_of_life(version: &str) -> Option<&'static str> {
 }
 
 fn docker_version(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let v = &eng.version.version;
     match end_of_life(v) {
         Some(line) => Verdict::fail(format!("Docker {v} belongs to an unsupported release line: {line}"))

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::findings::Severity;
+use crate::knowledge::secrets::is_literal_secret_item;
 use crate::rules::Scope;
 use crate::snapshot::Probe;
 
@@ -206,24 +207,20 @@ fn non_root_user(cx: &Context) -> Verdict {
 
 /// Images worth judging: tagged ones and any a container uses. Untagged,
 /// unused images (dangling build leftovers) are left out.
-fn images_in_scope<'a>(cx: &'a Context) -> Result<Vec<&'a crate::snapshot::Image>, Verdict> {
-    let eng = engine(cx)?;
+fn images_in_scope<'a>(cx: &'a Context) -> Vec<&'a crate::snapshot::Image> {
+    let eng = engine(cx);
     let used: Vec<&str> = eng.containers.iter().map(|c| c.image.as_str()).collect();
-    Ok(eng
-        .images
+    eng.images
         .iter()
         .filter(|i| i.is_tagged() || used.contains(&i.id.as_str()))
-        .collect())
+        .collect()
 }
 
 fn per_image(
     cx: &Context,
     f: impl Fn(&crate::snapshot::Image) -> (Outcome, String, &'static str),
 ) -> Verdict {
-    let imgs = match images_in_scope(cx) {
-        Ok(i) => i,
-        Err(v) => return v,
-    };
+    let imgs = images_in_scope(cx);
     if imgs.is_empty() {
         return Verdict::not_applicable("no images on this host");
     }
@@ -393,29 +390,9 @@ fn add_instead_of_copy(cx: &Context) -> Verdict {
     })
 }
 
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-];
-
-pub(crate) fn secret_like_env(env: &str) -> bool {
-    let (name, value) = env.split_once('=').unwrap_or((env, ""));
-    let up = name.to_ascii_uppercase();
-    !value.is_empty()
-        && SECRET_WORDS.iter().any(|w| up.contains(w))
-        && !up.ends_with("_FILE")
-        && !up.ends_with("_PATH")
-}
-
 fn secrets(cx: &Context) -> Verdict {
     let mut v = per_image(cx, |i| {
-        match i.config.env.iter().find(|e| secret_like_env(e)) {
+        match i.config.env.iter().find(|e| is_literal_secret_item(e)) {
             // A secret-looking value in the image config is a finding, not a question.
             Some(e) => {
                 let name = e.split('=').next().unwrap_or(e);
@@ -547,11 +524,11 @@ mod tests {
 
     #[test]
     fn secret_like_env_is_named() {
-        assert!(secret_like_env("DB_PASSWORD=hunter2"));
+        assert!(is_literal_secret_item("DB_PASSWORD=hunter2"));
         // Collected values are redacted to *** and still count as set.
-        assert!(secret_like_env("DB_PASSWORD=***"));
-        assert!(!secret_like_env("DB_PASSWORD_FILE=/run/secrets/db"));
-        assert!(!secret_like_env("PATH=/usr/bin"));
+        assert!(is_literal_secret_item("DB_PASSWORD=***"));
+        assert!(!is_literal_secret_item("DB_PASSWORD_FILE=/run/secrets/db"));
+        assert!(!is_literal_secret_item("PATH=/usr/bin"));
         let mut s = hardened();
         expect("4.10", &s, Outcome::Warn);
         engine_mut(&mut s).images[0]

@@ -49,7 +49,7 @@ pub(crate) const E: Stride = Stride::ElevationOfPrivilege;
 pub fn checks() -> &'static [Check] {
     static ALL: OnceLock<Vec<Check>> = OnceLock::new();
     ALL.get_or_init(|| {
-        let mut v: Vec<Check> = Vec::with_capacity(117);
+        let mut v: Vec<Check> = Vec::new();
         for family in [
             host::CHECKS,
             audit_rules::CHECKS,
@@ -77,12 +77,27 @@ pub fn id_key(id: &str) -> Vec<u32> {
         .collect()
 }
 
-/// The Engine API data, or the ERROR verdict that explains its absence.
-pub(crate) fn engine<'a>(cx: &'a Context) -> Result<&'a Engine, Verdict> {
-    cx.snap
-        .engine
-        .as_result()
-        .map_err(|e| Verdict::error(format!("Engine API unavailable: {e}")))
+/// The Engine API data. Checks whose [`Scope`](crate::rules::Scope) needs
+/// the Engine only run when it was collected ([`crate::rules::Check::run`]
+/// makes them ERROR otherwise), so they take it as given. Any other caller
+/// sees an empty Engine (no containers, no images); a unit test runs every
+/// check without an Engine and fails if one gets here.
+pub(crate) fn engine<'a>(cx: &'a Context) -> &'a Engine {
+    static EMPTY: OnceLock<Engine> = OnceLock::new();
+    match cx.snap.engine.ok() {
+        Some(e) => e,
+        None => {
+            #[cfg(test)]
+            ENGINE_FALLBACKS.with(|n| n.set(n.get() + 1));
+            EMPTY.get_or_init(Engine::default)
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How often [`engine`] stood in for a missing Engine (must stay 0).
+    pub(crate) static ENGINE_FALLBACKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 pub(crate) fn container_target(c: &Container) -> Target {
@@ -117,10 +132,7 @@ pub(crate) fn obs(outcome: Outcome, observed: impl Into<String>, expected: &'sta
 /// Judge every in-scope container with `f`. With no containers the check
 /// is N/A (nothing to evaluate), never PASS.
 pub(crate) fn per_container(cx: &Context, f: impl Fn(&Container) -> Obs) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     if cx.containers.is_empty() {
         let what = if eng.all_containers {
             "containers"
@@ -205,25 +217,22 @@ mod catalogue {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// The size of each section, pinned as a snapshot (the full list is the
+    /// registry's `catalogue` snapshot); ids are unique.
     #[test]
-    fn there_are_117_unique_checks_in_sections_1_to_7() {
+    fn checks_per_section_are_unique_and_pinned() {
         let all = checks();
-        assert_eq!(all.len(), 117);
         let ids: BTreeSet<_> = all.iter().map(|c| c.id).collect();
-        assert_eq!(ids.len(), 117, "duplicate ids");
-        let per_section = |s: &str| all.iter().filter(|c| c.section() == s).count();
-        assert_eq!(
-            [
-                per_section("1"),
-                per_section("2"),
-                per_section("3"),
-                per_section("4"),
-                per_section("5"),
-                per_section("6"),
-                per_section("7")
-            ],
-            [20, 18, 24, 12, 32, 2, 9]
-        );
+        assert_eq!(ids.len(), all.len(), "duplicate ids");
+        let mut lines: Vec<String> = ["1", "2", "3", "4", "5", "6", "7"]
+            .iter()
+            .map(|s| {
+                let n = all.iter().filter(|c| c.section() == *s).count();
+                format!("section {s}: {n}")
+            })
+            .collect();
+        lines.push(format!("total: {}", all.len()));
+        insta::assert_snapshot!(lines.join("\n"));
     }
 
     #[test]

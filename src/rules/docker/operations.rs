@@ -34,10 +34,7 @@ pub(super) static CHECKS: &[Check] = &[
 ];
 
 fn image_sprawl(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let total = eng.images.len();
     let mut used: Vec<&str> = eng.containers.iter().map(|c| c.image.as_str()).collect();
     used.sort();
@@ -61,10 +58,7 @@ fn image_sprawl(cx: &Context) -> Verdict {
 }
 
 fn container_sprawl(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let total = eng.info.containers;
     let running = eng.info.containers_running;
     let stopped = total.saturating_sub(running);

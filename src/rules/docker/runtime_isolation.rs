@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::findings::Severity;
+use crate::knowledge::capabilities as caps;
 use crate::rules::Scope;
 use crate::snapshot::{Container, Probe};
 
@@ -213,10 +214,7 @@ pub(super) static CHECKS: &[Check] = &[
 ];
 
 fn swarm_mode(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let sw = &eng.info.swarm;
     if !sw.is_active() {
         return Verdict::pass(format!(
@@ -249,20 +247,19 @@ fn swarm_mode(cx: &Context) -> Verdict {
     ))
 }
 
-fn has_lsm(cx: &Context, name: &str) -> Result<bool, Verdict> {
-    Ok(engine(cx)?.info.security_options.iter().any(|o| {
+fn has_lsm(cx: &Context, name: &str) -> bool {
+    engine(cx).info.security_options.iter().any(|o| {
         o.strip_prefix("name=")
             .is_some_and(|n| n.split(',').next() == Some(name))
-    }))
+    })
 }
 
 fn apparmor(cx: &Context) -> Verdict {
     match has_lsm(cx, "apparmor") {
-        Err(v) => v,
-        Ok(false) => Verdict::not_applicable(
+        false => Verdict::not_applicable(
             "AppArmor is not enabled on this host (the daemon reports no apparmor security option)",
         ),
-        Ok(true) => per_container(cx, |c| {
+        true => per_container(cx, |c| {
             let p = c.app_armor_profile.as_str();
             if c.host_config.privileged {
                 obs(
@@ -292,11 +289,10 @@ fn label_disabled(c: &Container) -> bool {
 
 fn selinux(cx: &Context) -> Verdict {
     match has_lsm(cx, "selinux") {
-        Err(v) => v,
-        Ok(false) => Verdict::not_applicable(
+        false => Verdict::not_applicable(
             "SELinux is not enabled in the daemon (no selinux security option)",
         ),
-        Ok(true) => per_container(cx, |c| {
+        true => per_container(cx, |c| {
             if label_disabled(c) || c.host_config.privileged {
                 obs(
                     Outcome::Fail,
@@ -320,29 +316,6 @@ fn selinux(cx: &Context) -> Verdict {
     }
 }
 
-/// Docker's default capability set.
-pub(crate) const DEFAULT_CAPS: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "NET_RAW",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-pub(crate) fn norm_cap(c: &str) -> String {
-    let u = c.trim().to_ascii_uppercase();
-    u.strip_prefix("CAP_").map(str::to_string).unwrap_or(u)
-}
-
 fn capabilities(cx: &Context) -> Verdict {
     per_container(cx, |c| {
         let h = &c.host_config;
@@ -356,43 +329,49 @@ fn capabilities(cx: &Context) -> Verdict {
         let added: Vec<String> = h
             .cap_add
             .iter()
-            .map(|c| norm_cap(c))
-            .filter(|c| !DEFAULT_CAPS.contains(&c.as_str()))
+            .filter(|c| caps::added_is_finding(c))
+            .map(|c| caps::normalize(c))
             .collect();
-        let dropped: Vec<String> = h.cap_drop.iter().map(|c| norm_cap(c)).collect();
         if !added.is_empty() {
             return obs(
                 Outcome::Fail,
                 format!("CapAdd {}", added.join(",")),
-                "no capabilities beyond Docker's defaults",
+                "no added capabilities beyond NET_BIND_SERVICE",
             );
         }
-        if dropped.iter().any(|d| d == "ALL") {
+        let dropped: Vec<String> = h.cap_drop.iter().map(|c| caps::normalize(c)).collect();
+        let dropped_str = || dropped.iter().map(String::as_str);
+        if caps::drops_all(dropped_str()) {
             let back = if h.cap_add.is_empty() {
                 "none".to_string()
             } else {
                 h.cap_add.join(",")
             };
-            return obs(
+            obs(
                 Outcome::Pass,
                 format!("CapDrop ALL, added back: {back}"),
                 "",
-            );
-        }
-        if dropped.is_empty() {
-            obs(
-                Outcome::Warn,
-                "keeps all 14 default capabilities, including NET_RAW",
-                "--cap-drop ALL (or at least NET_RAW)",
             )
-        } else if !dropped.iter().any(|d| d == "NET_RAW") {
+        } else if dropped.is_empty() {
             obs(
                 Outcome::Warn,
-                format!("CapDrop {} but keeps NET_RAW", dropped.join(",")),
-                "NET_RAW dropped",
+                format!(
+                    "keeps all {} default capabilities, including NET_RAW",
+                    caps::DOCKER_DEFAULT.len()
+                ),
+                "--cap-drop ALL plus only what is needed",
             )
         } else {
-            obs(Outcome::Pass, format!("CapDrop {}", dropped.join(",")), "")
+            let raw = if caps::drops_net_raw(dropped_str()) {
+                ""
+            } else {
+                ", keeps NET_RAW"
+            };
+            obs(
+                Outcome::Warn,
+                format!("CapDrop {} but not ALL{raw}", dropped.join(",")),
+                "--cap-drop ALL plus only what is needed",
+            )
         }
     })
 }
@@ -470,14 +449,11 @@ fn userns_ns(cx: &Context) -> Verdict {
 }
 
 fn seccomp(cx: &Context) -> Verdict {
-    let daemon_on = match engine(cx) {
-        Ok(e) => e
-            .info
-            .security_options
-            .iter()
-            .any(|o| o.starts_with("name=seccomp")),
-        Err(v) => return v,
-    };
+    let daemon_on = engine(cx)
+        .info
+        .security_options
+        .iter()
+        .any(|o| o.starts_with("name=seccomp"));
     per_container(cx, |c| {
         let opt = c
             .host_config
@@ -599,8 +575,16 @@ mod tests {
         web(&mut s).host_config.cap_add.clear();
         web(&mut s).host_config.cap_drop.clear();
         expect("5.4", &s, Outcome::Warn);
+        // Dropping NET_RAW alone still keeps the other defaults.
+        web(&mut s).host_config.cap_drop = vec!["net_raw".into()];
+        expect("5.4", &s, Outcome::Warn);
         web(&mut s).host_config.cap_add = vec!["ALL".into()];
         expect("5.4", &s, Outcome::Fail);
+        // Adding back a default capability is still an added privilege.
+        web(&mut s).host_config.cap_drop = vec!["ALL".into()];
+        web(&mut s).host_config.cap_add = vec!["CAP_net_raw".into()];
+        let f = expect("5.4", &s, Outcome::Fail);
+        assert!(f.evidence[0].observed.contains("NET_RAW"));
     }
 
     #[test]

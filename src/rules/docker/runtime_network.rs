@@ -187,10 +187,7 @@ fn bind_address(cx: &Context) -> Verdict {
 }
 
 fn docker0(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let default_nets: Vec<&str> = eng
         .networks
         .iter()

@@ -3,8 +3,9 @@
 
 use super::*;
 use crate::findings::Severity;
+use crate::knowledge::host_paths::{self, Access};
+use crate::knowledge::sockets::{self, Exposure};
 use crate::rules::Scope;
-use crate::snapshot::daemon::normalize_run;
 
 pub(super) static CHECKS: &[Check] = &[
     Check {
@@ -82,39 +83,26 @@ pub(super) static CHECKS: &[Check] = &[
     },
 ];
 
-/// Host directories whose exposure undermines the host.
-pub(crate) const SENSITIVE: &[&str] = &["/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"];
-
-/// Which sensitive path a bind source is (or lies under), if any.
-pub(crate) fn sensitive_source(src: &str) -> Option<&'static str> {
-    let s = src.trim_end_matches('/');
-    if s.is_empty() {
-        return Some("/");
-    }
-    SENSITIVE
-        .iter()
-        .copied()
-        .find(|d| s == *d || s.starts_with(&format!("{d}/")))
-}
-
 fn sensitive_mounts(cx: &Context) -> Verdict {
     per_container(cx, |c| {
         let mut fail = Vec::new();
         let mut warn = Vec::new();
         for m in c.mounts.iter().filter(|m| m.kind == "bind") {
-            if let Some(d) = sensitive_source(&m.source) {
-                let item = format!(
-                    "{} -> {} ({}{})",
-                    m.source,
-                    m.destination,
-                    if m.rw { "rw" } else { "ro" },
-                    if d == "/" { ", the host root" } else { "" }
-                );
-                if m.rw {
-                    fail.push(item);
-                } else {
-                    warn.push(item);
-                }
+            let Some(hit) = host_paths::sensitive(&m.source) else {
+                continue;
+            };
+            let access = Access::from_read_only(!m.rw);
+            let item = format!(
+                "{} -> {} ({}, {})",
+                m.source,
+                m.destination,
+                access.label(),
+                hit.why
+            );
+            if access.is_failure() {
+                fail.push(item);
+            } else {
+                warn.push(item);
             }
         }
         if !fail.is_empty() {
@@ -194,44 +182,20 @@ fn propagation(cx: &Context) -> Verdict {
 }
 
 fn docker_socket(cx: &Context) -> Verdict {
-    let mut sockets: Vec<String> = cx
-        .snap
-        .docker_sockets()
-        .iter()
-        .map(|s| normalize_run(s))
-        .collect();
-    sockets.extend(
-        cx.snap
-            .host
-            .containerd_socket
-            .iter()
-            .map(|s| normalize_run(s)),
-    );
-    let socket_dirs: Vec<String> = sockets
-        .iter()
-        .filter_map(|s| s.rsplit_once('/').map(|(d, _)| d.to_string()))
-        .chain(["/run".to_string()])
-        .collect();
+    // The sockets this host is known to serve, besides the well-known ones.
+    let mut local = cx.snap.docker_sockets();
+    local.extend(cx.snap.host.containerd_socket.iter().cloned());
     per_container(cx, |c| {
         let hits: Vec<String> = c
             .mounts
             .iter()
             .filter(|m| m.kind == "bind")
-            .filter_map(|m| {
-                let src = normalize_run(m.source.trim_end_matches('/'));
-                if sockets.contains(&src)
-                    || src.ends_with("/docker.sock")
-                    || src.ends_with("/containerd.sock")
-                {
-                    Some(format!("{} -> {}", m.source, m.destination))
-                } else if socket_dirs.contains(&src) {
-                    Some(format!(
-                        "{} -> {} (the directory holding the socket)",
-                        m.source, m.destination
-                    ))
-                } else {
-                    None
-                }
+            .filter_map(|m| match sockets::exposure(&m.source, &local)? {
+                Exposure::Socket => Some(format!("{} -> {}", m.source, m.destination)),
+                Exposure::Directory => Some(format!(
+                    "{} -> {} (a directory holding a runtime socket)",
+                    m.source, m.destination
+                )),
             })
             .collect();
         if hits.is_empty() {
@@ -240,7 +204,7 @@ fn docker_socket(cx: &Context) -> Verdict {
             obs(
                 Outcome::Fail,
                 hits.join("; "),
-                "no Docker or containerd socket",
+                "no container runtime socket",
             )
         }
     })
@@ -285,6 +249,12 @@ mod tests {
         // /etcd is not /etc.
         web(&mut s).mounts = vec![bind("/etcd-data", "/data", true)];
         expect("5.6", &s, Outcome::Pass);
+        // root's home and Docker's own data are as sensitive as /etc.
+        web(&mut s).mounts = vec![bind("/root", "/r", true)];
+        let f = expect("5.6", &s, Outcome::Fail);
+        assert!(f.evidence[0].observed.contains("root's home"));
+        web(&mut s).mounts = vec![bind("/var/lib/docker", "/d", false)];
+        expect("5.6", &s, Outcome::Warn);
     }
 
     #[test]
@@ -297,6 +267,15 @@ mod tests {
         expect("5.32", &s, Outcome::Fail);
         web(&mut s).mounts = vec![bind("/srv/data", "/data", true)];
         expect("5.32", &s, Outcome::Pass);
+        for src in [
+            "/run/podman/podman.sock",
+            "/var/run/crio/crio.sock",
+            "/",
+            "/run/containerd",
+        ] {
+            web(&mut s).mounts = vec![bind(src, "/x", false)];
+            expect("5.32", &s, Outcome::Fail);
+        }
     }
 
     #[test]

@@ -137,9 +137,9 @@ pub(super) static CHECKS: &[Check] = &[
     },
 ];
 
-/// The engine when swarm is active, else the N/A (or ERROR) verdict.
+/// The engine when swarm is active, else the N/A verdict.
 fn active<'a>(cx: &'a Context) -> Result<&'a Engine, Verdict> {
-    let eng = engine(cx)?;
+    let eng = engine(cx);
     if eng.info.swarm.is_active() {
         Ok(eng)
     } else {
@@ -202,10 +202,7 @@ fn listen_addr(cx: &Context) -> Verdict {
 }
 
 fn overlay_encryption(cx: &Context) -> Verdict {
-    let eng = match engine(cx) {
-        Ok(e) => e,
-        Err(v) => return v,
-    };
+    let eng = engine(cx);
     let overlays: Vec<_> = eng
         .networks
         .iter()

@@ -65,9 +65,8 @@ fn add_local(df: &Dockerfile, s: &mut Sink) {
         {
             continue;
         }
-        s.report(
-            i.pos,
-            3,
+        s.at_keyword(
+            i,
             "ADD copies local files; COPY is explicit and cannot unpack or download",
         );
     }
@@ -100,9 +99,10 @@ fn add_remote(df: &Dockerfile, s: &mut Sink) {
         }
         for (w, off) in sources(i) {
             if is_remote(&w) {
-                s.report(
-                    i.pos_at(off),
-                    w.len(),
+                s.at_word(
+                    i,
+                    off,
+                    &w,
                     format!("ADD downloads {w} without verifying a checksum"),
                 );
             }

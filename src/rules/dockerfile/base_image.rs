@@ -1,7 +1,7 @@
 //! Base image tags.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::image_tag_problem;
+use crate::knowledge::images::image_tag_problem;
 use crate::manifest::dockerfile::Dockerfile;
 use crate::rules::manifest::*;
 
@@ -31,9 +31,10 @@ fn base(df: &Dockerfile, s: &mut Sink) {
         }
         if let Some(why) = image_tag_problem(&st.image) {
             let i = &df.instructions[st.from];
-            s.report(
-                i.pos_at(st.image_offset),
-                st.image.len(),
+            s.at_word(
+                i,
+                st.image_offset,
+                &st.image,
                 format!("base image {} {why}", st.image),
             );
         }

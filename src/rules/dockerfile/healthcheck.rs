@@ -26,9 +26,9 @@ pub static NO_HEALTHCHECK: Rule = Rule {
 fn check(df: &Dockerfile, s: &mut Sink) {
     let Some(from) = df.final_from() else { return };
     match df.final_image_instructions("HEALTHCHECK").first() {
-        None => s.report(from.pos, 4, "the final stage has no HEALTHCHECK"),
+        None => s.at_keyword(from, "the final stage has no HEALTHCHECK"),
         Some(h) if h.args.trim().eq_ignore_ascii_case("NONE") => {
-            s.report(h.pos, 11, "HEALTHCHECK NONE disables the health check")
+            s.at_keyword(h, "HEALTHCHECK NONE disables the health check")
         }
         Some(_) => {}
     }

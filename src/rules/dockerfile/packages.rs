@@ -117,9 +117,10 @@ fn unpinned(df: &Dockerfile, s: &mut Sink) {
                 .map(|p| p.0.as_str())
                 .collect();
             if let Some(first) = pkgs.iter().find(|p| !pinned(mgr, &p.0)) {
-                s.report(
-                    i.pos_at(first.1),
-                    first.0.len(),
+                s.at_word(
+                    i,
+                    first.1,
+                    &first.0,
                     format!(
                         "{} installs without a pinned version: {}",
                         c.name(),
@@ -185,9 +186,10 @@ fn cache(df: &Dockerfile, s: &mut Sink) {
                 continue;
             }
             let (w, off) = &c.effective()[0];
-            s.report(
-                i.pos_at(*off),
-                w.len(),
+            s.at_word(
+                i,
+                *off,
+                w,
                 format!("{w} leaves its package cache in the layer"),
             );
         }
@@ -230,9 +232,10 @@ fn update_alone(df: &Dockerfile, s: &mut Sink) {
             if matches!(w.first().map(|x| x.0.as_str()), Some("apt-get" | "apt"))
                 && w.iter().any(|x| x.0 == "update")
             {
-                s.report(
-                    i.pos_at(w[0].1),
-                    w[0].0.len(),
+                s.at_word(
+                    i,
+                    w[0].1,
+                    &w[0].0,
                     format!(
                         "{} update runs alone; a later cached install may use a stale index",
                         w[0].0

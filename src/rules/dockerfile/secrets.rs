@@ -1,7 +1,7 @@
 //! Secrets baked into ENV or ARG.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::knowledge::secrets::{is_reference, is_secret_name};
 use crate::manifest::dockerfile::{shell_commands, Dockerfile};
 use crate::rules::manifest::*;
 
@@ -59,12 +59,12 @@ fn env_arg(df: &Dockerfile, s: &mut Sink) {
             }
             match (i.keyword.as_str(), v) {
                 ("ENV", Some(v)) if !is_reference(&v) => {
-                    s.report(i.pos_at(off), k.len(), format!("ENV {k} stores a secret in every layer and container of the image"))
+                    s.at_word(i, off, &k, format!("ENV {k} stores a secret in every layer and container of the image"))
                 }
                 ("ARG", Some(v)) if !is_reference(&v) => {
-                    s.report(i.pos_at(off), k.len(), format!("ARG {k} has a default secret value, kept in the image history"))
+                    s.at_word(i, off, &k, format!("ARG {k} has a default secret value, kept in the image history"))
                 }
-                ("ARG", None) => s.report(i.pos_at(off), k.len(), format!("ARG {k} passes a secret as a build argument, which is recorded in the image history")),
+                ("ARG", None) => s.at_word(i, off, &k, format!("ARG {k} passes a secret as a build argument, which is recorded in the image history")),
                 _ => {}
             }
         }

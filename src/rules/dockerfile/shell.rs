@@ -49,9 +49,10 @@ fn curl_sh(df: &Dockerfile, s: &mut Sink) {
             // `curl … | sh`
             if cur.piped && SHELLS.contains(&cur.name()) && fetch(prev) {
                 let (_, off) = &prev.effective()[0];
-                s.report(
-                    i.pos_at(*off),
-                    prev.name().len(),
+                s.at_word(
+                    i,
+                    *off,
+                    prev.name(),
                     format!("{} output is piped into {}", prev.name(), cur.name()),
                 );
             }
@@ -59,9 +60,10 @@ fn curl_sh(df: &Dockerfile, s: &mut Sink) {
             let last = prev.words.last().map(|(w, _)| w.as_str()).unwrap_or("");
             if fetch(cur) && SHELLS.contains(&prev.name()) && (last == "-c" || last == "<") {
                 let (_, off) = &cur.effective()[0];
-                s.report(
-                    i.pos_at(*off),
-                    cur.name().len(),
+                s.at_word(
+                    i,
+                    *off,
+                    cur.name(),
                     format!("{} output is executed by {}", cur.name(), prev.name()),
                 );
             }
@@ -115,9 +117,10 @@ fn chmod(df: &Dockerfile, s: &mut Sink) {
             let words = c.effective();
             if let Some((mode, off)) = words[1..].iter().find(|(w, _)| !w.starts_with('-')) {
                 if world_writable(mode) {
-                    s.report(
-                        i.pos_at(*off),
-                        mode.len(),
+                    s.at_word(
+                        i,
+                        *off,
+                        mode,
                         format!("chmod {mode} makes files writable by every user"),
                     );
                 }
@@ -150,7 +153,7 @@ fn sudo(df: &Dockerfile, s: &mut Sink) {
         for c in &cmds {
             if let Some((w, off)) = c.words.first() {
                 if w == "sudo" {
-                    s.report(i.pos_at(*off), 4, "sudo in a build step: it has unpredictable TTY and signal behaviour and leaves a setuid binary in the image");
+                    s.at_word(i, *off, "sudo", "sudo in a build step: it has unpredictable TTY and signal behaviour and leaves a setuid binary in the image");
                 }
             }
         }

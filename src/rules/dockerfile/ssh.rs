@@ -37,11 +37,7 @@ fn sshd(df: &Dockerfile, s: &mut Sink) {
             for (w, off) in &c.words {
                 let pkg = w.split(['=', ':']).next().unwrap_or("");
                 if SSH_PACKAGES.contains(&pkg) {
-                    s.report(
-                        i.pos_at(*off),
-                        w.len(),
-                        format!("installs {pkg}, an SSH server"),
-                    );
+                    s.at_word(i, *off, w, format!("installs {pkg}, an SSH server"));
                 }
             }
         }
@@ -52,7 +48,7 @@ fn sshd(df: &Dockerfile, s: &mut Sink) {
         .filter(|i| matches!(i.keyword.as_str(), "CMD" | "ENTRYPOINT"))
     {
         if let Some(off) = i.args.find("sshd") {
-            s.report(i.pos_at(off), 4, format!("{} starts sshd", i.keyword));
+            s.at_word(i, off, "sshd", format!("{} starts sshd", i.keyword));
         }
     }
 }
@@ -85,7 +81,7 @@ fn expose(df: &Dockerfile, s: &mut Sink) {
             off = at + w.len();
             let port = w.split('/').next().unwrap_or("");
             if port == "22" {
-                s.report(i.pos_at(at), w.len(), "EXPOSE 22 publishes the SSH port");
+                s.at_word(i, at, w, "EXPOSE 22 publishes the SSH port");
             }
         }
     }

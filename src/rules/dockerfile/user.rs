@@ -27,9 +27,8 @@ pub static NO_USER: Rule = Rule {
 fn no_user(df: &Dockerfile, s: &mut Sink) {
     let Some(from) = df.final_from() else { return };
     if df.final_image_instructions("USER").is_empty() {
-        s.report(
-            from.pos,
-            4,
+        s.at_keyword(
+            from,
             "the final stage never sets USER, so containers run as root",
         );
     }
@@ -60,10 +59,6 @@ fn root_user(df: &Dockerfile, s: &mut Sink) {
     let spec = last.args.split_whitespace().next().unwrap_or("");
     let user = spec.split(':').next().unwrap_or("");
     if user == "root" || user == "0" {
-        s.report(
-            last.pos,
-            4,
-            format!("the last USER of the final stage is {spec}"),
-        );
+        s.at_keyword(last, format!("the last USER of the final stage is {spec}"));
     }
 }

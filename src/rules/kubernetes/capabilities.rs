@@ -1,6 +1,7 @@
 //! Linux capabilities added or not dropped.
 
 use crate::findings::{Severity, Stride};
+use crate::knowledge::capabilities as caps;
 use crate::manifest::k8s::PodView;
 use crate::rules::manifest::*;
 
@@ -23,20 +24,6 @@ pub static ADDED: Rule = Rule {
     subject: Subject::Pod(added),
 };
 
-const DANGEROUS: &[&str] = &[
-    "ALL",
-    "SYS_ADMIN",
-    "NET_ADMIN",
-    "SYS_PTRACE",
-    "SYS_MODULE",
-    "DAC_READ_SEARCH",
-    "SYS_RAWIO",
-    "BPF",
-    "PERFMON",
-    "SYS_BOOT",
-    "NET_RAW",
-];
-
 fn added(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         let Some(add) = c.sc_entry(&["capabilities", "add"]) else {
@@ -44,20 +31,15 @@ fn added(p: &PodView, s: &mut Sink) {
         };
         for cap in add.value.as_seq() {
             let Some(name) = cap.as_str() else { continue };
-            let n = name.trim_start_matches("CAP_").to_ascii_uppercase();
-            if n == "NET_BIND_SERVICE" {
+            if !caps::added_is_finding(name) {
                 continue;
             }
-            let why = if DANGEROUS.contains(&n.as_str()) {
+            let why = if caps::is_dangerous(name) {
                 " (close to root on the node)"
             } else {
                 ""
             };
-            s.report(
-                cap.pos,
-                name.len(),
-                format!("{} adds capability {name}{why}", c.label()),
-            );
+            s.at_value(cap, format!("{} adds capability {name}{why}", c.label()));
         }
     }
 }
@@ -94,25 +76,20 @@ pub static NOT_DROPPED: Rule = Rule {
 fn not_dropped(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         let drop = c.sc_entry(&["capabilities", "drop"]);
-        let dropped = drop.map(|d| {
-            d.value.as_seq().iter().filter_map(|n| n.as_str()).any(|n| {
-                let n = n.trim_start_matches("CAP_").to_ascii_uppercase();
-                n == "ALL" || n == "NET_RAW"
-            })
-        });
+        let dropped =
+            drop.map(|d| caps::drops_net_raw(d.value.as_seq().iter().filter_map(|n| n.as_str())));
         match (drop, dropped) {
             (_, Some(true)) => {}
-            (Some(d), _) => s.report(
-                d.key_pos,
-                d.key.len(),
+            (Some(d), _) => s.at_key(
+                d,
                 format!(
                     "{} drops capabilities but neither ALL nor NET_RAW",
                     c.label()
                 ),
             ),
-            (None, _) => s.report(
+            (None, _) => s.at_text(
                 c.pos,
-                4,
+                "name",
                 format!(
                     "{} keeps the default capabilities, including NET_RAW (packet spoofing)",
                     c.label()

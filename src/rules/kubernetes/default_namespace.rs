@@ -55,9 +55,9 @@ fn default_ns(o: &Object, s: &mut Sink) {
     }
     match o.namespace {
         Some(e) if e.value.as_str() == Some("default") => {
-            s.report(e.value.pos, 7, format!("{} is placed in the default namespace", o.label()))
+            s.at_value(&e.value, format!("{} is placed in the default namespace", o.label()))
         }
         Some(_) => {}
-        None => s.report(o.kind_pos, 4, format!("{} has no namespace, so it lands in the default namespace unless one is given at apply time", o.label())),
+        None => s.at_text(o.kind_pos, "kind", format!("{} has no namespace, so it lands in the default namespace unless one is given at apply time", o.label())),
     }
 }

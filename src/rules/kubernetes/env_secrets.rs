@@ -1,7 +1,7 @@
 //! Secrets written into environment variables.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::knowledge::secrets::is_literal_secret;
 use crate::manifest::k8s::PodView;
 use crate::rules::manifest::*;
 
@@ -34,10 +34,9 @@ fn env(p: &PodView, s: &mut Sink) {
                 continue;
             };
             let val = v.value.scalar_text().unwrap_or_default();
-            if is_secret_name(name) && !is_reference(&val) {
-                s.report(
-                    v.key_pos,
-                    v.key.len(),
+            if is_literal_secret(name, &val) {
+                s.at_key(
+                    v,
                     format!(
                         "{} sets {name} to a literal value in the manifest",
                         c.label()

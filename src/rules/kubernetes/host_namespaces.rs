@@ -1,20 +1,7 @@
 //! Sharing the host's PID, IPC and network namespaces.
 
 use crate::findings::{Severity, Stride};
-use crate::manifest::k8s::PodView;
 use crate::rules::manifest::*;
-
-fn host_flag(p: &PodView, s: &mut Sink, key: &str, what: &str) {
-    if let Some(e) = p.field(key) {
-        if e.value.as_bool() == Some(true) {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("{} shares the host's {what}", p.object_label()),
-            );
-        }
-    }
-}
 
 pub static HOST_PID: Rule = Rule {
     meta: RuleMeta {
@@ -42,10 +29,11 @@ pub static HOST_PID: Rule = Rule {
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(|p, s| {
-        host_flag(
-            p,
+        host_namespace(
             s,
-            "hostPID",
+            p.field("hostPID"),
+            is_true,
+            &p.object_label(),
             "process namespace: it can see and signal every process on the node",
         )
     }),
@@ -76,10 +64,11 @@ pub static HOST_IPC: Rule = Rule {
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(|p, s| {
-        host_flag(
-            p,
+        host_namespace(
             s,
-            "hostIPC",
+            p.field("hostIPC"),
+            is_true,
+            &p.object_label(),
             "IPC namespace (shared memory of host processes)",
         )
     }),
@@ -111,10 +100,11 @@ pub static HOST_NETWORK: Rule = Rule {
     },
     domain: Domain::Kubernetes,
     subject: Subject::Pod(|p, s| {
-        host_flag(
-            p,
+        host_namespace(
             s,
-            "hostNetwork",
+            p.field("hostNetwork"),
+            is_true,
+            &p.object_label(),
             "network namespace: it bypasses NetworkPolicies and reaches node-local services",
         )
     }),

@@ -1,8 +1,10 @@
 //! hostPath volumes.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::sensitive_host_path;
+use crate::knowledge::host_paths;
+use crate::knowledge::sockets::{self, Exposure};
 use crate::manifest::k8s::PodView;
+use crate::manifest::yaml::{Entry, Node};
 use crate::rules::manifest::*;
 
 pub static SENSITIVE: Rule = Rule {
@@ -31,7 +33,7 @@ pub static SENSITIVE: Rule = Rule {
         fix: Fix::Manual,
     },
     domain: Domain::Kubernetes,
-    subject: Subject::Pod(|p, s| host_paths(p, s, true)),
+    subject: Subject::Pod(sensitive),
 };
 
 pub static ANY: Rule = Rule {
@@ -50,39 +52,50 @@ pub static ANY: Rule = Rule {
         fix: Fix::Manual,
     },
     domain: Domain::Kubernetes,
-    subject: Subject::Pod(|p, s| host_paths(p, s, false)),
+    subject: Subject::Pod(any),
 };
 
-fn host_paths(p: &PodView, s: &mut Sink, sensitive: bool) {
-    let Some(vols) = p.spec.get("volumes") else {
-        return;
-    };
-    for v in vols.as_seq() {
-        let Some(e) = v.path_entry(&["hostPath", "path"]) else {
-            continue;
-        };
-        let Some(path) = e.value.as_str() else {
-            continue;
-        };
-        let name = v.get_str("name").unwrap_or("");
-        match (sensitive_host_path(path), sensitive) {
-            (Some(why), true) => s.report(
-                e.value.pos,
-                path.len(),
-                format!(
-                    "volume \"{name}\" of {} mounts {path}: {why}",
-                    p.object_label()
-                ),
-            ),
-            (None, false) => s.report(
-                e.value.pos,
-                path.len(),
-                format!(
-                    "volume \"{name}\" of {} mounts host path {path}",
-                    p.object_label()
-                ),
-            ),
-            _ => {}
+/// The pod's hostPath volumes: (volume name, the `path` entry, the path).
+fn host_path_volumes<'a>(p: &PodView<'a>) -> Vec<(&'a str, &'a Entry, &'a str)> {
+    let vols = p.spec.get("volumes").map(Node::as_seq).unwrap_or(&[]);
+    vols.iter()
+        .filter_map(|v| {
+            let e = v.path_entry(&["hostPath", "path"])?;
+            let path = e.value.as_str()?;
+            Some((v.get_str("name").unwrap_or(""), e, path))
+        })
+        .collect()
+}
+
+/// Why a host path is sensitive: a runtime socket (CIS Docker 5.32) or a
+/// sensitive directory (5.6), from the knowledge every family shares.
+fn why_sensitive(path: &str) -> Option<&'static str> {
+    if sockets::exposure(path, &[]) == Some(Exposure::Socket) {
+        return Some("the container runtime socket, which gives full control of the host");
+    }
+    host_paths::sensitive(path).map(|h| h.why)
+}
+
+fn sensitive(p: &PodView, s: &mut Sink) {
+    for (name, e, path) in host_path_volumes(p) {
+        if let Some(why) = why_sensitive(path) {
+            let owner = p.object_label();
+            s.at_value(
+                &e.value,
+                format!("volume \"{name}\" of {owner} mounts {path}: {why}"),
+            );
+        }
+    }
+}
+
+fn any(p: &PodView, s: &mut Sink) {
+    for (name, e, path) in host_path_volumes(p) {
+        if why_sensitive(path).is_none() {
+            let owner = p.object_label();
+            s.at_value(
+                &e.value,
+                format!("volume \"{name}\" of {owner} mounts host path {path}"),
+            );
         }
     }
 }

@@ -32,9 +32,8 @@ fn host_port(p: &PodView, s: &mut Sink) {
         for port in c.node.get("ports").map(|n| n.as_seq()).unwrap_or(&[]) {
             if let Some(e) = port.entry("hostPort") {
                 if e.value.as_i64().is_some_and(|v| v > 0) {
-                    s.report(
-                        e.key_pos,
-                        e.key.len(),
+                    s.at_key(
+                        e,
                         format!(
                             "{} binds host port {}",
                             c.label(),

@@ -1,7 +1,7 @@
 //! Image references: mutable tags and missing digests.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::{image_tag_problem, parse_image};
+use crate::knowledge::images::{image_tag_problem, parse_image};
 use crate::manifest::k8s::PodView;
 use crate::rules::manifest::*;
 
@@ -32,11 +32,7 @@ fn tag(p: &PodView, s: &mut Sink) {
         if let Some(e) = c.node.entry("image") {
             if let Some(img) = e.value.as_str() {
                 if let Some(why) = image_tag_problem(img) {
-                    s.report(
-                        e.value.pos,
-                        img.len(),
-                        format!("{} image {img} {why}", c.label()),
-                    );
+                    s.at_value(&e.value, format!("{} image {img} {why}", c.label()));
                 }
             }
         }
@@ -71,9 +67,8 @@ fn digest(p: &PodView, s: &mut Sink) {
                     && parse_image(img).digest.is_none()
                     && image_tag_problem(img).is_none()
                 {
-                    s.report(
-                        e.value.pos,
-                        img.len(),
+                    s.at_value(
+                        &e.value,
                         format!("{} image {img} is not pinned by digest", c.label()),
                     );
                 }

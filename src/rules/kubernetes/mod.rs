@@ -2,6 +2,9 @@
 //! carries its CIS Kubernetes 1.12 id, Pod Security Standards control and
 //! NSA/CISA guidance section where they apply.
 
+use crate::manifest::k8s::PodView;
+use crate::manifest::yaml::Entry;
+
 mod capabilities;
 mod default_namespace;
 mod env_secrets;
@@ -71,3 +74,15 @@ pub static RULES: &[&Rule] = &[
     &secrets::SECRET_MANIFEST,
     &secrets::CONFIGMAP_SECRETS,
 ];
+
+/// A `securityContext` setting everywhere a pod writes it: the pod level
+/// first (it applies to every container), then each container, each with
+/// the label a finding names.
+pub(crate) fn security_settings<'a>(p: &PodView<'a>, path: &[&str]) -> Vec<(String, &'a Entry)> {
+    let pod = p.pod_sc_entry(path).map(|e| (p.object_label(), e));
+    let containers = p
+        .containers
+        .iter()
+        .filter_map(|c| c.sc_entry(path).map(|e| (c.label(), e)));
+    pod.into_iter().chain(containers).collect()
+}

@@ -36,9 +36,8 @@ fn privileged(o: &Object, s: &mut Sink) {
     }
     if let Some(e) = o.label_value(ENFORCE) {
         if e.value.as_str() == Some("privileged") {
-            s.report(
-                e.value.pos,
-                10,
+            s.at_value(
+                &e.value,
                 format!(
                     "{} allows privileged pods (PSA enforce=privileged)",
                     o.label()
@@ -72,9 +71,9 @@ pub static PSA_MISSING: Rule = Rule {
 
 fn missing(o: &Object, s: &mut Sink) {
     if o.kind == "Namespace" && o.label_value(ENFORCE).is_none() {
-        s.report(
+        s.at_text(
             o.kind_pos,
-            4,
+            "kind",
             format!(
                 "{} has no {ENFORCE} label, so no Pod Security level is enforced",
                 o.label()

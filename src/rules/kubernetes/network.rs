@@ -44,9 +44,8 @@ fn allow_all(o: &Object, s: &mut Sink) {
             let empty =
                 rule.as_map().is_some_and(|m| m.is_empty()) || (peers.is_none() && ports.is_none());
             if empty {
-                s.report(
-                    rule.pos,
-                    2,
+                s.at_value(
+                    rule,
                     format!(
                         "{} has an empty {dir} rule, which allows all {dir} traffic",
                         o.label()
@@ -56,9 +55,8 @@ fn allow_all(o: &Object, s: &mut Sink) {
             }
             for p in peers.map(Node::as_seq).unwrap_or(&[]) {
                 if open_peer(p) {
-                    s.report(
-                        p.pos,
-                        6,
+                    s.at_value(
+                        p,
                         format!("{} allows {dir} traffic from/to any address", o.label()),
                     );
                 }
@@ -96,9 +94,9 @@ fn exposed(o: &Object, s: &mut Sink) {
             if t == "LoadBalancer" && o.node.path(&["spec", "loadBalancerSourceRanges"]).is_some() {
                 return;
             }
-            s.report(
+            s.at_text(
                 e.value.pos,
-                t.len(),
+                t,
                 format!(
                     "{} is of type {t}, reachable from outside the cluster",
                     o.label()

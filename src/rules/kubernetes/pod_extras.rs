@@ -1,5 +1,6 @@
 //! Windows HostProcess, /proc mount type and unsafe sysctls.
 
+use super::security_settings;
 use crate::findings::{Severity, Stride};
 use crate::manifest::k8s::PodView;
 use crate::manifest::yaml::Entry;
@@ -29,31 +30,10 @@ pub static HOST_PROCESS: Rule = Rule {
 };
 
 fn host_process(p: &PodView, s: &mut Sink) {
-    if let Some(e) = p.pod_sc_entry(&["windowsOptions", "hostProcess"]) {
-        if e.value.as_bool() == Some(true) {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!(
-                    "{} runs as a Windows HostProcess (full host access)",
-                    p.object_label()
-                ),
-            );
-        }
-    }
-    for c in &p.containers {
-        if let Some(e) = c.sc_entry(&["windowsOptions", "hostProcess"]) {
-            if e.value.as_bool() == Some(true) {
-                s.report(
-                    e.key_pos,
-                    e.key.len(),
-                    format!(
-                        "{} runs as a Windows HostProcess (full host access)",
-                        c.label()
-                    ),
-                );
-            }
-        }
+    for (who, e) in security_settings(p, &["windowsOptions", "hostProcess"]) {
+        s.key_if(Some(e), is_true, |_| {
+            format!("{who} runs as a Windows HostProcess (full host access)")
+        });
     }
 }
 
@@ -84,9 +64,8 @@ fn proc_mount(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         if let Some(e) = c.sc_entry(&["procMount"]) {
             if e.value.as_str().is_some_and(|v| v != "Default") {
-                s.report(
-                    e.key_pos,
-                    e.key.len(),
+                s.at_key(
+                    e,
                     format!(
                         "{} sets procMount to {}",
                         c.label(),
@@ -142,9 +121,8 @@ fn sysctls(p: &PodView, s: &mut Sink) {
             continue;
         };
         if !SAFE.contains(&name) {
-            s.report(
-                e.value.pos,
-                name.len(),
+            s.at_value(
+                &e.value,
                 format!("{} sets unsafe sysctl {name}", p.object_label()),
             );
         }
@@ -177,34 +155,24 @@ const SELINUX_TYPES: &[&str] = &[
     "container_engine_t",
 ];
 
-fn selinux_check(opts: Option<&Entry>, what: &str, s: &mut Sink) {
-    let Some(o) = opts else { return };
+fn selinux_check(o: &Entry, what: &str, s: &mut Sink) {
     if let Some(t) = o.value.entry("type") {
         let v = t.value.as_str().unwrap_or("");
         if !v.is_empty() && !SELINUX_TYPES.contains(&v) {
-            s.report(
-                t.value.pos,
-                v.len(),
-                format!("{what} uses SELinux type {v}"),
-            );
+            s.at_text(t.value.pos, v, format!("{what} uses SELinux type {v}"));
         }
     }
     for key in ["user", "role"] {
         if let Some(e) = o.value.entry(key) {
             if e.value.as_str().is_some_and(|v| !v.is_empty()) {
-                s.report(
-                    e.key_pos,
-                    e.key.len(),
-                    format!("{what} sets the SELinux {key}"),
-                );
+                s.at_key(e, format!("{what} sets the SELinux {key}"));
             }
         }
     }
 }
 
 fn selinux(p: &PodView, s: &mut Sink) {
-    selinux_check(p.pod_sc_entry(&["seLinuxOptions"]), &p.object_label(), s);
-    for c in &p.containers {
-        selinux_check(c.sc_entry(&["seLinuxOptions"]), &c.label(), s);
+    for (who, e) in security_settings(p, &["seLinuxOptions"]) {
+        selinux_check(e, &who, s);
     }
 }

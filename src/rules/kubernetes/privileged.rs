@@ -33,11 +33,12 @@ pub static PRIVILEGED: Rule = Rule {
 
 fn privileged(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
-        if let Some(e) = c.sc_entry(&["privileged"]) {
-            if e.value.as_bool() == Some(true) {
-                s.report(e.key_pos, e.key.len(), format!("{} runs privileged: it has every capability and full access to host devices", c.label()));
-            }
-        }
+        s.key_if(c.sc_entry(&["privileged"]), is_true, |_| {
+            format!(
+                "{} runs privileged: it has every capability and full access to host devices",
+                c.label()
+            )
+        });
     }
 }
 
@@ -73,8 +74,8 @@ fn escalation(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         match c.sc_entry(&["allowPrivilegeEscalation"]) {
             Some(e) if e.value.as_bool() == Some(false) => {}
-            Some(e) => s.report(e.key_pos, e.key.len(), format!("{} sets allowPrivilegeEscalation to true, so setuid binaries can raise its privileges", c.label())),
-            None => s.report(c.pos, 4, format!("{} does not set allowPrivilegeEscalation: false (it defaults to true)", c.label())),
+            Some(e) => s.at_key(e, format!("{} sets allowPrivilegeEscalation to true, so setuid binaries can raise its privileges", c.label())),
+            None => s.at_text(c.pos, "name", format!("{} does not set allowPrivilegeEscalation: false (it defaults to true)", c.label())),
         }
     }
 }

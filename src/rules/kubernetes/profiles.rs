@@ -1,5 +1,6 @@
 //! seccomp and AppArmor profiles switched off.
 
+use super::security_settings;
 use crate::findings::{Severity, Stride};
 use crate::manifest::k8s::PodView;
 use crate::rules::manifest::*;
@@ -44,11 +45,7 @@ fn unconfined_annotations<'a>(
 ) {
     for e in entries {
         if e.value.as_str() == Some("unconfined") {
-            s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("annotation {} disables {what}", e.key),
-            );
+            s.at_key(e, format!("annotation {} disables {what}", e.key));
         }
     }
 }
@@ -59,20 +56,15 @@ fn unconfined(p: &PodView, s: &mut Sink, key: &str, what: &str) {
         v.as_str()
             .is_some_and(|t| t.eq_ignore_ascii_case("Unconfined"))
     };
-    if let Some(e) = p.pod_sc_entry(&[key, "type"]) {
+    let pod = p.object_label();
+    for (who, e) in security_settings(p, &[key, "type"]) {
         if is_unconfined(&e.value) {
-            s.report(
-                e.value.pos,
-                10,
-                format!("{} disables {what} for all containers", p.object_label()),
-            );
-        }
-    }
-    for c in &p.containers {
-        if let Some(e) = c.sc_entry(&[key, "type"]) {
-            if is_unconfined(&e.value) {
-                s.report(e.value.pos, 10, format!("{} disables {what}", c.label()));
-            }
+            let scope = if who == pod {
+                " for all containers"
+            } else {
+                ""
+            };
+            s.at_value(&e.value, format!("{who} disables {what}{scope}"));
         }
     }
 }

@@ -16,11 +16,7 @@ fn subjects(o: &Object, s: &mut Sink, names: &[&str], why: &str) {
         if let Some(e) = sub.entry("name") {
             if let Some(n) = e.value.as_str() {
                 if names.contains(&n) {
-                    s.report(
-                        e.value.pos,
-                        n.len(),
-                        format!("{} binds {n}: {why}", o.label()),
-                    );
+                    s.at_text(e.value.pos, n, format!("{} binds {n}: {why}", o.label()));
                 }
             }
         }
@@ -86,9 +82,8 @@ fn cluster_admin(o: &Object, s: &mut Sink) {
     }
     if let Some(e) = o.node.path_entry(&["roleRef", "name"]) {
         if e.value.as_str() == Some("cluster-admin") {
-            s.report(
-                e.value.pos,
-                13,
+            s.at_value(
+                &e.value,
                 format!(
                     "{} grants cluster-admin, full control of the cluster",
                     o.label()

@@ -40,9 +40,9 @@ fn grants(o: &Object, s: &mut Sink, verbs: &[&str], resources: &[&str], what: &s
                     .map(|(v, _)| *v)
                     .filter(|v| *v == "*" || verbs.contains(v))
                     .collect();
-                s.report(
+                s.at_text(
                     n.pos,
-                    r.len(),
+                    r,
                     format!("{} grants {} on {r}: {what}", o.label(), granted.join(", ")),
                 );
             }
@@ -83,9 +83,8 @@ fn wildcard(o: &Object, s: &mut Sink) {
         for key in ["verbs", "resources", "apiGroups"] {
             for (v, n) in items(rule, key) {
                 if v == "*" {
-                    s.report(
-                        n.pos,
-                        1,
+                    s.at_value(
+                        n,
                         format!(
                             "{} grants every {} (\"*\")",
                             o.label(),
@@ -145,7 +144,7 @@ fn escalate(o: &Object, s: &mut Sink) {
     for rule in o.node.get("rules").map(|n| n.as_seq()).unwrap_or(&[]) {
         for (v, n) in items(rule, "verbs") {
             if matches!(v, "escalate" | "bind" | "impersonate") {
-                s.report(n.pos, v.len(), format!("{} grants the {v} verb", o.label()));
+                s.at_text(n.pos, v, format!("{} grants the {v} verb", o.label()));
             }
         }
     }

@@ -30,14 +30,10 @@ fn ro(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         match c.sc_entry(&["readOnlyRootFilesystem"]) {
             Some(e) if e.value.as_bool() == Some(true) => {}
-            Some(e) => s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("{} has a writable root filesystem", c.label()),
-            ),
-            None => s.report(
+            Some(e) => s.at_key(e, format!("{} has a writable root filesystem", c.label())),
+            None => s.at_text(
                 c.pos,
-                4,
+                "name",
                 format!("{} does not set readOnlyRootFilesystem: true", c.label()),
             ),
         }

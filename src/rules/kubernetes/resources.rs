@@ -64,13 +64,10 @@ fn check(p: &PodView, s: &mut Sink, which: &str) {
         if missing.is_empty() {
             continue;
         }
-        let pos = section
-            .map(|e| (e.key_pos, e.key.len()))
-            .unwrap_or((c.pos, 4));
-        s.report(
-            pos.0,
-            pos.1,
-            format!("{} has no {} {which}", c.label(), missing.join(" or ")),
-        );
+        let message = format!("{} has no {} {which}", c.label(), missing.join(" or "));
+        match section {
+            Some(e) => s.at_key(e, message),
+            None => s.at_text(c.pos, "name", message),
+        }
     }
 }

@@ -34,15 +34,11 @@ fn non_root(p: &PodView, s: &mut Sink) {
             .is_some_and(|u| u > 0);
         match p.effective(c, &["runAsNonRoot"]) {
             Some(e) if e.value.as_bool() == Some(true) => {}
-            Some(e) => s.report(
-                e.key_pos,
-                e.key.len(),
-                format!("{} sets runAsNonRoot to false", c.label()),
-            ),
+            Some(e) => s.at_key(e, format!("{} sets runAsNonRoot to false", c.label())),
             None if uid_nonzero => {}
-            None => s.report(
+            None => s.at_text(
                 c.pos,
-                4,
+                "name",
                 format!(
                     "{} does not set runAsNonRoot: true, so it runs as root if the image does",
                     c.label()
@@ -84,9 +80,8 @@ fn uid0(p: &PodView, s: &mut Sink) {
             .iter()
             .any(|c| c.sc_entry(&["runAsUser"]).is_none());
         if e.value.as_i64() == Some(0) && inherited {
-            s.report(
-                e.key_pos,
-                e.key.len(),
+            s.at_key(
+                e,
                 format!(
                     "{} runs every container as root (runAsUser: 0)",
                     p.object_label()
@@ -97,11 +92,7 @@ fn uid0(p: &PodView, s: &mut Sink) {
     for c in &p.containers {
         if let Some(e) = c.sc_entry(&["runAsUser"]) {
             if e.value.as_i64() == Some(0) {
-                s.report(
-                    e.key_pos,
-                    e.key.len(),
-                    format!("{} runs as root (runAsUser: 0)", c.label()),
-                );
+                s.at_key(e, format!("{} runs as root (runAsUser: 0)", c.label()));
             }
         }
     }

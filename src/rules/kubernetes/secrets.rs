@@ -1,7 +1,7 @@
 //! Secrets committed in manifests and secrets hidden in ConfigMaps.
 
 use crate::findings::{Severity, Stride};
-use crate::knowledge::heuristics::{is_reference, is_secret_name};
+use crate::knowledge::secrets::is_literal_secret;
 use crate::manifest::k8s::Object;
 use crate::rules::manifest::*;
 
@@ -31,9 +31,8 @@ fn secret(o: &Object, s: &mut Sink) {
     for key in ["data", "stringData"] {
         if let Some(e) = o.node.entry(key) {
             if e.value.as_map().is_some_and(|m| !m.is_empty()) {
-                s.report(
-                    e.key_pos,
-                    e.key.len(),
+                s.at_key(
+                    e,
                     format!(
                         "{} stores its values in the manifest ({key}, base64 is not encryption)",
                         o.label()
@@ -69,10 +68,9 @@ fn configmap(o: &Object, s: &mut Sink) {
     }
     for e in o.node.get("data").and_then(|d| d.as_map()).unwrap_or(&[]) {
         let v = e.value.scalar_text().unwrap_or_default();
-        if is_secret_name(&e.key) && !is_reference(&v) {
-            s.report(
-                e.key_pos,
-                e.key.len(),
+        if is_literal_secret(&e.key, &v) {
+            s.at_key(
+                e,
                 format!("{} key {} looks like a secret", o.label(), e.key),
             );
         }

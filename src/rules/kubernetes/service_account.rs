@@ -29,17 +29,16 @@ pub static POD_AUTOMOUNT: Rule = Rule {
 fn pod(p: &PodView, s: &mut Sink) {
     match p.field("automountServiceAccountToken") {
         Some(e) if e.value.as_bool() == Some(false) => {}
-        Some(e) => s.report(
-            e.key_pos,
-            e.key.len(),
+        Some(e) => s.at_key(
+            e,
             format!(
                 "{} explicitly mounts its service account token",
                 p.object_label()
             ),
         ),
-        None => s.report(
+        None => s.at_text(
             p.spec_pos,
-            4,
+            "spec",
             format!(
                 "{} does not set automountServiceAccountToken: false",
                 p.object_label()
@@ -76,14 +75,13 @@ fn default_sa(o: &Object, s: &mut Sink) {
     }
     match o.node.entry("automountServiceAccountToken") {
         Some(e) if e.value.as_bool() == Some(false) => {}
-        Some(e) => s.report(
-            e.key_pos,
-            e.key.len(),
+        Some(e) => s.at_key(
+            e,
             "the default ServiceAccount mounts its token into every pod that does not opt out",
         ),
-        None => s.report(
+        None => s.at_text(
             o.kind_pos,
-            4,
+            "kind",
             "the default ServiceAccount does not set automountServiceAccountToken: false",
         ),
     }
