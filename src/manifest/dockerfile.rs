@@ -415,6 +415,10 @@ impl Command {
 /// Split shell text into simple commands on `&&`, `||`, `;`, `|`, `&`,
 /// newlines and parentheses, honouring quotes roughly. Quotes are removed
 /// from words.
+///
+/// At about 80 lines this is one character-level state machine (quote,
+/// suspended `$(` inside double quotes, current word and command); split up,
+/// every piece would need all of that state passed back and forth.
 pub fn shell_commands(script: &str) -> Vec<Command> {
     let mut cmds = Vec::new();
     let mut cur = Command {
