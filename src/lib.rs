@@ -5,6 +5,8 @@
 //! ```text
 //! collect/ ──▶ snapshot/ ──▶ rules/ ──▶ findings/ ──▶ threat/ ──▶ report/
 //! (all I/O)    (typed facts)  (pure)     (verdicts)    (STRIDE)    (renderers)
+//!                                                       remediate/
+//!                                                       (plan, pure) ──▶ harden/ (applies it)
 //! ```
 //!
 //! `cli/` is a thin layer that parses arguments and drives these stages.
@@ -12,6 +14,8 @@
 pub mod cli;
 pub mod collect;
 pub mod findings;
+pub mod harden;
+pub mod remediate;
 pub mod report;
 pub mod rules;
 pub mod scan;
