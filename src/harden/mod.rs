@@ -1,1 +1,735 @@
-//! placeholder
+//! `harden`: the I/O side of remediation. It takes the plan `remediate/`
+//! builds, turns it into exact edits for this host ([`prepare`]), shows them
+//! ([`render`]), and applies them as a journaled transaction that
+//! [`rollback`] can undo byte for byte.
+//!
+//! Order of an apply: collect and audit → plan → prepare and validate →
+//! confirm → journal the originals → write files atomically, fix modes and
+//! owners, load audit rules → SIGHUP and confirm the reload through the API
+//! → (with `--restart`) restart → re-audit. Any failure after the first
+//! write rolls back what was done, and the journal lets `rollback` finish
+//! the job after a crash.
+
+pub mod diff;
+pub mod files;
+pub mod host;
+pub mod journal;
+pub mod prepare;
+pub mod render;
+
+use crate::collect::{self, engine_client::Endpoint, CollectOptions};
+use crate::findings::{Finding, Outcome};
+use crate::remediate::{self, PlanOptions};
+use crate::rules::{self, EvalOptions};
+use crate::snapshot::Snapshot;
+use files::real_path;
+use journal::{Journal, LoadedRule, Status};
+use prepare::Prepared;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_STATE_DIR: &str = "/var/lib/shipshape";
+
+/// Everything a harden command needs to know.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub collect: CollectOptions,
+    pub root: PathBuf,
+    pub state_dir: PathBuf,
+    pub rules_file: String,
+    pub force: bool,
+    pub restart: bool,
+    pub dry_run: bool,
+    pub only: Vec<String>,
+    pub exclude: Vec<String>,
+    /// How long to wait for the daemon to confirm a reload or come back.
+    pub wait: Duration,
+}
+
+/// The result of a command: text and JSON views and the exit code.
+pub struct Run {
+    pub text: String,
+    pub json: Value,
+    pub code: i32,
+}
+
+impl Run {
+    fn fail(text: String, msg: &str) -> Run {
+        Run {
+            text: format!("{text}shipshape: error: {msg}\n"),
+            json: json!({"status": "error", "error": msg}),
+            code: 2,
+        }
+    }
+}
+
+/// Audit the selected checks, plan, and prepare.
+pub struct Planned {
+    pub snap: Snapshot,
+    pub findings: Vec<Finding>,
+    pub prepared: Prepared,
+    pub elapsed: Duration,
+}
+
+pub fn plan(opts: &Options, include_restart: bool) -> Result<Planned, String> {
+    let t = Instant::now();
+    let checks = rules::select(rules::docker::checks(), &opts.only, &opts.exclude)?;
+    let snap = collect::collect(&opts.collect);
+    let findings = rules::evaluate(&snap, &EvalOptions::default(), &checks);
+    let plan = remediate::plan(
+        &snap,
+        &findings,
+        &PlanOptions {
+            rules_file: opts.rules_file.clone(),
+            force: opts.force,
+        },
+    );
+    let prepared = prepare::prepare(&snap, &plan, opts, include_restart);
+    Ok(Planned {
+        snap,
+        findings,
+        prepared,
+        elapsed: t.elapsed(),
+    })
+}
+
+/// `harden plan`.
+pub fn run_plan(opts: &Options) -> Run {
+    match plan(opts, true) {
+        Err(e) => Run::fail(String::new(), &e),
+        Ok(p) => {
+            let mut text = render::text(&p.prepared, "harden plan");
+            text.push_str(&format!(
+                "\nplanned in {} ms; apply with `shipshape harden apply` (live class) or `--restart` (adds restart class)\n",
+                p.elapsed.as_millis()
+            ));
+            let mut j = render::json(&p.prepared);
+            j["plan_ms"] = json!(p.elapsed.as_millis() as u64);
+            Run {
+                text,
+                json: j,
+                code: 0,
+            }
+        }
+    }
+}
+
+fn socket(opts: &Options) -> PathBuf {
+    Endpoint::from_docker_host(opts.collect.docker_host.as_deref())
+        .map(|e| e.socket)
+        .unwrap_or_else(|_| PathBuf::from("/var/run/docker.sock"))
+}
+
+fn daemon_pid(snap: &Snapshot) -> Option<u32> {
+    snap.daemon
+        .process
+        .ok()
+        .and_then(|p| p.as_ref())
+        .map(|p| p.pid)
+}
+
+/// Fault injection for tests: fail after N writes (debug builds only).
+fn fault_after(done: usize) -> Result<(), String> {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("SHIPSHAPE_FAULT_AFTER_WRITES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if done >= n {
+            return Err(format!(
+                "injected fault after {done} write(s) (SHIPSHAPE_FAULT_AFTER_WRITES)"
+            ));
+        }
+    }
+    let _ = done;
+    Ok(())
+}
+
+/// Make the prepared changes, journaling each one first.
+fn do_writes(
+    j: &mut Journal,
+    p: &Prepared,
+    root: &Path,
+    log: &mut Vec<String>,
+) -> Result<(), String> {
+    let mut done = 0;
+    let io = |e: std::io::Error, what: &str| format!("{what}: {e}");
+    for e in &p.edits {
+        let real = real_path(root, &e.path);
+        files::atomic_write(&real, e.new.as_bytes(), 0o644)
+            .map_err(|x| io(x, &format!("cannot write {}", e.path)))?;
+        if let Some(f) = j.files.iter_mut().find(|f| f.path == e.path) {
+            f.touched = true;
+            f.after_sha256 = Some(files::sha256_hex(e.new.as_bytes()));
+        }
+        j.save().map_err(|x| io(x, "cannot update the journal"))?;
+        log.push(format!("wrote {}", e.path));
+        done += 1;
+        fault_after(done)?;
+    }
+    for m in &p.meta {
+        let real = real_path(root, &m.path);
+        if let Some((u, g)) = m.owner {
+            std::os::unix::fs::chown(&real, Some(u), Some(g))
+                .map_err(|x| io(x, &format!("cannot chown {}", m.path)))?;
+        }
+        if let Some(mode) = m.mode {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&real, std::fs::Permissions::from_mode(mode))
+                .map_err(|x| io(x, &format!("cannot chmod {}", m.path)))?;
+        }
+        if let Some(f) = j.files.iter_mut().find(|f| f.path == m.path) {
+            f.touched = true;
+        }
+        j.save().map_err(|x| io(x, "cannot update the journal"))?;
+        log.push(remediate::escape(&m.action.change.summary()));
+        done += 1;
+        fault_after(done)?;
+    }
+    if !p.loads.is_empty() {
+        let ctl = host::auditctl().ok_or("auditctl disappeared")?;
+        for l in &p.loads {
+            // Journal first: a crash right after loading still gets undone.
+            j.audit_rules.push(LoadedRule {
+                path: l.path.clone(),
+                line: l.line.clone(),
+            });
+            j.save().map_err(|x| io(x, "cannot update the journal"))?;
+            host::load_watch(&ctl, &l.path)?;
+            log.push(format!(
+                "loaded audit rule `{}`",
+                remediate::escape(&l.line)
+            ));
+            done += 1;
+            fault_after(done)?;
+        }
+    }
+    Ok(())
+}
+
+/// SIGHUP the daemon and wait for its reload event; check the live keys.
+fn reload(
+    pid: Option<u32>,
+    sock: &Path,
+    keys: &[(String, Value)],
+    wait: Duration,
+) -> Result<String, String> {
+    let pid = pid.ok_or("the dockerd process is unknown, so it cannot be sent SIGHUP")?;
+    let t = Instant::now();
+    let since = host::unix_now();
+    host::sighup(pid)?;
+    let attrs = host::confirm_reload(sock, since, wait)?;
+    let mut mismatched = Vec::new();
+    for (k, v) in keys {
+        let want = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if let Some(got) = attrs.get(k).and_then(|g| g.as_str()) {
+            if got != want && v.is_boolean() {
+                mismatched.push(format!("{k}={got} (wanted {want})"));
+            }
+        }
+    }
+    if !mismatched.is_empty() {
+        return Err(format!(
+            "the daemon reloaded but reports {}",
+            mismatched.join(", ")
+        ));
+    }
+    let mut confirmed = format!(
+        "dockerd (pid {pid}) reloaded in {} ms",
+        t.elapsed().as_millis()
+    );
+    if keys.iter().any(|(k, _)| k == "live-restore") {
+        let info = host::info(sock)?;
+        confirmed.push_str(&format!(
+            "; GET /info LiveRestoreEnabled={}",
+            info["LiveRestoreEnabled"]
+        ));
+    }
+    Ok(confirmed)
+}
+
+/// How to restart a daemon systemd does not manage.
+fn manual_restart(snap: &Snapshot) -> String {
+    match snap.daemon.process.ok().and_then(|p| p.as_ref()) {
+        Some(p) => format!(
+            "kill -TERM {pid}; wait until it has exited; then start it again as before: {}",
+            p.argv
+                .iter()
+                .map(|a| host::shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" "),
+            pid = p.pid
+        ),
+        None => "restart dockerd the way it is normally started".into(),
+    }
+}
+
+fn before_after(
+    before: &[Finding],
+    after: &[Finding],
+    checks: &[String],
+    held: &[String],
+) -> (String, Value) {
+    let mut t = String::from("\nre-audit:\n");
+    let mut rows = Vec::new();
+    for c in checks.iter().chain(held) {
+        let b = before.iter().find(|f| f.id == c).map(|f| f.outcome);
+        let a = after.iter().find(|f| f.id == c).map(|f| f.outcome);
+        let label = |o: Option<Outcome>| o.map(|o| o.label()).unwrap_or("?");
+        let note = if held.contains(c) {
+            "  (held: needs --restart)"
+        } else {
+            ""
+        };
+        t.push_str(&format!(
+            "    {c:<7} {:<5} -> {}{note}\n",
+            label(b),
+            label(a)
+        ));
+        rows.push(
+            json!({"check": c, "before": label(b), "after": label(a), "held": held.contains(c)}),
+        );
+    }
+    (t, Value::Array(rows))
+}
+
+/// `harden apply`.
+pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
+    let planned = match plan(opts, opts.restart) {
+        Ok(p) => p,
+        Err(e) => return Run::fail(String::new(), &e),
+    };
+    let Planned {
+        snap,
+        findings,
+        prepared: p,
+        elapsed,
+    } = planned;
+    let mut text = render::text(&p, "harden apply");
+    let mut out = render::json(&p);
+    out["plan_ms"] = json!(elapsed.as_millis() as u64);
+    if p.is_noop() {
+        text.push_str("\nNothing to change: the host already has every change this plan can make. No transaction was recorded.\n");
+        out["status"] = json!("nothing-to-do");
+        return Run {
+            text,
+            json: out,
+            code: 0,
+        };
+    }
+    if opts.dry_run {
+        text.push_str("\ndry run: nothing was written.\n");
+        out["status"] = json!("dry-run");
+        return Run {
+            text,
+            json: out,
+            code: 0,
+        };
+    }
+    let prompt = format!("Apply {} change(s) to this host?", p.apply.len());
+    if !confirm(&prompt) {
+        text.push_str("\ncancelled: nothing was written.\n");
+        out["status"] = json!("cancelled");
+        return Run {
+            text,
+            json: out,
+            code: 1,
+        };
+    }
+    let root_s = opts.root.display().to_string();
+    let mut j = match Journal::create(&opts.state_dir, &root_s, p.checks()) {
+        Ok(j) => j,
+        Err(e) => {
+            return Run::fail(
+                text,
+                &format!(
+                    "cannot create a transaction under {}: {e}",
+                    opts.state_dir.display()
+                ),
+            )
+        }
+    };
+    for path in p
+        .edits
+        .iter()
+        .map(|e| &e.path)
+        .chain(p.meta.iter().map(|m| &m.path))
+    {
+        if let Err(e) = j.keep(&opts.root, path) {
+            let _ = std::fs::remove_dir_all(&j.dir);
+            return Run::fail(
+                text,
+                &format!("cannot record the original of {path}: {e}; nothing was changed"),
+            );
+        }
+    }
+    j.daemon_json = p
+        .edits
+        .iter()
+        .find(|e| e.json.is_some())
+        .map(|e| e.path.clone());
+    j.daemon_pid = daemon_pid(&snap);
+    j.restart_keys = p.restart_keys.iter().map(|(k, _)| k.clone()).collect();
+    if let Err(e) = j.save() {
+        let _ = std::fs::remove_dir_all(&j.dir);
+        return Run::fail(
+            text,
+            &format!("cannot write the journal: {e}; nothing was changed"),
+        );
+    }
+    text.push_str(&format!(
+        "\ntransaction {} (journal {})\n",
+        j.id,
+        j.dir.display()
+    ));
+    out["transaction"] = json!(j.id);
+    let t = Instant::now();
+    let mut log = Vec::new();
+    let host_root = opts.root == Path::new("/");
+    let sock = socket(opts);
+    let mut result = do_writes(&mut j, &p, &opts.root, &mut log);
+    let apply_ms = t.elapsed().as_millis() as u64;
+    if result.is_ok() && !p.live_keys.is_empty() {
+        if host_root {
+            match reload(daemon_pid(&snap), &sock, &p.live_keys, opts.wait) {
+                Ok(msg) => log.push(msg),
+                Err(e) => result = Err(format!("reload not confirmed: {e}")),
+            }
+        } else {
+            log.push(format!(
+                "with --root, reload the daemon on that host: kill -HUP {}",
+                daemon_pid(&snap)
+                    .map(|p| p.to_string())
+                    .unwrap_or("<pid>".into())
+            ));
+        }
+    }
+    if let Err(e) = result {
+        for l in &log {
+            text.push_str(&format!("    {l}\n"));
+        }
+        let mut rlog = Vec::new();
+        let r = undo(&mut j, opts, &mut rlog);
+        for l in &rlog {
+            text.push_str(&format!("    rollback: {l}\n"));
+        }
+        let _ = j.finish(Status::Failed);
+        out["status"] = json!("failed");
+        return match r {
+            Ok(()) => Run::fail(text, &format!("{e}; everything it had changed was rolled back (transaction {})", j.id)),
+            Err(re) => Run::fail(text, &format!("{e}; the rollback failed too ({re}); finish it with `shipshape harden rollback {}`", j.id)),
+        };
+    }
+    if opts.restart && !p.restart_keys.is_empty() {
+        let unit = daemon_pid(&snap)
+            .and_then(host::systemd_unit_of)
+            .filter(|_| host_root);
+        match unit {
+            Some(u) => {
+                match host::systemd_restart(&u, &sock, opts.wait.max(Duration::from_secs(30))) {
+                    Ok(()) => log.push(format!("restarted {u} through systemd")),
+                    Err(e) => log.push(format!("restart through systemd failed: {e}")),
+                }
+            }
+            None => {
+                let cmd = manual_restart(&snap);
+                log.push(format!(
+                    "dockerd is not managed by systemd; restart it to apply {}: {cmd}",
+                    p.restart_keys
+                        .iter()
+                        .map(|(k, _)| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                j.notes.push(format!("restart pending: {cmd}"));
+            }
+        }
+    }
+    let _ = j.finish(Status::Applied);
+    for l in &log {
+        text.push_str(&format!("    {l}\n"));
+    }
+    text.push_str(&format!(
+        "applied in {apply_ms} ms (plan {} ms)\n",
+        elapsed.as_millis()
+    ));
+    // Re-audit the same checks.
+    let checks =
+        rules::select(rules::docker::checks(), &opts.only, &opts.exclude).unwrap_or_default();
+    let after_snap = collect::collect(&opts.collect);
+    let after = rules::evaluate(&after_snap, &EvalOptions::default(), &checks);
+    let held: Vec<String> = p.held.iter().map(|a| a.check.clone()).collect();
+    let (t2, rows) = before_after(&findings, &after, &p.checks(), &held);
+    text.push_str(&t2);
+    out["status"] = json!("applied");
+    out["log"] = json!(log);
+    out["apply_ms"] = json!(apply_ms);
+    out["reaudit"] = rows;
+    Run {
+        text,
+        json: out,
+        code: 0,
+    }
+}
+
+/// Restore what a transaction changed: audit rules out of the kernel,
+/// files back to their exact bytes, modes and owners (checked by sha256).
+fn undo(j: &mut Journal, opts: &Options, log: &mut Vec<String>) -> Result<(), String> {
+    let root = PathBuf::from(&j.root);
+    let mut errors = Vec::new();
+    if !j.audit_rules.is_empty() {
+        match host::auditctl() {
+            None => errors
+                .push("auditctl is not installed, so loaded rules cannot be removed".to_string()),
+            Some(ctl) => {
+                let loaded = host::loaded_watches(&ctl).unwrap_or_default();
+                for r in j.audit_rules.iter().rev() {
+                    if !host::is_loaded(&loaded, &r.path) {
+                        continue;
+                    }
+                    match host::unload_watch(&ctl, &r.path) {
+                        Ok(()) => log.push(format!(
+                            "removed audit rule `{}`",
+                            remediate::escape(&r.line)
+                        )),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+        }
+    }
+    let mut daemon_json_restored = false;
+    for e in j.files.clone().iter().rev() {
+        let real = real_path(&root, &e.path);
+        let now = match files::state(&real) {
+            Ok((s, _)) => s,
+            Err(x) => {
+                errors.push(format!("cannot stat {}: {x}", e.path));
+                continue;
+            }
+        };
+        if now == e.before {
+            continue;
+        }
+        let r = if !e.before.exists {
+            files::remove(&real).map_err(|x| x.to_string())
+        } else if e.backup.is_some() {
+            j.backup_bytes(e)
+                .map_err(|x| format!("cannot read the saved copy: {x}"))
+                .and_then(|b| {
+                    if files::sha256_hex(&b) != e.before.sha256 {
+                        return Err("the saved copy does not match its recorded sha256".to_string());
+                    }
+                    files::restore(&real, &b, &e.before).map_err(|x| x.to_string())
+                })
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            std::os::unix::fs::chown(&real, Some(e.before.uid), Some(e.before.gid))
+                .and_then(|_| {
+                    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(e.before.mode))
+                })
+                .map_err(|x| x.to_string())
+        };
+        match r.and_then(|_| files::state(&real).map_err(|x| x.to_string())) {
+            Ok((after, _)) if after == e.before => {
+                log.push(if e.before.exists {
+                    format!(
+                        "restored {} (mode {:04o}, owner {}:{}{})",
+                        remediate::escape(&e.path),
+                        e.before.mode,
+                        e.before.uid,
+                        e.before.gid,
+                        if e.before.sha256.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", sha256 {}", &e.before.sha256[..16])
+                        }
+                    )
+                } else {
+                    format!(
+                        "removed {} (shipshape created it)",
+                        remediate::escape(&e.path)
+                    )
+                });
+                if j.daemon_json.as_deref() == Some(e.path.as_str()) {
+                    daemon_json_restored = true;
+                }
+            }
+            Ok(_) => errors.push(format!(
+                "{} does not match its recorded state after restoring",
+                e.path
+            )),
+            Err(x) => errors.push(format!("cannot restore {}: {x}", e.path)),
+        }
+    }
+    if daemon_json_restored {
+        if root == Path::new("/") {
+            let snap = collect::collect(&opts.collect);
+            match reload(daemon_pid(&snap), &socket(opts), &[], opts.wait) {
+                Ok(m) => log.push(m),
+                Err(e) => errors.push(format!("reload after restoring daemon.json: {e}")),
+            }
+            if !j.restart_keys.is_empty() {
+                log.push(format!(
+                    "a daemon restart is needed to drop {}",
+                    j.restart_keys.join(", ")
+                ));
+            }
+        } else {
+            log.push("with --root, reload the daemon on that host (kill -HUP)".into());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+/// `harden rollback [TXN]`.
+pub fn run_rollback(
+    opts: &Options,
+    txn: Option<&str>,
+    confirm: &mut dyn FnMut(&str) -> bool,
+) -> Run {
+    let mut j = match journal::find(&opts.state_dir, txn) {
+        Ok(j) => j,
+        Err(e) => return Run::fail(String::new(), &e),
+    };
+    let mut text = format!(
+        "transaction {} ({}, started {}), checks {}\n",
+        j.id,
+        j.status.label(),
+        j.started_at,
+        j.checks.join(", ")
+    );
+    for f in &j.files {
+        text.push_str(&format!(
+            "    restore {} to {} (mode {:04o}, owner {}:{})\n",
+            remediate::escape(&f.path),
+            if f.before.exists {
+                format!(
+                    "sha256 {}",
+                    if f.before.sha256.is_empty() {
+                        "-"
+                    } else {
+                        &f.before.sha256
+                    }
+                )
+            } else {
+                "absent".into()
+            },
+            f.before.mode,
+            f.before.uid,
+            f.before.gid
+        ));
+    }
+    for r in &j.audit_rules {
+        text.push_str(&format!(
+            "    remove audit rule `{}`\n",
+            remediate::escape(&r.line)
+        ));
+    }
+    let mut out = json!({"transaction": j.id, "files": j.files, "audit_rules": j.audit_rules});
+    if j.status == Status::RolledBack && txn.is_some() {
+        text.push_str("already rolled back; nothing to do\n");
+        out["status"] = json!("nothing-to-do");
+        return Run {
+            text,
+            json: out,
+            code: 0,
+        };
+    }
+    if opts.dry_run {
+        text.push_str("dry run: nothing was changed.\n");
+        out["status"] = json!("dry-run");
+        return Run {
+            text,
+            json: out,
+            code: 0,
+        };
+    }
+    if !confirm(&format!("Roll back transaction {}?", j.id)) {
+        text.push_str("cancelled.\n");
+        out["status"] = json!("cancelled");
+        return Run {
+            text,
+            json: out,
+            code: 1,
+        };
+    }
+    let mut log = Vec::new();
+    let r = undo(&mut j, opts, &mut log);
+    for l in &log {
+        text.push_str(&format!("    {l}\n"));
+    }
+    out["log"] = json!(log);
+    match r {
+        Ok(()) => {
+            let _ = j.finish(Status::RolledBack);
+            text.push_str(&format!("rolled back {}\n", j.id));
+            out["status"] = json!("rolled-back");
+            Run {
+                text,
+                json: out,
+                code: 0,
+            }
+        }
+        Err(e) => {
+            let _ = j.save();
+            Run::fail(
+                text,
+                &format!("rollback incomplete: {e}; run it again once the cause is fixed"),
+            )
+        }
+    }
+}
+
+/// `harden history`.
+pub fn run_history(opts: &Options) -> Run {
+    let all = journal::list(&opts.state_dir);
+    let mut text = String::new();
+    let mut rows = Vec::new();
+    if all.is_empty() {
+        text.push_str(&format!(
+            "no transactions under {}\n",
+            journal::transactions_dir(&opts.state_dir).display()
+        ));
+    }
+    for j in &all {
+        match j {
+            Ok(j) => {
+                text.push_str(&format!(
+                    "{}  {:<22} {}  checks {}  files {}  audit rules {}\n",
+                    j.id,
+                    j.status.label(),
+                    j.started_at,
+                    j.checks.join(","),
+                    j.files
+                        .iter()
+                        .map(|f| remediate::escape(&f.path))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    j.audit_rules.len()
+                ));
+                for n in &j.notes {
+                    text.push_str(&format!("    note: {}\n", remediate::escape(n)));
+                }
+                rows.push(json!({"id": j.id, "status": j.status, "started_at": j.started_at, "finished_at": j.finished_at, "checks": j.checks, "files": j.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(), "audit_rules": j.audit_rules, "notes": j.notes}));
+            }
+            Err(e) => {
+                text.push_str(&format!("ERROR {e}\n"));
+                rows.push(json!({"error": e}));
+            }
+        }
+    }
+    Run {
+        text,
+        json: Value::Array(rows),
+        code: 0,
+    }
+}

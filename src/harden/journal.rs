@@ -1,0 +1,237 @@
+//! The transaction journal: written before the first change, updated after
+//! each one, so that `rollback` can restore the host after a failure or a
+//! crash. One directory per transaction under `<state-dir>/transactions/`,
+//! holding `journal.json` and a byte-exact copy of every file it changes.
+
+use super::files::{self, FileState};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Changes are being made (a crash leaves this; `rollback` finishes it).
+    Applying,
+    Applied,
+    /// Apply failed and what it had done was rolled back.
+    Failed,
+    RolledBack,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Applying => "applying (interrupted?)",
+            Status::Applied => "applied",
+            Status::Failed => "failed, rolled back",
+            Status::RolledBack => "rolled back",
+        }
+    }
+}
+
+/// One file the transaction changes (content, mode or owner).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The path on the host (without `--root`).
+    pub path: String,
+    pub before: FileState,
+    /// Name of the byte-exact copy in the transaction directory.
+    #[serde(default)]
+    pub backup: Option<String>,
+    /// Whether shipshape has touched it yet.
+    pub touched: bool,
+    /// sha256 after the change (content changes only).
+    #[serde(default)]
+    pub after_sha256: Option<String>,
+}
+
+/// An audit rule shipshape loaded into the kernel (and so must remove).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoadedRule {
+    pub path: String,
+    pub line: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Journal {
+    pub id: String,
+    pub started_at: String,
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    pub status: Status,
+    pub root: String,
+    /// The check ids the transaction set out to fix.
+    pub checks: Vec<String>,
+    pub files: Vec<FileEntry>,
+    pub audit_rules: Vec<LoadedRule>,
+    /// The daemon.json it changed, the daemon to reload, and the keys that
+    /// need a restart.
+    #[serde(default)]
+    pub daemon_json: Option<String>,
+    #[serde(default)]
+    pub daemon_pid: Option<u32>,
+    #[serde(default)]
+    pub restart_keys: Vec<String>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+pub fn transactions_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("transactions")
+}
+
+fn new_id() -> String {
+    let now = std::time::SystemTime::now();
+    let t = crate::collect::clock::rfc3339(now);
+    // 2026-12-01T22:28:06.123Z -> 20261201T222806Z
+    let compact: String = t
+        .chars()
+        .take(19)
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let nanos = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{compact}Z-{:05x}", (nanos ^ std::process::id()) & 0xfffff)
+}
+
+impl Journal {
+    /// Create the transaction directory (mode 0700) and an empty journal.
+    pub fn create(state_dir: &Path, root: &str, checks: Vec<String>) -> io::Result<Journal> {
+        let id = new_id();
+        let dir = transactions_dir(state_dir).join(&id);
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)?;
+        Ok(Journal {
+            id,
+            started_at: crate::collect::clock::now_rfc3339(),
+            finished_at: None,
+            status: Status::Applying,
+            root: root.to_string(),
+            checks,
+            files: Vec::new(),
+            audit_rules: Vec::new(),
+            daemon_json: None,
+            daemon_pid: None,
+            restart_keys: Vec::new(),
+            notes: Vec::new(),
+            dir,
+        })
+    }
+
+    /// Record a file's original state (and bytes) before anything changes it.
+    pub fn keep(&mut self, root: &Path, path: &str) -> io::Result<()> {
+        if self.files.iter().any(|f| f.path == path) {
+            return Ok(());
+        }
+        let (before, bytes) = files::state(&files::real_path(root, path))?;
+        let backup = match bytes {
+            Some(b) => {
+                let name = format!("orig-{}", self.files.len());
+                files::atomic_write(&self.dir.join(&name), &b, 0o600)?;
+                Some(name)
+            }
+            None => None,
+        };
+        self.files.push(FileEntry {
+            path: path.to_string(),
+            before,
+            backup,
+            touched: false,
+            after_sha256: None,
+        });
+        Ok(())
+    }
+
+    pub fn backup_bytes(&self, e: &FileEntry) -> io::Result<Vec<u8>> {
+        match &e.backup {
+            Some(n) => fs::read(self.dir.join(n)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn save(&self) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(io::Error::other)? + "\n";
+        files::atomic_write(&self.dir.join("journal.json"), text.as_bytes(), 0o600)
+    }
+
+    pub fn load(dir: &Path) -> Result<Journal, String> {
+        let p = dir.join("journal.json");
+        let text =
+            fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let mut j: Journal = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: not a shipshape journal: {e}",
+                p.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        j.dir = dir.to_path_buf();
+        Ok(j)
+    }
+
+    pub fn finish(&mut self, status: Status) -> io::Result<()> {
+        self.status = status;
+        self.finished_at = Some(crate::collect::clock::now_rfc3339());
+        self.save()
+    }
+}
+
+/// Every transaction, oldest first. Unreadable journals are reported, not
+/// skipped.
+pub fn list(state_dir: &Path) -> Vec<Result<Journal, String>> {
+    let dir = transactions_dir(state_dir);
+    let mut names: Vec<String> = match fs::read_dir(&dir) {
+        Ok(rd) => rd
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| Journal::load(&dir.join(n)))
+        .collect()
+}
+
+/// The transaction to roll back: the named one, else the newest that is
+/// applied or was interrupted.
+pub fn find(state_dir: &Path, id: Option<&str>) -> Result<Journal, String> {
+    match id {
+        Some(id) => {
+            if id.contains('/') || id.starts_with('.') {
+                return Err(format!("'{id}' is not a transaction id"));
+            }
+            let d = transactions_dir(state_dir).join(id);
+            if !d.is_dir() {
+                return Err(format!(
+                    "no transaction {id} under {} (see `shipshape harden history`)",
+                    transactions_dir(state_dir).display()
+                ));
+            }
+            Journal::load(&d)
+        }
+        None => list(state_dir)
+            .into_iter()
+            .rev()
+            .flatten()
+            .find(|j| matches!(j.status, Status::Applied | Status::Applying))
+            .ok_or_else(|| {
+                format!(
+                    "no applied transaction to roll back under {}",
+                    transactions_dir(state_dir).display()
+                )
+            }),
+    }
+}
