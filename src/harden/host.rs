@@ -103,7 +103,7 @@ pub fn confirm_reload(socket: &Path, since: f64, timeout: Duration) -> Result<Va
     let filters = "%7B%22type%22%3A%5B%22daemon%22%5D%2C%22event%22%3A%5B%22reload%22%5D%7D";
     let since_nanos = (since * 1e9) as i128;
     loop {
-        let until = unix_now() + 1.0;
+        let until = unix_now();
         let path = format!(
             "/events?since={}&until={:.3}&filters={filters}",
             since.floor() as i64 - 1,

@@ -515,6 +515,11 @@ fn undo(j: &mut Journal, opts: &Options, log: &mut Vec<String>) -> Result<(), St
         if now == e.before {
             continue;
         }
+        if j.daemon_json.as_deref() == Some(e.path.as_str()) && root == Path::new("/") {
+            if let Err(x) = reset_reloaded_keys(j, e, opts, log) {
+                errors.push(x);
+            }
+        }
         let r = if !e.before.exists {
             files::remove(&real).map_err(|x| x.to_string())
         } else if e.backup.is_some() {
@@ -588,6 +593,70 @@ fn undo(j: &mut Journal, opts: &Options, log: &mut Vec<String>) -> Result<(), St
     } else {
         Err(errors.join("; "))
     }
+}
+
+/// The built-in value of a reloadable key, which the daemon keeps using
+/// after a reload of a file that no longer sets it.
+fn reload_default(key: &str) -> Option<Value> {
+    Some(match key {
+        "live-restore" | "debug" => Value::Bool(false),
+        "labels"
+        | "insecure-registries"
+        | "registry-mirrors"
+        | "allow-nondistributable-artifacts" => json!([]),
+        _ => return None,
+    })
+}
+
+/// A SIGHUP only applies keys the file sets, so removing a key we added
+/// would leave its value live. Before restoring the original bytes, reload
+/// once with such keys set to the daemon's defaults.
+fn reset_reloaded_keys(
+    j: &Journal,
+    e: &journal::FileEntry,
+    opts: &Options,
+    log: &mut Vec<String>,
+) -> Result<(), String> {
+    let real = real_path(Path::new(&j.root), &e.path);
+    let parse = |b: &[u8]| -> serde_json::Map<String, Value> {
+        match serde_json::from_slice::<Value>(b) {
+            Ok(Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        }
+    };
+    let current = parse(&std::fs::read(&real).unwrap_or_default());
+    let original = parse(&j.backup_bytes(e).unwrap_or_default());
+    let mut interim = original.clone();
+    let mut reset = Vec::new();
+    for k in current
+        .keys()
+        .filter(|k| !original.contains_key(*k) && remediate::is_reloadable(k))
+    {
+        match reload_default(k) {
+            Some(v) => {
+                interim.insert(k.clone(), v.clone());
+                reset.push((k.clone(), v));
+            }
+            None => log.push(format!("\"{k}\" keeps its value until the daemon restarts")),
+        }
+    }
+    if reset.is_empty() {
+        return Ok(());
+    }
+    let text = serde_json::to_string_pretty(&Value::Object(interim)).unwrap_or_default() + "\n";
+    files::atomic_write(&real, text.as_bytes(), e.before.mode)
+        .map_err(|x| format!("cannot write {}: {x}", e.path))?;
+    let snap = collect::collect(&opts.collect);
+    let msg = reload(daemon_pid(&snap), &socket(opts), &reset, opts.wait)?;
+    log.push(format!(
+        "reset {} to the daemon's default ({msg})",
+        reset
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    Ok(())
 }
 
 /// `harden rollback [TXN]`.

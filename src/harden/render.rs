@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 fn tag(a: &Action) -> String {
-    format!("{:<6} {:<7}", a.check, a.effect.label())
+    format!("{:<6} {:<8}", a.check, a.effect.label())
 }
 
 /// The plan as text: diffs per file, then modes and owners, audit rules to
@@ -53,7 +53,7 @@ pub fn text(p: &Prepared, title: &str) -> String {
     if !p.loads.is_empty() {
         let _ = writeln!(o, "\naudit rules to load now (auditctl):");
         for l in &p.loads {
-            let _ = writeln!(o, "    {:<6} {:<7}{}", l.check, "live", escape(&l.line));
+            let _ = writeln!(o, "    {:<6} {:<8}{}", l.check, "live", escape(&l.line));
         }
     }
     if !p.held.is_empty() {
