@@ -273,6 +273,7 @@ fn before_after(
     after: &[Finding],
     checks: &[String],
     held: &[String],
+    pending: &[String],
 ) -> (String, Value) {
     let mut t = String::from("\nre-audit:\n");
     let mut rows = Vec::new();
@@ -282,6 +283,8 @@ fn before_after(
         let label = |o: Option<Outcome>| o.map(|o| o.label()).unwrap_or("?");
         let note = if held.contains(c) {
             "  (held: needs --restart)"
+        } else if pending.contains(c) {
+            "  (in daemon.json; the running daemon uses it after a restart)"
         } else {
             ""
         };
@@ -291,7 +294,7 @@ fn before_after(
             label(a)
         ));
         rows.push(
-            json!({"check": c, "before": label(b), "after": label(a), "held": held.contains(c)}),
+            json!({"check": c, "before": label(b), "after": label(a), "held": held.contains(c), "restart_pending": pending.contains(c)}),
         );
     }
     (t, Value::Array(rows))
@@ -424,6 +427,7 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
             Err(re) => Run::fail(text, &format!("{e}; the rollback failed too ({re}); finish it with `shipshape harden rollback {}`", j.id)),
         };
     }
+    let mut restarted = false;
     if opts.restart && !p.restart_keys.is_empty() {
         let unit = daemon_pid(&snap)
             .and_then(host::systemd_unit_of)
@@ -431,7 +435,10 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
         match unit {
             Some(u) => {
                 match host::systemd_restart(&u, &sock, opts.wait.max(Duration::from_secs(30))) {
-                    Ok(()) => log.push(format!("restarted {u} through systemd")),
+                    Ok(()) => {
+                        restarted = true;
+                        log.push(format!("restarted {u} through systemd"))
+                    }
                     Err(e) => log.push(format!("restart through systemd failed: {e}")),
                 }
             }
@@ -463,7 +470,17 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
     let after_snap = collect::collect(&opts.collect);
     let after = rules::evaluate(&after_snap, &EvalOptions::default(), &checks);
     let held: Vec<String> = p.held.iter().map(|a| a.check.clone()).collect();
-    let (t2, rows) = before_after(&findings, &after, &p.checks(), &held);
+    let pending: Vec<String> = if restarted {
+        Vec::new()
+    } else {
+        p.apply
+            .iter()
+            .filter(|a| a.effect == remediate::Effect::Restart)
+            .map(|a| a.check.clone())
+            .collect()
+    };
+    out["restart_pending"] = json!(!pending.is_empty());
+    let (t2, rows) = before_after(&findings, &after, &p.checks(), &held, &pending);
     text.push_str(&t2);
     out["status"] = json!("applied");
     out["log"] = json!(log);
