@@ -206,6 +206,21 @@ fn a_key_set_by_a_flag_is_refused_even_with_force() {
 }
 
 #[test]
+fn icc_is_refused_when_iptables_is_off() {
+    let mut s = hardened();
+    settings_mut(&mut s).remove("icc");
+    assert!(plan_of(&s).for_check("2.2").next().is_some());
+    s.daemon.flags.push(DaemonFlag {
+        name: "iptables".into(),
+        value: Some("false".into()),
+    });
+    let p = plan_of(&s);
+    assert!(p.for_check("2.2").next().is_none());
+    let sk = p.skipped.iter().find(|k| k.check == "2.2").unwrap();
+    assert!(sk.reason.contains("needs iptables"), "{}", sk.reason);
+}
+
+#[test]
 fn userns_is_manual_with_images_and_automatic_on_an_empty_host() {
     let mut s = hardened();
     settings_mut(&mut s).remove("userns-remap");
