@@ -70,6 +70,34 @@ pub fn unload_watch(auditctl: &Path, path: &str) -> Result<(), String> {
     run(auditctl, &["-W", path, "-p", "rwxa", "-k", "docker"]).map(|_| ())
 }
 
+/// Whether process `pid` holds the listening unix socket at `socket`: the
+/// proof that the daemon harden would reload (and whose config file it
+/// would edit) is the one at the other end of the API socket.
+pub fn serves_socket(pid: u32, socket: &Path) -> bool {
+    let want = crate::snapshot::daemon::normalize_run(&socket.display().to_string());
+    let Ok(unix) = std::fs::read_to_string("/proc/net/unix") else {
+        return false;
+    };
+    let inodes: Vec<String> = unix
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let path = f.get(7)?;
+            (f.get(3) == Some(&"00010000") && crate::snapshot::daemon::normalize_run(path) == want)
+                .then(|| format!("socket:[{}]", f[6]))
+        })
+        .collect();
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path())
+            .map(|t| inodes.iter().any(|i| t.as_os_str() == i.as_str()))
+            .unwrap_or(false)
+    })
+}
+
 /// Send SIGHUP to the daemon.
 pub fn sighup(pid: u32) -> Result<(), String> {
     let pid = i32::try_from(pid).map_err(|_| format!("bad pid {pid}"))?;

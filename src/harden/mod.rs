@@ -77,7 +77,7 @@ pub fn plan(opts: &Options, include_restart: bool) -> Result<Planned, String> {
     let checks = rules::select(rules::docker::checks(), &opts.only, &opts.exclude)?;
     let snap = collect::collect(&opts.collect);
     let findings = rules::evaluate(&snap, &EvalOptions::default(), &checks);
-    let plan = remediate::plan(
+    let mut plan = remediate::plan(
         &snap,
         &findings,
         &PlanOptions {
@@ -85,6 +85,7 @@ pub fn plan(opts: &Options, include_restart: bool) -> Result<Planned, String> {
             force: opts.force,
         },
     );
+    guard_daemon(&snap, opts, &mut plan);
     let prepared = prepare::prepare(&snap, &plan, opts, include_restart);
     Ok(Planned {
         snap,
@@ -92,6 +93,37 @@ pub fn plan(opts: &Options, include_restart: bool) -> Result<Planned, String> {
         prepared,
         elapsed: t.elapsed(),
     })
+}
+
+/// Refuse daemon.json changes unless the dockerd whose command line named
+/// that file is provably the one serving our API socket: editing another
+/// daemon's config (or signalling it) must never happen by mistake.
+fn guard_daemon(snap: &Snapshot, opts: &Options, plan: &mut remediate::Plan) {
+    if opts.root != Path::new("/") {
+        return;
+    }
+    let sock = socket(opts);
+    let ok = daemon_pid(snap).is_some_and(|pid| host::serves_socket(pid, &sock));
+    if ok {
+        return;
+    }
+    let why = match daemon_pid(snap) {
+        Some(pid) => format!(
+            "refused: dockerd pid {pid} does not hold the API socket {}, so its daemon.json may belong to another daemon",
+            sock.display()
+        ),
+        None => format!("refused: no dockerd process serves {}, so the daemon.json in effect is unknown", sock.display()),
+    };
+    let (daemon, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut plan.actions)
+        .into_iter()
+        .partition(|a| matches!(a.change, remediate::Change::DaemonJson { .. }));
+    plan.actions = rest;
+    for a in daemon {
+        plan.skipped.push(remediate::Skipped {
+            check: a.check,
+            reason: why.clone(),
+        });
+    }
 }
 
 /// `harden plan`.
@@ -216,6 +248,12 @@ fn reload(
     wait: Duration,
 ) -> Result<String, String> {
     let pid = pid.ok_or("the dockerd process is unknown, so it cannot be sent SIGHUP")?;
+    if !host::serves_socket(pid, sock) {
+        return Err(format!(
+            "dockerd pid {pid} does not hold {}; not sending SIGHUP to a daemon that may be another one",
+            sock.display()
+        ));
+    }
     let t = Instant::now();
     let since = host::unix_now();
     host::sighup(pid)?;

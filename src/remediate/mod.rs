@@ -411,7 +411,12 @@ fn push_key(
         return;
     }
     // dockerd refuses to start with icc=false when it may not use iptables.
-    if key == "icc" && snap.daemon.bool_setting("iptables", true).is_ok_and(|v| !v.0) {
+    if key == "icc"
+        && snap
+            .daemon
+            .bool_setting("iptables", true)
+            .is_ok_and(|v| !v.0)
+    {
         p.skipped.push(Skipped {
             check: id.to_string(),
             reason: "refused: \"icc\": false needs iptables, and iptables is off; dockerd would refuse to start".into(),
