@@ -283,7 +283,9 @@ fn an_injected_failure_after_a_write_leaves_nothing_half_done() {
         );
         let text = String::from_utf8_lossy(&o.stdout).to_string();
         assert_eq!(o.status.code(), Some(2), "{text}");
-        assert!(text.contains("injected fault"), "{text}");
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(err.contains("injected fault"), "{err}");
+        assert!(err.contains("was rolled back"), "{err}");
         assert!(text.contains("rollback: restored"), "{text}");
         assert_eq!(sha256(&cfg), original, "after fault {n}");
         assert!(!rules_file.exists(), "after fault {n}");
@@ -315,7 +317,7 @@ fn an_injected_failure_after_a_write_leaves_nothing_half_done() {
 }
 
 #[test]
-fn a_read_only_config_fails_before_anything_changes_and_dry_run_writes_nothing() {
+fn a_write_that_fails_midway_is_rolled_back_and_dry_run_writes_nothing() {
     let tw = Throwaway::start(WEAK, &[]);
     let cfg = tw.config();
     let original = sha256(&cfg);
@@ -324,11 +326,50 @@ fn a_read_only_config_fails_before_anything_changes_and_dry_run_writes_nothing()
     assert!(String::from_utf8_lossy(&o.stdout).contains("dry run: nothing was written"));
     assert_eq!(sha256(&cfg), original);
     assert!(tw.my_rules().is_empty());
-    assert!(!Path::new(&tw.dir.join("state"))
-        .join("transactions")
-        .exists());
+    assert!(!tw.dir.join("state").join("transactions").exists());
     // Without --yes and without a terminal, apply refuses.
     let o = harden(&tw, "apply", &["--force"], &[]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(sha256(&cfg), original);
+
+    // A real failure, not an injected one: daemon.json is written first,
+    // then the rules file cannot be created in an immutable directory.
+    let ro = tw.dir.join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let chattr = |flag: &str| {
+        assert!(std::process::Command::new("chattr")
+            .args([flag, ro.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success())
+    };
+    chattr("+i");
+    let rules = ro.join("90-shipshape.rules").display().to_string();
+    let state = tw.dir.join("state").display().to_string();
+    let o = tw.shipshape(
+        &[
+            "harden",
+            "apply",
+            "--yes",
+            "--force",
+            "--only",
+            ONLY,
+            "--exclude",
+            EXCLUDE,
+            "--rules-file",
+            &rules,
+            "--state-dir",
+            &state,
+        ],
+        &[],
+    );
+    chattr("-i");
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains(&format!("wrote {}", cfg.display())), "{text}");
+    assert!(text.contains("rollback: restored"), "{text}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write"));
+    assert_eq!(sha256(&cfg), original);
+    assert!(tw.my_rules().is_empty(), "{:?}", tw.my_rules());
+    assert_eq!(tw.info()["LiveRestoreEnabled"], false);
 }

@@ -170,10 +170,8 @@ pub fn run(args: HardenArgs) -> i32 {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
-    if format == Format::Json && run.code == 2 {
-        if let Some(e) = run.json.get("error").and_then(|e| e.as_str()) {
-            super::error(e);
-        }
+    if let Some(e) = &run.error {
+        super::error(crate::remediate::escape(e));
     }
     run.code
 }

@@ -52,14 +52,17 @@ pub struct Run {
     pub text: String,
     pub json: Value,
     pub code: i32,
+    /// Why the command failed (printed on stderr).
+    pub error: Option<String>,
 }
 
 impl Run {
     fn fail(text: String, msg: &str) -> Run {
         Run {
-            text: format!("{text}shipshape: error: {msg}\n"),
+            text,
             json: json!({"status": "error", "error": msg}),
             code: 2,
+            error: Some(msg.to_string()),
         }
     }
 }
@@ -142,6 +145,7 @@ pub fn run_plan(opts: &Options) -> Run {
                 text,
                 json: j,
                 code: 0,
+                error: None,
             }
         }
     }
@@ -360,6 +364,7 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
             text,
             json: out,
             code: 0,
+            error: None,
         };
     }
     if opts.dry_run {
@@ -369,6 +374,7 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
             text,
             json: out,
             code: 0,
+            error: None,
         };
     }
     let prompt = format!("Apply {} change(s) to this host?", p.apply.len());
@@ -379,6 +385,7 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
             text,
             json: out,
             code: 1,
+            error: None,
         };
     }
     let root_s = opts.root.display().to_string();
@@ -528,6 +535,7 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
         text,
         json: out,
         code: 0,
+        error: None,
     }
 }
 
@@ -766,6 +774,7 @@ pub fn run_rollback(
             text,
             json: out,
             code: 0,
+            error: None,
         };
     }
     if opts.dry_run {
@@ -775,6 +784,7 @@ pub fn run_rollback(
             text,
             json: out,
             code: 0,
+            error: None,
         };
     }
     if !confirm(&format!("Roll back transaction {}?", j.id)) {
@@ -784,6 +794,7 @@ pub fn run_rollback(
             text,
             json: out,
             code: 1,
+            error: None,
         };
     }
     let mut log = Vec::new();
@@ -801,6 +812,7 @@ pub fn run_rollback(
                 text,
                 json: out,
                 code: 0,
+                error: None,
             }
         }
         Err(e) => {
@@ -855,5 +867,6 @@ pub fn run_history(opts: &Options) -> Run {
         text,
         json: Value::Array(rows),
         code: 0,
+        error: None,
     }
 }
