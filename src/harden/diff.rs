@@ -37,12 +37,12 @@ fn ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<(Op, &'a str)> {
             out.push((Op::Keep, a[i]));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || t[i][j + 1] >= t[i + 1][j]) {
-            out.push((Op::Add, b[j]));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || t[i + 1][j] >= t[i][j + 1]) {
             out.push((Op::Del, a[i]));
             i += 1;
+        } else {
+            out.push((Op::Add, b[j]));
+            j += 1;
         }
     }
     out
