@@ -8,7 +8,6 @@
 mod throwaway;
 
 use serde_json::Value;
-use std::path::Path;
 use std::process::Output;
 use throwaway::{machine_rules, sha256, Throwaway};
 

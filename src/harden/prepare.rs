@@ -336,7 +336,7 @@ fn prepare_env(opts: &Options, a: Action, p: &mut Prepared) {
     };
     let old = match read_text(opts, file) {
         Ok(t) => t,
-        Err(e) => return refuse(p, &[a.clone()], &e),
+        Err(e) => return refuse(p, std::slice::from_ref(&a), &e),
     };
     let want = format!("{name}={value}");
     let text = old.clone().unwrap_or_default();
@@ -372,7 +372,13 @@ fn prepare_meta(opts: &Options, a: Action, p: &mut Prepared) {
     };
     let md = match std::fs::metadata(real_path(&opts.root, &path)) {
         Ok(m) => m,
-        Err(e) => return refuse(p, &[a.clone()], &format!("cannot stat {path}: {e}")),
+        Err(e) => {
+            return refuse(
+                p,
+                std::slice::from_ref(&a),
+                &format!("cannot stat {path}: {e}"),
+            )
+        }
     };
     let mode = mode.filter(|m| md.mode() & 0o7777 != *m);
     let owner = owner.filter(|(u, g)| md.uid() != *u || md.gid() != *g);
