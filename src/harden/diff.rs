@@ -2,7 +2,50 @@
 //! for daemon.json. Host data is escaped for the terminal.
 
 use crate::remediate::escape;
+use crate::scan::heuristics::is_secret_name;
 use serde_json::{Map, Value};
+
+/// A line of an environment-style file with a secret-looking variable's
+/// value replaced: diffs show context lines, and no output carries a secret.
+fn redact_line(l: &str) -> String {
+    let body = l.trim_start().trim_start_matches("export ").trim_start();
+    match body.split_once('=') {
+        Some((name, _)) if is_secret_name(name.trim()) => {
+            let cut = l.len() - body.len() + name.len() + 1;
+            format!("{}<redacted>", &l[..cut])
+        }
+        _ => l.to_string(),
+    }
+}
+
+/// A JSON value with secret-looking keys' values replaced (e.g. a log
+/// driver's token in `log-opts`).
+fn redact_json(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    let x = if is_secret_name(k) {
+                        Value::String("<redacted>".into())
+                    } else {
+                        redact_json(x)
+                    };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(redact_json).collect()),
+        other => other.clone(),
+    }
+}
+
+fn show(k: &str, v: &Value) -> String {
+    if is_secret_name(k) {
+        "\"<redacted>\"".into()
+    } else {
+        escape(&redact_json(v).to_string())
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -99,7 +142,7 @@ pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
                 Op::Add => '+',
             };
             out.push(c);
-            out.push_str(&escape(l));
+            out.push_str(&escape(&redact_line(l)));
             out.push('\n');
         }
     }
@@ -112,27 +155,19 @@ pub fn json_keys(path: &str, old: &Map<String, Value>, new: &Map<String, Value>)
     let mut out = String::new();
     for (k, v) in new {
         match old.get(k) {
-            None => out.push_str(&format!(
-                "  + \"{}\": {}\n",
-                escape(k),
-                escape(&v.to_string())
-            )),
+            None => out.push_str(&format!("  + \"{}\": {}\n", escape(k), show(k, v))),
             Some(o) if o != v => out.push_str(&format!(
                 "  ~ \"{}\": {} -> {}\n",
                 escape(k),
-                escape(&o.to_string()),
-                escape(&v.to_string())
+                show(k, o),
+                show(k, v)
             )),
             _ => {}
         }
     }
     for (k, v) in old {
         if !new.contains_key(k) {
-            out.push_str(&format!(
-                "  - \"{}\": {}\n",
-                escape(k),
-                escape(&v.to_string())
-            ));
+            out.push_str(&format!("  - \"{}\": {}\n", escape(k), show(k, v)));
         }
     }
     if out.is_empty() {
@@ -175,6 +210,28 @@ mod tests {
             d.contains("@@ -2,7 +2,7 @@\n l2\n l3\n l4\n-l5\n+L5\n l6\n"),
             "{d}"
         );
+    }
+
+    #[test]
+    fn secrets_in_context_lines_and_json_values_are_redacted() {
+        let old = "AWS_SECRET_ACCESS_KEY=abc123\nexport API_TOKEN=tok\nLANG=C\n";
+        let d = unified(
+            "/etc/environment",
+            Some(old),
+            &format!("{old}DOCKER_CONTENT_TRUST=1\n"),
+        );
+        assert!(!d.contains("abc123") && !d.contains("tok\n"), "{d}");
+        assert!(d.contains(" AWS_SECRET_ACCESS_KEY=<redacted>\n"), "{d}");
+        assert!(d.contains(" export API_TOKEN=<redacted>\n"), "{d}");
+        assert!(d.contains(" LANG=C\n"), "{d}");
+        let old = json!({});
+        let new = json!({"log-opts": {"splunk-token": "s3cr3t", "tag": "x"}});
+        let d = json_keys(
+            "/d.json",
+            old.as_object().unwrap(),
+            new.as_object().unwrap(),
+        );
+        assert!(!d.contains("s3cr3t") && d.contains("\"tag\":\"x\""), "{d}");
     }
 
     #[test]

@@ -458,12 +458,12 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
     }
     if let Err(e) = result {
         for l in &log {
-            text.push_str(&format!("    {l}\n"));
+            text.push_str(&format!("    {}\n", remediate::escape(l)));
         }
         let mut rlog = Vec::new();
         let r = undo(&mut j, opts, &mut rlog);
         for l in &rlog {
-            text.push_str(&format!("    rollback: {l}\n"));
+            text.push_str(&format!("    rollback: {}\n", remediate::escape(l)));
         }
         let _ = j.finish(Status::Failed);
         out["status"] = json!("failed");
@@ -503,7 +503,7 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
     }
     let _ = j.finish(Status::Applied);
     for l in &log {
-        text.push_str(&format!("    {l}\n"));
+        text.push_str(&format!("    {}\n", remediate::escape(l)));
     }
     text.push_str(&format!(
         "applied in {apply_ms} ms (plan {} ms)\n",
@@ -800,7 +800,7 @@ pub fn run_rollback(
     let mut log = Vec::new();
     let r = undo(&mut j, opts, &mut log);
     for l in &log {
-        text.push_str(&format!("    {l}\n"));
+        text.push_str(&format!("    {}\n", remediate::escape(l)));
     }
     out["log"] = json!(log);
     match r {

@@ -109,7 +109,6 @@ pub fn json(p: &Prepared) -> Value {
                 Some((old, new)) => diff::json_keys(&e.path, old, new),
                 None => diff::unified(&e.path, e.old.as_deref(), &e.new),
             },
-            "new_content": e.new,
         })).collect::<Vec<_>>(),
         "modes_and_owners": p.meta.iter().map(|m| json!({
             "path": m.path,
