@@ -342,77 +342,34 @@ fn before_after(
     (t, Value::Array(rows))
 }
 
-/// `harden apply`.
-pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
-    let planned = match plan(opts, opts.restart) {
-        Ok(p) => p,
-        Err(e) => return Run::fail(String::new(), &e),
-    };
-    let Planned {
-        snap,
-        findings,
-        prepared: p,
-        elapsed,
-    } = planned;
-    let mut text = render::text(&p, "harden apply");
-    let mut out = render::json(&p);
-    out["plan_ms"] = json!(elapsed.as_millis() as u64);
-    if p.is_noop() {
-        text.push_str("\nNothing to change: the host already has every change this plan can make. No transaction was recorded.\n");
-        out["status"] = json!("nothing-to-do");
-        return Run {
+impl Run {
+    fn done(text: String, json: Value, code: i32) -> Run {
+        Run {
             text,
-            json: out,
-            code: 0,
+            json,
+            code,
             error: None,
-        };
-    }
-    if opts.dry_run {
-        text.push_str("\ndry run: nothing was written.\n");
-        out["status"] = json!("dry-run");
-        return Run {
-            text,
-            json: out,
-            code: 0,
-            error: None,
-        };
-    }
-    let prompt = format!("Apply {} change(s) to this host?", p.apply.len());
-    if !confirm(&prompt) {
-        text.push_str("\ncancelled: nothing was written.\n");
-        out["status"] = json!("cancelled");
-        return Run {
-            text,
-            json: out,
-            code: 1,
-            error: None,
-        };
-    }
-    let root_s = opts.root.display().to_string();
-    let mut j = match Journal::create(&opts.state_dir, &root_s, p.checks()) {
-        Ok(j) => j,
-        Err(e) => {
-            return Run::fail(
-                text,
-                &format!(
-                    "cannot create a transaction under {}: {e}",
-                    opts.state_dir.display()
-                ),
-            )
         }
-    };
-    for path in p
-        .edits
-        .iter()
-        .map(|e| &e.path)
-        .chain(p.meta.iter().map(|m| &m.path))
-    {
+    }
+}
+
+/// Create the transaction: the originals of every file it will touch,
+/// saved before the first change. On error nothing has changed.
+fn begin(opts: &Options, p: &Prepared, snap: &Snapshot) -> Result<Journal, String> {
+    let root_s = opts.root.display().to_string();
+    let mut j = Journal::create(&opts.state_dir, &root_s, p.checks()).map_err(|e| {
+        format!(
+            "cannot create a transaction under {}: {e}",
+            opts.state_dir.display()
+        )
+    })?;
+    let paths = p.edits.iter().map(|e| &e.path);
+    for path in paths.chain(p.meta.iter().map(|m| &m.path)) {
         if let Err(e) = j.keep(&opts.root, path) {
             let _ = std::fs::remove_dir_all(&j.dir);
-            return Run::fail(
-                text,
-                &format!("cannot record the original of {path}: {e}; nothing was changed"),
-            );
+            return Err(format!(
+                "cannot record the original of {path}: {e}; nothing was changed"
+            ));
         }
     }
     j.daemon_json = p
@@ -420,96 +377,94 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
         .iter()
         .find(|e| e.json.is_some())
         .map(|e| e.path.clone());
-    j.daemon_pid = daemon_pid(&snap);
+    j.daemon_pid = daemon_pid(snap);
     j.restart_keys = p.restart_keys.iter().map(|(k, _)| k.clone()).collect();
     if let Err(e) = j.save() {
         let _ = std::fs::remove_dir_all(&j.dir);
-        return Run::fail(
-            text,
-            &format!("cannot write the journal: {e}; nothing was changed"),
-        );
+        return Err(format!(
+            "cannot write the journal: {e}; nothing was changed"
+        ));
     }
-    text.push_str(&format!(
-        "\ntransaction {} (journal {})\n",
-        j.id,
-        j.dir.display()
-    ));
-    out["transaction"] = json!(j.id);
+    Ok(j)
+}
+
+/// Writes, then the reload that makes live daemon.json keys take effect.
+fn write_and_reload(
+    j: &mut Journal,
+    p: &Prepared,
+    opts: &Options,
+    snap: &Snapshot,
+    log: &mut Vec<String>,
+) -> Result<u64, String> {
     let t = Instant::now();
-    let mut log = Vec::new();
-    let host_root = opts.root == Path::new("/");
-    let sock = socket(opts);
-    let mut result = do_writes(&mut j, &p, &opts.root, &mut log);
-    let apply_ms = t.elapsed().as_millis() as u64;
-    if result.is_ok() && !p.live_keys.is_empty() {
-        if host_root {
-            match reload(daemon_pid(&snap), &sock, &p.live_keys, opts.wait) {
-                Ok(msg) => log.push(msg),
-                Err(e) => result = Err(format!("reload not confirmed: {e}")),
-            }
-        } else {
-            log.push(format!(
-                "with --root, reload the daemon on that host: kill -HUP {}",
-                daemon_pid(&snap)
-                    .map(|p| p.to_string())
-                    .unwrap_or("<pid>".into())
-            ));
-        }
+    do_writes(j, p, &opts.root, log)?;
+    let writes_ms = t.elapsed().as_millis() as u64;
+    if p.live_keys.is_empty() {
+        return Ok(writes_ms);
     }
-    if let Err(e) = result {
-        for l in &log {
-            text.push_str(&format!("    {}\n", remediate::escape(l)));
-        }
-        let mut rlog = Vec::new();
-        let r = undo(&mut j, opts, &mut rlog);
-        for l in &rlog {
-            text.push_str(&format!("    rollback: {}\n", remediate::escape(l)));
-        }
-        let _ = j.finish(Status::Failed);
-        out["status"] = json!("failed");
-        return match r {
-            Ok(()) => Run::fail(text, &format!("{e}; everything it had changed was rolled back (transaction {})", j.id)),
-            Err(re) => Run::fail(text, &format!("{e}; the rollback failed too ({re}); finish it with `shipshape harden rollback {}`", j.id)),
-        };
+    if opts.root != Path::new("/") {
+        log.push(format!(
+            "with --root, reload the daemon on that host: kill -HUP {}",
+            daemon_pid(snap)
+                .map(|p| p.to_string())
+                .unwrap_or("<pid>".into())
+        ));
+        return Ok(writes_ms);
     }
-    let mut restarted = false;
-    if opts.restart && !p.restart_keys.is_empty() {
-        let unit = daemon_pid(&snap)
-            .and_then(host::systemd_unit_of)
-            .filter(|_| host_root);
-        match unit {
-            Some(u) => {
-                match host::systemd_restart(&u, &sock, opts.wait.max(Duration::from_secs(30))) {
-                    Ok(()) => {
-                        restarted = true;
-                        log.push(format!("restarted {u} through systemd"))
-                    }
-                    Err(e) => log.push(format!("restart through systemd failed: {e}")),
+    let msg = reload(daemon_pid(snap), &socket(opts), &p.live_keys, opts.wait)
+        .map_err(|e| format!("reload not confirmed: {e}"))?;
+    log.push(msg);
+    Ok(writes_ms)
+}
+
+/// Restart for restart-class keys: systemd when it manages the daemon,
+/// otherwise the command to run. Returns whether the daemon restarted.
+fn restart_step(
+    opts: &Options,
+    p: &Prepared,
+    snap: &Snapshot,
+    j: &mut Journal,
+    log: &mut Vec<String>,
+) -> bool {
+    if !opts.restart || p.restart_keys.is_empty() {
+        return false;
+    }
+    let unit = daemon_pid(snap)
+        .and_then(host::systemd_unit_of)
+        .filter(|_| opts.root == Path::new("/"));
+    match unit {
+        Some(u) => {
+            match host::systemd_restart(&u, &socket(opts), opts.wait.max(Duration::from_secs(30))) {
+                Ok(()) => {
+                    log.push(format!("restarted {u} through systemd"));
+                    true
+                }
+                Err(e) => {
+                    log.push(format!("restart through systemd failed: {e}"));
+                    false
                 }
             }
-            None => {
-                let cmd = manual_restart(&snap);
-                log.push(format!(
-                    "dockerd is not managed by systemd; restart it to apply {}: {cmd}",
-                    p.restart_keys
-                        .iter()
-                        .map(|(k, _)| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                j.notes.push(format!("restart pending: {cmd}"));
-            }
+        }
+        None => {
+            let cmd = manual_restart(snap);
+            let keys: Vec<&str> = p.restart_keys.iter().map(|(k, _)| k.as_str()).collect();
+            log.push(format!(
+                "dockerd is not managed by systemd; restart it to apply {}: {cmd}",
+                keys.join(", ")
+            ));
+            j.notes.push(format!("restart pending: {cmd}"));
+            false
         }
     }
-    let _ = j.finish(Status::Applied);
-    for l in &log {
-        text.push_str(&format!("    {}\n", remediate::escape(l)));
-    }
-    text.push_str(&format!(
-        "applied in {apply_ms} ms (plan {} ms)\n",
-        elapsed.as_millis()
-    ));
-    // Re-audit the same checks.
+}
+
+/// Audit the same checks again; before and after per check.
+fn reaudit(
+    opts: &Options,
+    before: &[Finding],
+    p: &Prepared,
+    restarted: bool,
+) -> (String, Value, bool) {
     let checks =
         rules::select(rules::docker::checks(), &opts.only, &opts.exclude).unwrap_or_default();
     let after_snap = collect::collect(&opts.collect);
@@ -524,19 +479,107 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
             .map(|a| a.check.clone())
             .collect()
     };
-    out["restart_pending"] = json!(!pending.is_empty());
-    let (t2, rows) = before_after(&findings, &after, &p.checks(), &held, &pending);
+    let (text, rows) = before_after(before, &after, &p.checks(), &held, &pending);
+    (text, rows, !pending.is_empty())
+}
+
+/// Undo a failed apply and say what happened.
+fn fail_and_undo(mut j: Journal, opts: &Options, mut text: String, out: Value, e: &str) -> Run {
+    let mut rlog = Vec::new();
+    let r = undo(&mut j, opts, &mut rlog);
+    for l in &rlog {
+        text.push_str(&format!("    rollback: {}\n", remediate::escape(l)));
+    }
+    let _ = j.finish(Status::Failed);
+    let mut run = match r {
+        Ok(()) => Run::fail(
+            text,
+            &format!("{e}; everything it had changed was rolled back (transaction {})", j.id),
+        ),
+        Err(re) => Run::fail(
+            text,
+            &format!(
+                "{e}; the rollback failed too ({re}); finish it with `shipshape harden rollback {}`",
+                j.id
+            ),
+        ),
+    };
+    let mut out = out;
+    out["status"] = json!("failed");
+    out["error"] = run.json["error"].clone();
+    run.json = out;
+    run
+}
+
+/// `harden apply`.
+pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
+    let Planned {
+        snap,
+        findings,
+        prepared: p,
+        elapsed,
+    } = match plan(opts, opts.restart) {
+        Ok(p) => p,
+        Err(e) => return Run::fail(String::new(), &e),
+    };
+    let mut text = render::text(&p, "harden apply");
+    let mut out = render::json(&p);
+    out["plan_ms"] = json!(elapsed.as_millis() as u64);
+    let stop = if p.is_noop() {
+        Some(("nothing-to-do", "Nothing to change: the host already has every change this plan can make. No transaction was recorded.", 0))
+    } else if opts.dry_run {
+        Some(("dry-run", "dry run: nothing was written.", 0))
+    } else if !confirm(&format!("Apply {} change(s) to this host?", p.apply.len())) {
+        Some(("cancelled", "cancelled: nothing was written.", 1))
+    } else {
+        None
+    };
+    if let Some((status, msg, code)) = stop {
+        text.push_str(&format!("\n{msg}\n"));
+        out["status"] = json!(status);
+        return Run::done(text, out, code);
+    }
+    let mut j = match begin(opts, &p, &snap) {
+        Ok(j) => j,
+        Err(e) => return Run::fail(text, &e),
+    };
+    text.push_str(&format!(
+        "\ntransaction {} (journal {})\n",
+        j.id,
+        j.dir.display()
+    ));
+    out["transaction"] = json!(j.id);
+    let t = Instant::now();
+    let mut log = Vec::new();
+    let result = write_and_reload(&mut j, &p, opts, &snap, &mut log);
+    let total_ms = t.elapsed().as_millis() as u64;
+    for l in &log {
+        text.push_str(&format!("    {}\n", remediate::escape(l)));
+    }
+    let apply_ms = match result {
+        Ok(ms) => ms,
+        Err(e) => return fail_and_undo(j, opts, text, out, &e),
+    };
+    let mut rlog = Vec::new();
+    let restarted = restart_step(opts, &p, &snap, &mut j, &mut rlog);
+    let _ = j.finish(Status::Applied);
+    for l in &rlog {
+        text.push_str(&format!("    {}\n", remediate::escape(l)));
+    }
+    log.extend(rlog);
+    text.push_str(&format!(
+        "applied in {apply_ms} ms, {total_ms} ms with the reload (plan {} ms)\n",
+        elapsed.as_millis()
+    ));
+    let (t2, rows, pending) = reaudit(opts, &findings, &p, restarted);
     text.push_str(&t2);
+    out["restart_pending"] = json!(pending);
     out["status"] = json!("applied");
     out["log"] = json!(log);
     out["apply_ms"] = json!(apply_ms);
+    out["apply_with_reload_ms"] = json!(total_ms);
     out["reaudit"] = rows;
-    Run {
-        text,
-        json: out,
-        code: 0,
-        error: None,
-    }
+    Run::done(text, out, 0)
 }
 
 /// Restore what a transaction changed: audit rules out of the kernel,
