@@ -582,116 +582,116 @@ pub fn run_apply(opts: &Options, confirm: &mut dyn FnMut(&str) -> bool) -> Run {
     Run::done(text, out, 0)
 }
 
-/// Restore what a transaction changed: audit rules out of the kernel,
-/// files back to their exact bytes, modes and owners (checked by sha256).
-fn undo(j: &mut Journal, opts: &Options, log: &mut Vec<String>) -> Result<(), String> {
-    let root = PathBuf::from(&j.root);
-    let mut errors = Vec::new();
-    if !j.audit_rules.is_empty() {
-        match host::auditctl() {
-            None => errors
-                .push("auditctl is not installed, so loaded rules cannot be removed".to_string()),
-            Some(ctl) => {
-                let loaded = host::loaded_watches(&ctl).unwrap_or_default();
-                for r in j.audit_rules.iter().rev() {
-                    if !host::is_loaded(&loaded, &r.path) {
-                        continue;
-                    }
-                    match host::unload_watch(&ctl, &r.path) {
-                        Ok(()) => log.push(format!(
-                            "removed audit rule `{}`",
-                            remediate::escape(&r.line)
-                        )),
-                        Err(e) => errors.push(e),
-                    }
-                }
-            }
+/// Remove the audit rules the transaction loaded (only those still loaded).
+fn unload_rules(j: &Journal, log: &mut Vec<String>, errors: &mut Vec<String>) {
+    if j.audit_rules.is_empty() {
+        return;
+    }
+    let Some(ctl) = host::auditctl() else {
+        errors.push("auditctl is not installed, so loaded rules cannot be removed".to_string());
+        return;
+    };
+    let loaded = host::loaded_watches(&ctl).unwrap_or_default();
+    for r in j.audit_rules.iter().rev() {
+        if !host::is_loaded(&loaded, &r.path) {
+            continue;
+        }
+        match host::unload_watch(&ctl, &r.path) {
+            Ok(()) => log.push(format!(
+                "removed audit rule `{}`",
+                remediate::escape(&r.line)
+            )),
+            Err(e) => errors.push(e),
         }
     }
+}
+
+/// Put one file back: exact bytes (checked against the recorded sha256),
+/// mode and owner; or remove it when shipshape created it.
+fn restore_file(j: &Journal, e: &journal::FileEntry, real: &Path) -> Result<String, String> {
+    if !e.before.exists {
+        files::remove(real).map_err(|x| x.to_string())?;
+    } else if e.backup.is_some() {
+        let b = j
+            .backup_bytes(e)
+            .map_err(|x| format!("cannot read the saved copy: {x}"))?;
+        if files::sha256_hex(&b) != e.before.sha256 {
+            return Err("the saved copy does not match its recorded sha256".to_string());
+        }
+        files::restore(real, &b, &e.before).map_err(|x| x.to_string())?;
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::os::unix::fs::chown(real, Some(e.before.uid), Some(e.before.gid))
+            .and_then(|_| {
+                std::fs::set_permissions(real, std::fs::Permissions::from_mode(e.before.mode))
+            })
+            .map_err(|x| x.to_string())?;
+    }
+    let (after, _) = files::state(real).map_err(|x| x.to_string())?;
+    if after != e.before {
+        return Err("it does not match its recorded state after restoring".into());
+    }
+    let path = remediate::escape(&e.path);
+    Ok(if !e.before.exists {
+        format!("removed {path} (shipshape created it)")
+    } else {
+        let sha = if e.before.sha256.is_empty() {
+            String::new()
+        } else {
+            format!(", sha256 {}", &e.before.sha256[..16])
+        };
+        format!(
+            "restored {path} (mode {:04o}, owner {}:{}{sha})",
+            e.before.mode, e.before.uid, e.before.gid
+        )
+    })
+}
+
+/// Restore what a transaction changed: audit rules out of the kernel,
+/// files back to their exact bytes, modes and owners, then a reload.
+fn undo(j: &mut Journal, opts: &Options, log: &mut Vec<String>) -> Result<(), String> {
+    let root = PathBuf::from(&j.root);
+    let host_root = root == Path::new("/");
+    let mut errors = Vec::new();
+    unload_rules(j, log, &mut errors);
     let mut daemon_json_restored = false;
     for e in j.files.clone().iter().rev() {
         let real = real_path(&root, &e.path);
-        let now = match files::state(&real) {
-            Ok((s, _)) => s,
+        match files::state(&real) {
+            Ok((now, _)) if now == e.before => continue,
+            Ok(_) => {}
             Err(x) => {
                 errors.push(format!("cannot stat {}: {x}", e.path));
                 continue;
             }
-        };
-        if now == e.before {
-            continue;
         }
-        if j.daemon_json.as_deref() == Some(e.path.as_str()) && root == Path::new("/") {
+        let is_daemon_json = j.daemon_json.as_deref() == Some(e.path.as_str());
+        if is_daemon_json && host_root {
             if let Err(x) = reset_reloaded_keys(j, e, opts, log) {
                 errors.push(x);
             }
         }
-        let r = if !e.before.exists {
-            files::remove(&real).map_err(|x| x.to_string())
-        } else if e.backup.is_some() {
-            j.backup_bytes(e)
-                .map_err(|x| format!("cannot read the saved copy: {x}"))
-                .and_then(|b| {
-                    if files::sha256_hex(&b) != e.before.sha256 {
-                        return Err("the saved copy does not match its recorded sha256".to_string());
-                    }
-                    files::restore(&real, &b, &e.before).map_err(|x| x.to_string())
-                })
-        } else {
-            use std::os::unix::fs::PermissionsExt;
-            std::os::unix::fs::chown(&real, Some(e.before.uid), Some(e.before.gid))
-                .and_then(|_| {
-                    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(e.before.mode))
-                })
-                .map_err(|x| x.to_string())
-        };
-        match r.and_then(|_| files::state(&real).map_err(|x| x.to_string())) {
-            Ok((after, _)) if after == e.before => {
-                log.push(if e.before.exists {
-                    format!(
-                        "restored {} (mode {:04o}, owner {}:{}{})",
-                        remediate::escape(&e.path),
-                        e.before.mode,
-                        e.before.uid,
-                        e.before.gid,
-                        if e.before.sha256.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", sha256 {}", &e.before.sha256[..16])
-                        }
-                    )
-                } else {
-                    format!(
-                        "removed {} (shipshape created it)",
-                        remediate::escape(&e.path)
-                    )
-                });
-                if j.daemon_json.as_deref() == Some(e.path.as_str()) {
-                    daemon_json_restored = true;
-                }
+        match restore_file(j, e, &real) {
+            Ok(msg) => {
+                log.push(msg);
+                daemon_json_restored |= is_daemon_json;
             }
-            Ok(_) => errors.push(format!(
-                "{} does not match its recorded state after restoring",
-                e.path
-            )),
             Err(x) => errors.push(format!("cannot restore {}: {x}", e.path)),
         }
     }
-    if daemon_json_restored {
-        if root == Path::new("/") {
-            let snap = collect::collect(&opts.collect);
-            match reload(daemon_pid(&snap), &socket(opts), &[], opts.wait) {
-                Ok(m) => log.push(m),
-                Err(e) => errors.push(format!("reload after restoring daemon.json: {e}")),
-            }
-            if !j.restart_keys.is_empty() {
-                log.push(format!(
-                    "a daemon restart is needed to drop {}",
-                    j.restart_keys.join(", ")
-                ));
-            }
-        } else {
-            log.push("with --root, reload the daemon on that host (kill -HUP)".into());
+    if daemon_json_restored && !host_root {
+        log.push("with --root, reload the daemon on that host (kill -HUP)".into());
+    } else if daemon_json_restored {
+        let snap = collect::collect(&opts.collect);
+        match reload(daemon_pid(&snap), &socket(opts), &[], opts.wait) {
+            Ok(m) => log.push(m),
+            Err(e) => errors.push(format!("reload after restoring daemon.json: {e}")),
+        }
+        if !j.restart_keys.is_empty() {
+            log.push(format!(
+                "a daemon restart is needed to drop {}",
+                j.restart_keys.join(", ")
+            ));
         }
     }
     if errors.is_empty() {
@@ -765,16 +765,8 @@ fn reset_reloaded_keys(
     Ok(())
 }
 
-/// `harden rollback [TXN]`.
-pub fn run_rollback(
-    opts: &Options,
-    txn: Option<&str>,
-    confirm: &mut dyn FnMut(&str) -> bool,
-) -> Run {
-    let mut j = match journal::find(&opts.state_dir, txn) {
-        Ok(j) => j,
-        Err(e) => return Run::fail(String::new(), &e),
-    };
+/// What a rollback of `j` will do, as text.
+fn describe_rollback(j: &Journal) -> String {
     let mut text = format!(
         "transaction {} ({}, started {}), checks {}\n",
         j.id,
@@ -783,21 +775,14 @@ pub fn run_rollback(
         j.checks.join(", ")
     );
     for f in &j.files {
+        let to = match (f.before.exists, f.before.sha256.is_empty()) {
+            (false, _) => "absent".to_string(),
+            (true, true) => "its mode and owner".to_string(),
+            (true, false) => format!("sha256 {}", f.before.sha256),
+        };
         text.push_str(&format!(
-            "    restore {} to {} (mode {:04o}, owner {}:{})\n",
+            "    restore {} to {to} (mode {:04o}, owner {}:{})\n",
             remediate::escape(&f.path),
-            if f.before.exists {
-                format!(
-                    "sha256 {}",
-                    if f.before.sha256.is_empty() {
-                        "-"
-                    } else {
-                        &f.before.sha256
-                    }
-                )
-            } else {
-                "absent".into()
-            },
             f.before.mode,
             f.before.uid,
             f.before.gid
@@ -809,36 +794,34 @@ pub fn run_rollback(
             remediate::escape(&r.line)
         ));
     }
+    text
+}
+
+/// `harden rollback [TXN]`.
+pub fn run_rollback(
+    opts: &Options,
+    txn: Option<&str>,
+    confirm: &mut dyn FnMut(&str) -> bool,
+) -> Run {
+    let mut j = match journal::find(&opts.state_dir, txn) {
+        Ok(j) => j,
+        Err(e) => return Run::fail(String::new(), &e),
+    };
+    let mut text = describe_rollback(&j);
     let mut out = json!({"transaction": j.id, "files": j.files, "audit_rules": j.audit_rules});
-    if j.status == Status::RolledBack && txn.is_some() {
-        text.push_str("already rolled back; nothing to do\n");
-        out["status"] = json!("nothing-to-do");
-        return Run {
-            text,
-            json: out,
-            code: 0,
-            error: None,
-        };
-    }
-    if opts.dry_run {
-        text.push_str("dry run: nothing was changed.\n");
-        out["status"] = json!("dry-run");
-        return Run {
-            text,
-            json: out,
-            code: 0,
-            error: None,
-        };
-    }
-    if !confirm(&format!("Roll back transaction {}?", j.id)) {
-        text.push_str("cancelled.\n");
-        out["status"] = json!("cancelled");
-        return Run {
-            text,
-            json: out,
-            code: 1,
-            error: None,
-        };
+    let stop = if j.status == Status::RolledBack && txn.is_some() {
+        Some(("nothing-to-do", "already rolled back; nothing to do", 0))
+    } else if opts.dry_run {
+        Some(("dry-run", "dry run: nothing was changed.", 0))
+    } else if !confirm(&format!("Roll back transaction {}?", j.id)) {
+        Some(("cancelled", "cancelled.", 1))
+    } else {
+        None
+    };
+    if let Some((status, msg, code)) = stop {
+        text.push_str(&format!("{msg}\n"));
+        out["status"] = json!(status);
+        return Run::done(text, out, code);
     }
     let mut log = Vec::new();
     let r = undo(&mut j, opts, &mut log);
@@ -851,12 +834,7 @@ pub fn run_rollback(
             let _ = j.finish(Status::RolledBack);
             text.push_str(&format!("rolled back {}\n", j.id));
             out["status"] = json!("rolled-back");
-            Run {
-                text,
-                json: out,
-                code: 0,
-                error: None,
-            }
+            Run::done(text, out, 0)
         }
         Err(e) => {
             let _ = j.save();

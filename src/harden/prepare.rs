@@ -231,43 +231,51 @@ fn prepare_daemon_json(snap: &Snapshot, opts: &Options, actions: Vec<Action>, p:
     });
 }
 
-fn prepare_audit_rules(opts: &Options, actions: Vec<Action>, p: &mut Prepared) {
-    if actions.is_empty() {
-        return;
-    }
-    let host_root = opts.root == std::path::Path::new("/");
-    let ctl = host::auditctl();
-    let mut loaded: Vec<String> = Vec::new();
-    let mut can_load = false;
-    if !host_root {
+/// Whether rules can be loaded now, and the paths already watched; `None`
+/// when the audit actions were refused (immutable rules, auditctl failing).
+fn kernel_rules(
+    opts: &Options,
+    actions: &[Action],
+    p: &mut Prepared,
+) -> Option<(bool, Vec<String>)> {
+    if opts.root != std::path::Path::new("/") {
         p.notes.push(format!(
             "with --root {} the rules are written but not loaded: run `augenrules --load` on that host",
             opts.root.display()
         ));
-    } else if let Some(c) = &ctl {
-        match host::audit_enabled(c) {
-            Ok(2) => {
-                return refuse(
-                    p,
-                    &actions,
-                    "refused: the kernel's audit rules are immutable (-e 2); change the rule files and reboot",
-                )
-            }
-            Ok(_) => {}
-            Err(e) => return refuse(p, &actions, &format!("refused: {e}")),
-        }
-        match host::loaded_watches(c) {
-            Ok(l) => {
-                loaded = l;
-                can_load = true;
-            }
-            Err(e) => return refuse(p, &actions, &format!("refused: {e}")),
-        }
-    } else {
+        return Some((false, Vec::new()));
+    }
+    let Some(c) = host::auditctl() else {
         p.notes.push(
             "auditctl is not installed (/sbin/auditctl): the rules are written but not loaded; install auditd and run `augenrules --load`".into(),
         );
+        return Some((false, Vec::new()));
+    };
+    let refused = match host::audit_enabled(&c) {
+        Ok(2) => Some("refused: the kernel's audit rules are immutable (-e 2); change the rule files and reboot".to_string()),
+        Ok(_) => None,
+        Err(e) => Some(format!("refused: {e}")),
+    };
+    if let Some(r) = refused {
+        refuse(p, actions, &r);
+        return None;
     }
+    match host::loaded_watches(&c) {
+        Ok(l) => Some((true, l)),
+        Err(e) => {
+            refuse(p, actions, &format!("refused: {e}"));
+            None
+        }
+    }
+}
+
+fn prepare_audit_rules(opts: &Options, actions: Vec<Action>, p: &mut Prepared) {
+    if actions.is_empty() {
+        return;
+    }
+    let Some((can_load, loaded)) = kernel_rules(opts, &actions, p) else {
+        return;
+    };
     let file = opts.rules_file.clone();
     let old = match read_text(opts, &file) {
         Ok(t) => t,

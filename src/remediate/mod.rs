@@ -392,23 +392,18 @@ pub fn conflicting_flag(snap: &Snapshot, key: &str) -> Option<String> {
         })
 }
 
-fn push_key(
-    snap: &Snapshot,
-    id: &str,
-    (key, value, why): (&'static str, Value, &'static str),
-    opts: &PlanOptions,
-    p: &mut Plan,
-) {
-    let cfg = snap.daemon.config_file.clone();
+/// Why `key` cannot be set in daemon.json (a flag sets it, the file is
+/// unreadable, a dependency dockerd enforces), else the current settings.
+fn key_blocker<'a>(
+    snap: &'a Snapshot,
+    key: &str,
+) -> Result<Option<&'a std::collections::BTreeMap<String, Value>>, String> {
+    let cfg = &snap.daemon.config_file;
     if let Some(flag) = conflicting_flag(snap, key) {
-        p.skipped.push(Skipped {
-            check: id.to_string(),
-            reason: format!(
-                "refused: the daemon's command line sets {flag} ({}); setting \"{key}\" in {cfg} too would stop dockerd from starting. Change the flag instead.",
-                snap.daemon.flags_source
-            ),
-        });
-        return;
+        return Err(format!(
+            "refused: the daemon's command line sets {flag} ({}); setting \"{key}\" in {cfg} too would stop dockerd from starting. Change the flag instead.",
+            snap.daemon.flags_source
+        ));
     }
     // dockerd refuses to start with icc=false when it may not use iptables.
     if key == "icc"
@@ -417,33 +412,39 @@ fn push_key(
             .bool_setting("iptables", true)
             .is_ok_and(|v| !v.0)
     {
-        p.skipped.push(Skipped {
-            check: id.to_string(),
-            reason: "refused: \"icc\": false needs iptables, and iptables is off; dockerd would refuse to start".into(),
-        });
-        return;
+        return Err("refused: \"icc\": false needs iptables, and iptables is off; dockerd would refuse to start".into());
     }
-    let settings = match &snap.daemon.config {
-        DaemonConfigFile::Missing => None,
-        DaemonConfigFile::Parsed { settings } => Some(settings),
+    match &snap.daemon.config {
+        DaemonConfigFile::Missing => Ok(None),
+        DaemonConfigFile::Parsed { settings } => Ok(Some(settings)),
         DaemonConfigFile::Invalid {
             line,
             column,
             message,
-        } => {
+        } => Err(format!(
+            "{cfg}:{line}:{column}: not valid JSON ({message}); fix it first"
+        )),
+        DaemonConfigFile::Unreadable { reason } => Err(format!("{cfg}: cannot read ({reason})")),
+    }
+}
+
+fn push_key(
+    snap: &Snapshot,
+    id: &str,
+    (key, value, why): (&'static str, Value, &'static str),
+    opts: &PlanOptions,
+    p: &mut Plan,
+) {
+    let cfg = snap.daemon.config_file.clone();
+    let settings = match key_blocker(snap, key) {
+        Err(reason) => {
             p.skipped.push(Skipped {
                 check: id.to_string(),
-                reason: format!("{cfg}:{line}:{column}: not valid JSON ({message}); fix it first"),
+                reason,
             });
             return;
         }
-        DaemonConfigFile::Unreadable { reason } => {
-            p.skipped.push(Skipped {
-                check: id.to_string(),
-                reason: format!("{cfg}: cannot read ({reason})"),
-            });
-            return;
-        }
+        Ok(s) => s,
     };
     let old = settings.and_then(|s| s.get(key)).cloned();
     if let Some(o) = &old {
