@@ -775,18 +775,22 @@ fn describe_rollback(j: &Journal) -> String {
         j.checks.join(", ")
     );
     for f in &j.files {
-        let to = match (f.before.exists, f.before.sha256.is_empty()) {
-            (false, _) => "absent".to_string(),
-            (true, true) => "its mode and owner".to_string(),
-            (true, false) => format!("sha256 {}", f.before.sha256),
+        let path = remediate::escape(&f.path);
+        let line = match (f.before.exists, f.before.sha256.is_empty()) {
+            (false, _) => format!("    remove {path} (it did not exist before)\n"),
+            (true, sha_empty) => format!(
+                "    restore {path} to {} (mode {:04o}, owner {}:{})\n",
+                if sha_empty {
+                    "its mode and owner".to_string()
+                } else {
+                    format!("sha256 {}", f.before.sha256)
+                },
+                f.before.mode,
+                f.before.uid,
+                f.before.gid
+            ),
         };
-        text.push_str(&format!(
-            "    restore {} to {to} (mode {:04o}, owner {}:{})\n",
-            remediate::escape(&f.path),
-            f.before.mode,
-            f.before.uid,
-            f.before.gid
-        ));
+        text.push_str(&line);
     }
     for r in &j.audit_rules {
         text.push_str(&format!(
