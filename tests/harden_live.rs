@@ -216,6 +216,11 @@ fn plan_apply_restart_and_rollback_on_a_throwaway_daemon() {
     let o = harden(&tw, "history", &["-f", "json"], &[]);
     let h = json_of(&o);
     assert_eq!(h.as_array().unwrap().len(), 2, "{h:#}");
+    // The older one cannot go first: the newer changed the same file.
+    let first = h[0]["id"].as_str().unwrap();
+    let o = harden(&tw, "rollback", &[first, "--yes"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("roll it back first"));
     let o = harden(&tw, "rollback", &["--yes"], &[]);
     assert!(
         o.status.success(),

@@ -88,10 +88,10 @@ pub fn transactions_dir(state_dir: &Path) -> PathBuf {
 fn new_id() -> String {
     let now = std::time::SystemTime::now();
     let t = crate::collect::clock::rfc3339(now);
-    // 2026-12-01T22:28:06.123Z -> 20261201T222806Z
+    // 2026-12-01T22:28:06.123Z -> 20261201T222806123Z: ids sort by time.
     let compact: String = t
         .chars()
-        .take(19)
+        .take(23)
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     let nanos = now
@@ -199,10 +199,39 @@ pub fn list(state_dir: &Path) -> Vec<Result<Journal, String>> {
         Err(_) => Vec::new(),
     };
     names.sort();
-    names
+    let mut all: Vec<Result<Journal, String>> = names
         .into_iter()
         .map(|n| Journal::load(&dir.join(n)))
-        .collect()
+        .collect();
+    // Oldest first by start time (ids made in the same millisecond tie-break
+    // by name); unreadable journals keep their place at the end.
+    all.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => (&a.started_at, &a.id).cmp(&(&b.started_at, &b.id)),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        _ => std::cmp::Ordering::Equal,
+    });
+    all
+}
+
+/// A newer transaction, still applied, that touched the same files or
+/// rules as `j`: rolling `j` back first would undo the newer change behind
+/// its back, so it must go first.
+pub fn blocking_newer(state_dir: &Path, j: &Journal) -> Option<String> {
+    let all: Vec<Journal> = list(state_dir).into_iter().flatten().collect();
+    let pos = all.iter().position(|x| x.id == j.id)?;
+    all[pos + 1..]
+        .iter()
+        .filter(|n| matches!(n.status, Status::Applied | Status::Applying))
+        .find(|n| {
+            n.files
+                .iter()
+                .any(|f| j.files.iter().any(|g| g.path == f.path))
+                || n.audit_rules
+                    .iter()
+                    .any(|r| j.audit_rules.iter().any(|s| s.path == r.path))
+        })
+        .map(|n| n.id.clone())
 }
 
 /// The transaction to roll back: the named one, else the newest that is
@@ -233,5 +262,36 @@ pub fn find(state_dir: &Path, id: Option<&str>) -> Result<Journal, String> {
                     transactions_dir(state_dir).display()
                 )
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_first_rollback_order_is_enforced() {
+        let state = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("f"), "x").unwrap();
+        let mut a = Journal::create(state.path(), "/", vec!["2.15".into()]).unwrap();
+        a.keep(root.path(), "/f").unwrap();
+        a.finish(Status::Applied).unwrap();
+        let mut b = Journal::create(state.path(), "/", vec!["2.14".into()]).unwrap();
+        b.keep(root.path(), "/f").unwrap();
+        b.finish(Status::Applied).unwrap();
+        let ids: Vec<String> = list(state.path())
+            .into_iter()
+            .map(|j| j.unwrap().id)
+            .collect();
+        assert_eq!(ids, vec![a.id.clone(), b.id.clone()]);
+        assert_eq!(find(state.path(), None).unwrap().id, b.id);
+        assert_eq!(blocking_newer(state.path(), &a), Some(b.id.clone()));
+        assert_eq!(blocking_newer(state.path(), &b), None);
+        b.finish(Status::RolledBack).unwrap();
+        assert_eq!(blocking_newer(state.path(), &a), None);
+        assert_eq!(find(state.path(), None).unwrap().id, a.id);
+        assert!(find(state.path(), Some("../x")).is_err());
+        assert_eq!(a.backup_bytes(&a.files[0]).unwrap(), b"x");
     }
 }

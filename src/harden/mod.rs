@@ -811,6 +811,14 @@ pub fn run_rollback(
         Ok(j) => j,
         Err(e) => return Run::fail(String::new(), &e),
     };
+    if let Some(newer) = journal::blocking_newer(&opts.state_dir, &j) {
+        return Run::fail(
+            String::new(),
+            &format!(
+                "transaction {newer} is newer, still applied and changed the same files or rules; roll it back first (`shipshape harden rollback {newer}`)"
+            ),
+        );
+    }
     let mut text = describe_rollback(&j);
     let mut out = json!({"transaction": j.id, "files": j.files, "audit_rules": j.audit_rules});
     let stop = if j.status == Status::RolledBack && txn.is_some() {
