@@ -3,11 +3,14 @@
 //! The crate is laid out as its pipeline:
 //!
 //! ```text
-//! collect/ ──▶ snapshot/ ──┐                         ┌──▶ threat/ ──┐
-//! (host I/O)   (typed)     ├──▶ rules/ ──▶ findings/ ┤              ├──▶ report/
-//! scan/walk ─▶ manifest/ ──┘    (pure)    (verdicts) └──▶ remediate/┘   (renderers)
-//! (file I/O)   (parsed)          ▲
-//!                           knowledge/ (shared domain facts)
+//! collect/ ──▶ snapshot/ ──┐                         ┌──▶ threat/ ────────┐
+//! (host I/O)   (typed)     ├──▶ rules/ ──▶ findings/ ┤                    ├──▶ report/
+//! scan/walk ─▶ manifest/ ──┘    (pure)    (verdicts) └──▶ remediate/ ─────┘   (renderers)
+//! (file I/O)   (parsed)          ▲                        (plan, pure)
+//!                           knowledge/                        │
+//!                           (shared facts)                    ▼
+//!                                                          harden/ (applies the plan;
+//!                                                                   the only writer)
 //! ```
 //!
 //! `scan/` drives the manifest side (walk, dispatch, suppressions); `cli/` is
@@ -16,8 +19,10 @@
 pub mod cli;
 pub mod collect;
 pub mod findings;
+pub mod harden;
 pub mod knowledge;
 pub mod manifest;
+pub mod remediate;
 pub mod report;
 pub mod rules;
 pub mod scan;

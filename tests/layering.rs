@@ -85,7 +85,9 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         &["cli", "remediate", "report", "rules", "scan", "threat"],
     ),
     ("threat", &["cli", "collect", "report", "scan"]),
-    ("report", &["cli", "collect"]),
+    ("report", &["cli", "collect", "harden"]),
+    ("remediate", &["cli", "collect", "harden", "scan", "threat"]),
+    ("harden", &["cli"]),
     ("scan", &["cli", "collect", "report", "threat"]),
 ];
 

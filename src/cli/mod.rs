@@ -2,6 +2,7 @@
 //! decides nothing about verdicts; that is the rules' job.
 
 mod audit;
+mod harden;
 mod rules_cmd;
 mod scan;
 mod threats;
@@ -53,6 +54,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Build the STRIDE threat model of the audited system
     Threats(threats::ThreatsArgs),
+    /// Fix failing checks on this Docker host as a reversible transaction (docs/harden.md)
+    Harden(harden::HardenArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -70,6 +73,7 @@ pub fn main() -> i32 {
         Command::Rules(a) => rules_cmd::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Threats(a) => threats::run(a),
+        Command::Harden(a) => harden::run(a),
     }
 }
 

@@ -160,7 +160,7 @@ fn daemon_facts(
     let mut candidates = vec![socket.to_string(), "/var/run/docker.sock".to_string()];
     candidates.extend(socket_listen.iter().filter(|l| l.starts_with('/')).cloned());
     let process = match table {
-        Some(t) => Probe::from_result(t.find_daemon(fs, &candidates)),
+        Some(t) => Probe::from_result(t.find_daemon_for(fs, socket, &candidates)),
         None => Probe::Error(format!(
             "{}/proc is not readable, so the dockerd process is unknown",
             fs.root.display()

@@ -142,6 +142,22 @@ impl ProcTable {
         })
     }
 
+    /// The dockerd behind `socket` (the one shipshape talks to): its owner
+    /// decides first, because with several daemons (a second one on
+    /// `DOCKER_HOST`) the owner of the default socket is another daemon.
+    /// Only when nobody owns it are the other `candidates` tried.
+    pub fn find_daemon_for(
+        &self,
+        fs: &HostFs,
+        socket: &str,
+        candidates: &[String],
+    ) -> Result<Option<DaemonProcess>, String> {
+        match self.find_daemon(fs, &[socket.to_string()]) {
+            Ok(Some(p)) if p.found_by == "owner of the listening socket" => Ok(Some(p)),
+            _ => self.find_daemon(fs, candidates),
+        }
+    }
+
     /// Find the dockerd serving `sockets`: the process holding a listening
     /// unix socket bound to one of those paths, else the pid file, else the
     /// only process whose executable name is exactly `dockerd`. Never a
@@ -394,6 +410,49 @@ mod tests {
             p.argv,
             vec!["/usr/bin/dockerd", "-H", "fd://", "--icc=false"]
         );
+    }
+
+    #[test]
+    fn a_second_daemon_on_docker_host_is_not_mistaken_for_the_default_one() {
+        let unix = "Num RefCount Protocol Flags Type St Inode Path\n\
+                    0000: 00000002 00000000 00010000 0001 01 555 /run/docker.sock\n\
+                    0000: 00000002 00000000 00010000 0001 01 777 /tmp/tw/docker.sock\n";
+        let d = fake_proc(
+            &[
+                (50, "dockerd", "/usr/sbin/dockerd", &["socket:[555]"]),
+                (
+                    700,
+                    "dockerd",
+                    "dockerd -H unix:///tmp/tw/docker.sock --config-file /tmp/tw/daemon.json",
+                    &["socket:[777]"],
+                ),
+            ],
+            unix,
+        );
+        let fs = HostFs::new(d.path());
+        let t = ProcTable::scan(&fs).unwrap();
+        let both = vec![
+            "/tmp/tw/docker.sock".to_string(),
+            "/var/run/docker.sock".to_string(),
+        ];
+        // Asked about both sockets at once, the lowest pid wins: the wrong one.
+        assert_eq!(t.find_daemon(&fs, &both).unwrap().unwrap().pid, 50);
+        let p = t
+            .find_daemon_for(&fs, "/tmp/tw/docker.sock", &both)
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.pid, 700);
+        let p = t
+            .find_daemon_for(&fs, "/var/run/docker.sock", &both)
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.pid, 50);
+        // Nobody owns the socket: the other candidates are tried.
+        let p = t
+            .find_daemon_for(&fs, "/tmp/gone.sock", &both)
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.found_by, "owner of the listening socket");
     }
 
     #[test]

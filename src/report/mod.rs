@@ -137,6 +137,8 @@ pub struct Report {
     pub excluded_containers: Vec<Excluded>,
     /// Problems that limited the audit (e.g. the daemon was unreachable).
     pub errors: Vec<String>,
+    /// Concrete, host-specific fixes for the failing checks (`remediate/`).
+    pub remediation_plan: crate::remediate::Plan,
 }
 
 impl Report {
@@ -172,6 +174,11 @@ impl Report {
                 daemon_id: engine.map(|e| e.info.id.clone()),
             },
             summary: Summary::of(&findings),
+            remediation_plan: crate::remediate::plan(
+                snap,
+                &findings,
+                &crate::remediate::PlanOptions::default(),
+            ),
             findings,
             excluded_containers: excluded,
             errors,

@@ -97,6 +97,9 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             );
         }
         render_finding(&mut out, &p, f, opts);
+        if opts.remediation {
+            render_actions(&mut out, &report.remediation_plan, f.id);
+        }
     }
     let s = &report.summary;
     let _ = writeln!(
@@ -112,6 +115,30 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             .unwrap_or_else(|| "n/a".into())
     );
     out
+}
+
+/// The plan's concrete actions for one check, below its remediation text.
+fn render_actions(out: &mut String, plan: &crate::remediate::Plan, id: &str) {
+    for a in plan.for_check(id) {
+        let _ = writeln!(
+            out,
+            "        action [{}]: {}",
+            a.effect.label(),
+            crate::remediate::escape(&a.change.summary())
+        );
+        if let crate::remediate::Change::Manual { steps } = &a.change {
+            for (i, s) in steps.iter().enumerate().skip(1) {
+                let _ = writeln!(out, "          {}. {}", i + 1, crate::remediate::escape(s));
+            }
+        }
+    }
+    for s in plan.skipped.iter().filter(|s| s.check == id) {
+        let _ = writeln!(
+            out,
+            "        not changed: {}",
+            crate::remediate::escape(&s.reason)
+        );
+    }
 }
 
 fn render_finding(out: &mut String, p: &Paint, f: &Finding, opts: &TextOptions) {

@@ -32,6 +32,8 @@ mod swarm;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
+pub(crate) use audit_rules::rule_covers;
+
 use super::meta::{cwe, Fix, RuleMeta};
 pub use super::{Check, Context};
 use crate::findings::{Evidence, Outcome, Stride, Target, Verdict};
