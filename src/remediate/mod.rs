@@ -13,6 +13,7 @@ mod daemon_keys;
 pub use daemon_keys::{is_reloadable, key_type, KeyType};
 
 use crate::findings::{Finding, Outcome, Target};
+use crate::rules::meta::Fix;
 use crate::snapshot::daemon::flag_names;
 use crate::snapshot::{DaemonConfigFile, FileFact, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -288,26 +289,48 @@ fn audit_rules(snap: &Snapshot, f: &Finding, opts: &PlanOptions, p: &mut Plan) {
     }
 }
 
-/// What section 2 wants: key, value, and a sentence.
-fn wanted_setting(snap: &Snapshot, id: &str) -> Option<(&'static str, Value, &'static str)> {
+/// The fix a check declares in its metadata ([`crate::rules::meta::Fix`]):
+/// the remediation stage takes keys, values, modes and owners from there, so
+/// the catalogue and the plan cannot disagree.
+fn declared_fix(id: &str) -> Option<Fix> {
+    crate::rules::docker::checks()
+        .iter()
+        .find(|c| c.meta.id == id)
+        .map(|c| c.meta.fix)
+}
+
+/// What a daemon.json change does, per check, for the plan's explanation.
+/// Checks whose declared key is not here (userns-remap, default-ulimits)
+/// are not applied automatically: they need a person (see `manual_steps`).
+fn setting_effect(id: &str) -> Option<&'static str> {
     Some(match id {
-        "2.2" => ("icc", Value::Bool(false), "Containers on the default bridge can no longer reach each other; user-defined networks still work."),
-        "2.3" => {
-            // debug=true overrides the level; turning it off is reloadable.
-            if snap.daemon.bool_setting("debug", false).is_ok_and(|v| v.0) {
-                ("debug", Value::Bool(false), "Debug logging is turned off so the daemon logs at level info.")
-            } else {
-                ("log-level", Value::String("info".into()), "The daemon logs at level info: events are kept without debug noise.")
-            }
-        }
-        "2.4" => ("iptables", Value::Bool(true), "Docker manages iptables again, keeping the firewall consistent with container networking."),
-        "2.5" => ("insecure-registries", Value::Array(vec![]), "No registry is contacted without TLS verification."),
-        "2.14" => ("no-new-privileges", Value::Bool(true), "New containers cannot gain privileges through setuid or file capabilities."),
-        "2.15" => ("live-restore", Value::Bool(true), "Containers keep running while the daemon restarts or upgrades."),
-        "2.16" => ("userland-proxy", Value::Bool(false), "Published ports are handled by iptables rules rather than a docker-proxy process per port."),
-        "2.18" => ("experimental", Value::Bool(false), "Experimental features are switched off."),
+        "2.2" => "Containers on the default bridge can no longer reach each other; user-defined networks still work.",
+        "2.3" => "The daemon logs at level info: events are kept without debug noise.",
+        "2.4" => "Docker manages iptables again, keeping the firewall consistent with container networking.",
+        "2.5" => "No registry is contacted without TLS verification.",
+        "2.14" => "New containers cannot gain privileges through setuid or file capabilities.",
+        "2.15" => "Containers keep running while the daemon restarts or upgrades.",
+        "2.16" => "Published ports are handled by iptables rules rather than a docker-proxy process per port.",
+        "2.18" => "Experimental features are switched off.",
         _ => return None,
     })
+}
+
+/// What section 2 wants: key, value, and a sentence.
+fn wanted_setting(snap: &Snapshot, id: &str) -> Option<(&'static str, Value, &'static str)> {
+    let effect = setting_effect(id)?;
+    let Some(Fix::DaemonJson { key, value }) = declared_fix(id) else {
+        return None;
+    };
+    // debug=true overrides the level; turning it off is reloadable.
+    if key == "log-level" && snap.daemon.bool_setting("debug", false).is_ok_and(|v| v.0) {
+        return Some((
+            "debug",
+            Value::Bool(false),
+            "Debug logging is turned off so the daemon logs at level info.",
+        ));
+    }
+    Some((key, serde_json::from_str(value).ok()?, effect))
 }
 
 fn manual_steps(snap: &Snapshot, id: &str) -> Option<Vec<String>> {
@@ -494,17 +517,14 @@ enum Want {
 }
 
 fn want_for(id: &str) -> Option<Want> {
-    Some(match id {
-        "3.2" | "3.4" | "3.18" | "3.20" | "3.21" => Want::Mode(0o644),
-        "3.6" => Want::Mode(0o755),
-        "3.8" | "3.10" | "3.12" => Want::Mode(0o444),
-        "3.14" => Want::Mode(0o400),
-        "3.16" | "3.24" => Want::Mode(0o660),
-        "3.15" => Want::RootDocker,
-        "3.1" | "3.3" | "3.5" | "3.7" | "3.9" | "3.11" | "3.13" | "3.17" | "3.19" | "3.22"
-        | "3.23" => Want::RootRoot,
-        _ => return None,
-    })
+    match declared_fix(id)? {
+        Fix::FileMode { max } => Some(Want::Mode(max)),
+        Fix::FileOwner { owner: "root:root" } => Some(Want::RootRoot),
+        Fix::FileOwner {
+            owner: "root:docker",
+        } => Some(Want::RootDocker),
+        _ => None,
+    }
 }
 
 fn file_perms(snap: &Snapshot, f: &Finding, p: &mut Plan) {
