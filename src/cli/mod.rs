@@ -2,11 +2,15 @@
 //! decides nothing about verdicts; that is the rules' job.
 
 mod audit;
+mod common;
+mod docs;
 mod rules_cmd;
 mod scan;
 mod threats;
 
 use clap::{Parser, Subcommand};
+
+pub use common::{FailOn, OutputArgs};
 
 /// Exit code when the tool itself failed (bad input, unreachable daemon).
 pub const EXIT_TOOL_FAILED: i32 = 2;
@@ -18,9 +22,12 @@ pub const EXIT_TOOL_FAILED: i32 = 2;
     about = "Audit, scan and threat-model container platforms",
     long_about = "shipshape audits a live Docker host against the CIS Docker Benchmark 1.6, scans \
 Kubernetes manifests, Dockerfiles and compose files, and builds a STRIDE threat model from what it found.\n\n\
+Every command takes -f/--format, -o/--output FILE, --color auto|always|never (NO_COLOR is \
+honoured; colour only on a terminal), -q/--quiet, and audit, scan and threats take \
+--fail-on SEVERITY|none (default low: info-severity results never fail a run unless asked).\n\n\
 Exit codes: 0 = no failing finding, 1 = failing findings, 2 = shipshape itself failed."
 )]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -37,7 +44,7 @@ enabled), ERROR (could not be read; never counted as PASS).
 
 Environment: DOCKER_HOST (unix:// only), NO_COLOR.
 
-Exit codes: 0 no FAIL, 1 at least one FAIL, 2 shipshape failed (including an
+Exit codes: 0 no FAIL at or above --fail-on (default low), 1 such a FAIL, 2 shipshape failed (including an
 unreachable Docker daemon; host checks still run and the rest are ERROR).";
 
 #[derive(Subcommand)]
@@ -53,6 +60,10 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Build the STRIDE threat model of the audited system
     Threats(threats::ThreatsArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff)
+    Man(docs::ManArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -70,6 +81,8 @@ pub fn main() -> i32 {
         Command::Rules(a) => rules_cmd::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Threats(a) => threats::run(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
     }
 }
 

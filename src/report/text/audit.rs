@@ -1,0 +1,114 @@
+//! Terminal report of `shipshape audit`: grouped by section, one line per
+//! check, offenders listed under it, then counts and the score.
+
+use super::{esc, Painter};
+use crate::findings::{Finding, Outcome};
+use crate::report::{section_title, Report};
+use std::fmt::Write;
+
+pub struct TextOptions {
+    pub color: bool,
+    pub remediation: bool,
+    pub verbose: bool,
+}
+
+/// `[FAIL] ` padded to one width, coloured by outcome.
+fn label(p: &Painter, o: Outcome) -> String {
+    p.outcome(o, &format!("{:<7}", format!("[{}]", o.label())))
+}
+
+fn header(out: &mut String, p: &Painter, report: &Report) {
+    let h = &report.host;
+    let _ = writeln!(
+        out,
+        "{} {} — {} on {} (Docker {}, root {})",
+        p.bold("shipshape"),
+        report.tool.version,
+        report.benchmark,
+        if h.hostname.is_empty() {
+            "?".into()
+        } else {
+            esc(&h.hostname)
+        },
+        esc(h.docker_version.as_deref().unwrap_or("unknown")),
+        esc(&h.root)
+    );
+    for e in &report.errors {
+        let _ = writeln!(out, "{} {}", label(p, Outcome::Error), esc(e));
+    }
+    for x in &report.excluded_containers {
+        let _ = writeln!(
+            out,
+            "{} container {} excluded: {}",
+            label(p, Outcome::Info),
+            esc(&x.name),
+            esc(&x.reason)
+        );
+    }
+}
+
+pub fn render(report: &Report, opts: &TextOptions) -> String {
+    let p = Painter(opts.color);
+    let mut out = String::new();
+    header(&mut out, &p, report);
+    let mut section = "";
+    for f in &report.findings {
+        if f.section != section {
+            section = f.section;
+            let title = format!("{} {}", section, section_title(section));
+            let _ = writeln!(out, "\n{}", p.bold(&title));
+        }
+        render_finding(&mut out, &p, f, opts);
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "\n{} checks: {} pass, {} fail, {} warn, {} info, {} n/a, {} error",
+        s.total, s.pass, s.fail, s.warn, s.info, s.not_applicable, s.error
+    );
+    let score = s.score.map(|v| format!("{v}%"));
+    let _ = writeln!(
+        out,
+        "Score: {} (PASS out of PASS+FAIL)",
+        score.as_deref().unwrap_or("n/a")
+    );
+    out
+}
+
+fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: &TextOptions) {
+    let manual = if f.automated { "" } else { " (manual)" };
+    let _ = write!(
+        out,
+        "{} {:<7} {}{}",
+        label(p, f.outcome),
+        f.id,
+        f.title,
+        manual
+    );
+    if !f.message.is_empty() {
+        let _ = write!(out, " {}", p.dim(&format!("— {}", esc(&f.message))));
+    }
+    out.push('\n');
+    for e in &f.evidence {
+        let offender = matches!(e.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error);
+        if !(offender || opts.verbose) {
+            continue;
+        }
+        let mut line = format!(
+            "        * {} {}: {}",
+            e.target.kind(),
+            esc(&e.target.label()),
+            esc(&e.observed)
+        );
+        if !e.expected.is_empty() && offender {
+            let _ = write!(line, " (expected {})", esc(&e.expected));
+        }
+        if let Some(src) = &e.source {
+            let _ = write!(line, " [{}]", esc(src));
+        }
+        let _ = writeln!(out, "{}", if offender { line } else { p.dim(&line) });
+    }
+    if opts.remediation && matches!(f.outcome, Outcome::Fail | Outcome::Warn) {
+        let _ = writeln!(out, "        remediation: {}", f.remediation);
+    }
+}
