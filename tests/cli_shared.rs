@@ -40,7 +40,7 @@ fn completions_are_generated_for_every_shell_and_name_every_subcommand() {
             assert!(script.contains(sub), "{shell} completion lacks {sub}");
         }
         assert!(
-            script.contains("--fail-on"),
+            script.contains("fail-on"),
             "{shell} completes the shared flags"
         );
     }
