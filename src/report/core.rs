@@ -157,3 +157,69 @@ impl Run {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::findings::Stride;
+
+    pub(crate) const META: RuleMeta = RuleMeta::own(
+        "T-001",
+        "A test rule",
+        Severity::High,
+        &[Stride::Tampering],
+        &[],
+        "Fix it.",
+    );
+
+    pub(crate) fn item(rule: Option<usize>, verdict: Verdict, suite: &str) -> Item {
+        Item {
+            rule,
+            verdict,
+            severity: Severity::High,
+            message: format!("{verdict:?} <here>"),
+            details: vec!["line & detail".into()],
+            hits: vec![Hit {
+                text: "at the place".into(),
+                loc: Loc::File {
+                    path: "/etc/a b".into(),
+                    base: None,
+                    region: None,
+                },
+            }],
+            suppressed: None,
+            object: String::new(),
+            suite: suite.into(),
+            case: format!("case {verdict:?}"),
+            classname: "c".into(),
+        }
+    }
+
+    /// A run with one item of every verdict, plus a suppressed failure.
+    pub(crate) fn sample() -> Run {
+        let mut run = Run::new("test");
+        let r = run.rule_index(&META);
+        assert_eq!(run.rule_index(&META), r, "a rule is listed once");
+        for v in [
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::Review,
+            Verdict::Skip,
+            Verdict::Error,
+        ] {
+            run.items.push(item(Some(r), v, "one"));
+        }
+        let mut s = item(Some(r), Verdict::Fail, "two");
+        s.suppressed = Some("accepted risk".into());
+        run.items.push(s);
+        run
+    }
+
+    #[test]
+    fn rule_info_comes_from_rule_meta() {
+        let r = RuleInfo::from(&META);
+        assert_eq!(r.name, "T001");
+        assert_eq!(r.description, "A test rule", "no rationale: the title");
+        assert_eq!(r.tags, ["security", "STRIDE:Tampering"]);
+    }
+}

@@ -129,3 +129,25 @@ pub fn render(run: &Run) -> String {
     out.push_str("</testsuites>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::core::tests::sample;
+
+    #[test]
+    fn each_verdict_has_its_element_and_the_counts_add_up() {
+        let xml = super::render(&sample());
+        assert!(xml.contains(
+            "<testsuites name=\"shipshape test\" tests=\"6\" failures=\"1\" errors=\"1\" skipped=\"3\">"
+        ));
+        assert!(xml.contains("<testsuite name=\"one\" tests=\"5\""));
+        assert!(xml.contains("<testcase name=\"case Pass\" classname=\"c\"/>"));
+        assert!(xml.contains("<failure message=\"Fail &lt;here&gt;\" type=\"high\">line &amp; detail\nrule: A test rule\nhelp: Fix it.</failure>"));
+        assert!(xml.contains("<skipped message=\"needs review: Review &lt;here&gt;\"/>"));
+        assert!(xml.contains("<skipped message=\"not applicable: Skip &lt;here&gt;\"/>"));
+        assert!(xml.contains(
+            "<error message=\"Error &lt;here&gt;\" type=\"ERROR\">line &amp; detail</error>"
+        ));
+        assert!(xml.contains("<skipped message=\"suppressed: accepted risk\"/>"));
+    }
+}

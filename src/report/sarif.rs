@@ -348,3 +348,47 @@ pub fn render(run: &Run) -> String {
     let _ = write(run, &mut v);
     String::from_utf8_lossy(&v).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::core::tests::sample;
+    use serde_json::Value;
+
+    fn doc() -> Value {
+        serde_json::from_str(&super::render(&sample())).unwrap()
+    }
+
+    #[test]
+    fn fail_and_review_give_results_pass_and_skip_do_not() {
+        let d = doc();
+        let results = d["runs"][0]["results"].as_array().unwrap();
+        let kinds: Vec<&str> = results
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["fail", "review", "fail"]);
+        assert_eq!(results[0]["level"], "error");
+        assert_eq!(
+            results[1]["level"], "none",
+            "non-fail kinds carry level none"
+        );
+        assert!(results[0].get("suppressions").is_none());
+        assert_eq!(
+            results[2]["suppressions"][0]["justification"],
+            "accepted risk"
+        );
+        let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, "file:///etc/a%20b");
+    }
+
+    #[test]
+    fn errors_are_notifications_tied_to_their_rule() {
+        let d = doc();
+        let notes = d["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0]["associatedRule"]["id"], "T-001");
+        assert_eq!(d["runs"][0]["tool"]["driver"]["rules"][0]["id"], "T-001");
+    }
+}

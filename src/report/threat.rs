@@ -10,6 +10,9 @@ use crate::threat::library::Threat;
 use crate::threat::Analysis;
 use std::collections::HashMap;
 
+/// A library threat as a rule. Threats are library data, not registry rules,
+/// so this is the one `RuleInfo` not built from a `RuleMeta`; its default
+/// severity is that of its first instance (the rating is per instance).
 fn rule(t: &Threat, i: &Instance) -> RuleInfo {
     let mut tags: Vec<String> = vec!["security".into(), "threat-model".into()];
     tags.extend(t.references.cwe.iter().map(|c| format!("CWE-{c}")));
