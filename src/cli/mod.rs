@@ -22,9 +22,9 @@ pub const EXIT_TOOL_FAILED: i32 = 2;
     about = "Audit, scan and threat-model container platforms",
     long_about = "shipshape audits a live Docker host against the CIS Docker Benchmark 1.6, scans \
 Kubernetes manifests, Dockerfiles and compose files, and builds a STRIDE threat model from what it found.\n\n\
-Every command takes -f/--format, -o/--output FILE, --color auto|always|never (NO_COLOR is \
-honoured; colour only on a terminal), -q/--quiet, and audit, scan and threats take \
---fail-on SEVERITY|none (default low: info-severity results never fail a run unless asked).\n\n\
+Every command takes -o/--output FILE, --color auto|always|never (NO_COLOR is honoured; \
+colour only on a terminal) and -q/--quiet; audit, scan, threats and rules take -f/--format, and \
+audit, scan and threats take --fail-on SEVERITY|none (default low: info-severity results never fail a run unless asked).\n\n\
 Exit codes: 0 = no failing finding, 1 = failing findings, 2 = shipshape itself failed."
 )]
 pub struct Cli {
@@ -112,5 +112,16 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result
                 })
                 .map_err(|e| format!("cannot write to stdout: {e}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        // Catches clashing short flags or ids among the flattened shared args.
+        super::Cli::command().debug_assert();
     }
 }
