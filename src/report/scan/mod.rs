@@ -92,6 +92,8 @@ fn error_item(e: &FileError) -> Item {
     Item {
         rule: None,
         verdict: Verdict::Error,
+        // Not rated: errors become notifications and `<error>` cases, which
+        // carry no severity.
         severity: crate::findings::Severity::High,
         message: e.render(),
         details: Vec::new(),
