@@ -17,15 +17,15 @@ fn verdict(o: Outcome) -> Verdict {
     }
 }
 
-fn loc(t: &Target) -> Loc {
+fn loc(t: &Target) -> Loc<'_> {
     match t {
         Target::File { path } => Loc::File {
-            path: path.clone(),
+            path: path.into(),
             base: None,
             region: None,
         },
         t => Loc::Logical {
-            name: t.label(),
+            name: t.label().into(),
             kind: t.kind().into(),
         },
     }
@@ -40,7 +40,7 @@ fn offender_line(e: &Evidence) -> String {
     s
 }
 
-fn hits(f: &Finding) -> Vec<Hit> {
+fn hits(f: &Finding) -> Vec<Hit<'_>> {
     if f.outcome == Outcome::Error {
         return Vec::new();
     }
@@ -49,7 +49,7 @@ fn hits(f: &Finding) -> Vec<Hit> {
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Warn))
         .map(|e| Hit {
-            text: format!("{} — {}", f.title, offender_line(e)),
+            text: format!("{} — {}", f.title, offender_line(e)).into(),
             loc: loc(&e.target),
         })
         .collect();
@@ -57,8 +57,11 @@ fn hits(f: &Finding) -> Vec<Hit> {
         return offenders;
     }
     vec![Hit {
-        text: format!("{}: {}", f.title, f.message),
-        loc: loc(&Target::Host),
+        text: format!("{}: {}", f.title, f.message).into(),
+        loc: Loc::Logical {
+            name: "host".into(),
+            kind: "host".into(),
+        },
     }]
 }
 
@@ -71,29 +74,29 @@ fn meta(f: &Finding) -> RuleMeta {
     }
 }
 
-fn item(run: &mut Run, f: &Finding) -> Item {
+fn item<'a>(run: &mut Run<'a>, f: &'a Finding) -> Item<'a> {
     let rule = run.rule_index(&meta(f));
     let message = match f.outcome {
-        Outcome::Error => format!("{} could not be evaluated: {}", f.id, f.message),
-        _ => f.message.clone(),
+        Outcome::Error => format!("{} could not be evaluated: {}", f.id, f.message).into(),
+        _ => f.message.as_str().into(),
     };
     Item {
         rule: Some(rule),
         verdict: verdict(f.outcome),
         severity: f.severity,
         message,
-        details: f.offenders().map(offender_line).collect(),
+        details: f.offenders().map(|e| offender_line(e).into()).collect(),
         hits: hits(f),
         suppressed: None,
-        object: String::new(),
-        suite: format!("{} {}", f.section, section_title(f.section)),
-        case: format!("{} {}", f.id, f.title),
-        classname: format!("cis-docker-1.6.section-{}", f.section),
+        object: "".into(),
+        suite: format!("{} {}", f.section, section_title(f.section)).into(),
+        case: format!("{} {}", f.id, f.title).into(),
+        classname: format!("cis-docker-1.6.section-{}", f.section).into(),
     }
 }
 
 /// The audit report in the shape of the finding core.
-pub fn run(report: &Report) -> Run {
+pub fn run(report: &Report) -> Run<'_> {
     let mut run = Run::new("audit");
     for f in &report.findings {
         let it = item(&mut run, f);

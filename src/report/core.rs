@@ -6,6 +6,11 @@
 
 use crate::findings::Severity;
 use crate::rules::meta::{Benchmark, RuleMeta};
+use std::borrow::Cow;
+
+/// Text borrowed from the command's own model where it can be, so a large
+/// scan is not copied again to be written.
+pub type Str<'a> = Cow<'a, str>;
 
 /// What a rule says about itself, as the machine formats print it.
 #[derive(Debug, Clone)]
@@ -50,16 +55,16 @@ impl From<&RuleMeta> for RuleInfo {
 
 /// Where a result points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Loc {
+pub enum Loc<'a> {
     /// A file: relative to the scanned tree (`base` = `%SRCROOT%`) or an
     /// absolute path on the audited host (`base` = `None`, `file://` URI).
     File {
-        path: String,
+        path: Str<'a>,
         base: Option<&'static str>,
         region: Option<Region>,
     },
     /// Something without a file: a container, an image, a component.
-    Logical { name: String, kind: String },
+    Logical { name: Str<'a>, kind: Str<'a> },
 }
 
 /// A span in a file: 1-based line and column (code points).
@@ -89,42 +94,43 @@ pub enum Verdict {
 /// One place a result points at, with the sentence that says what is wrong
 /// there. A check with several offenders has one per offender.
 #[derive(Debug, Clone)]
-pub struct Hit {
-    pub text: String,
-    pub loc: Loc,
+pub struct Hit<'a> {
+    pub text: Str<'a>,
+    pub loc: Loc<'a>,
 }
 
 /// One rule's result for one subject: an audit check, a scan finding, a
 /// threat instance, or a file that could not be read.
 #[derive(Debug, Clone)]
-pub struct Item {
+pub struct Item<'a> {
     /// Index into [`Run::rules`]; `None` for problems no rule produced.
     pub rule: Option<usize>,
     pub verdict: Verdict,
     pub severity: Severity,
     /// One line: the check's message, the finding's message, the error.
-    pub message: String,
-    /// Lines that explain the verdict (offenders, `file:line:col: …`).
-    pub details: Vec<String>,
-    pub hits: Vec<Hit>,
+    pub message: Str<'a>,
+    /// Lines that explain the verdict (the offenders). Hits in a file
+    /// region add their own `file:line:col: text` line in JUnit.
+    pub details: Vec<Str<'a>>,
+    pub hits: Vec<Hit<'a>>,
     /// Why an accepted result was silenced (suppression, waiver).
-    pub suppressed: Option<String>,
+    pub suppressed: Option<Str<'a>>,
     /// What the result is about (`Deployment/web`), when it is not the location.
-    pub object: String,
+    pub object: Str<'a>,
     /// JUnit grouping: the suite (a CIS section, a file, a component) and
     /// the case's name and class.
-    pub suite: String,
-    pub case: String,
-    pub classname: String,
+    pub suite: Str<'a>,
+    pub case: Str<'a>,
+    pub classname: Str<'a>,
 }
 
 /// Everything one command produced, in the shape the machine formats need.
 #[derive(Debug, Clone, Default)]
-pub struct Run {
+pub struct Run<'a> {
     /// `audit`, `scan`, `threats`.
     pub command: &'static str,
     pub rules: Vec<RuleInfo>,
-    pub items: Vec<Item>,
+    pub items: Vec<Item<'a>>,
     /// Problems that limited the run as a whole.
     pub notes: Vec<String>,
     /// Whether the run could do all it was asked to.
@@ -137,7 +143,7 @@ pub struct Run {
     pub properties: serde_json::Map<String, serde_json::Value>,
 }
 
-impl Run {
+impl Run<'_> {
     pub fn new(command: &'static str) -> Self {
         Run {
             command,
@@ -172,12 +178,12 @@ pub(crate) mod tests {
         "Fix it.",
     );
 
-    pub(crate) fn item(rule: Option<usize>, verdict: Verdict, suite: &str) -> Item {
+    pub(crate) fn item(rule: Option<usize>, verdict: Verdict, suite: &str) -> Item<'_> {
         Item {
             rule,
             verdict,
             severity: Severity::High,
-            message: format!("{verdict:?} <here>"),
+            message: format!("{verdict:?} <here>").into(),
             details: vec!["line & detail".into()],
             hits: vec![Hit {
                 text: "at the place".into(),
@@ -188,15 +194,15 @@ pub(crate) mod tests {
                 },
             }],
             suppressed: None,
-            object: String::new(),
+            object: "".into(),
             suite: suite.into(),
-            case: format!("case {verdict:?}"),
+            case: format!("case {verdict:?}").into(),
             classname: "c".into(),
         }
     }
 
     /// A run with one item of every verdict, plus a suppressed failure.
-    pub(crate) fn sample() -> Run {
+    pub(crate) fn sample() -> Run<'static> {
         let mut run = Run::new("test");
         let r = run.rule_index(&META);
         assert_eq!(run.rule_index(&META), r, "a rule is listed once");

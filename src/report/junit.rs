@@ -5,7 +5,7 @@
 //! needs-review, not-applicable and suppressed items are `<skipped>` with
 //! the reason; PASS passes.
 
-use super::core::{Item, Run, Verdict};
+use super::core::{Item, Loc, Run, Verdict};
 use super::xml_escape as esc;
 use std::fmt::Write;
 
@@ -18,7 +18,7 @@ struct Counts {
 }
 
 impl Counts {
-    fn of<'a>(items: impl IntoIterator<Item = &'a Item>) -> Counts {
+    fn of<'a, 'b: 'a>(items: impl IntoIterator<Item = &'a Item<'b>>) -> Counts {
         let mut c = Counts::default();
         for i in items {
             c.tests += 1;
@@ -41,12 +41,12 @@ impl Counts {
 }
 
 /// The items of each suite, suites in order of first appearance.
-fn suites(run: &Run) -> Vec<(&str, Vec<&Item>)> {
+fn suites<'a>(run: &'a Run<'_>) -> Vec<(&'a str, Vec<&'a Item<'a>>)> {
     let mut out: Vec<(&str, Vec<&Item>)> = Vec::new();
     let mut index = std::collections::HashMap::new();
     for item in &run.items {
-        let i = *index.entry(item.suite.as_str()).or_insert_with(|| {
-            out.push((item.suite.as_str(), Vec::new()));
+        let i = *index.entry(item.suite.as_ref()).or_insert_with(|| {
+            out.push((item.suite.as_ref(), Vec::new()));
             out.len() - 1
         });
         out[i].1.push(item);
@@ -54,11 +54,22 @@ fn suites(run: &Run) -> Vec<(&str, Vec<&Item>)> {
     out
 }
 
-/// The body of a `<failure>`: details, then the rule and its help.
-fn body(run: &Run, item: &Item) -> String {
+/// The body of a `<failure>`: details, each hit in a file region as
+/// `file:line:col: text`, then the rule and its help.
+fn body(run: &Run<'_>, item: &Item<'_>) -> String {
     let mut d = String::new();
     for line in &item.details {
         let _ = writeln!(d, "{line}");
+    }
+    for hit in &item.hits {
+        if let Loc::File {
+            path,
+            region: Some(r),
+            ..
+        } = &hit.loc
+        {
+            let _ = writeln!(d, "{path}:{}:{}: {}", r.line, r.column, hit.text);
+        }
     }
     if let Some(r) = item.rule.map(|i| &run.rules[i]) {
         let _ = write!(d, "rule: {}\nhelp: {}", r.title, r.help);
@@ -66,7 +77,7 @@ fn body(run: &Run, item: &Item) -> String {
     esc(d.trim_end())
 }
 
-fn case(out: &mut String, run: &Run, item: &Item) {
+fn case(out: &mut String, run: &Run<'_>, item: &Item<'_>) {
     let _ = write!(
         out,
         "    <testcase name=\"{}\" classname=\"{}\"",
@@ -96,7 +107,7 @@ fn case(out: &mut String, run: &Run, item: &Item) {
 }
 
 /// The JUnit XML document of `run`.
-pub fn render(run: &Run) -> String {
+pub fn render(run: &Run<'_>) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let stamp = run
         .timestamp

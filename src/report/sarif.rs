@@ -210,7 +210,7 @@ struct Log<'a> {
     runs: [RunOut<'a>; 1],
 }
 
-fn location(loc: &Loc) -> Location<'_> {
+fn location<'a>(loc: &'a Loc<'_>) -> Location<'a> {
     match loc {
         Loc::File { path, base, region } => Location {
             physical_location: Some(PhysicalLocation {
@@ -252,7 +252,12 @@ fn rule(r: &RuleInfo) -> RuleOut<'_> {
     }
 }
 
-fn result<'a>(run: &'a Run, item: &'a Item, rule: usize, hit: &'a Hit) -> ResultOut<'a> {
+fn result<'a>(
+    run: &'a Run<'_>,
+    item: &'a Item<'_>,
+    rule: usize,
+    hit: &'a Hit<'_>,
+) -> ResultOut<'a> {
     let (kind, level) = match item.verdict {
         Verdict::Review => ("review", "none"),
         _ => ("fail", level(item.severity)),
@@ -280,7 +285,7 @@ fn result<'a>(run: &'a Run, item: &'a Item, rule: usize, hit: &'a Hit) -> Result
     }
 }
 
-fn notification<'a>(run: &'a Run, item: &'a Item) -> Notification<'a> {
+fn notification<'a>(run: &'a Run<'_>, item: &'a Item<'_>) -> Notification<'a> {
     Notification {
         level: "error",
         message: Text {
@@ -294,7 +299,7 @@ fn notification<'a>(run: &'a Run, item: &'a Item) -> Notification<'a> {
     }
 }
 
-fn log(run: &Run) -> Log<'_> {
+fn log<'a>(run: &'a Run<'_>) -> Log<'a> {
     let mut results = Vec::new();
     let mut notes = Vec::new();
     for item in &run.items {
@@ -336,13 +341,13 @@ fn log(run: &Run) -> Log<'_> {
 }
 
 /// Stream the SARIF log of `run` to `out`.
-pub fn write(run: &Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write(run: &Run<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log(run))?;
     out.write_all(b"\n")
 }
 
 /// The SARIF log of `run` as a string.
-pub fn render(run: &Run) -> String {
+pub fn render(run: &Run<'_>) -> String {
     let mut v = Vec::new();
     // Writing plain data to a Vec cannot fail.
     let _ = write(run, &mut v);

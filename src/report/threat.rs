@@ -36,7 +36,7 @@ fn verdict(s: Status) -> Verdict {
     }
 }
 
-fn item(a: &Analysis<'_>, rule: usize, i: &Instance) -> Item {
+fn item<'a>(a: &Analysis<'a>, rule: usize, i: &'a Instance) -> Item<'a> {
     let t = a.threat(i);
     let c = a.component(i);
     let on = match a.flow(i) {
@@ -48,25 +48,25 @@ fn item(a: &Analysis<'_>, rule: usize, i: &Instance) -> Item {
         rule: Some(rule),
         verdict: verdict(i.status),
         severity: i.severity,
-        message: message.clone(),
-        details: i.explanation.clone(),
+        message: message.clone().into(),
+        details: i.explanation.iter().map(|e| e.as_str().into()).collect(),
         hits: vec![Hit {
-            text: message,
+            text: message.into(),
             loc: Loc::Logical {
-                name: c.name.clone(),
+                name: c.name.as_str().into(),
                 kind: c.kind.name().into(),
             },
         }],
-        suppressed: i.waiver.as_ref().map(|w| w.reason.clone()),
-        object: i.id.clone(),
-        suite: c.name.clone(),
-        case: i.id.clone(),
-        classname: format!("threats.{}", t.surface),
+        suppressed: i.waiver.as_ref().map(|w| w.reason.as_str().into()),
+        object: i.id.as_str().into(),
+        suite: c.name.as_str().into(),
+        case: i.id.as_str().into(),
+        classname: format!("threats.{}", t.surface).into(),
     }
 }
 
 /// The analysis in the shape of the finding core.
-pub fn run(a: &Analysis<'_>) -> Run {
+pub fn run<'a>(a: &'a Analysis<'a>) -> Run<'a> {
     let mut run = Run::new("threats");
     let mut index: HashMap<usize, usize> = HashMap::new();
     for i in &a.instances {

@@ -44,18 +44,17 @@ pub fn write(
     }
 }
 
-fn finding_item(rule: usize, f: &ScanFinding) -> Item {
-    let at = format!("{}:{}:{}", f.file, f.line, f.column);
+fn finding_item(rule: usize, f: &ScanFinding) -> Item<'_> {
     Item {
         rule: Some(rule),
         verdict: Verdict::Fail,
         severity: f.severity,
-        message: f.message.clone(),
-        details: vec![format!("{at}: {}", f.message)],
+        message: f.message.as_str().into(),
+        details: Vec::new(),
         hits: vec![Hit {
-            text: f.message.clone(),
+            text: f.message.as_str().into(),
             loc: Loc::File {
-                path: f.file.clone(),
+                path: f.file.as_str().into(),
                 base: Some("%SRCROOT%"),
                 region: Some(Region {
                     line: f.line,
@@ -64,22 +63,22 @@ fn finding_item(rule: usize, f: &ScanFinding) -> Item {
                 }),
             },
         }],
-        suppressed: f.suppression.as_ref().map(|s| s.reason.clone()),
-        object: f.object.clone(),
-        suite: f.file.clone(),
-        case: format!("{} {}:{}", f.rule_id, f.line, f.column),
-        classname: f.file.clone(),
+        suppressed: f.suppression.as_ref().map(|s| s.reason.as_str().into()),
+        object: f.object.as_str().into(),
+        suite: f.file.as_str().into(),
+        case: format!("{} {}:{}", f.rule_id, f.line, f.column).into(),
+        classname: f.file.as_str().into(),
     }
 }
 
-fn error_item(e: &FileError) -> Item {
+fn error_item(e: &FileError) -> Item<'_> {
     let hits = if e.file.is_empty() {
         Vec::new()
     } else {
         vec![Hit {
-            text: e.message.clone(),
+            text: e.message.as_str().into(),
             loc: Loc::File {
-                path: e.file.clone(),
+                path: e.file.as_str().into(),
                 base: Some("%SRCROOT%"),
                 region: e.line.map(|line| Region {
                     line,
@@ -95,27 +94,27 @@ fn error_item(e: &FileError) -> Item {
         // Not rated: errors become notifications and `<error>` cases, which
         // carry no severity.
         severity: crate::findings::Severity::High,
-        message: e.render(),
+        message: e.render().into(),
         details: Vec::new(),
         hits,
         suppressed: None,
-        object: String::new(),
-        suite: e.file.clone(),
+        object: "".into(),
+        suite: e.file.as_str().into(),
         case: "scan".into(),
-        classname: e.file.clone(),
+        classname: e.file.as_str().into(),
     }
 }
 
-fn clean_item(file: &str) -> Item {
+fn clean_item(file: &str) -> Item<'_> {
     Item {
         rule: None,
         verdict: Verdict::Pass,
         severity: crate::findings::Severity::Info,
-        message: String::new(),
+        message: "".into(),
         details: Vec::new(),
         hits: Vec::new(),
         suppressed: None,
-        object: String::new(),
+        object: "".into(),
         suite: file.into(),
         case: "no misconfigurations".into(),
         classname: file.into(),
@@ -125,7 +124,7 @@ fn clean_item(file: &str) -> Item {
 /// The scan report in the shape of the finding core: per file (sorted), its
 /// findings (suppressed ones included), then its errors; a clean file gets
 /// one passing item.
-pub fn run(r: &ScanReport) -> Run {
+pub fn run(r: &ScanReport) -> Run<'_> {
     let mut run = Run::new("scan");
     let mut index: HashMap<&str, usize> = HashMap::new();
     for rule in &r.rules {
