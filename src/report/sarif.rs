@@ -197,7 +197,7 @@ struct RunOut<'a> {
     tool: Tool<'a>,
     column_kind: &'static str,
     invocations: [Invocation<'a>; 1],
-    results: Vec<ResultOut<'a>>,
+    results: Results<'a>,
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     properties: &'a serde_json::Map<String, serde_json::Value>,
 }
@@ -299,18 +299,29 @@ fn notification<'a>(run: &'a Run<'_>, item: &'a Item<'_>) -> Notification<'a> {
     }
 }
 
-fn log<'a>(run: &'a Run<'_>) -> Log<'a> {
-    let mut results = Vec::new();
-    let mut notes = Vec::new();
-    for item in &run.items {
-        match (item.verdict, item.rule) {
-            (Verdict::Error, _) => notes.push(notification(run, item)),
-            (Verdict::Fail | Verdict::Review, Some(r)) => {
-                results.extend(item.hits.iter().map(|h| result(run, item, r, h)))
-            }
-            _ => {}
-        }
+/// `results[]`, produced while it is written rather than collected first,
+/// so a large scan is not held in memory a second time.
+struct Results<'a>(&'a Run<'a>);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let run = self.0;
+        s.collect_seq(run.items.iter().flat_map(|item| {
+            let judged = matches!(item.verdict, Verdict::Fail | Verdict::Review);
+            let rule = item.rule.filter(|_| judged);
+            rule.into_iter()
+                .flat_map(move |r| item.hits.iter().map(move |h| result(run, item, r, h)))
+        }))
     }
+}
+
+fn log<'a>(run: &'a Run<'a>) -> Log<'a> {
+    let mut notes: Vec<Notification> = run
+        .items
+        .iter()
+        .filter(|i| i.verdict == Verdict::Error)
+        .map(|i| notification(run, i))
+        .collect();
     notes.extend(run.notes.iter().map(|n| Notification {
         level: "error",
         message: Text { text: n },
@@ -334,7 +345,7 @@ fn log<'a>(run: &'a Run<'_>) -> Log<'a> {
                 execution_successful: run.complete,
                 tool_execution_notifications: notes,
             }],
-            results,
+            results: Results(run),
             properties: &run.properties,
         }],
     }

@@ -157,6 +157,8 @@ pub fn run(r: &ScanReport) -> Run<'_> {
     for e in &r.errors {
         files.entry(&e.file).or_default().push(error_item(e));
     }
+    run.items
+        .reserve(r.findings.len() + r.suppressed.len() + r.errors.len() + r.files.len());
     for (file, items) in files {
         if items.is_empty() {
             run.items.push(clean_item(file));
