@@ -1,9 +1,9 @@
 //! Golden tests of every `shipshape scan` output format, run through the
 //! binary on `tests/fixtures/scan/golden` (which also exercises config
 //! discovery, excludes, .gitignore, hidden files and all three suppression
-//! kinds). The expected outputs are insta snapshots in
-//! `tests/snapshots/`: review a change with `cargo insta review` (or
-//! `INSTA_UPDATE=always`); with `CI=true` a difference only fails.
+//! kinds). The goldens are insta snapshots in `tests/snapshots/scan_*.snap`;
+//! review a change with `cargo insta review` (or `INSTA_UPDATE=always` and
+//! `git diff`). The tool version is redacted.
 
 use std::path::Path;
 use std::process::Command;
@@ -23,20 +23,27 @@ fn run(format: &str) -> (String, i32) {
     )
 }
 
-/// Run `format` and compare it with the snapshot `name`.
 fn check(format: &str, name: &str) -> String {
     let (got, code) = run(format);
     assert_eq!(
         code, 1,
         "findings at or above the default --fail-on low exit 1"
     );
-    insta::assert_snapshot!(name, got);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    let version = env!("CARGO_PKG_VERSION").replace('.', r"\.");
+    settings.add_filter(
+        &format!(r#""version": "{version}""#),
+        r#""version": "[VERSION]""#,
+    );
+    settings.bind(|| insta::assert_snapshot!(name, got));
     got
 }
 
 #[test]
 fn text_output_matches_golden() {
-    let out = check("text", "report.txt");
+    let out = check("text", "scan_text");
     assert!(out.contains("--> tests/fixtures/scan/golden/k8s/web.yaml:31:15"));
     assert!(!out.contains("vendor/"), "excluded by shipshape.toml");
     let ignored = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -52,7 +59,7 @@ fn text_output_matches_golden() {
 
 #[test]
 fn json_output_matches_golden_and_lists_suppressions_with_reasons() {
-    let out = check("json", "report.json");
+    let out = check("json", "scan_json");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["summary"]["suppressed"], 3);
     let reasons: Vec<&str> = v["suppressed"]
@@ -72,12 +79,12 @@ fn json_output_matches_golden_and_lists_suppressions_with_reasons() {
 
 #[test]
 fn sarif_output_matches_golden() {
-    check("sarif", "report.sarif");
+    check("sarif", "scan_sarif");
 }
 
 #[test]
 fn junit_output_matches_golden() {
-    let out = check("junit", "report.junit.xml");
+    let out = check("junit", "scan_junit");
     assert!(out.starts_with("<?xml"));
     assert_eq!(
         out.matches("<testsuite ").count(),

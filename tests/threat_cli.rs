@@ -53,7 +53,10 @@ fn help_explains_sources_formats_statuses_and_exit_codes() {
 fn model_only_run_prints_markdown_and_fail_on_gates() {
     let seed = root("examples/seed-model.yaml");
     let seed = seed.to_str().unwrap();
+    // Open threats at or above the shared default --fail-on low exit 1.
     let o = run(&["--no-host", "--model", seed]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = run(&["--no-host", "--model", seed, "--fail-on", "none"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = String::from_utf8_lossy(&o.stdout);
     assert!(md.starts_with("# STRIDE threat model: Seed Docker and Kubernetes platform"));
@@ -199,6 +202,8 @@ fn replace_library_uses_only_the_given_threats() {
         "--replace-library",
         "-f",
         "json",
+        "--fail-on",
+        "none",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -215,7 +220,12 @@ fn replace_library_uses_only_the_given_threats() {
 fn snapshot_mode_builds_the_model_from_the_fixture() {
     let snap = fixture("snapshot-risky.json");
     let o = run(&["--snapshot", snap.to_str().unwrap(), "-f", "dot"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "open threats fail by default: {}",
+        stderr(&o)
+    );
     let dot = String::from_utf8_lossy(&o.stdout);
     assert!(dot.contains("container ci-runner [container]"));
     assert!(dot.contains("Engine API via mounted /var/run/docker.sock"));
@@ -243,7 +253,12 @@ fn two_runs_give_identical_json_for_diffing() {
     let snap = fixture("snapshot-risky.json");
     let a = run(&["--snapshot", snap.to_str().unwrap(), "-f", "json"]);
     let b = run(&["--snapshot", snap.to_str().unwrap(), "-f", "json"]);
-    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(
+        a.status.code(),
+        Some(1),
+        "open threats fail by default: {}",
+        stderr(&a)
+    );
     assert!(!a.stdout.is_empty());
     assert_eq!(a.stdout, b.stdout);
 }

@@ -1,5 +1,6 @@
 //! `shipshape audit` and `shipshape collect`.
 
+use super::common::{FailOnArgs, OutputArgs};
 use crate::collect::{self, CollectOptions};
 use crate::findings::Outcome;
 use crate::report::{self, AuditFormat, Report};
@@ -74,9 +75,10 @@ pub struct AuditArgs {
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     pub format: AuditFormat,
-    /// Write the report to FILE instead of stdout
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub gate: FailOnArgs,
     /// Run only these checks: ids (5.5) or sections (5, 1.1); comma-separated or repeated
     #[arg(long = "check", short = 'c', value_delimiter = ',', value_name = "ID")]
     pub check: Vec<String>,
@@ -91,21 +93,14 @@ pub struct AuditArgs {
     /// Show passing and not-applicable checks' evidence too
     #[arg(long, short = 'v')]
     pub verbose: bool,
-    /// Never colour the terminal output (NO_COLOR is honoured as well)
-    #[arg(long)]
-    pub no_color: bool,
-    /// Exit 1 only when a FAIL has at least this severity (default: any FAIL)
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "info")]
-    pub fail_on: crate::findings::Severity,
 }
 
 #[derive(clap::Args)]
 pub struct CollectArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Write the snapshot to FILE instead of stdout
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 pub fn run_collect(args: CollectArgs) -> i32 {
@@ -118,7 +113,7 @@ pub fn run_collect(args: CollectArgs) -> i32 {
             return super::EXIT_TOOL_FAILED;
         }
     };
-    if let Err(e) = super::write_output(args.output.as_deref(), &json) {
+    if let Err(e) = args.out.write(&json) {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
@@ -179,22 +174,8 @@ pub fn run_audit(args: AuditArgs) -> i32 {
     let opts = args.eval.options();
     let eval = rules::evaluate(&snap, &opts, &checks);
     let rep = Report::new(&snap, eval.findings, &eval.excluded);
-    let color = args.output.is_none() && report::text::color_wanted(args.no_color);
-    let text = match args.format {
-        AuditFormat::Text => report::text::render(
-            &rep,
-            &report::text::TextOptions {
-                color,
-                remediation: args.remediation,
-                verbose: args.verbose,
-            },
-        ),
-        AuditFormat::Json => report::json::render(&rep),
-        AuditFormat::DockerBenchJson => report::docker_bench::render(&rep),
-        AuditFormat::Sarif => report::sarif::render(&rep),
-        AuditFormat::Junit => report::junit::render(&rep),
-    };
-    if let Err(e) = super::write_output(args.output.as_deref(), &text) {
+    let text = render(&rep, &args);
+    if let Err(e) = args.out.write(&text) {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
@@ -202,13 +183,23 @@ pub fn run_audit(args: AuditArgs) -> i32 {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
-    if rep
-        .findings
-        .iter()
-        .any(|f| f.outcome == Outcome::Fail && f.severity >= args.fail_on)
-    {
-        1
-    } else {
-        0
+    let failing = rep.findings.iter().filter(|f| f.outcome == Outcome::Fail);
+    i32::from(args.gate.fail_on.trips(failing.map(|f| f.severity)))
+}
+
+fn render(rep: &Report, args: &AuditArgs) -> String {
+    match args.format {
+        AuditFormat::Text => report::text::audit::render(
+            rep,
+            &report::text::audit::TextOptions {
+                color: args.out.color(),
+                remediation: args.remediation,
+                verbose: args.verbose,
+            },
+        ),
+        AuditFormat::Json => report::json::render(rep),
+        AuditFormat::DockerBenchJson => report::docker_bench::render(rep),
+        AuditFormat::Sarif => report::sarif::render(&report::audit::run(rep)),
+        AuditFormat::Junit => report::junit::render(&report::audit::run(rep)),
     }
 }

@@ -2,12 +2,16 @@
 //! decides nothing about verdicts; that is the rules' job.
 
 mod audit;
+mod common;
+mod docs;
 mod harden;
 mod rules_cmd;
 mod scan;
 mod threats;
 
 use clap::{Parser, Subcommand};
+
+pub use common::{FailOn, OutputArgs};
 
 /// Exit code when the tool itself failed (bad input, unreachable daemon).
 pub const EXIT_TOOL_FAILED: i32 = 2;
@@ -19,9 +23,12 @@ pub const EXIT_TOOL_FAILED: i32 = 2;
     about = "Audit, scan and threat-model container platforms",
     long_about = "shipshape audits a live Docker host against the CIS Docker Benchmark 1.6, scans \
 Kubernetes manifests, Dockerfiles and compose files, and builds a STRIDE threat model from what it found.\n\n\
+Every command takes -o/--output FILE, --color auto|always|never (NO_COLOR is honoured; \
+colour only on a terminal) and -q/--quiet; audit, scan, threats and rules take -f/--format, and \
+audit, scan and threats take --fail-on SEVERITY|none (default low: info-severity results never fail a run unless asked).\n\n\
 Exit codes: 0 = no failing finding, 1 = failing findings, 2 = shipshape itself failed."
 )]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -38,7 +45,7 @@ enabled), ERROR (could not be read; never counted as PASS).
 
 Environment: DOCKER_HOST (unix:// only), NO_COLOR.
 
-Exit codes: 0 no FAIL, 1 at least one FAIL, 2 shipshape failed (including an
+Exit codes: 0 no FAIL at or above --fail-on (default low), 1 such a FAIL, 2 shipshape failed (including an
 unreachable Docker daemon; host checks still run and the rest are ERROR).";
 
 #[derive(Subcommand)]
@@ -56,6 +63,10 @@ enum Command {
     Threats(threats::ThreatsArgs),
     /// Fix failing checks on this Docker host as a reversible transaction (docs/harden.md)
     Harden(harden::HardenArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff)
+    Man(docs::ManArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -74,6 +85,8 @@ pub fn main() -> i32 {
         Command::Scan(a) => scan::run(a),
         Command::Threats(a) => threats::run(a),
         Command::Harden(a) => harden::run(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
     }
 }
 
@@ -103,5 +116,16 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result
                 })
                 .map_err(|e| format!("cannot write to stdout: {e}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        // Catches clashing short flags or ids among the flattened shared args.
+        super::Cli::command().debug_assert();
     }
 }

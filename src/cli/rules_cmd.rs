@@ -21,9 +21,8 @@ pub struct RulesArgs {
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     pub format: RulesFormat,
-    /// Write to FILE instead of stdout
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub out: super::common::OutputArgs,
 }
 
 /// One rule as `rules --format json` writes it.
@@ -54,7 +53,7 @@ pub fn run(args: RulesArgs) -> i32 {
         RulesFormat::Text if rules.len() <= 3 => rules.iter().map(document).collect(),
         RulesFormat::Text => rules.iter().map(row).collect(),
     };
-    match super::write_output(args.output.as_deref(), &out) {
+    match args.out.write(&out) {
         Ok(()) => 0,
         Err(e) => {
             super::error(e);

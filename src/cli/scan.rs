@@ -1,36 +1,10 @@
 //! `shipshape scan`: scan Kubernetes manifests, Dockerfiles and compose files.
 
-use crate::findings::Severity;
+use super::common::{FailOnArgs, OutputArgs};
 use crate::report::scan::ScanFormat;
 use crate::scan::config::ScanConfig;
 use crate::scan::{scan, ScanOptions};
-use std::io::IsTerminal;
 use std::path::PathBuf;
-
-/// Severity threshold for a failing exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// Never exit 1 because of findings
-    None,
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl FailOn {
-    fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::None => None,
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::High => Some(Severity::High),
-            FailOn::Critical => Some(Severity::Critical),
-        }
-    }
-}
 
 #[derive(clap::Args)]
 #[command(
@@ -55,13 +29,11 @@ pub struct ScanArgs {
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     pub format: ScanFormat,
 
-    /// Write the report to FILE instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 
-    /// Exit with code 1 when an unsuppressed finding has at least this severity
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "low")]
-    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub gate: FailOnArgs,
 
     /// Configuration file (default: shipshape.toml in the first scanned directory, else in the current directory)
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -94,10 +66,6 @@ pub struct ScanArgs {
     /// Also exit 1 when a file could not be scanned (invalid YAML, binary, unreadable, too large, loop)
     #[arg(long)]
     pub strict: bool,
-
-    /// Colour the text output: auto (terminal and NO_COLOR unset), always or never
-    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
-    pub color: String,
 }
 
 pub fn run(args: ScanArgs) -> i32 {
@@ -159,29 +127,20 @@ pub fn run(args: ScanArgs) -> i32 {
             return super::EXIT_TOOL_FAILED;
         }
     };
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    if let Err(e) = write_report(&report, args.format, color, args.output.as_deref()) {
+    if let Err(e) = write_report(&report, args.format, &args.out) {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
     // Machine formats on stdout carry the errors; say so on stderr too.
-    if args.format != ScanFormat::Text || args.output.is_some() {
+    if args.format != ScanFormat::Text || args.out.output.is_some() {
         for e in &report.errors {
-            eprintln!("shipshape: warning: {}", e.render());
+            args.out.warn(e.render());
         }
     }
     let failing = args
+        .gate
         .fail_on
-        .threshold()
-        .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+        .trips(report.findings.iter().map(|f| f.severity));
     i32::from(failing || (args.strict && !report.errors.is_empty()))
 }
 
@@ -190,10 +149,13 @@ pub fn run(args: ScanArgs) -> i32 {
 fn write_report(
     report: &crate::scan::ScanReport,
     format: ScanFormat,
-    color: bool,
-    output: Option<&std::path::Path>,
+    out: &OutputArgs,
 ) -> Result<(), String> {
     use std::io::Write;
+    let (color, output) = (out.color(), out.output.as_deref());
+    if out.quiet && output.is_none() {
+        return Ok(());
+    }
     let result = match output {
         Some(p) => {
             let f = std::fs::File::create(p)

@@ -1,8 +1,9 @@
 //! `shipshape threats`: build the STRIDE threat model of the audited system.
 
 use super::audit::{load_snapshot, EvalArgs, SourceArgs};
+use super::common::{FailOnArgs, OutputArgs};
 use crate::collect;
-use crate::findings::{Finding, Severity};
+use crate::findings::Finding;
 use crate::rules;
 use crate::snapshot::Probe;
 use crate::threat::render::{self, ThreatFormat};
@@ -29,12 +30,42 @@ Risk = likelihood × impact, mapped to low / medium / high / critical.
 
 Formats: markdown (per attack surface: STRIDE category, risk, reason, prevention, evidence,
 linked findings and remediation), json (complete, versioned), dot (Graphviz; render with
-`dot -Tsvg`) and mermaid. Trust boundaries are clusters; components are coloured by their highest
+`dot -Tsvg`), mermaid, sarif and junit (the same writers as audit and scan). Trust boundaries are clusters; components are coloured by their highest
 open risk.
 
 Exit codes: 0 = done (and nothing at or above --fail-on is open), 1 = an open threat at or above
---fail-on exists, 2 = shipshape failed (bad model or library file, unreadable snapshot, daemon
+--fail-on (default low; `none` never) exists, 2 = shipshape failed (bad model or library file, unreadable snapshot, daemon
 unreachable).";
+
+/// Output formats of `shipshape threats`: the threat renderers, plus SARIF
+/// and JUnit from the shared writers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThreatsFormat {
+    /// Per attack surface, in the layout of hand-written STRIDE models
+    Markdown,
+    /// Complete, versioned JSON (schema "shipshape.threats" v1)
+    Json,
+    /// Graphviz DOT data-flow diagram (render with `dot -Tsvg`)
+    Dot,
+    /// Mermaid flowchart data-flow diagram
+    Mermaid,
+    /// SARIF 2.1.0: confirmed threats fail, unverified ones need review
+    Sarif,
+    /// JUnit XML: one suite per component, one case per threat instance
+    Junit,
+}
+
+fn render(a: &crate::threat::Analysis<'_>, format: ThreatsFormat) -> String {
+    use crate::report::{junit, sarif, threat};
+    match format {
+        ThreatsFormat::Markdown => render::render(a, ThreatFormat::Markdown),
+        ThreatsFormat::Json => render::render(a, ThreatFormat::Json),
+        ThreatsFormat::Dot => render::render(a, ThreatFormat::Dot),
+        ThreatsFormat::Mermaid => render::render(a, ThreatFormat::Mermaid),
+        ThreatsFormat::Sarif => sarif::render(&threat::run(a)),
+        ThreatsFormat::Junit => junit::render(&threat::run(a)),
+    }
+}
 
 #[derive(clap::Args)]
 #[command(after_help = LONG_ABOUT)]
@@ -58,13 +89,11 @@ pub struct ThreatsArgs {
     pub replace_library: bool,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "markdown")]
-    pub format: ThreatFormat,
-    /// Write the output to FILE instead of stdout
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Exit 1 when an open threat of at least this severity exists
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<Severity>,
+    pub format: ThreatsFormat,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub gate: FailOnArgs,
     #[command(flatten)]
     pub eval: EvalArgs,
     /// List the threats of the library (after --library/--replace-library) and exit
@@ -115,16 +144,16 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         for t in &library.threats {
             for e in &t.evidence {
                 if !known.iter().any(|c| c.id == e.check) {
-                    eprintln!(
-                        "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
+                    args.out.warn(format_args!(
+                        "threat '{}' names evidence check '{}', which shipshape does not have",
                         t.id, e.check
-                    );
+                    ));
                 }
             }
         }
     }
     if args.list_library {
-        super::write_output(args.output.as_deref(), &list_library(&library))?;
+        args.out.write(&list_library(&library))?;
         return Ok(0);
     }
     let model_file = match &args.model {
@@ -161,17 +190,14 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     model.fill_defaults();
     let analysis = analyze(&model, &library, &findings, &waivers, today);
     for w in &analysis.warnings {
-        eprintln!("shipshape: warning: {w}");
+        args.out.warn(w);
     }
-    let text = render::render(&analysis, args.format);
-    super::write_output(args.output.as_deref(), &text)?;
+    args.out.write(&render(&analysis, args.format))?;
     if let Some(e) = engine_error {
         return Err(format!("the Docker daemon could not be read: {e}"));
     }
-    Ok(match args.fail_on {
-        Some(sev) if analysis.has_open_at_least(sev) => 1,
-        _ => 0,
-    })
+    let open = analysis.instances.iter().filter(|i| i.status.is_open());
+    Ok(i32::from(args.gate.fail_on.trips(open.map(|i| i.severity))))
 }
 
 /// One line per threat: id, STRIDE letters, what it applies to, title.

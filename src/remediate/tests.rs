@@ -338,9 +338,9 @@ fn audit_p_prints_the_action_with_the_real_path_and_json_carries_it() {
     let opts = EvalOptions::default();
     let eval = evaluate(&s, &opts, &all);
     let rep = crate::report::Report::new(&s, eval.findings, &eval.excluded);
-    let text = crate::report::text::render(
+    let text = crate::report::text::audit::render(
         &rep,
-        &crate::report::text::TextOptions {
+        &crate::report::text::audit::TextOptions {
             color: false,
             remediation: true,
             verbose: false,
@@ -360,9 +360,9 @@ fn audit_p_prints_the_action_with_the_real_path_and_json_carries_it() {
             .all(|l| !l.contains('\x1b')),
         "control characters in actions are escaped"
     );
-    let without = crate::report::text::render(
+    let without = crate::report::text::audit::render(
         &rep,
-        &crate::report::text::TextOptions {
+        &crate::report::text::audit::TextOptions {
             color: false,
             remediation: false,
             verbose: false,

@@ -1,11 +1,21 @@
-//! One report model, many renderers. Renderers format; they decide nothing.
+//! The report layer. Renderers format; they decide nothing.
+//!
+//! Each command keeps its own model: the audit [`Report`] (here),
+//! `scan::ScanReport` and `threat::Analysis`, each with its own versioned
+//! JSON layout. For everything else they meet in one finding core
+//! ([`core::Run`]), through one adapter each ([`audit::run`], [`scan::run`],
+//! [`threat::run`]), so there is one SARIF writer ([`sarif`]), one JUnit
+//! writer ([`junit`]) and one colour painter ([`text::Painter`]).
 
+pub mod audit;
+pub mod core;
 pub mod docker_bench;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod scan;
 pub mod text;
+pub mod threat;
 
 use crate::findings::{Finding, Outcome};
 use crate::snapshot::{Probe, Snapshot};

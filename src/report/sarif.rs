@@ -1,18 +1,23 @@
-//! SARIF 2.1.0 for the host audit, so findings land in code-scanning UIs
-//! next to the config scanner's.
+//! The one SARIF 2.1.0 writer: typed serde structs over a [`Run`], streamed
+//! to the writer. `audit`, `scan` and `threats` all come through here.
 //!
-//! `rules[]` comes from the checks that ran. A FAIL gives one result of kind
-//! `fail` per offending target, with a level from the check's severity; a
-//! WARN gives kind `review`. Files are physical locations (`file://` URIs on
-//! the audited host); containers, images and the daemon are logical
-//! locations. ERROR findings are tool execution notifications, since nothing
-//! was decided about them. PASS, INFO and N/A produce no result.
+//! `rules[]` comes from the rules that ran ([`RuleInfo`], built from each
+//! rule's `RuleMeta`). A failed item gives one result of kind `fail` per
+//! [`Hit`] with a level from its severity; an item that needs review gives
+//! kind `review` (level `none`, as SARIF requires for non-`fail` kinds).
+//! Suppressed items keep their result with `suppressions[]`. Items that could
+//! not be evaluated, and the run's own problems, are tool execution
+//! notifications. PASS and N/A produce no result.
 
-use super::Report;
-use crate::findings::{Evidence, Finding, Outcome, Severity, Target};
-use serde_json::{json, Value};
+use super::core::{Hit, Item, Loc, Region, RuleInfo, Run, Verdict};
+use crate::findings::Severity;
+use serde::Serialize;
 
-fn level(s: Severity) -> &'static str {
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/shipshape/shipshape";
+
+/// SARIF's level for a failed rule of this severity.
+pub fn level(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -20,123 +25,386 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn location(e: &Evidence) -> Value {
-    match &e.target {
-        Target::File { path } => json!({
-            "physicalLocation": {"artifactLocation": {"uri": format!("file://{path}")}}
-        }),
-        t => json!({
-            "logicalLocations": [{"name": t.label(), "kind": t.kind()}]
-        }),
+/// GitHub code scanning's numeric severity.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
     }
 }
 
-fn results_of(f: &Finding, rule_index: usize) -> Vec<Value> {
-    let kind = match f.outcome {
-        Outcome::Fail => "fail",
-        Outcome::Warn => "review",
-        _ => return Vec::new(),
-    };
-    let level = if kind == "fail" {
-        level(f.severity)
-    } else {
-        "none"
-    };
-    let offenders: Vec<&Evidence> = f
-        .evidence
-        .iter()
-        .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Warn))
-        .collect();
-    let one = |text: String, locations: Vec<Value>| {
-        json!({
-            "ruleId": f.id,
-            "ruleIndex": rule_index,
-            "kind": kind,
-            "level": level,
-            "message": {"text": text},
-            "locations": locations,
-        })
-    };
-    if offenders.is_empty() {
-        return vec![one(
-            format!("{}: {}", f.title, f.message),
-            vec![json!({"logicalLocations": [{"name": "host", "kind": "host"}]})],
-        )];
+/// A path as a URI reference: forward slashes, characters with a meaning in
+/// URIs escaped; absolute paths become `file://` URIs.
+fn uri(path: &str, base: Option<&str>) -> String {
+    let mut out = String::with_capacity(path.len() + 7);
+    if base.is_none() && path.starts_with('/') {
+        out.push_str("file://");
     }
-    offenders
-        .into_iter()
-        .map(|e| {
-            let mut text = format!(
-                "{} — {} {}: {}",
-                f.title,
-                e.target.kind(),
-                e.target.label(),
-                e.observed
-            );
-            if !e.expected.is_empty() {
-                text.push_str(&format!(" (expected {})", e.expected));
-            }
-            one(text, vec![location(e)])
-        })
-        .collect()
-}
-
-pub fn render(report: &Report) -> String {
-    let rules: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "id": f.id,
-                "name": format!("CIS-Docker-{}", f.id),
-                "shortDescription": {"text": f.title},
-                "fullDescription": {"text": format!("CIS Docker Benchmark 1.6 check {} ({}).", f.id, if f.automated { "automated" } else { "manual" })},
-                "help": {"text": f.remediation},
-                "defaultConfiguration": {"level": level(f.severity)},
-                "properties": {
-                    "tags": f.stride.iter().map(|s| s.name()).collect::<Vec<_>>(),
-                    "severity": f.severity.label(),
-                },
-            })
-        })
-        .collect();
-    let mut results = Vec::new();
-    let mut notifications = Vec::new();
-    for (i, f) in report.findings.iter().enumerate() {
-        if f.outcome == Outcome::Error {
-            notifications.push(json!({
-                "level": "error",
-                "message": {"text": format!("{} could not be evaluated: {}", f.id, f.message)},
-                "associatedRule": {"id": f.id, "index": i},
-            }));
+    for ch in path.chars() {
+        match ch {
+            '\\' => out.push('/'),
+            ' ' => out.push_str("%20"),
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            c => out.push(c),
         }
-        results.extend(results_of(f, i));
     }
-    for e in &report.errors {
-        notifications.push(json!({"level": "error", "message": {"text": e}}));
+    out
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegionOut {
+    start_line: u32,
+    start_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<RegionOut>,
+}
+
+#[derive(Serialize)]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+}
+
+#[derive(Serialize)]
+struct ResultProps<'a> {
+    severity: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    object: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultOut<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    kind: &'static str,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression<'a>>,
+    properties: ResultProps<'a>,
+}
+
+#[derive(Serialize)]
+struct RuleProps<'a> {
+    tags: &'a [String],
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Text<'a>,
+    full_description: Text<'a>,
+    help: Text<'a>,
+    default_configuration: Level,
+    properties: RuleProps<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<RuleOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct RuleRef<'a> {
+    id: &'a str,
+    index: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification<'a> {
+    level: &'static str,
+    message: Text<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associated_rule: Option<RuleRef<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunOut<'a> {
+    tool: Tool<'a>,
+    column_kind: &'static str,
+    invocations: [Invocation<'a>; 1],
+    results: Results<'a>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    properties: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [RunOut<'a>; 1],
+}
+
+fn location<'a>(loc: &'a Loc<'_>) -> Location<'a> {
+    match loc {
+        Loc::File { path, base, region } => Location {
+            physical_location: Some(PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri(path, *base),
+                    uri_base_id: *base,
+                },
+                region: region.map(|r: Region| RegionOut {
+                    start_line: r.line.max(1),
+                    start_column: r.column.max(1),
+                    end_column: r.len.map(|l| r.column.max(1) + l.max(1)),
+                }),
+            }),
+            logical_locations: Vec::new(),
+        },
+        Loc::Logical { name, kind } => Location {
+            physical_location: None,
+            logical_locations: vec![LogicalLocation { name, kind }],
+        },
     }
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "shipshape",
-                "version": report.tool.version,
-                "informationUri": "https://github.com/shipshape/shipshape",
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": report.errors.is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "properties": {
-                "benchmark": report.benchmark,
-                "host": report.host.hostname,
-                "dockerVersion": report.host.docker_version,
-                "timestamp": report.timestamp,
+}
+
+fn rule(r: &RuleInfo) -> RuleOut<'_> {
+    RuleOut {
+        id: &r.id,
+        name: &r.name,
+        short_description: Text { text: &r.title },
+        full_description: Text {
+            text: &r.description,
+        },
+        help: Text { text: &r.help },
+        default_configuration: Level {
+            level: level(r.severity),
+        },
+        properties: RuleProps {
+            tags: &r.tags,
+            security_severity: security_severity(r.severity),
+        },
+    }
+}
+
+fn result<'a>(
+    run: &'a Run<'_>,
+    item: &'a Item<'_>,
+    rule: usize,
+    hit: &'a Hit<'_>,
+) -> ResultOut<'a> {
+    let (kind, level) = match item.verdict {
+        Verdict::Review => ("review", "none"),
+        _ => ("fail", level(item.severity)),
+    };
+    ResultOut {
+        rule_id: &run.rules[rule].id,
+        rule_index: rule,
+        kind,
+        level,
+        message: Text { text: &hit.text },
+        locations: [location(&hit.loc)],
+        suppressions: item
+            .suppressed
+            .iter()
+            .map(|reason| Suppression {
+                kind: "inSource",
+                status: "accepted",
+                justification: reason,
+            })
+            .collect(),
+        properties: ResultProps {
+            severity: item.severity.label(),
+            object: &item.object,
+        },
+    }
+}
+
+fn notification<'a>(run: &'a Run<'_>, item: &'a Item<'_>) -> Notification<'a> {
+    Notification {
+        level: "error",
+        message: Text {
+            text: &item.message,
+        },
+        locations: item.hits.iter().map(|h| location(&h.loc)).collect(),
+        associated_rule: item.rule.map(|i| RuleRef {
+            id: &run.rules[i].id,
+            index: i,
+        }),
+    }
+}
+
+/// `results[]`, produced while it is written rather than collected first,
+/// so a large scan is not held in memory a second time.
+struct Results<'a>(&'a Run<'a>);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let run = self.0;
+        s.collect_seq(run.items.iter().flat_map(|item| {
+            let judged = matches!(item.verdict, Verdict::Fail | Verdict::Review);
+            let rule = item.rule.filter(|_| judged);
+            rule.into_iter()
+                .flat_map(move |r| item.hits.iter().map(move |h| result(run, item, r, h)))
+        }))
+    }
+}
+
+fn log<'a>(run: &'a Run<'a>) -> Log<'a> {
+    let mut notes: Vec<Notification> = run
+        .items
+        .iter()
+        .filter(|i| i.verdict == Verdict::Error)
+        .map(|i| notification(run, i))
+        .collect();
+    notes.extend(run.notes.iter().map(|n| Notification {
+        level: "error",
+        message: Text { text: n },
+        locations: Vec::new(),
+        associated_rule: None,
+    }));
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [RunOut {
+            tool: Tool {
+                driver: Driver {
+                    name: "shipshape",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: INFORMATION_URI,
+                    rules: run.rules.iter().map(rule).collect(),
+                },
             },
-            "results": results,
+            column_kind: "unicodeCodePoints",
+            invocations: [Invocation {
+                execution_successful: run.complete,
+                tool_execution_notifications: notes,
+            }],
+            results: Results(run),
+            properties: &run.properties,
         }],
-    });
-    serde_json::to_string_pretty(&doc).expect("serialises") + "\n"
+    }
+}
+
+/// Stream the SARIF log of `run` to `out`.
+pub fn write(run: &Run<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(run))?;
+    out.write_all(b"\n")
+}
+
+/// The SARIF log of `run` as a string.
+pub fn render(run: &Run<'_>) -> String {
+    let mut v = Vec::new();
+    // Writing plain data to a Vec cannot fail.
+    let _ = write(run, &mut v);
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::core::tests::sample;
+    use serde_json::Value;
+
+    fn doc() -> Value {
+        serde_json::from_str(&super::render(&sample())).unwrap()
+    }
+
+    #[test]
+    fn fail_and_review_give_results_pass_and_skip_do_not() {
+        let d = doc();
+        let results = d["runs"][0]["results"].as_array().unwrap();
+        let kinds: Vec<&str> = results
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["fail", "review", "fail"]);
+        assert_eq!(results[0]["level"], "error");
+        assert_eq!(
+            results[1]["level"], "none",
+            "non-fail kinds carry level none"
+        );
+        assert!(results[0].get("suppressions").is_none());
+        assert_eq!(
+            results[2]["suppressions"][0]["justification"],
+            "accepted risk"
+        );
+        let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, "file:///etc/a%20b");
+    }
+
+    #[test]
+    fn errors_are_notifications_tied_to_their_rule() {
+        let d = doc();
+        let notes = d["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0]["associatedRule"]["id"], "T-001");
+        assert_eq!(d["runs"][0]["tool"]["driver"]["rules"][0]["id"], "T-001");
+    }
 }

@@ -1,9 +1,12 @@
 //! Renderers for `shipshape scan` results. They format; they decide nothing.
+//! SARIF and JUnit come from the shared writers through [`run`].
 
 pub mod json;
-pub mod junit;
-pub mod sarif;
 pub mod text;
+
+use super::core::{Hit, Item, Loc, Region, Run, Verdict};
+use crate::scan::{FileError, ScanFinding, ScanReport};
+use std::collections::{BTreeMap, HashMap};
 
 /// Output formats of `shipshape scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,18 +22,16 @@ pub enum ScanFormat {
 }
 
 /// Render a report in `format`.
-pub fn render(report: &crate::scan::ScanReport, format: ScanFormat, color: bool) -> String {
-    match format {
-        ScanFormat::Text => text::render(report, color),
-        ScanFormat::Json => json::render(report),
-        ScanFormat::Sarif => sarif::render(report),
-        ScanFormat::Junit => junit::render(report),
-    }
+pub fn render(report: &ScanReport, format: ScanFormat, color: bool) -> String {
+    let mut v = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write(report, format, color, &mut v);
+    String::from_utf8_lossy(&v).into_owned()
 }
 
 /// Write a report in `format` to `out` (streamed for the large formats).
 pub fn write(
-    report: &crate::scan::ScanReport,
+    report: &ScanReport,
     format: ScanFormat,
     color: bool,
     out: &mut dyn std::io::Write,
@@ -38,7 +39,131 @@ pub fn write(
     match format {
         ScanFormat::Text => text::write(report, color, out),
         ScanFormat::Json => json::write(report, out),
-        ScanFormat::Sarif => sarif::write(report, out),
-        ScanFormat::Junit => out.write_all(junit::render(report).as_bytes()),
+        ScanFormat::Sarif => super::sarif::write(&run(report), out),
+        ScanFormat::Junit => out.write_all(super::junit::render(&run(report)).as_bytes()),
     }
+}
+
+fn finding_item(rule: usize, f: &ScanFinding) -> Item<'_> {
+    Item {
+        rule: Some(rule),
+        verdict: Verdict::Fail,
+        severity: f.severity,
+        message: f.message.as_str().into(),
+        details: Vec::new(),
+        hits: vec![Hit {
+            text: f.message.as_str().into(),
+            loc: Loc::File {
+                path: f.file.as_str().into(),
+                base: Some("%SRCROOT%"),
+                region: Some(Region {
+                    line: f.line,
+                    column: f.column,
+                    len: Some(f.len),
+                }),
+            },
+        }],
+        suppressed: f.suppression.as_ref().map(|s| s.reason.as_str().into()),
+        object: f.object.as_str().into(),
+        suite: f.file.as_str().into(),
+        case: format!("{} {}:{}", f.rule_id, f.line, f.column).into(),
+        classname: f.file.as_str().into(),
+    }
+}
+
+fn error_item(e: &FileError) -> Item<'_> {
+    let hits = if e.file.is_empty() {
+        Vec::new()
+    } else {
+        vec![Hit {
+            text: e.message.as_str().into(),
+            loc: Loc::File {
+                path: e.file.as_str().into(),
+                base: Some("%SRCROOT%"),
+                region: e.line.map(|line| Region {
+                    line,
+                    column: e.column.unwrap_or(1),
+                    len: None,
+                }),
+            },
+        }]
+    };
+    Item {
+        rule: None,
+        verdict: Verdict::Error,
+        // Not rated: errors become notifications and `<error>` cases, which
+        // carry no severity.
+        severity: crate::findings::Severity::High,
+        message: e.render().into(),
+        details: Vec::new(),
+        hits,
+        suppressed: None,
+        object: "".into(),
+        suite: e.file.as_str().into(),
+        case: "scan".into(),
+        classname: e.file.as_str().into(),
+    }
+}
+
+fn clean_item(file: &str) -> Item<'_> {
+    Item {
+        rule: None,
+        verdict: Verdict::Pass,
+        severity: crate::findings::Severity::Info,
+        message: "".into(),
+        details: Vec::new(),
+        hits: Vec::new(),
+        suppressed: None,
+        object: "".into(),
+        suite: file.into(),
+        case: "no misconfigurations".into(),
+        classname: file.into(),
+    }
+}
+
+/// The scan report in the shape of the finding core: per file (sorted), its
+/// findings (suppressed ones included), then its errors; a clean file gets
+/// one passing item.
+pub fn run(r: &ScanReport) -> Run<'_> {
+    let mut run = Run::new("scan");
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for rule in &r.rules {
+        index.insert(rule.id, run.rule_index(&rule.meta));
+    }
+    let mut files: BTreeMap<&str, Vec<Item>> = BTreeMap::new();
+    for (file, _) in &r.files {
+        files.entry(file.as_str()).or_default();
+    }
+    let mut findings: Vec<&ScanFinding> = r.findings.iter().chain(&r.suppressed).collect();
+    findings.sort_by(|a, b| (a.line, a.column, a.rule_id).cmp(&(b.line, b.column, b.rule_id)));
+    for f in findings {
+        let rule = match index.get(f.rule_id) {
+            Some(&i) => i,
+            // A rule outside the run's list is still described.
+            None => run.rule_index(&crate::rules::meta::RuleMeta::own(
+                f.rule_id,
+                f.title,
+                f.severity,
+                f.stride,
+                f.references,
+                f.remediation,
+            )),
+        };
+        files
+            .entry(&f.file)
+            .or_default()
+            .push(finding_item(rule, f));
+    }
+    for e in &r.errors {
+        files.entry(&e.file).or_default().push(error_item(e));
+    }
+    run.items
+        .reserve(r.findings.len() + r.suppressed.len() + r.errors.len() + r.files.len());
+    for (file, items) in files {
+        if items.is_empty() {
+            run.items.push(clean_item(file));
+        }
+        run.items.extend(items);
+    }
+    run
 }

@@ -1,95 +1,90 @@
 //! Terminal output: one rustc-style block per finding, then errors,
 //! suppressions and a summary line.
+//!
+//! The snippet is drawn here rather than with `annotate-snippets`, on
+//! purpose. A finding carries only its one source line and a code-point
+//! column (the unit SARIF's `columnKind` declares); annotate-snippets wants
+//! the source text with byte ranges, so every finding would have to convert
+//! columns to byte offsets (the char/byte mix-up the review warns about) for
+//! a frame that is one line, one caret run and a few `=` notes. Keeping the
+//! ~40 lines here also keeps the golden output stable across that crate's
+//! frequent 0.x layout changes, and keeps tabs in the caret line so carets
+//! stay under their text. Colour still goes through the shared
+//! [`Painter`](crate::report::text::Painter) and data through
+//! [`esc`](crate::report::text::esc).
 
-use crate::findings::Severity;
+use crate::report::text::{esc, Painter};
 use crate::scan::{ScanFinding, ScanReport};
 use std::io::{self, Write};
 
-struct Paint(bool);
-
-impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-    fn sev(&self, sev: Severity, s: &str) -> String {
-        let code = match sev {
-            Severity::Critical => "1;35",
-            Severity::High => "1;31",
-            Severity::Medium => "1;33",
-            Severity::Low => "1;36",
-            Severity::Info => "1;34",
-        };
-        self.wrap(code, s)
-    }
-    fn blue(&self, s: &str) -> String {
-        self.wrap("1;34", s)
-    }
-    fn bold(&self, s: &str) -> String {
-        self.wrap("1", s)
-    }
+/// The source line split at the finding: text before the column, the
+/// highlighted text, the rest; each already passed through [`esc`].
+fn split_line(f: &ScanFinding) -> (String, String, String) {
+    let line: Vec<char> = f.source_line.trim_end().chars().collect();
+    let start = (f.column.saturating_sub(1) as usize).min(line.len());
+    let avail = line.len() - start;
+    let end = start + (f.len as usize).min(avail.max(1)).min(avail);
+    let part = |a: usize, b: usize| esc(&line[a..b].iter().collect::<String>()).into_owned();
+    (part(0, start), part(start, end), part(end, line.len()))
 }
 
-fn block(out: &mut dyn Write, f: &ScanFinding, p: &Paint) -> io::Result<()> {
-    let head = format!("{}[{}]", f.severity.label(), f.rule_id);
-    writeln!(out, "{}: {}", p.sev(f.severity, &head), p.bold(&f.message))?;
-    let gutter = f.line.to_string().len();
-    let pad = " ".repeat(gutter);
-    writeln!(
-        out,
-        "{pad}{} {}:{}:{}",
-        p.blue("-->"),
-        f.file,
-        f.line,
-        f.column
-    )?;
-    writeln!(out, "{pad} {}", p.blue("|"))?;
-    let line = f.source_line.trim_end();
-    writeln!(
-        out,
-        "{} {} {line}",
-        p.blue(&f.line.to_string()),
-        p.blue("|")
-    )?;
-    let before: String = line
+/// The caret line under [`split_line`]'s parts: tabs kept so the carets stay
+/// under their text, at least one caret.
+fn carets(before: &str, hit: &str) -> (String, String) {
+    let pad = before
         .chars()
-        .take(f.column.saturating_sub(1) as usize)
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let avail = line
-        .chars()
-        .count()
-        .saturating_sub(f.column.saturating_sub(1) as usize);
-    let carets = "^".repeat((f.len as usize).min(avail.max(1)).max(1));
-    writeln!(
-        out,
-        "{pad} {} {before}{}",
-        p.blue("|"),
-        p.sev(f.severity, &carets)
-    )?;
+    (pad, "^".repeat(hit.chars().count().max(1)))
+}
+
+fn notes(out: &mut dyn Write, f: &ScanFinding, p: &Painter, pad: &str) -> io::Result<()> {
+    let eq = p.accent("=");
     if !f.object.is_empty() {
-        writeln!(out, "{pad} {} object: {}", p.blue("="), f.object)?;
+        writeln!(out, "{pad} {eq} object: {}", esc(&f.object))?;
     }
-    writeln!(out, "{pad} {} rule: {}", p.blue("="), f.title)?;
-    writeln!(out, "{pad} {} help: {}", p.blue("="), f.remediation)?;
+    writeln!(out, "{pad} {eq} rule: {}", f.title)?;
+    writeln!(out, "{pad} {eq} help: {}", f.remediation)?;
     if !f.references.is_empty() {
         let refs: Vec<String> = f.references.iter().map(|r| r.label()).collect();
-        writeln!(out, "{pad} {} see: {}", p.blue("="), refs.join("; "))?;
+        writeln!(out, "{pad} {eq} see: {}", refs.join("; "))?;
     }
+    Ok(())
+}
+
+fn block(out: &mut dyn Write, f: &ScanFinding, p: &Painter) -> io::Result<()> {
+    let head = format!("{}[{}]", f.severity.label(), f.rule_id);
+    writeln!(
+        out,
+        "{}: {}",
+        p.severity(f.severity, &head),
+        p.bold(&esc(&f.message))
+    )?;
+    let pad = " ".repeat(f.line.to_string().len());
+    let (bar, arrow) = (p.accent("|"), p.accent("-->"));
+    writeln!(out, "{pad}{arrow} {}:{}:{}", esc(&f.file), f.line, f.column)?;
+    writeln!(out, "{pad} {bar}")?;
+    let (before, hit, after) = split_line(f);
+    let number = p.accent(&f.line.to_string());
+    writeln!(out, "{number} {bar} {before}{hit}{after}")?;
+    let (indent, marks) = carets(&before, &hit);
+    writeln!(
+        out,
+        "{pad} {bar} {indent}{}",
+        p.severity(f.severity, &marks)
+    )?;
+    notes(out, f, p, &pad)?;
     writeln!(out)
 }
 
 /// Write the terminal report to `out`.
 pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let p = Paint(color);
+    let p = Painter(color);
     for f in &r.findings {
         block(out, f, &p)?;
     }
     for e in &r.errors {
-        writeln!(out, "{}: {}", p.wrap("1;31", "error"), e.render())?;
+        writeln!(out, "{}: {}", p.error("error"), esc(&e.render()))?;
     }
     if !r.errors.is_empty() {
         writeln!(out)?;
@@ -99,11 +94,11 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         writeln!(
             out,
             "{}: {}:{}:{} {} ({})",
-            p.wrap("2", &format!("suppressed[{}]", f.rule_id)),
-            f.file,
+            p.dim(&format!("suppressed[{}]", f.rule_id)),
+            esc(&f.file),
             f.line,
             f.column,
-            s.map(|s| s.reason.as_str()).unwrap_or(""),
+            esc(s.map(|s| s.reason.as_str()).unwrap_or("")),
             s.map(|s| format!("{:?}", s.via).to_lowercase())
                 .unwrap_or_default(),
         )?;

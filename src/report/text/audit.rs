@@ -1,11 +1,10 @@
-//! Terminal report: grouped by section, one line per check, offenders listed
-//! under it, then counts and the score. Colour only on a terminal, and never
-//! when `NO_COLOR` is set.
+//! Terminal report of `shipshape audit`: grouped by section, one line per
+//! check, offenders listed under it, then counts and the score.
 
-use super::{section_title, Report};
+use super::{esc, Painter};
 use crate::findings::{Finding, Outcome};
+use crate::report::{section_title, Report};
 use std::fmt::Write;
-use std::io::IsTerminal;
 
 pub struct TextOptions {
     pub color: bool,
@@ -13,52 +12,12 @@ pub struct TextOptions {
     pub verbose: bool,
 }
 
-/// Whether to colour stdout: a terminal, no `--no-color`, no `NO_COLOR`.
-pub fn color_wanted(no_color_flag: bool) -> bool {
-    !no_color_flag
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
+/// `[FAIL] ` padded to one width, coloured by outcome.
+fn label(p: &Painter, o: Outcome) -> String {
+    p.outcome(o, &format!("{:<7}", format!("[{}]", o.label())))
 }
 
-struct Paint(bool);
-
-impl Paint {
-    fn outcome(&self, o: Outcome) -> String {
-        let label = format!("[{}]", o.label());
-        if !self.0 {
-            return format!("{label:<7}");
-        }
-        let code = match o {
-            Outcome::Pass => "1;32",
-            Outcome::Fail => "1;31",
-            Outcome::Warn => "1;33",
-            Outcome::Error => "1;35",
-            Outcome::Info => "1;34",
-            Outcome::NotApplicable => "2",
-        };
-        format!("\x1b[{code}m{label:<7}\x1b[0m")
-    }
-
-    fn bold(&self, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[1m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-
-    fn dim(&self, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[2m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-}
-
-pub fn render(report: &Report, opts: &TextOptions) -> String {
-    let p = Paint(opts.color);
-    let mut out = String::new();
+fn header(out: &mut String, p: &Painter, report: &Report) {
     let h = &report.host;
     let _ = writeln!(
         out,
@@ -67,34 +26,37 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         report.tool.version,
         report.benchmark,
         if h.hostname.is_empty() {
-            "?"
+            "?".into()
         } else {
-            &h.hostname
+            esc(&h.hostname)
         },
-        h.docker_version.as_deref().unwrap_or("unknown"),
-        h.root
+        esc(h.docker_version.as_deref().unwrap_or("unknown")),
+        esc(&h.root)
     );
     for e in &report.errors {
-        let _ = writeln!(out, "{} {e}", p.outcome(Outcome::Error));
+        let _ = writeln!(out, "{} {}", label(p, Outcome::Error), esc(e));
     }
     for x in &report.excluded_containers {
         let _ = writeln!(
             out,
             "{} container {} excluded: {}",
-            p.outcome(Outcome::Info),
-            x.name,
-            x.reason
+            label(p, Outcome::Info),
+            esc(&x.name),
+            esc(&x.reason)
         );
     }
+}
+
+pub fn render(report: &Report, opts: &TextOptions) -> String {
+    let p = Painter(opts.color);
+    let mut out = String::new();
+    header(&mut out, &p, report);
     let mut section = "";
     for f in &report.findings {
         if f.section != section {
             section = f.section;
-            let _ = writeln!(
-                out,
-                "\n{}",
-                p.bold(&format!("{} {}", section, section_title(section)))
-            );
+            let title = format!("{} {}", section, section_title(section));
+            let _ = writeln!(out, "\n{}", p.bold(&title));
         }
         render_finding(&mut out, &p, f, opts);
         if opts.remediation {
@@ -107,12 +69,11 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         "\n{} checks: {} pass, {} fail, {} warn, {} info, {} n/a, {} error",
         s.total, s.pass, s.fail, s.warn, s.info, s.not_applicable, s.error
     );
+    let score = s.score.map(|v| format!("{v}%"));
     let _ = writeln!(
         out,
         "Score: {} (PASS out of PASS+FAIL)",
-        s.score
-            .map(|v| format!("{v}%"))
-            .unwrap_or_else(|| "n/a".into())
+        score.as_deref().unwrap_or("n/a")
     );
     out
 }
@@ -141,37 +102,36 @@ fn render_actions(out: &mut String, plan: &crate::remediate::Plan, id: &str) {
     }
 }
 
-fn render_finding(out: &mut String, p: &Paint, f: &Finding, opts: &TextOptions) {
+fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: &TextOptions) {
     let manual = if f.automated { "" } else { " (manual)" };
     let _ = write!(
         out,
         "{} {:<7} {}{}",
-        p.outcome(f.outcome),
+        label(p, f.outcome),
         f.id,
         f.title,
         manual
     );
     if !f.message.is_empty() {
-        let _ = write!(out, " {}", p.dim(&format!("— {}", f.message)));
+        let _ = write!(out, " {}", p.dim(&format!("— {}", esc(&f.message))));
     }
     out.push('\n');
-    let show_all = opts.verbose;
     for e in &f.evidence {
         let offender = matches!(e.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error);
-        if !(offender || show_all) {
+        if !(offender || opts.verbose) {
             continue;
         }
         let mut line = format!(
             "        * {} {}: {}",
             e.target.kind(),
-            e.target.label(),
-            e.observed
+            esc(&e.target.label()),
+            esc(&e.observed)
         );
         if !e.expected.is_empty() && offender {
-            let _ = write!(line, " (expected {})", e.expected);
+            let _ = write!(line, " (expected {})", esc(&e.expected));
         }
         if let Some(src) = &e.source {
-            let _ = write!(line, " [{src}]");
+            let _ = write!(line, " [{}]", esc(src));
         }
         let _ = writeln!(out, "{}", if offender { line } else { p.dim(&line) });
     }
