@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod collect;
+pub mod deps;
 pub mod findings;
 pub mod report;
 pub mod rules;
