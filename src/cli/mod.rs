@@ -2,6 +2,8 @@
 //! decides nothing about verdicts; that is the rules' job.
 
 mod audit;
+mod db;
+mod deps;
 mod rules_cmd;
 mod scan;
 mod threats;
@@ -53,6 +55,10 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Build the STRIDE threat model of the audited system
     Threats(threats::ThreatsArgs),
+    /// Find known-vulnerable Python dependencies (lockfiles, environments, images, containers), offline
+    Deps(deps::DepsArgs),
+    /// Build or describe the offline advisory index used by `deps`
+    Db(db::DbArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -70,6 +76,8 @@ pub fn main() -> i32 {
         Command::Rules(a) => rules_cmd::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Threats(a) => threats::run(a),
+        Command::Deps(a) => deps::run(a),
+        Command::Db(a) => db::run(a),
     }
 }
 
