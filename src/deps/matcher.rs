@@ -130,11 +130,14 @@ impl CompiledRange {
 impl Compiled {
     pub fn new(advisory: usize, a: &super::osv::Affected) -> Compiled {
         let ranges: Vec<CompiledRange> = a.ranges.iter().filter_map(|r| compile_range(r)).collect();
-        let versions = a
+        let mut versions: Vec<Version> = a
             .versions
             .iter()
             .filter_map(|v| Version::from_str(v.trim()).ok())
             .collect();
+        // Sorted for binary search; PEP 440 equality is the ordering's.
+        versions.sort();
+        versions.dedup();
         let mut fixes: Vec<Version> = a
             .ranges
             .iter()
@@ -156,7 +159,7 @@ impl Compiled {
 
     /// Is this exact version affected?
     pub fn affects(&self, v: &Version) -> bool {
-        self.ranges.iter().any(|r| r.contains(v)) || self.versions.iter().any(|x| x == v)
+        self.ranges.iter().any(|r| r.contains(v)) || self.versions.binary_search(v).is_ok()
     }
 
     /// The smallest fixed version above `v` that this entry does not affect.
@@ -333,26 +336,35 @@ fn group(
         p[i] = r;
         r
     }
-    let mut owner: HashMap<&str, usize> = HashMap::new();
+    // Records sharing an id or alias: sort (id, hit) pairs and join runs.
+    let mut owner: Vec<(&str, usize)> = Vec::new();
     for (i, (ai, _)) in hits.iter().enumerate() {
         let a = &index.advisories[*ai];
-        for id in std::iter::once(&a.id).chain(a.aliases.iter()) {
-            if let Some(&j) = owner.get(id.as_str()) {
-                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-                parent[ri] = rj;
-            } else {
-                owner.insert(id, i);
-            }
+        owner.extend(
+            std::iter::once(&a.id)
+                .chain(a.aliases.iter())
+                .map(|id| (id.as_str(), i)),
+        );
+    }
+    owner.sort_unstable();
+    for w in owner.windows(2) {
+        if w[0].0 == w[1].0 {
+            let (ri, rj) = (find(&mut parent, w[0].1), find(&mut parent, w[1].1));
+            parent[ri] = rj;
         }
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut slot: HashMap<usize, usize> = HashMap::new();
+    let mut slot: Vec<(usize, usize)> = Vec::new();
     for i in 0..n {
         let r = find(&mut parent, i);
-        let g = *slot.entry(r).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
+        let g = match slot.iter().find(|(root, _)| *root == r) {
+            Some(&(_, g)) => g,
+            None => {
+                groups.push(Vec::new());
+                slot.push((r, groups.len() - 1));
+                groups.len() - 1
+            }
+        };
         groups[g].push(i);
     }
     let mut out: Vec<Finding> = groups
