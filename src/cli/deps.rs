@@ -202,7 +202,7 @@ pub fn run(args: DepsArgs) -> i32 {
         scanned += 1;
         match matcher.check(p) {
             Ok(f) => findings.extend(f),
-            Err(u) => unmatched.push(u),
+            Err(u) => unmatched.push(*u),
         }
     }
     let mut suppressed = Vec::new();

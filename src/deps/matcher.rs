@@ -267,14 +267,16 @@ impl<'a> Matcher<'a> {
     }
 
     /// Match one package. Distro-owned packages are never matched.
-    pub fn check(&mut self, p: &Package) -> Result<Vec<Finding>, Unmatched> {
+    pub fn check(&mut self, p: &Package) -> Result<Vec<Finding>, Box<Unmatched>> {
         if p.distro_owned {
             return Ok(Vec::new());
         }
-        let unmatched = |reason: String| Unmatched {
-            package: p.raw_name.clone(),
-            origin: p.origin.clone(),
-            reason,
+        let unmatched = |reason: String| {
+            Box::new(Unmatched {
+                package: p.raw_name.clone(),
+                origin: p.origin.clone(),
+                reason,
+            })
         };
         let index = self.index;
         match &p.requirement {
