@@ -201,6 +201,14 @@ fn image_layers_and_running_container_match_the_oracle() {
     let report: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
     check(&report, &format!("container:{name}"));
+
+    // A container that never ran has no /proc/PID/root: the Engine API's
+    // export of its filesystem is read instead.
+    let stopped = lab.create("deps-s", &[], &tag);
+    let o = support::shipshape(&["deps", "--db", dbp, "-f", "json", "--container", &stopped]);
+    let report: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    check(&report, &format!("container:{stopped}"));
 }
 
 #[test]

@@ -224,7 +224,7 @@ pub fn to_sarif(r: &DepsReport) -> String {
             "tool": {"driver": {
                 "name": "shipshape",
                 "version": r.tool_version,
-                "informationUri": "https://github.com/shipshape",
+                "informationUri": "https://github.com/shipshape/shipshape",
                 "rules": rules
             }},
             "columnKind": "unicodeCodePoints",
