@@ -14,6 +14,12 @@ command -v auditctl >/dev/null || [ -x /sbin/auditctl ] || need_apt+=(auditd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+# The dependency matcher's oracle test (tests/deps_oracle.rs) evaluates the same
+# advisories with Python's `packaging` library, reading them with PyYAML.
+python3 -c 'import packaging, yaml' 2>/dev/null || {
+  command -v pip3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip; }
+  pip3 install -q packaging pyyaml 2>/dev/null || pip3 install -q --break-system-packages packaging pyyaml
+}
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 docker info >/dev/null 2>&1 || {

@@ -18,6 +18,7 @@
 
 pub mod cli;
 pub mod collect;
+pub mod deps;
 pub mod findings;
 pub mod harden;
 pub mod knowledge;

@@ -88,6 +88,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("report", &["cli", "collect", "harden"]),
     ("remediate", &["cli", "collect", "harden", "scan", "threat"]),
     ("harden", &["cli"]),
+    ("deps", &["cli", "harden", "report", "scan", "threat"]),
     ("scan", &["cli", "collect", "report", "threat"]),
 ];
 

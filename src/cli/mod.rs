@@ -3,6 +3,8 @@
 
 mod audit;
 mod common;
+mod db;
+mod deps;
 mod docs;
 mod harden;
 mod rules_cmd;
@@ -67,6 +69,10 @@ enum Command {
     Completions(docs::CompletionsArgs),
     /// Print the man page (roff)
     Man(docs::ManArgs),
+    /// Find known-vulnerable Python dependencies (lockfiles, environments, images, containers), offline
+    Deps(deps::DepsArgs),
+    /// Build or describe the offline advisory index used by `deps`
+    Db(db::DbArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -87,6 +93,8 @@ pub fn main() -> i32 {
         Command::Harden(a) => harden::run(a),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
+        Command::Deps(a) => deps::run(a),
+        Command::Db(a) => db::run(a),
     }
 }
 

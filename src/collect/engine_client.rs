@@ -279,6 +279,139 @@ impl Conn {
     }
 }
 
+/// A response body read as it arrives, for large downloads such as
+/// `GET /images/{name}/get`: nothing is buffered beyond the reader's buffer.
+pub struct BodyStream<'a> {
+    conn: &'a mut Conn,
+    /// Bytes left in the body (`Content-Length`) or in the current chunk.
+    left: u64,
+    chunked: bool,
+    /// The body runs to the end of the connection.
+    to_eof: bool,
+    done: bool,
+}
+
+impl Conn {
+    /// `GET {prefix}{path}` whose 2xx body is streamed; a non-2xx status is
+    /// an error with the daemon's message. The connection is not reused.
+    pub fn get_stream(&mut self, path: &str) -> Result<BodyStream<'_>, EngineError> {
+        let full = format!("{}{}", self.client.prefix, path);
+        if self.closed {
+            *self = self.client.connect()?;
+        }
+        let where_ = self.client.describe();
+        let req = format!(
+            "GET {full} HTTP/1.1\r\nHost: docker\r\nUser-Agent: shipshape/{}\r\nConnection: close\r\n\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let err = |e: io::Error| EngineError(format!("{where_}: GET {full}: {e}"));
+        self.reader
+            .get_mut()
+            .write_all(req.as_bytes())
+            .map_err(err)?;
+        let mut line = String::new();
+        read_line(&mut self.reader, &mut line).map_err(err)?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| {
+                EngineError(format!(
+                    "{where_}: malformed HTTP status line for GET {full}"
+                ))
+            })?;
+        let mut length = None;
+        let mut chunked = false;
+        loop {
+            line.clear();
+            read_line(&mut self.reader, &mut line).map_err(err)?;
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "content-length" => length = v.trim().parse::<u64>().ok(),
+                    "transfer-encoding" => chunked = v.trim().eq_ignore_ascii_case("chunked"),
+                    _ => {}
+                }
+            }
+        }
+        self.closed = true;
+        let mut body = BodyStream {
+            left: length.unwrap_or(0),
+            chunked,
+            to_eof: !chunked && length.is_none(),
+            done: !chunked && length == Some(0),
+            conn: self,
+        };
+        if !(200..300).contains(&status) {
+            let mut b = Vec::new();
+            let _ = (&mut body).take(64 * 1024).read_to_end(&mut b);
+            let msg = serde_json::from_slice::<serde_json::Value>(&b)
+                .ok()
+                .and_then(|v| {
+                    v.get("message")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| String::from_utf8_lossy(&b).trim().to_string());
+            return Err(EngineError(format!(
+                "GET {full} on {where_} returned HTTP {status}: {msg}"
+            )));
+        }
+        Ok(body)
+    }
+}
+
+impl Read for BodyStream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        let r = &mut self.conn.reader;
+        if self.to_eof {
+            let n = r.read(buf)?;
+            self.done = n == 0;
+            return Ok(n);
+        }
+        if self.chunked && self.left == 0 {
+            let mut line = String::new();
+            read_line(r, &mut line)?;
+            let size_txt = line.trim().split(';').next().unwrap_or("");
+            let size = u64::from_str_radix(size_txt, 16).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("bad chunk size {size_txt:?}"),
+                )
+            })?;
+            if size == 0 {
+                self.done = true;
+                return Ok(0);
+            }
+            self.left = size;
+        }
+        let want = buf.len().min(self.left as usize);
+        let n = r.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed mid-body",
+            ));
+        }
+        self.left -= n as u64;
+        if self.left == 0 {
+            if self.chunked {
+                let mut crlf = [0u8; 2];
+                r.read_exact(&mut crlf)?;
+            } else {
+                self.done = true;
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// Read one CRLF line; an over-long line (no newline in 64 KiB) is an error.
 fn read_line<R: BufRead>(r: &mut R, buf: &mut String) -> io::Result<usize> {
     let n = r.take(64 * 1024).read_line(buf)?;
