@@ -319,30 +319,14 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         &format!("container {name}"),
         Some(HOST_BOUNDARY),
     ));
-    let hc = &c.host_config;
-    let user = c.config.user.trim();
     let cid = format!("container:{name}");
-    let comp = Component::new(cid.clone(), ComponentKind::Container, name.clone())
+    let mut comp = Component::new(cid.clone(), ComponentKind::Container, name.clone())
         .in_boundary(bid)
         .target(Target::Container {
             id: c.id.clone(),
             name: name.clone(),
-        })
-        .fact("image", Fact::Str(c.config.image.clone()))
-        .fact("running", Fact::Bool(c.state.running))
-        .fact("privileged", Fact::Bool(hc.privileged))
-        .fact(
-            "user",
-            Fact::Str(if user.is_empty() {
-                "root".into()
-            } else {
-                user.into()
-            }),
-        )
-        .fact("host_network", Fact::Bool(hc.network_mode == "host"))
-        .fact("host_pid", Fact::Bool(hc.pid_mode == "host"))
-        .fact("memory_limited", Fact::Bool(hc.memory > 0))
-        .fact("read_only_rootfs", Fact::Bool(hc.readonly_rootfs));
+        });
+    comp.facts = container_facts(c);
     m.add_component(comp);
 
     // The image it runs.
@@ -423,6 +407,94 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         f.port = p.host_port;
         m.add_flow(f.fact("bind", Fact::Str(bind)));
     }
+}
+
+/// The security option value for `key` (`seccomp=unconfined` or the older
+/// `seccomp:unconfined`).
+fn security_opt<'c>(c: &'c Container, key: &str) -> Option<&'c str> {
+    c.host_config.security_opt.iter().find_map(|o| {
+        o.strip_prefix(key)
+            .and_then(|r| r.strip_prefix('=').or_else(|| r.strip_prefix(':')))
+    })
+}
+
+/// Capabilities that amount to root on the host.
+const TAKEOVER_CAPS: [&str; 3] = ["SYS_ADMIN", "SYS_MODULE", "ALL"];
+
+fn cap_name(c: &str) -> String {
+    let u = c.trim().to_ascii_uppercase();
+    u.strip_prefix("CAP_").unwrap_or(&u).to_string()
+}
+
+/// Everything the model records about a container, for library conditions,
+/// fact evidence and users' own threats.
+pub fn container_facts(c: &Container) -> std::collections::BTreeMap<String, Fact> {
+    let hc = &c.host_config;
+    let user = c.config.user.trim();
+    let user = if user.is_empty() { "root" } else { user };
+    let is_root = matches!(user.split(':').next(), Some("root" | "0"));
+    let caps: Vec<String> = hc.cap_add.iter().map(|x| cap_name(x)).collect();
+    let seccomp = security_opt(c, "seccomp").unwrap_or("default");
+    let apparmor = match security_opt(c, "apparmor") {
+        Some(p) => p.to_string(),
+        None if c.app_armor_profile.is_empty() => "none".to_string(),
+        None => c.app_armor_profile.clone(),
+    };
+    let writable_host_root = c.mounts.iter().any(|m| {
+        m.rw && matches!(m.source.trim_end_matches('/'), "" | "/etc") && m.source.starts_with('/')
+    });
+    let no_new_privs = security_opt(c, "no-new-privileges").is_some_and(|v| v != "false")
+        || hc.security_opt.iter().any(|o| o == "no-new-privileges");
+    let b = |x: bool| Fact::Bool(x);
+    let st = |x: &str| Fact::Str(x.to_string());
+    [
+        ("image", st(&c.config.image)),
+        ("running", b(c.state.running)),
+        ("privileged", b(hc.privileged)),
+        ("user", st(user)),
+        ("runs_as_root", b(is_root)),
+        ("host_network", b(hc.network_mode == "host")),
+        ("host_pid", b(hc.pid_mode == "host")),
+        ("host_pid_root", b(hc.pid_mode == "host" && is_root)),
+        ("host_ipc", b(hc.ipc_mode == "host")),
+        ("host_uts", b(hc.uts_mode == "host")),
+        ("host_userns", b(hc.userns_mode == "host")),
+        ("memory_limited", b(hc.memory > 0)),
+        ("pids_limited", b(hc.pids_limit.is_some_and(|p| p > 0))),
+        ("read_only_rootfs", b(hc.readonly_rootfs)),
+        ("cap_add", st(&caps.join(","))),
+        (
+            "cap_drop",
+            st(&hc
+                .cap_drop
+                .iter()
+                .map(|x| cap_name(x))
+                .collect::<Vec<_>>()
+                .join(",")),
+        ),
+        (
+            "dangerous_caps",
+            b(caps.iter().any(|x| TAKEOVER_CAPS.contains(&x.as_str()))),
+        ),
+        ("seccomp", st(seccomp)),
+        ("apparmor", st(&apparmor)),
+        ("no_new_privileges", b(no_new_privs)),
+        ("host_devices", b(!hc.devices.is_empty())),
+        ("devices", Fact::Int(hc.devices.len() as i64)),
+        ("mounts", Fact::Int(c.mounts.len() as i64)),
+        ("writable_host_root", b(writable_host_root)),
+        (
+            "restart",
+            st(if hc.restart_policy.name.is_empty() {
+                "no"
+            } else {
+                &hc.restart_policy.name
+            }),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 #[cfg(test)]

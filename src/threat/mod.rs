@@ -12,6 +12,7 @@ pub mod library;
 pub mod model;
 pub mod modelfile;
 pub mod render;
+pub mod sort;
 pub mod yaml;
 
 pub use eval::{analyze, Analysis, Instance, Status, Waiver};

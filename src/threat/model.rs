@@ -7,7 +7,7 @@
 
 use crate::findings::{Stride, Target};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 /// What a component is. The kind decides which threats apply to it and which
@@ -224,6 +224,9 @@ pub struct Component {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
     pub origin: Origin,
+    /// Facts written in the model file ("declared"), as opposed to observed.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub declared: BTreeSet<String>,
 }
 
 impl Component {
@@ -237,6 +240,7 @@ impl Component {
             facts: BTreeMap::new(),
             targets: Vec::new(),
             origin: Origin::Snapshot,
+            declared: BTreeSet::new(),
         }
     }
 

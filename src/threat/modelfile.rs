@@ -232,6 +232,7 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                 }
                 for (k, v) in &d.facts {
                     x.facts.insert(k.clone(), v.clone());
+                    x.declared.insert(k.clone());
                 }
                 x.origin = Origin::Overridden;
             }
@@ -258,6 +259,7 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                 comp.boundary = d.boundary.as_ref().map(|b| b.value.clone());
                 comp.description = d.description.clone();
                 comp.facts = d.facts.clone();
+                comp.declared = d.facts.keys().cloned().collect();
                 comp.origin = Origin::ModelFile;
                 model.components.push(comp);
             }

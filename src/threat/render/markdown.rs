@@ -211,7 +211,8 @@ pub fn render(a: &Analysis<'_>) -> String {
                         e.title,
                         match e.role {
                             super::super::library::EvidenceRole::Confirms => "confirms",
-                            super::super::library::EvidenceRole::Raises => "raises likelihood",
+                            super::super::library::EvidenceRole::Supports =>
+                                "supports (likelihood)",
                         },
                         e.message
                     );
