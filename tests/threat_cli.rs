@@ -57,7 +57,11 @@ fn model_only_run_prints_markdown_and_fail_on_gates() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = String::from_utf8_lossy(&o.stdout);
     assert!(md.starts_with("# STRIDE threat model: Seed Docker and Kubernetes platform"));
-    assert!(md.contains("- **STRIDE category:** Elevation of privilege"));
+    // Nothing is observed in a model-only run: every threat is on the
+    // checklist appendix, none in the observed-threat entries.
+    assert!(md.contains("## Appendix: checklist of threats nothing observed"));
+    assert!(md.contains("- [ ] API server is reachable from the internet"));
+    assert!(md.contains("No observed threat is open."));
     // Every applicable STRIDE cell of every seed component has a threat.
     assert!(md.contains("## STRIDE coverage"));
     assert!(

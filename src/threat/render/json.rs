@@ -12,9 +12,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const THREATS_SCHEMA: &str = "shipshape.threats";
-pub const THREATS_SCHEMA_VERSION: u32 = 1;
+pub const THREATS_SCHEMA_VERSION: u32 = 2;
 /// JSON Schema (draft 2020-12) of this output.
-pub const JSON_SCHEMA: &str = include_str!("../../../docs/schema/threats.v1.json");
+pub const JSON_SCHEMA: &str = include_str!("../../../docs/schema/threats.v2.json");
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -81,6 +81,10 @@ struct InstanceOut<'a> {
     component_kind: &'static str,
     flow: Option<&'a str>,
     severity: Severity,
+    score: u8,
+    takeover: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a str>,
     likelihood: Likelihood,
     impact: Impact,
     status: Status,
@@ -165,6 +169,9 @@ pub fn render(a: &Analysis<'_>) -> String {
                     component_kind: c.kind.name(),
                     flow: a.flow(i).map(|f| f.id.as_str()),
                     severity: i.severity,
+                    score: i.score,
+                    takeover: i.takeover,
+                    fix: t.fix.as_deref(),
                     likelihood: i.likelihood,
                     impact: i.impact,
                     status: i.status,
