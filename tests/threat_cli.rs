@@ -229,8 +229,14 @@ fn snapshot_mode_builds_the_model_from_the_fixture() {
     let o = run(&["--snapshot", snap.to_str().unwrap(), "-f", "dot"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let dot = String::from_utf8_lossy(&o.stdout);
-    assert!(dot.contains("container ci-runner [container]"));
-    assert!(dot.contains("Engine API via mounted /var/run/docker.sock"));
+    // web keeps its isolation boundary; the privileged ci-runner is drawn in
+    // the host with red boundary-break edges (privileged, docker.sock).
+    assert!(dot.contains("container web [container]"));
+    assert!(!dot.contains("container ci-runner [container]"));
+    assert!(dot.contains("boundary break: privileged"));
+    assert!(
+        dot.contains("boundary break: Docker socket\\nEngine API via mounted /var/run/docker.sock")
+    );
 }
 
 #[test]

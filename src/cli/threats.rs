@@ -22,15 +22,20 @@ Where the model comes from:
   --no-host --model F only the model file; no host is read and no check is run
 
 Each threat of the library that applies to a component or flow becomes an instance with a stable
-id `threat@component[@flow]`. Benchmark findings are its evidence: a failing check confirms it
-(open-confirmed) or raises its likelihood, passing checks mark it mitigated, no evidence leaves it
-open-unverified, and a waiver in the model file marks it accepted until its expiry date.
-Risk = likelihood × impact, mapped to low / medium / high / critical.
+id `threat@component[@flow]`. Findings about the same component are its evidence: a failing
+confirming check (or an observed fact such as privileged) makes it open-confirmed, or
+partially-mitigated when some of its targets pass; passing confirming checks mark it mitigated;
+supporting checks only raise the likelihood once; only manual checks or model-file facts leave it
+needs-review; a control nothing can observe yet is not-assessed; no evidence leaves it
+open-unverified; a waiver in the model file marks it accepted until its expiry date.
+Score = likelihood × impact (1-16) → low / medium / high; critical only for a direct takeover
+path (socket mount, privileged, SYS_ADMIN, host PID as root, writable / or /etc, open TCP API).
 
-Formats: markdown (per attack surface: STRIDE category, risk, reason, prevention, evidence,
-linked findings and remediation), json (complete, versioned), dot (Graphviz; render with
-`dot -Tsvg`) and mermaid. Trust boundaries are clusters; components are coloured by their highest
-open risk.
+Formats: markdown (top 10 fixes, then one entry per threat with the affected components and what
+was observed, a checklist of model-only threats), json (complete, versioned), dot (Graphviz;
+render with `dot -Tsvg`) and mermaid. Diagrams collapse identical containers, hide local image and
+runtime edges (--all-flows, --no-collapse bring them back), draw boundary breaks in red and colour
+nodes by open risk after mitigation.
 
 Exit codes: 0 = done (and nothing at or above --fail-on is open), 1 = an open threat at or above
 --fail-on exists, 2 = shipshape failed (bad model or library file, unreadable snapshot, daemon
@@ -73,6 +78,12 @@ pub struct ThreatsArgs {
     /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Diagrams: also draw the local image and runtime edges of every container
+    #[arg(long)]
+    pub all_flows: bool,
+    /// Diagrams: draw identical containers one by one
+    #[arg(long)]
+    pub no_collapse: bool,
 }
 
 fn today_days(arg: Option<&str>) -> Result<i64, String> {
@@ -113,7 +124,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     let known = rules::docker::checks();
     if !known.is_empty() {
         for t in &library.threats {
-            for e in &t.evidence {
+            for e in t.evidence.iter().filter(|e| e.fact.is_none()) {
                 if !known.iter().any(|c| c.id == e.check) {
                     eprintln!(
                         "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
@@ -145,8 +156,13 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         }
         let checks: Vec<_> = rules::docker::checks().iter().collect();
         let opts = args.eval.options();
-        let findings = rules::evaluate(&snap, &opts, &checks).findings;
-        (build::from_snapshot(&snap), findings)
+        let eval = rules::evaluate(&snap, &opts, &checks);
+        // Containers left out of the checks are left out of the model too.
+        let excluded: Vec<&str> = eval.excluded.iter().map(|(n, _)| n.as_str()).collect();
+        (
+            build::from_snapshot_excluding(&snap, &excluded),
+            eval.findings,
+        )
     };
     let mut waivers = Vec::new();
     if let Some((name, mf)) = &model_file {
@@ -163,7 +179,15 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     for w in &analysis.warnings {
         eprintln!("shipshape: warning: {w}");
     }
-    let text = render::render(&analysis, args.format);
+    let diagram = render::plan::DiagramOptions {
+        all_flows: args.all_flows,
+        no_collapse: args.no_collapse,
+    };
+    let text = match args.format {
+        ThreatFormat::Dot => render::dot::render_with(&analysis, diagram),
+        ThreatFormat::Mermaid => render::mermaid::render_with(&analysis, diagram),
+        f => render::render(&analysis, f),
+    };
     super::write_output(args.output.as_deref(), &text)?;
     if let Some(e) = engine_error {
         return Err(format!("the Docker daemon could not be read: {e}"));

@@ -84,6 +84,12 @@ fn ensure_network_clients(m: &mut SystemModel) {
 
 /// Build the model of one Docker host from its snapshot.
 pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
+    from_snapshot_excluding(snap, &[])
+}
+
+/// Build the model, leaving out the containers named in `excluded` (those
+/// the checks were told to skip), so they carry no threats either.
+pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemModel {
     let host_name = if snap.host.hostname.is_empty() {
         "Docker host".to_string()
     } else {
@@ -296,6 +302,7 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
     let mut containers: Vec<&Container> = engine
         .containers
         .iter()
+        .filter(|c| !excluded.contains(&c.short_name()))
         .filter(|c| {
             !snap
                 .self_container
