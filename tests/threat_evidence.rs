@@ -89,7 +89,10 @@ fn container_findings_apply_per_container() {
         .filter(|e| e.outcome == Outcome::Pass)
         .map(|e| e.check.as_str())
         .collect();
-    assert_eq!(passing, ["5.5", "fact:host_pid_root", "5.10"]);
+    assert_eq!(
+        passing,
+        ["5.5", "fact:privileged", "fact:host_pid_root", "5.10"]
+    );
 
     // 5.11 lists both containers with their own outcomes.
     let ci = instance(

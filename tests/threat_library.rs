@@ -72,7 +72,11 @@ fn evidence_and_references_name_real_cis_docker_checks() {
     let ids = cis_docker_ids();
     let lib = Library::builtin();
     for t in &lib.threats {
-        for e in t.evidence.iter().filter(|e| e.fact.is_none()) {
+        for e in t
+            .evidence
+            .iter()
+            .filter(|e| e.fact.is_none() && !is_manifest_rule(&e.check))
+        {
             assert!(
                 ids.contains(&e.check),
                 "{}: evidence check {} is not a CIS Docker 1.6 id",
@@ -126,6 +130,11 @@ fn evidence_and_references_name_real_cis_docker_checks() {
     }
 }
 
+/// A scan rule of the registry (K8S-*, COMPOSE-*, DF-*).
+fn is_manifest_rule(id: &str) -> bool {
+    shipshape::rules::registry::manifest_rules().any(|r| r.meta.id == id)
+}
+
 /// The component kinds a threat can be recorded against or whose checks it
 /// reads (a flow threat: both endpoint kinds).
 fn threat_kinds(t: &shipshape::threat::library::Threat) -> Vec<ComponentKind> {
@@ -146,6 +155,17 @@ fn every_evidence_link_is_justified_and_about_the_same_kind_of_target() {
         for e in &t.evidence {
             if e.why.trim().is_empty() || e.why.contains('\n') {
                 bad.push(format!("{} / {}: no one-line justification", t.id, e.key()));
+            }
+            if is_manifest_rule(&e.check) {
+                // Scan rules speak about workloads and the identities and
+                // Services around them.
+                let kinds = threat_kinds(t);
+                let ok = kinds.contains(&ComponentKind::AppService)
+                    || kinds.contains(&ComponentKind::ServiceAccount);
+                if !ok && e.scope != LinkScope::HostWide {
+                    bad.push(format!("{} / {}: scan rule on {kinds:?}", t.id, e.check));
+                }
+                continue;
             }
             let Some(subject) = check_subject(&e.check) else {
                 // Fact links read the component itself.

@@ -20,6 +20,9 @@ Where the model comes from:
   --model FILE        a YAML model file that adds to or overrides the built model: components,
                       boundaries, flows and waivers (see docs/threats.md)
   --no-host --model F only the model file; no host is read and no check is run
+  --scan PATH...      also scan Kubernetes manifests and compose files: workloads, service
+                      accounts, RBAC bindings, Services and NetworkPolicies become components and
+                      flows, and the scan findings (K8S-*, COMPOSE-*) are their evidence
 
 Each threat of the library that applies to a component or flow becomes an instance with a stable
 id `threat@component[@flow]`. Findings about the same component are its evidence: a failing
@@ -52,9 +55,13 @@ pub struct ThreatsArgs {
     /// YAML model file that extends or overrides the model and declares waivers
     #[arg(long, short = 'm', value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Use only the model file: do not read this host or run any check
-    #[arg(long, requires = "model", conflicts_with_all = ["root", "all"])]
+    /// Use only the model file and/or --scan: do not read this host or run any Docker check
+    #[arg(long, conflicts_with_all = ["root", "all"])]
     pub no_host: bool,
+    /// Scan manifests and compose files under PATH and add what they declare, with the scan
+    /// findings as evidence. Repeatable
+    #[arg(long = "scan", value_name = "PATH", num_args = 1..)]
+    pub scan: Vec<PathBuf>,
     /// Add the threats of a library file (YAML); same ids replace built-in ones. Repeatable
     #[arg(long = "library", short = 'l', value_name = "FILE")]
     pub library: Vec<PathBuf>,
@@ -120,12 +127,15 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     for l in &args.library {
         library.add_file(l)?;
     }
+    if args.no_host && args.model.is_none() && args.scan.is_empty() {
+        return Err("--no-host needs --model FILE or --scan PATH".into());
+    }
     // A library naming a check that does not exist would never see evidence.
-    let known = rules::docker::checks();
+    let known: Vec<&str> = rules::registry::all().map(|r| r.meta().id).collect();
     if !known.is_empty() {
         for t in &library.threats {
             for e in t.evidence.iter().filter(|e| e.fact.is_none()) {
-                if !known.iter().any(|c| c.id == e.check) {
+                if !known.contains(&e.check.as_str()) {
                     eprintln!(
                         "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
                         t.id, e.check
@@ -144,7 +154,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     };
 
     let mut engine_error = None;
-    let (mut model, findings): (SystemModel, Vec<Finding>) = if args.no_host {
+    let (mut model, mut findings): (SystemModel, Vec<Finding>) = if args.no_host {
         (SystemModel::default(), Vec::new())
     } else {
         let snap = match &args.snapshot {
@@ -164,6 +174,14 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
             eval.findings,
         )
     };
+    if !args.scan.is_empty() {
+        let (docs, scan_findings) = scan_sources(&args.scan)?;
+        crate::threat::manifests::add_kubernetes(&mut model, &docs);
+        findings.extend(scan_findings);
+        if model.name.is_empty() {
+            model.name = "Kubernetes manifests".into();
+        }
+    }
     let mut waivers = Vec::new();
     if let Some((name, mf)) = &model_file {
         if model.name.is_empty() {
@@ -196,6 +214,61 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         Some(sev) if analysis.has_open_at_least(sev) => 1,
         _ => 0,
     })
+}
+
+type ParsedFiles = Vec<(String, Vec<crate::manifest::yaml::Node>)>;
+
+/// Scan `paths` as `shipshape scan` does; return the parsed Kubernetes
+/// documents (for the model) and one finding per rule that ran (the
+/// evidence). Files that cannot be read or parsed are reported and skipped.
+fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String> {
+    use crate::scan::{scan, walk::FileKind, ScanOptions};
+    use crate::threat::manifests::{findings_from_hits, Hit, RanRule};
+    for p in paths {
+        std::fs::symlink_metadata(p).map_err(|e| format!("cannot scan {}: {e}", p.display()))?;
+    }
+    let report = scan(&ScanOptions {
+        paths: paths.to_vec(),
+        ..ScanOptions::default()
+    })?;
+    for e in &report.errors {
+        eprintln!("shipshape: warning: {}", e.render());
+    }
+    let mut docs = Vec::new();
+    for (file, kind) in &report.files {
+        if *kind != FileKind::Kubernetes {
+            continue;
+        }
+        // Errors were reported by the scan above; such a file adds nothing.
+        let parsed = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|t| crate::manifest::yaml::parse_documents(&t).ok());
+        if let Some(d) = parsed {
+            docs.push((file.clone(), d));
+        }
+    }
+    let ran: Vec<RanRule> = report
+        .rules
+        .iter()
+        .map(|r| RanRule {
+            id: r.meta.id,
+            title: r.meta.title,
+            severity: r.meta.severity,
+            stride: r.meta.stride,
+            remediation: r.meta.remediation,
+        })
+        .collect();
+    let hits: Vec<Hit> = report
+        .findings
+        .iter()
+        .map(|f| Hit {
+            rule: f.rule_id,
+            file: f.file.clone(),
+            object: f.object.clone(),
+            message: f.message.clone(),
+        })
+        .collect();
+    Ok((docs, findings_from_hits(&ran, &hits)))
 }
 
 /// One line per threat: id, STRIDE letters, what it applies to, title.

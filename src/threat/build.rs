@@ -63,7 +63,8 @@ fn boundary(id: &str, kind: BoundaryKind, name: &str, parent: Option<&str>) -> B
     }
 }
 
-fn ensure_network_clients(m: &mut SystemModel) {
+/// The external actor for network clients, in the internet boundary.
+pub fn ensure_network_clients(m: &mut SystemModel) {
     if m.component(NETWORK_CLIENTS).is_none() {
         m.add_boundary(boundary(
             INTERNET_BOUNDARY,

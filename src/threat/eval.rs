@@ -366,6 +366,12 @@ pub fn relevant_scoped<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'
         .filter(|e| scoped_kind(&e.target).is_some_and(|k| key_kinds.contains(&k)))
         .collect();
     if scoped.is_empty() {
+        // A component that stands for no object cannot be named by a
+        // finding about objects: nothing either way.
+        let names_objects = f.evidence.iter().any(|e| scoped_kind(&e.target).is_some());
+        if keys.is_empty() && names_objects {
+            return (Outcome::NotApplicable, Vec::new(), false);
+        }
         return (f.outcome, f.evidence.iter().collect(), false);
     }
     let mine: Vec<&Evidence> = scoped
@@ -389,10 +395,19 @@ pub fn relevant_scoped<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'
         .copied()
         .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Warn))
         .collect();
+    // Only targets of the same sort as an offender can have passed instead
+    // (a Deployment, not the Service that exposes it).
+    let sort = |t: &Target| match t {
+        Target::Container { id, name } if id.starts_with("manifest:") => {
+            name.split('/').next().unwrap_or("").to_string()
+        }
+        other => other.kind().to_string(),
+    };
+    let sorts: Vec<String> = offenders.iter().map(|e| sort(&e.target)).collect();
     let some_pass = !offenders.is_empty()
         && keys
             .iter()
-            .filter(|k| scoped_kind(k).is_some())
+            .filter(|k| scoped_kind(k).is_some() && sorts.contains(&sort(k)))
             .any(|k| !offenders.iter().any(|e| target_matches(&e.target, &[k])));
     (o, mine, some_pass)
 }
@@ -418,6 +433,7 @@ pub fn check_subject(id: &str) -> Option<&'static str> {
 pub fn subject_of(kind: ComponentKind) -> &'static str {
     match kind {
         ComponentKind::Container | ComponentKind::AppService => "container",
+        ComponentKind::ServiceAccount => "cluster",
         ComponentKind::ContainerImage | ComponentKind::ImageRegistry => "image",
         ComponentKind::DockerHost
         | ComponentKind::DockerDaemon
@@ -645,7 +661,12 @@ fn check_item(
             return None;
         }
     }
-    let (outcome, evs, some_pass) = relevant_scoped(f, &cx.keys);
+    // A host-wide link reads the finding as a whole.
+    let (outcome, evs, some_pass) = if link.scope == LinkScope::HostWide {
+        (f.outcome, f.evidence.iter().collect(), false)
+    } else {
+        relevant_scoped(f, &cx.keys)
+    };
     if is_adverse(f, outcome) {
         tally.adverse(link, f.id.to_string());
         if link.role == EvidenceRole::Confirms {

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod eval;
 pub mod library;
+pub mod manifests;
 pub mod model;
 pub mod modelfile;
 pub mod render;
