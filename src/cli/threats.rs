@@ -119,31 +119,7 @@ pub fn run(args: ThreatsArgs) -> i32 {
 
 fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     let today = today_days(args.today.as_deref())?;
-    let mut library = if args.replace_library {
-        Library::default()
-    } else {
-        Library::builtin()
-    };
-    for l in &args.library {
-        library.add_file(l)?;
-    }
-    if args.no_host && args.model.is_none() && args.scan.is_empty() {
-        return Err("--no-host needs --model FILE or --scan PATH".into());
-    }
-    // A library naming a check that does not exist would never see evidence.
-    let known: Vec<&str> = rules::registry::all().map(|r| r.meta().id).collect();
-    if !known.is_empty() {
-        for t in &library.threats {
-            for e in t.evidence.iter().filter(|e| e.fact.is_none()) {
-                if !known.contains(&e.check.as_str()) {
-                    eprintln!(
-                        "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
-                        t.id, e.check
-                    );
-                }
-            }
-        }
-    }
+    let library = load_library(args)?;
     if args.list_library {
         super::write_output(args.output.as_deref(), &list_library(&library))?;
         return Ok(0);
@@ -214,6 +190,37 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         Some(sev) if analysis.has_open_at_least(sev) => 1,
         _ => 0,
     })
+}
+
+/// The built-in library and/or the --library files, with a warning for
+/// every evidence check shipshape does not have.
+fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
+    let mut library = if args.replace_library {
+        Library::default()
+    } else {
+        Library::builtin()
+    };
+    for l in &args.library {
+        library.add_file(l)?;
+    }
+    if args.no_host && args.model.is_none() && args.scan.is_empty() {
+        return Err("--no-host needs --model FILE or --scan PATH".into());
+    }
+    // A library naming a check that does not exist would never see evidence.
+    let known: Vec<&str> = rules::registry::all().map(|r| r.meta().id).collect();
+    if !known.is_empty() {
+        for t in &library.threats {
+            for e in t.evidence.iter().filter(|e| e.fact.is_none()) {
+                if !known.contains(&e.check.as_str()) {
+                    eprintln!(
+                        "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
+                        t.id, e.check
+                    );
+                }
+            }
+        }
+    }
+    Ok(library)
 }
 
 type ParsedFiles = Vec<(String, Vec<crate::manifest::yaml::Node>)>;

@@ -91,6 +91,33 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
 /// Build the model, leaving out the containers named in `excluded` (those
 /// the checks were told to skip), so they carry no threats either.
 pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemModel {
+    let mut m = host_components(snap);
+    add_daemon_access(&mut m, snap);
+    let Some(engine) = snap.engine.ok() else {
+        return m;
+    };
+    let image_ids = add_images(&mut m, snap, engine);
+    // Containers.
+    let mut containers: Vec<&Container> = engine
+        .containers
+        .iter()
+        .filter(|c| !excluded.contains(&c.short_name()))
+        .filter(|c| {
+            !snap
+                .self_container
+                .as_deref()
+                .is_some_and(|me| c.id.starts_with(me) || me.starts_with(&c.id))
+        })
+        .collect();
+    containers.sort_by(|a, b| a.short_name().cmp(b.short_name()));
+    for c in containers {
+        add_container(&mut m, snap, c, &image_ids);
+    }
+    m
+}
+
+/// The host, daemon, client and runtime.
+fn host_components(snap: &Snapshot) -> SystemModel {
     let host_name = if snap.host.hostname.is_empty() {
         "Docker host".to_string()
     } else {
@@ -150,6 +177,11 @@ pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemMode
         .in_boundary(HOST_BOUNDARY),
     );
 
+    m
+}
+
+/// How clients reach the daemon, and the daemon the runtime.
+fn add_daemon_access(m: &mut SystemModel, snap: &Snapshot) {
     // How clients reach the daemon.
     let (tls, verify) = (
         snap.daemon
@@ -185,7 +217,7 @@ pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemMode
             let from = if is_loopback(ip) {
                 CLIENT
             } else {
-                ensure_network_clients(&mut m);
+                ensure_network_clients(m);
                 NETWORK_CLIENTS
             };
             let mut f = Flow::new(from, DAEMON, format!("Engine API over TCP ({h})"));
@@ -202,12 +234,14 @@ pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemMode
     let mut to_runtime = Flow::new(DAEMON, RUNTIME, "containerd API (gRPC over a Unix socket)");
     to_runtime.protocol = Some("grpc".into());
     m.add_flow(to_runtime);
+}
 
-    let Some(engine) = engine else {
-        return m;
-    };
-
-    // Images and their registries.
+/// Images and their registries; returns (image id, component id) pairs.
+fn add_images(
+    m: &mut SystemModel,
+    snap: &Snapshot,
+    engine: &crate::snapshot::Engine,
+) -> Vec<(String, String)> {
     let insecure = snap
         .daemon
         .list_setting("insecure-registries")
@@ -253,69 +287,58 @@ pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemMode
         );
         image_ids.push((img.id.clone(), cid.clone()));
         m.add_component(c);
-        if let Some(reference) = image_reference(img) {
-            let reg = registry_of(reference);
-            let rid = format!("registry:{reg}");
-            if m.component(&rid).is_none() {
-                m.add_boundary(boundary(
-                    INTERNET_BOUNDARY,
-                    BoundaryKind::Internet,
-                    "Internet / outside the host",
-                    None,
-                ));
-                m.add_component(
-                    Component::new(
-                        rid.clone(),
-                        ComponentKind::ImageRegistry,
-                        format!("Registry {reg}"),
-                    )
-                    .in_boundary(INTERNET_BOUNDARY)
-                    .fact("host", Fact::Str(reg.clone())),
-                );
-            }
-            // Image findings about images pulled from here are evidence
-            // about the registry too.
-            m.component_mut(&rid)
-                .expect("just added")
-                .targets
-                .push(Target::Image {
-                    id: img.id.clone(),
-                    name: name.clone(),
-                });
-            let plain = insecure.iter().any(|r| r == &reg);
-            let mut f = Flow::new(&rid, &cid, format!("pull {reference}"));
-            f.protocol = Some(if plain { "http" } else { "https" }.into());
-            f.port = reg
-                .rsplit_once(':')
-                .and_then(|(_, p)| p.parse().ok())
-                .or(Some(if plain { 80 } else { 443 }));
-            f.encrypted = Some(!plain);
-            m.add_flow(f);
-        } else {
-            m.component_mut(&cid)
-                .expect("just added")
-                .facts
-                .insert("built_locally".into(), Fact::Bool(true));
-        }
+        add_pull_flow(m, img, &cid, &name, &insecure);
     }
+    image_ids
+}
 
-    // Containers.
-    let mut containers: Vec<&Container> = engine
-        .containers
-        .iter()
-        .filter(|c| !excluded.contains(&c.short_name()))
-        .filter(|c| {
-            !snap
-                .self_container
-                .as_deref()
-                .is_some_and(|me| c.id.starts_with(me) || me.starts_with(&c.id))
-        })
-        .collect();
-    containers.sort_by(|a, b| a.short_name().cmp(b.short_name()));
-    for c in containers {
-        add_container(&mut m, snap, c, &image_ids);
+/// The registry an image was pulled from and the pull flow, or the fact
+/// that the image was built locally.
+fn add_pull_flow(m: &mut SystemModel, img: &Image, cid: &str, name: &str, insecure: &[String]) {
+    if let Some(reference) = image_reference(img) {
+        let reg = registry_of(reference);
+        let rid = format!("registry:{reg}");
+        if m.component(&rid).is_none() {
+            m.add_boundary(boundary(
+                INTERNET_BOUNDARY,
+                BoundaryKind::Internet,
+                "Internet / outside the host",
+                None,
+            ));
+            m.add_component(
+                Component::new(
+                    rid.clone(),
+                    ComponentKind::ImageRegistry,
+                    format!("Registry {reg}"),
+                )
+                .in_boundary(INTERNET_BOUNDARY)
+                .fact("host", Fact::Str(reg.clone())),
+            );
+        }
+        // Image findings about images pulled from here are evidence
+        // about the registry too.
+        m.component_mut(&rid)
+            .expect("just added")
+            .targets
+            .push(Target::Image {
+                id: img.id.clone(),
+                name: name.to_string(),
+            });
+        let plain = insecure.iter().any(|r| r == &reg);
+        let mut f = Flow::new(&rid, cid, format!("pull {reference}"));
+        f.protocol = Some(if plain { "http" } else { "https" }.into());
+        f.port = reg
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
+            .or(Some(if plain { 80 } else { 443 }));
+        f.encrypted = Some(!plain);
+        m.add_flow(f);
+    } else {
+        m.component_mut(cid)
+            .expect("just added")
+            .facts
+            .insert("built_locally".into(), Fact::Bool(true));
     }
-    m
 }
 
 fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[(String, String)]) {
@@ -369,6 +392,11 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         }
     }
 
+    add_published_ports(m, c, &cid);
+}
+
+/// A flow from outside for each port published on a non-loopback address.
+fn add_published_ports(m: &mut SystemModel, c: &Container, cid: &str) {
     // Published ports.
     for p in c.published_ports() {
         if is_loopback(&p.host_ip) {
@@ -398,7 +426,7 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         }
         let mut f = Flow::new(
             NETWORK_CLIENTS,
-            &cid,
+            cid,
             format!(
                 "published {}:{} -> {}",
                 if p.host_ip.is_empty() {

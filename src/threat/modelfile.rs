@@ -137,6 +137,14 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
     if let Some(n) = &mf.name {
         model.name = n.clone();
     }
+    apply_boundaries(model, file, mf)?;
+    apply_components(model, file, mf)?;
+    apply_flows(model, file, mf)?;
+    read_waivers(file, mf)
+}
+
+/// New boundaries, overrides of existing ones, then parent checks.
+fn apply_boundaries(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<(), String> {
     for b in &mf.boundaries {
         let d = &b.value;
         match model.boundaries.iter_mut().find(|x| x.id == d.id) {
@@ -196,6 +204,11 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
             }
         }
     }
+    Ok(())
+}
+
+/// New components and field-by-field overrides of observed ones.
+fn apply_components(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<(), String> {
     for c in &mf.components {
         let d = &c.value;
         if let Some(b) = &d.boundary {
@@ -265,6 +278,11 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
             }
         }
     }
+    Ok(())
+}
+
+/// New flows and overrides of flows with a known id.
+fn apply_flows(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<(), String> {
     for f in &mf.flows {
         let d = &f.value;
         for end in [&d.from, &d.to] {
@@ -335,6 +353,11 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
             }
         }
     }
+    Ok(())
+}
+
+/// The waivers, with their expiry parsed.
+fn read_waivers(file: &str, mf: &ModelFile) -> Result<Vec<Waiver>, String> {
     let mut waivers = Vec::new();
     for w in &mf.waivers {
         let d = &w.value;

@@ -153,41 +153,39 @@ pub fn render(a: &Analysis<'_>) -> String {
             open_by_severity,
             findings_linked: a.has_findings,
         },
-        threats: a
-            .instances
-            .iter()
-            .map(|i| {
-                let t = a.threat(i);
-                let c = a.component(i);
-                InstanceOut {
-                    id: &i.id,
-                    threat: &t.id,
-                    title: &t.title,
-                    surface: &t.surface,
-                    stride: &t.stride,
-                    component: &c.id,
-                    component_kind: c.kind.name(),
-                    flow: a.flow(i).map(|f| f.id.as_str()),
-                    severity: i.severity,
-                    score: i.score,
-                    takeover: i.takeover,
-                    fix: t.fix.as_deref(),
-                    likelihood: i.likelihood,
-                    impact: i.impact,
-                    status: i.status,
-                    risk: &t.risk,
-                    reason: &t.reason,
-                    prevention: &t.prevention,
-                    references: &t.references,
-                    evidence: &i.evidence,
-                    explanation: &i.explanation,
-                    waiver: i.waiver.as_ref(),
-                }
-            })
-            .collect(),
+        threats: a.instances.iter().map(|i| instance_out(a, i)).collect(),
         warnings: &a.warnings,
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("threat model serialises");
     s.push('\n');
     s
+}
+
+fn instance_out<'a>(a: &Analysis<'a>, i: &'a super::super::eval::Instance) -> InstanceOut<'a> {
+    let t = a.threat(i);
+    let c = a.component(i);
+    InstanceOut {
+        id: &i.id,
+        threat: &t.id,
+        title: &t.title,
+        surface: &t.surface,
+        stride: &t.stride,
+        component: &c.id,
+        component_kind: c.kind.name(),
+        flow: a.flow(i).map(|f| f.id.as_str()),
+        severity: i.severity,
+        score: i.score,
+        takeover: i.takeover,
+        fix: t.fix.as_deref(),
+        likelihood: i.likelihood,
+        impact: i.impact,
+        status: i.status,
+        risk: &t.risk,
+        reason: &t.reason,
+        prevention: &t.prevention,
+        references: &t.references,
+        evidence: &i.evidence,
+        explanation: &i.explanation,
+        waiver: i.waiver.as_ref(),
+    }
 }
