@@ -265,3 +265,52 @@ fn two_runs_give_identical_json_for_diffing() {
     assert!(!a.stdout.is_empty());
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+fn diff_compares_two_outputs_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = fixture("snapshot-risky.json");
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    let o = run(&[
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "-f",
+        "json",
+        "-o",
+        old.to_str().unwrap(),
+    ]);
+    assert!(o.status.code().is_some(), "{}", stderr(&o));
+    // The same host with ci-runner excluded: its instances disappear.
+    let o = run(&[
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "-x",
+        "ci-runner",
+        "-f",
+        "json",
+        "-o",
+        new.to_str().unwrap(),
+    ]);
+    assert!(o.status.code().is_some(), "{}", stderr(&o));
+    let o = run(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.lines().next().unwrap().contains("0 added"), "{text}");
+    assert!(
+        text.contains("- docker.socket.container-escape@container:ci-runner@"),
+        "{text}"
+    );
+    let same = run(&["diff", old.to_str().unwrap(), old.to_str().unwrap()]);
+    let t = String::from_utf8_lossy(&same.stdout);
+    assert!(t.starts_with("0 added, 0 removed, 0 changed,"), "{t}");
+    // A file that is not JSON: exit 2 with its position.
+    std::fs::write(dir.path().join("bad.json"), "{\n  oops").unwrap();
+    let bad = run(&[
+        "diff",
+        dir.path().join("bad.json").to_str().unwrap(),
+        old.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("bad.json:2:"), "{}", stderr(&bad));
+}

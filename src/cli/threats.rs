@@ -44,9 +44,23 @@ Exit codes: 0 = done (and nothing at or above --fail-on is open), 1 = an open th
 --fail-on exists, 2 = shipshape failed (bad model or library file, unreadable snapshot, daemon
 unreachable).";
 
+/// Subcommands of `threats`.
+#[derive(clap::Subcommand)]
+pub enum ThreatsCommand {
+    /// Compare two `threats -f json` outputs by stable instance id: added, removed, changed
+    Diff {
+        /// The earlier JSON output
+        old: PathBuf,
+        /// The later JSON output
+        new: PathBuf,
+    },
+}
+
 #[derive(clap::Args)]
-#[command(after_help = LONG_ABOUT)]
+#[command(after_help = LONG_ABOUT, args_conflicts_with_subcommands = true)]
 pub struct ThreatsArgs {
+    #[command(subcommand)]
+    pub command: Option<ThreatsCommand>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Build the model from a snapshot written by `shipshape collect` instead of this host
@@ -118,6 +132,9 @@ pub fn run(args: ThreatsArgs) -> i32 {
 }
 
 fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
+    if let Some(ThreatsCommand::Diff { old, new }) = &args.command {
+        return run_diff(old, new, args.output.as_deref());
+    }
     let today = today_days(args.today.as_deref())?;
     let library = load_library(args)?;
     if args.list_library {
@@ -221,6 +238,23 @@ fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
         }
     }
     Ok(library)
+}
+
+/// `threats diff OLD NEW`.
+fn run_diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> Result<i32, String> {
+    use crate::threat::diff;
+    let load = |p: &std::path::Path| {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        diff::read(&p.display().to_string(), &text)
+    };
+    let d = diff::diff(&load(old)?, &load(new)?);
+    super::write_output(out, &diff::render(&d))?;
+    Ok(0)
 }
 
 type ParsedFiles = Vec<(String, Vec<crate::manifest::yaml::Node>)>;
