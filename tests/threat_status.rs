@@ -222,3 +222,42 @@ fn some_targets_passing_is_partial_mitigation() {
     let other = instance(&a, "docker.image.secret-leak@image:ghcr.io/acme/other:1");
     assert_eq!(other.status, Status::Mitigated);
 }
+
+#[test]
+fn risk_tracking_entries_carry_owner_and_ticket_and_mitigating_stays_open() {
+    let snap = snapshot("snapshot-risky.json");
+    let mut model = from_snapshot(&snap);
+    let text = "risk_tracking:\n  - threat: docker.container.root-user@container:ci-runner\n    status: mitigating\n    reason: image rebuild under way\n    owner: platform-team\n    ticket: SEC-42\n  - threat: docker.container.writable-rootfs@container:*\n    status: false-positive\n    reason: tmpfs-only workloads\n    owner: alice\n    expires: 2026-01-31\n";
+    let mf = modelfile::parse("track.yaml", text).unwrap();
+    let waivers = modelfile::apply(&mut model, "track.yaml", &mf).unwrap();
+    let lib = Library::builtin();
+    // Before expiry: mitigating stays open, false positive is closed.
+    let day = modelfile::parse_date("2026-01-15").unwrap();
+    let a = analyze(&model, &lib, &[], &waivers, day);
+    let m = instance(&a, "docker.container.root-user@container:ci-runner");
+    assert!(m.status.is_open());
+    let w = m.waiver.as_ref().unwrap();
+    assert_eq!(
+        (w.owner.as_deref(), w.ticket.as_deref()),
+        (Some("platform-team"), Some("SEC-42"))
+    );
+    assert!(m
+        .explanation
+        .iter()
+        .any(|e| e.contains("being mitigated") && e.contains("SEC-42")));
+    let fp = instance(&a, "docker.container.writable-rootfs@container:web");
+    assert_eq!(fp.status, Status::Accepted);
+    // After expiry the false positive reopens.
+    let later = modelfile::parse_date("2026-02-01").unwrap();
+    let b = analyze(&model, &lib, &[], &waivers, later);
+    let fp = instance(&b, "docker.container.writable-rootfs@container:web");
+    assert!(fp.status.is_open());
+    assert!(fp.explanation.iter().any(|e| e.contains("expired")));
+    // An unknown tracking status is an error with its position.
+    let bad = modelfile::parse(
+        "t.yaml",
+        "risk_tracking:\n  - {threat: x, reason: r, status: maybe}\n",
+    );
+    let e = bad.err().expect("rejected");
+    assert!(e.starts_with("t.yaml:2:"), "{e}");
+}

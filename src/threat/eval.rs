@@ -86,6 +86,9 @@ pub struct Waiver {
     pub expires_day: Option<i64>,
     /// `file:line:column` of the waiver.
     pub at: String,
+    pub tracking: super::modelfile::Tracking,
+    pub owner: Option<String>,
+    pub ticket: Option<String>,
 }
 
 /// The numeric risk score: likelihood × impact, 1–16.
@@ -164,6 +167,11 @@ pub struct AppliedWaiver {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
     pub at: String,
+    pub tracking: super::modelfile::Tracking,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
 }
 
 /// A threat applied to one component (and possibly one flow).
@@ -550,13 +558,35 @@ fn apply_waivers(instances: &mut [Instance], waivers: &[Waiver], today: i64) -> 
                 ));
                 continue;
             }
-            inst.explanation
-                .push(format!("accepted by the waiver at {}: {}", w.at, w.reason));
-            inst.status = Status::Accepted;
+            let who = [w.owner.as_deref(), w.ticket.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let who = if who.is_empty() {
+                String::new()
+            } else {
+                format!(" ({who})")
+            };
+            if w.tracking == super::modelfile::Tracking::Mitigating {
+                inst.explanation.push(format!(
+                    "being mitigated per the entry at {}{who}: {}; still open",
+                    w.at, w.reason
+                ));
+            } else {
+                inst.explanation.push(format!(
+                    "accepted by the entry at {}{who}: {}",
+                    w.at, w.reason
+                ));
+                inst.status = Status::Accepted;
+            }
             inst.waiver = Some(AppliedWaiver {
                 reason: w.reason.clone(),
                 expires: w.expires.clone(),
                 at: w.at.clone(),
+                tracking: w.tracking,
+                owner: w.owner.clone(),
+                ticket: w.ticket.clone(),
             });
             break;
         }

@@ -27,7 +27,8 @@ pub struct ModelFile {
     pub components: Vec<Located<ComponentDecl>>,
     #[serde(default)]
     pub flows: Vec<Located<FlowDecl>>,
-    #[serde(default)]
+    /// Risk tracking per threat instance (`risk_tracking:` is accepted too).
+    #[serde(default, alias = "risk_tracking")]
     pub waivers: Vec<Located<WaiverDecl>>,
 }
 
@@ -88,6 +89,25 @@ pub struct WaiverDecl {
     pub reason: String,
     #[serde(default)]
     pub expires: Option<Located<String>>,
+    /// accepted (default), mitigating, false-positive or compensating-control.
+    #[serde(default)]
+    pub status: Tracking,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub ticket: Option<String>,
+}
+
+/// Where a tracked threat instance stands. `mitigating` keeps the threat
+/// open (work in progress); the others close it until the entry expires.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tracking {
+    #[default]
+    Accepted,
+    Mitigating,
+    FalsePositive,
+    CompensatingControl,
 }
 
 /// Parse `YYYY-MM-DD` into days since 1970-01-01.
@@ -380,6 +400,9 @@ fn read_waivers(file: &str, mf: &ModelFile) -> Result<Vec<Waiver>, String> {
             expires: d.expires.as_ref().map(|e| e.value.clone()),
             expires_day,
             at: w.at(file),
+            tracking: d.status,
+            owner: d.owner.clone(),
+            ticket: d.ticket.clone(),
         });
     }
     Ok(waivers)
