@@ -427,14 +427,22 @@ pub fn relevant_scoped<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'
 /// targets their findings name.
 pub fn check_subject(id: &str) -> Option<&'static str> {
     use crate::rules::Scope;
-    let c = crate::rules::docker::checks()
-        .iter()
-        .find(|c| c.meta.id == id)?;
-    Some(match c.scope {
-        Scope::Container => "container",
-        Scope::Image => "image",
-        _ => "host",
-    })
+    use std::sync::OnceLock;
+    static BY_ID: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let map = BY_ID.get_or_init(|| {
+        crate::rules::docker::checks()
+            .iter()
+            .map(|c| {
+                let subject = match c.scope {
+                    Scope::Container => "container",
+                    Scope::Image => "image",
+                    _ => "host",
+                };
+                (c.meta.id, subject)
+            })
+            .collect()
+    });
+    map.get(id).copied()
 }
 
 /// The check subject a component kind is the same kind of target as.
