@@ -89,7 +89,10 @@ fn container_findings_apply_per_container() {
         .filter(|e| e.outcome == Outcome::Pass)
         .map(|e| e.check.as_str())
         .collect();
-    assert_eq!(passing, ["5.5", "5.10"]);
+    assert_eq!(
+        passing,
+        ["5.5", "fact:privileged", "fact:host_pid_root", "5.10"]
+    );
 
     // 5.11 lists both containers with their own outcomes.
     let ci = instance(
@@ -145,20 +148,22 @@ fn flows_from_the_snapshot_carry_evidence() {
 }
 
 #[test]
-fn a_raising_check_raises_likelihood_without_confirming() {
+fn a_supporting_check_raises_likelihood_once_without_confirming() {
     let snap = snapshot("snapshot-risky.json");
     let model = from_snapshot(&snap);
     let lib = Library::builtin();
     let findings = risky_findings();
-    // 1.1.3 (WARN) only raises docker.container.untraceable-actions.
+    // 1.1.3 (WARN) only supports docker.container.untraceable-actions
+    // (host-wide): one step up, status unchanged.
     let a = analyze(&model, &lib, &findings, &[], 0);
     let i = instance(&a, "docker.container.untraceable-actions@container:web");
     assert_eq!(i.status, Status::OpenUnverified);
-    assert_eq!(i.likelihood, Likelihood::VeryLikely);
+    assert_eq!(i.likelihood, Likelihood::Likely);
+    assert!(i.explanation.iter().any(|e| e.contains("1.1.3")));
     // Without findings the same instance keeps the library's likelihood.
     let b = analyze(&model, &lib, &[], &[], 0);
     let j = instance(&b, "docker.container.untraceable-actions@container:web");
-    assert_eq!(j.likelihood, Likelihood::Likely);
+    assert_eq!(j.likelihood, Likelihood::Unlikely);
     assert_eq!(j.status, Status::OpenUnverified);
     assert!(j.evidence.is_empty());
 }
@@ -356,7 +361,8 @@ fn a_manual_check_asking_for_review_is_not_evidence_but_a_failure_is() {
     let model = from_snapshot(&snap);
     let lib = Library::builtin();
     let host_threat = "docker.host.misconfiguration@docker-host";
-    // 1.2.1 is manual: its WARN only asks a person to look.
+    // 1.2.1 is manual: its WARN only asks a person to look, so the threat
+    // needs review (it is neither confirmed nor mitigated).
     let mut manual = finding(
         "1.2.1",
         "The container host is hardened",
@@ -365,7 +371,7 @@ fn a_manual_check_asking_for_review_is_not_evidence_but_a_failure_is() {
     );
     manual.automated = false;
     let a = analyze(&model, &lib, std::slice::from_ref(&manual), &[], 0);
-    assert_eq!(instance(&a, host_threat).status, Status::OpenUnverified);
+    assert_eq!(instance(&a, host_threat).status, Status::NeedsReview);
     // An automated check's FAIL on the same threat confirms it.
     let failing = finding(
         "1.1.2",

@@ -80,7 +80,11 @@ fn evidence_and_references_name_real_cis_docker_checks() {
     let ids = cis_docker_ids();
     let lib = Library::builtin();
     for t in &lib.threats {
-        for e in &t.evidence {
+        for e in t
+            .evidence
+            .iter()
+            .filter(|e| e.fact.is_none() && !is_manifest_rule(&e.check))
+        {
             assert!(
                 ids.contains(&e.check),
                 "{}: evidence check {} is not a CIS Docker 1.6 id",
@@ -131,6 +135,120 @@ fn evidence_and_references_name_real_cis_docker_checks() {
             "{}: risk and reason required",
             t.id
         );
+    }
+}
+
+/// A scan rule of the registry (K8S-*, COMPOSE-*, DF-*).
+fn is_manifest_rule(id: &str) -> bool {
+    shipshape::rules::registry::manifest_rules().any(|r| r.meta.id == id)
+}
+
+/// The component kinds a threat can be recorded against or whose checks it
+/// reads (a flow threat: both endpoint kinds).
+fn threat_kinds(t: &shipshape::threat::library::Threat) -> Vec<ComponentKind> {
+    match &t.applies_to.flow {
+        Some(f) if f.from.is_empty() || f.to.is_empty() => ComponentKind::ALL.to_vec(),
+        Some(f) => f.from.iter().chain(&f.to).copied().collect(),
+        None => t.applies_to.kinds.clone(),
+    }
+}
+
+#[test]
+fn every_evidence_link_is_justified_and_about_the_same_kind_of_target() {
+    use shipshape::threat::eval::{check_subject, subject_of};
+    use shipshape::threat::library::LinkScope;
+    let lib = Library::builtin();
+    let mut bad = Vec::new();
+    for t in &lib.threats {
+        for e in &t.evidence {
+            if e.why.trim().is_empty() || e.why.contains('\n') {
+                bad.push(format!("{} / {}: no one-line justification", t.id, e.key()));
+            }
+            if is_manifest_rule(&e.check) {
+                // Scan rules speak about workloads and the identities and
+                // Services around them.
+                let kinds = threat_kinds(t);
+                let ok = kinds.contains(&ComponentKind::AppService)
+                    || kinds.contains(&ComponentKind::ServiceAccount);
+                if !ok && e.scope != LinkScope::HostWide {
+                    bad.push(format!("{} / {}: scan rule on {kinds:?}", t.id, e.check));
+                }
+                continue;
+            }
+            let Some(subject) = check_subject(&e.check) else {
+                // Fact links read the component itself.
+                assert!(e.fact.is_some(), "{}: unknown check {}", t.id, e.check);
+                continue;
+            };
+            let same = threat_kinds(t).iter().any(|k| subject_of(*k) == subject);
+            if !same && e.scope != LinkScope::HostWide {
+                bad.push(format!(
+                    "{} / {}: check is about a {subject}, the threat about {:?}",
+                    t.id, e.check, t.applies_to.kinds
+                ));
+            }
+            if e.scope == LinkScope::HostWide && same && subject != "host" {
+                bad.push(format!(
+                    "{} / {}: host-wide on a same-kind link",
+                    t.id, e.check
+                ));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn the_wrong_links_of_issue_10_stay_fixed() {
+    let lib = Library::builtin();
+    let links = |id: &str| -> Vec<String> {
+        lib.get(id)
+            .unwrap_or_else(|| panic!("no {id}"))
+            .evidence
+            .iter()
+            .map(|e| e.key())
+            .collect()
+    };
+    // 1.1.4 audits /run/containerd: about the runtime, not a container's user.
+    assert!(!links("docker.container.root-user").contains(&"1.1.4".to_string()));
+    assert!(links("runtime.no-audit").contains(&"1.1.4".to_string()));
+    // 5.13 (read-only root filesystem) says nothing about host data.
+    assert!(!links("docker.container.host-data-exposure").contains(&"5.13".to_string()));
+    assert!(links("docker.container.writable-rootfs").contains(&"5.13".to_string()));
+    // 4.7 (package index caching) is no vulnerability scan.
+    let v = lib.get("docker.image.vulnerable-content").unwrap();
+    assert!(!links("docker.image.vulnerable-content").contains(&"4.7".to_string()));
+    assert!(v.not_assessed.is_some());
+    // Bridge spoofing needs the container on a bridge.
+    let b = lib.get("docker.container.bridge-spoofing").unwrap();
+    assert!(b.applies_to.facts.contains_key("host_network"));
+    // Container threats carry container surface labels.
+    for t in &lib.threats {
+        if t.applies_to.kinds == [ComponentKind::Container] {
+            assert!(
+                !t.surface.starts_with("Kube") && !t.surface.starts_with("Docker client"),
+                "{}: surface '{}'",
+                t.id,
+                t.surface
+            );
+        }
+    }
+    // The checks issue 10 found unused now feed a threat.
+    let all: BTreeSet<String> = lib
+        .threats
+        .iter()
+        .flat_map(|t| t.evidence.iter().map(|e| e.key()))
+        .collect();
+    for c in [
+        "5.7",
+        "5.15",
+        "5.18",
+        "5.25",
+        "5.27",
+        "5.22",
+        "fact:dangerous_caps",
+    ] {
+        assert!(all.contains(c), "{c} feeds no threat");
     }
 }
 

@@ -86,3 +86,116 @@ fn live_docker_socket_mount_confirms_the_escape_threat() {
         .unwrap_or_else(|| panic!("no {want} in the JSON"));
     assert_eq!(inst["status"], "open-confirmed", "{inst:#}");
 }
+
+/// Issue 10's host, live: one hardened container, one mounting docker.sock,
+/// one with SYS_ADMIN, one with seccomp unconfined and six with defaults.
+/// Among this lab's containers the socket escape ranks first, and nothing on
+/// the hardened one is open above low. Other containers on the machine are
+/// ignored (they belong to other runs).
+#[test]
+fn live_ten_container_host_ranks_the_socket_escape_first() {
+    use shipshape::findings::Severity;
+    let mut lab = Lab::new("threat10");
+    let image = lab.image("pause", "/pause", &[]);
+    let hardened = lab.run(
+        "hardened",
+        &[
+            "--user",
+            "1000:1000",
+            "--cap-drop",
+            "ALL",
+            "--read-only",
+            "--security-opt",
+            "no-new-privileges:true",
+            "--memory",
+            "64m",
+            "--pids-limit",
+            "64",
+            "--cpus",
+            "0.5",
+            "--restart",
+            "on-failure:3",
+            "--health-cmd",
+            "/pause ok",
+        ],
+        &image,
+    );
+    let sock = lab.run(
+        "sock",
+        &["-v", "/var/run/docker.sock:/var/run/docker.sock"],
+        &image,
+    );
+    let sys_admin = lab.run("sysadmin", &["--cap-add", "SYS_ADMIN"], &image);
+    let seccomp = lab.run("seccomp", &["--security-opt", "seccomp=unconfined"], &image);
+    let mut mine = vec![
+        hardened.clone(),
+        sock.clone(),
+        sys_admin.clone(),
+        seccomp.clone(),
+    ];
+    for i in 1..=6 {
+        mine.push(lab.run(&format!("default{i}"), &[], &image));
+    }
+
+    let snap = collect(&CollectOptions {
+        timeout: Duration::from_secs(10),
+        all: true,
+        ..CollectOptions::default()
+    });
+    let checks: Vec<_> = rules::docker::checks().iter().collect();
+    let findings = rules::evaluate(&snap, &EvalOptions::default(), &checks).findings;
+    let model = from_snapshot(&snap);
+    let lib = Library::builtin();
+    let a = analyze(&model, &lib, &findings, &[], 0);
+    let ours: Vec<_> = a
+        .instances
+        .iter()
+        .filter(|i| mine.contains(&a.component(i).name))
+        .collect();
+    assert!(
+        ours.len() > 50,
+        "only {} instances on the lab's containers",
+        ours.len()
+    );
+    let table: String = ours
+        .iter()
+        .filter(|i| i.status.is_open())
+        .map(|i| format!("{:>2} {:?} {:?} {}\n", i.score, i.severity, i.status, i.id))
+        .collect();
+
+    let first = ours[0];
+    assert_eq!(
+        first.id,
+        format!("docker.socket.container-escape@container:{sock}@container:{sock}->docker-daemon"),
+        "\n{table}"
+    );
+    assert_eq!(first.severity, Severity::Critical);
+    for i in ours.iter().filter(|i| a.component(i).name == hardened) {
+        if i.status.is_open() {
+            assert!(
+                i.severity <= Severity::Low,
+                "hardened: {} {:?}\n{table}",
+                i.id,
+                i.severity
+            );
+        }
+    }
+    let sa = ours
+        .iter()
+        .find(|i| i.id == format!("docker.container.dangerous-capability@container:{sys_admin}"))
+        .expect("SYS_ADMIN threat");
+    assert_eq!(sa.severity, Severity::Critical, "\n{table}");
+    let sc = ours
+        .iter()
+        .find(|i| i.id == format!("docker.container.unconfined-syscalls@container:{seccomp}"))
+        .expect("seccomp threat");
+    assert_eq!(sc.status, Status::OpenConfirmed, "\n{table}");
+    for n in &mine[4..] {
+        assert!(
+            !ours.iter().any(|i| &a.component(i).name == n
+                && i.status.is_open()
+                && i.severity == Severity::Critical),
+            "{n} has a critical\n{table}"
+        );
+    }
+}

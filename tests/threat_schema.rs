@@ -1,5 +1,5 @@
 //! The threats JSON validates against its JSON Schema
-//! (`docs/schema/threats.v1.json`, also `shipshape::threat::render::json::JSON_SCHEMA`).
+//! (`docs/schema/threats.v2.json`, also `shipshape::threat::render::json::JSON_SCHEMA`).
 
 mod threat_support;
 

@@ -21,17 +21,26 @@ Where the model comes from:
   --model FILE        a YAML model file that adds to or overrides the built model: components,
                       boundaries, flows and waivers (see docs/threats.md)
   --no-host --model F only the model file; no host is read and no check is run
+  --scan PATH...      also scan Kubernetes manifests and compose files: workloads, service
+                      accounts, RBAC bindings, Services and NetworkPolicies become components and
+                      flows, and the scan findings (K8S-*, COMPOSE-*) are their evidence
 
 Each threat of the library that applies to a component or flow becomes an instance with a stable
-id `threat@component[@flow]`. Benchmark findings are its evidence: a failing check confirms it
-(open-confirmed) or raises its likelihood, passing checks mark it mitigated, no evidence leaves it
-open-unverified, and a waiver in the model file marks it accepted until its expiry date.
-Risk = likelihood × impact, mapped to low / medium / high / critical.
+id `threat@component[@flow]`. Findings about the same component are its evidence: a failing
+confirming check (or an observed fact such as privileged) makes it open-confirmed, or
+partially-mitigated when some of its targets pass; passing confirming checks mark it mitigated;
+supporting checks only raise the likelihood once; only manual checks or model-file facts leave it
+needs-review; a control nothing can observe yet is not-assessed; no evidence leaves it
+open-unverified; a waiver in the model file marks it accepted until its expiry date.
+Score = likelihood × impact (1-16) → low / medium / high; critical only for a direct takeover
+path (socket mount, privileged, SYS_ADMIN, host PID as root, writable / or /etc, open TCP API).
 
-Formats: markdown (per attack surface: STRIDE category, risk, reason, prevention, evidence,
-linked findings and remediation), json (complete, versioned), dot (Graphviz; render with
-`dot -Tsvg`), mermaid, sarif and junit (the same writers as audit and scan). Trust boundaries are clusters; components are coloured by their highest
-open risk.
+Formats: markdown (top 10 fixes, then one entry per threat with the affected components and what
+was observed, a checklist of model-only threats), json (complete, versioned), dot (Graphviz;
+render with `dot -Tsvg`), mermaid, sarif and junit (the same writers as audit and scan).
+Diagrams collapse identical containers, hide local image and runtime edges (--all-flows,
+--no-collapse bring them back), draw boundary breaks in red and colour nodes by open risk after
+mitigation.
 
 Exit codes: 0 = done (and nothing at or above --fail-on is open), 1 = an open threat at or above
 --fail-on (default low; `none` never) exists, 2 = shipshape failed (bad model or library file, unreadable snapshot, daemon
@@ -55,21 +64,39 @@ pub enum ThreatsFormat {
     Junit,
 }
 
-fn render(a: &crate::threat::Analysis<'_>, format: ThreatsFormat) -> String {
+fn render(
+    a: &crate::threat::Analysis<'_>,
+    format: ThreatsFormat,
+    diagram: render::plan::DiagramOptions,
+) -> String {
     use crate::report::{junit, sarif, threat};
     match format {
         ThreatsFormat::Markdown => render::render(a, ThreatFormat::Markdown),
         ThreatsFormat::Json => render::render(a, ThreatFormat::Json),
-        ThreatsFormat::Dot => render::render(a, ThreatFormat::Dot),
-        ThreatsFormat::Mermaid => render::render(a, ThreatFormat::Mermaid),
+        ThreatsFormat::Dot => render::dot::render_with(a, diagram),
+        ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
         ThreatsFormat::Sarif => sarif::render(&threat::run(a)),
         ThreatsFormat::Junit => junit::render(&threat::run(a)),
     }
 }
 
+/// Subcommands of `threats`.
+#[derive(clap::Subcommand)]
+pub enum ThreatsCommand {
+    /// Compare two `threats -f json` outputs by stable instance id: added, removed, changed
+    Diff {
+        /// The earlier JSON output
+        old: PathBuf,
+        /// The later JSON output
+        new: PathBuf,
+    },
+}
+
 #[derive(clap::Args)]
-#[command(after_help = LONG_ABOUT)]
+#[command(after_help = LONG_ABOUT, args_conflicts_with_subcommands = true)]
 pub struct ThreatsArgs {
+    #[command(subcommand)]
+    pub command: Option<ThreatsCommand>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Build the model from a snapshot written by `shipshape collect` instead of this host
@@ -78,9 +105,13 @@ pub struct ThreatsArgs {
     /// YAML model file that extends or overrides the model and declares waivers
     #[arg(long, short = 'm', value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Use only the model file: do not read this host or run any check
-    #[arg(long, requires = "model", conflicts_with_all = ["root", "all"])]
+    /// Use only the model file and/or --scan: do not read this host or run any Docker check
+    #[arg(long, conflicts_with_all = ["root", "all"])]
     pub no_host: bool,
+    /// Scan manifests and compose files under PATH and add what they declare, with the scan
+    /// findings as evidence. Repeatable
+    #[arg(long = "scan", value_name = "PATH", num_args = 1..)]
+    pub scan: Vec<PathBuf>,
     /// Add the threats of a library file (YAML); same ids replace built-in ones. Repeatable
     #[arg(long = "library", short = 'l', value_name = "FILE")]
     pub library: Vec<PathBuf>,
@@ -102,6 +133,12 @@ pub struct ThreatsArgs {
     /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Diagrams: also draw the local image and runtime edges of every container
+    #[arg(long)]
+    pub all_flows: bool,
+    /// Diagrams: draw identical containers one by one
+    #[arg(long)]
+    pub no_collapse: bool,
 }
 
 fn today_days(arg: Option<&str>) -> Result<i64, String> {
@@ -129,29 +166,11 @@ pub fn run(args: ThreatsArgs) -> i32 {
 }
 
 fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
+    if let Some(ThreatsCommand::Diff { old, new }) = &args.command {
+        return run_diff(old, new, args.out.output.as_deref());
+    }
     let today = today_days(args.today.as_deref())?;
-    let mut library = if args.replace_library {
-        Library::default()
-    } else {
-        Library::builtin()
-    };
-    for l in &args.library {
-        library.add_file(l)?;
-    }
-    // A library naming a check that does not exist would never see evidence.
-    let known = rules::docker::checks();
-    if !known.is_empty() {
-        for t in &library.threats {
-            for e in &t.evidence {
-                if !known.iter().any(|c| c.id == e.check) {
-                    args.out.warn(format_args!(
-                        "threat '{}' names evidence check '{}', which shipshape does not have",
-                        t.id, e.check
-                    ));
-                }
-            }
-        }
-    }
+    let library = load_library(args)?;
     if args.list_library {
         args.out.write(&list_library(&library))?;
         return Ok(0);
@@ -162,7 +181,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     };
 
     let mut engine_error = None;
-    let (mut model, findings): (SystemModel, Vec<Finding>) = if args.no_host {
+    let (mut model, mut findings): (SystemModel, Vec<Finding>) = if args.no_host {
         (SystemModel::default(), Vec::new())
     } else {
         let snap = match &args.snapshot {
@@ -174,9 +193,22 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         }
         let checks: Vec<_> = rules::docker::checks().iter().collect();
         let opts = args.eval.options();
-        let findings = rules::evaluate(&snap, &opts, &checks).findings;
-        (build::from_snapshot(&snap), findings)
+        let eval = rules::evaluate(&snap, &opts, &checks);
+        // Containers left out of the checks are left out of the model too.
+        let excluded: Vec<&str> = eval.excluded.iter().map(|(n, _)| n.as_str()).collect();
+        (
+            build::from_snapshot_excluding(&snap, &excluded),
+            eval.findings,
+        )
     };
+    if !args.scan.is_empty() {
+        let (docs, scan_findings) = scan_sources(&args.scan)?;
+        crate::threat::manifests::add_kubernetes(&mut model, &docs);
+        findings.extend(scan_findings);
+        if model.name.is_empty() {
+            model.name = "Kubernetes manifests".into();
+        }
+    }
     let mut waivers = Vec::new();
     if let Some((name, mf)) = &model_file {
         if model.name.is_empty() {
@@ -192,12 +224,119 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     for w in &analysis.warnings {
         args.out.warn(w);
     }
-    args.out.write(&render(&analysis, args.format))?;
+    let diagram = render::plan::DiagramOptions {
+        all_flows: args.all_flows,
+        no_collapse: args.no_collapse,
+    };
+    args.out.write(&render(&analysis, args.format, diagram))?;
     if let Some(e) = engine_error {
         return Err(format!("the Docker daemon could not be read: {e}"));
     }
     let open = analysis.instances.iter().filter(|i| i.status.is_open());
     Ok(i32::from(args.gate.fail_on.trips(open.map(|i| i.severity))))
+}
+
+/// The built-in library and/or the --library files, with a warning for
+/// every evidence check shipshape does not have.
+fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
+    let mut library = if args.replace_library {
+        Library::default()
+    } else {
+        Library::builtin()
+    };
+    for l in &args.library {
+        library.add_file(l)?;
+    }
+    if args.no_host && args.model.is_none() && args.scan.is_empty() {
+        return Err("--no-host needs --model FILE or --scan PATH".into());
+    }
+    // A library naming a check that does not exist would never see evidence.
+    let known: Vec<&str> = rules::registry::all().map(|r| r.meta().id).collect();
+    if !known.is_empty() {
+        for t in &library.threats {
+            for e in t.evidence.iter().filter(|e| e.fact.is_none()) {
+                if !known.contains(&e.check.as_str()) {
+                    eprintln!(
+                        "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
+                        t.id, e.check
+                    );
+                }
+            }
+        }
+    }
+    Ok(library)
+}
+
+/// `threats diff OLD NEW`.
+fn run_diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> Result<i32, String> {
+    use crate::threat::diff;
+    let load = |p: &std::path::Path| {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        diff::read(&p.display().to_string(), &text)
+    };
+    let d = diff::diff(&load(old)?, &load(new)?);
+    super::write_output(out, &diff::render(&d))?;
+    Ok(0)
+}
+
+type ParsedFiles = Vec<(String, Vec<crate::manifest::yaml::Node>)>;
+
+/// Scan `paths` as `shipshape scan` does; return the parsed Kubernetes
+/// documents (for the model) and one finding per rule that ran (the
+/// evidence). Files that cannot be read or parsed are reported and skipped.
+fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String> {
+    use crate::scan::{scan, walk::FileKind, ScanOptions};
+    use crate::threat::manifests::{findings_from_hits, Hit, RanRule};
+    for p in paths {
+        std::fs::symlink_metadata(p).map_err(|e| format!("cannot scan {}: {e}", p.display()))?;
+    }
+    let report = scan(&ScanOptions {
+        paths: paths.to_vec(),
+        ..ScanOptions::default()
+    })?;
+    for e in &report.errors {
+        eprintln!("shipshape: warning: {}", e.render());
+    }
+    let mut docs = Vec::new();
+    for (file, kind) in &report.files {
+        if *kind != FileKind::Kubernetes {
+            continue;
+        }
+        // Errors were reported by the scan above; such a file adds nothing.
+        let parsed = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|t| crate::manifest::yaml::parse_documents(&t).ok());
+        if let Some(d) = parsed {
+            docs.push((file.clone(), d));
+        }
+    }
+    let ran: Vec<RanRule> = report
+        .rules
+        .iter()
+        .map(|r| RanRule {
+            id: r.meta.id,
+            title: r.meta.title,
+            severity: r.meta.severity,
+            stride: r.meta.stride,
+            remediation: r.meta.remediation,
+        })
+        .collect();
+    let hits: Vec<Hit> = report
+        .findings
+        .iter()
+        .map(|f| Hit {
+            rule: f.rule_id,
+            file: f.file.clone(),
+            object: f.object.clone(),
+            message: f.message.clone(),
+        })
+        .collect();
+    Ok((docs, findings_from_hits(&ran, &hits)))
 }
 
 /// One line per threat: id, STRIDE letters, what it applies to, title.

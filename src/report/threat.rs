@@ -30,8 +30,8 @@ fn rule(t: &Threat, i: &Instance) -> RuleInfo {
 
 fn verdict(s: Status) -> Verdict {
     match s {
-        Status::OpenConfirmed | Status::Accepted => Verdict::Fail,
-        Status::OpenUnverified => Verdict::Review,
+        Status::OpenConfirmed | Status::PartiallyMitigated | Status::Accepted => Verdict::Fail,
+        Status::OpenUnverified | Status::NotAssessed | Status::NeedsReview => Verdict::Review,
         Status::Mitigated => Verdict::Pass,
     }
 }

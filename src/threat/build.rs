@@ -63,7 +63,8 @@ fn boundary(id: &str, kind: BoundaryKind, name: &str, parent: Option<&str>) -> B
     }
 }
 
-fn ensure_network_clients(m: &mut SystemModel) {
+/// The external actor for network clients, in the internet boundary.
+pub fn ensure_network_clients(m: &mut SystemModel) {
     if m.component(NETWORK_CLIENTS).is_none() {
         m.add_boundary(boundary(
             INTERNET_BOUNDARY,
@@ -84,6 +85,39 @@ fn ensure_network_clients(m: &mut SystemModel) {
 
 /// Build the model of one Docker host from its snapshot.
 pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
+    from_snapshot_excluding(snap, &[])
+}
+
+/// Build the model, leaving out the containers named in `excluded` (those
+/// the checks were told to skip), so they carry no threats either.
+pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemModel {
+    let mut m = host_components(snap);
+    add_daemon_access(&mut m, snap);
+    let Some(engine) = snap.engine.ok() else {
+        return m;
+    };
+    let image_ids = add_images(&mut m, snap, engine);
+    // Containers.
+    let mut containers: Vec<&Container> = engine
+        .containers
+        .iter()
+        .filter(|c| !excluded.contains(&c.short_name()))
+        .filter(|c| {
+            !snap
+                .self_container
+                .as_deref()
+                .is_some_and(|me| c.id.starts_with(me) || me.starts_with(&c.id))
+        })
+        .collect();
+    containers.sort_by(|a, b| a.short_name().cmp(b.short_name()));
+    for c in containers {
+        add_container(&mut m, snap, c, &image_ids);
+    }
+    m
+}
+
+/// The host, daemon, client and runtime.
+fn host_components(snap: &Snapshot) -> SystemModel {
     let host_name = if snap.host.hostname.is_empty() {
         "Docker host".to_string()
     } else {
@@ -143,6 +177,11 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
         .in_boundary(HOST_BOUNDARY),
     );
 
+    m
+}
+
+/// How clients reach the daemon, and the daemon the runtime.
+fn add_daemon_access(m: &mut SystemModel, snap: &Snapshot) {
     // How clients reach the daemon.
     let (tls, verify) = (
         snap.daemon
@@ -178,7 +217,7 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
             let from = if is_loopback(ip) {
                 CLIENT
             } else {
-                ensure_network_clients(&mut m);
+                ensure_network_clients(m);
                 NETWORK_CLIENTS
             };
             let mut f = Flow::new(from, DAEMON, format!("Engine API over TCP ({h})"));
@@ -195,12 +234,14 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
     let mut to_runtime = Flow::new(DAEMON, RUNTIME, "containerd API (gRPC over a Unix socket)");
     to_runtime.protocol = Some("grpc".into());
     m.add_flow(to_runtime);
+}
 
-    let Some(engine) = engine else {
-        return m;
-    };
-
-    // Images and their registries.
+/// Images and their registries; returns (image id, component id) pairs.
+fn add_images(
+    m: &mut SystemModel,
+    snap: &Snapshot,
+    engine: &crate::snapshot::Engine,
+) -> Vec<(String, String)> {
     let insecure = snap
         .daemon
         .list_setting("insecure-registries")
@@ -246,68 +287,58 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
         );
         image_ids.push((img.id.clone(), cid.clone()));
         m.add_component(c);
-        if let Some(reference) = image_reference(img) {
-            let reg = registry_of(reference);
-            let rid = format!("registry:{reg}");
-            if m.component(&rid).is_none() {
-                m.add_boundary(boundary(
-                    INTERNET_BOUNDARY,
-                    BoundaryKind::Internet,
-                    "Internet / outside the host",
-                    None,
-                ));
-                m.add_component(
-                    Component::new(
-                        rid.clone(),
-                        ComponentKind::ImageRegistry,
-                        format!("Registry {reg}"),
-                    )
-                    .in_boundary(INTERNET_BOUNDARY)
-                    .fact("host", Fact::Str(reg.clone())),
-                );
-            }
-            // Image findings about images pulled from here are evidence
-            // about the registry too.
-            m.component_mut(&rid)
-                .expect("just added")
-                .targets
-                .push(Target::Image {
-                    id: img.id.clone(),
-                    name: name.clone(),
-                });
-            let plain = insecure.iter().any(|r| r == &reg);
-            let mut f = Flow::new(&rid, &cid, format!("pull {reference}"));
-            f.protocol = Some(if plain { "http" } else { "https" }.into());
-            f.port = reg
-                .rsplit_once(':')
-                .and_then(|(_, p)| p.parse().ok())
-                .or(Some(if plain { 80 } else { 443 }));
-            f.encrypted = Some(!plain);
-            m.add_flow(f);
-        } else {
-            m.component_mut(&cid)
-                .expect("just added")
-                .facts
-                .insert("built_locally".into(), Fact::Bool(true));
-        }
+        add_pull_flow(m, img, &cid, &name, &insecure);
     }
+    image_ids
+}
 
-    // Containers.
-    let mut containers: Vec<&Container> = engine
-        .containers
-        .iter()
-        .filter(|c| {
-            !snap
-                .self_container
-                .as_deref()
-                .is_some_and(|me| c.id.starts_with(me) || me.starts_with(&c.id))
-        })
-        .collect();
-    containers.sort_by(|a, b| a.short_name().cmp(b.short_name()));
-    for c in containers {
-        add_container(&mut m, snap, c, &image_ids);
+/// The registry an image was pulled from and the pull flow, or the fact
+/// that the image was built locally.
+fn add_pull_flow(m: &mut SystemModel, img: &Image, cid: &str, name: &str, insecure: &[String]) {
+    if let Some(reference) = image_reference(img) {
+        let reg = registry_of(reference);
+        let rid = format!("registry:{reg}");
+        if m.component(&rid).is_none() {
+            m.add_boundary(boundary(
+                INTERNET_BOUNDARY,
+                BoundaryKind::Internet,
+                "Internet / outside the host",
+                None,
+            ));
+            m.add_component(
+                Component::new(
+                    rid.clone(),
+                    ComponentKind::ImageRegistry,
+                    format!("Registry {reg}"),
+                )
+                .in_boundary(INTERNET_BOUNDARY)
+                .fact("host", Fact::Str(reg.clone())),
+            );
+        }
+        // Image findings about images pulled from here are evidence
+        // about the registry too.
+        m.component_mut(&rid)
+            .expect("just added")
+            .targets
+            .push(Target::Image {
+                id: img.id.clone(),
+                name: name.to_string(),
+            });
+        let plain = insecure.iter().any(|r| r == &reg);
+        let mut f = Flow::new(&rid, cid, format!("pull {reference}"));
+        f.protocol = Some(if plain { "http" } else { "https" }.into());
+        f.port = reg
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
+            .or(Some(if plain { 80 } else { 443 }));
+        f.encrypted = Some(!plain);
+        m.add_flow(f);
+    } else {
+        m.component_mut(cid)
+            .expect("just added")
+            .facts
+            .insert("built_locally".into(), Fact::Bool(true));
     }
-    m
 }
 
 fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[(String, String)]) {
@@ -319,30 +350,14 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         &format!("container {name}"),
         Some(HOST_BOUNDARY),
     ));
-    let hc = &c.host_config;
-    let user = c.config.user.trim();
     let cid = format!("container:{name}");
-    let comp = Component::new(cid.clone(), ComponentKind::Container, name.clone())
+    let mut comp = Component::new(cid.clone(), ComponentKind::Container, name.clone())
         .in_boundary(bid)
         .target(Target::Container {
             id: c.id.clone(),
             name: name.clone(),
-        })
-        .fact("image", Fact::Str(c.config.image.clone()))
-        .fact("running", Fact::Bool(c.state.running))
-        .fact("privileged", Fact::Bool(hc.privileged))
-        .fact(
-            "user",
-            Fact::Str(if user.is_empty() {
-                "root".into()
-            } else {
-                user.into()
-            }),
-        )
-        .fact("host_network", Fact::Bool(hc.network_mode == "host"))
-        .fact("host_pid", Fact::Bool(hc.pid_mode == "host"))
-        .fact("memory_limited", Fact::Bool(hc.memory > 0))
-        .fact("read_only_rootfs", Fact::Bool(hc.readonly_rootfs));
+        });
+    comp.facts = container_facts(c);
     m.add_component(comp);
 
     // The image it runs.
@@ -377,6 +392,11 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         }
     }
 
+    add_published_ports(m, c, &cid);
+}
+
+/// A flow from outside for each port published on a non-loopback address.
+fn add_published_ports(m: &mut SystemModel, c: &Container, cid: &str) {
     // Published ports.
     for p in c.published_ports() {
         if is_loopback(&p.host_ip) {
@@ -406,7 +426,7 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         }
         let mut f = Flow::new(
             NETWORK_CLIENTS,
-            &cid,
+            cid,
             format!(
                 "published {}:{} -> {}",
                 if p.host_ip.is_empty() {
@@ -423,6 +443,94 @@ fn add_container(m: &mut SystemModel, snap: &Snapshot, c: &Container, images: &[
         f.port = p.host_port;
         m.add_flow(f.fact("bind", Fact::Str(bind)));
     }
+}
+
+/// The security option value for `key` (`seccomp=unconfined` or the older
+/// `seccomp:unconfined`).
+fn security_opt<'c>(c: &'c Container, key: &str) -> Option<&'c str> {
+    c.host_config.security_opt.iter().find_map(|o| {
+        o.strip_prefix(key)
+            .and_then(|r| r.strip_prefix('=').or_else(|| r.strip_prefix(':')))
+    })
+}
+
+/// Capabilities that amount to root on the host.
+const TAKEOVER_CAPS: [&str; 3] = ["SYS_ADMIN", "SYS_MODULE", "ALL"];
+
+fn cap_name(c: &str) -> String {
+    let u = c.trim().to_ascii_uppercase();
+    u.strip_prefix("CAP_").unwrap_or(&u).to_string()
+}
+
+/// Everything the model records about a container, for library conditions,
+/// fact evidence and users' own threats.
+pub fn container_facts(c: &Container) -> std::collections::BTreeMap<String, Fact> {
+    let hc = &c.host_config;
+    let user = c.config.user.trim();
+    let user = if user.is_empty() { "root" } else { user };
+    let is_root = matches!(user.split(':').next(), Some("root" | "0"));
+    let caps: Vec<String> = hc.cap_add.iter().map(|x| cap_name(x)).collect();
+    let seccomp = security_opt(c, "seccomp").unwrap_or("default");
+    let apparmor = match security_opt(c, "apparmor") {
+        Some(p) => p.to_string(),
+        None if c.app_armor_profile.is_empty() => "none".to_string(),
+        None => c.app_armor_profile.clone(),
+    };
+    let writable_host_root = c.mounts.iter().any(|m| {
+        m.rw && matches!(m.source.trim_end_matches('/'), "" | "/etc") && m.source.starts_with('/')
+    });
+    let no_new_privs = security_opt(c, "no-new-privileges").is_some_and(|v| v != "false")
+        || hc.security_opt.iter().any(|o| o == "no-new-privileges");
+    let b = |x: bool| Fact::Bool(x);
+    let st = |x: &str| Fact::Str(x.to_string());
+    [
+        ("image", st(&c.config.image)),
+        ("running", b(c.state.running)),
+        ("privileged", b(hc.privileged)),
+        ("user", st(user)),
+        ("runs_as_root", b(is_root)),
+        ("host_network", b(hc.network_mode == "host")),
+        ("host_pid", b(hc.pid_mode == "host")),
+        ("host_pid_root", b(hc.pid_mode == "host" && is_root)),
+        ("host_ipc", b(hc.ipc_mode == "host")),
+        ("host_uts", b(hc.uts_mode == "host")),
+        ("host_userns", b(hc.userns_mode == "host")),
+        ("memory_limited", b(hc.memory > 0)),
+        ("pids_limited", b(hc.pids_limit.is_some_and(|p| p > 0))),
+        ("read_only_rootfs", b(hc.readonly_rootfs)),
+        ("cap_add", st(&caps.join(","))),
+        (
+            "cap_drop",
+            st(&hc
+                .cap_drop
+                .iter()
+                .map(|x| cap_name(x))
+                .collect::<Vec<_>>()
+                .join(",")),
+        ),
+        (
+            "dangerous_caps",
+            b(caps.iter().any(|x| TAKEOVER_CAPS.contains(&x.as_str()))),
+        ),
+        ("seccomp", st(seccomp)),
+        ("apparmor", st(&apparmor)),
+        ("no_new_privileges", b(no_new_privs)),
+        ("host_devices", b(!hc.devices.is_empty())),
+        ("devices", Fact::Int(hc.devices.len() as i64)),
+        ("mounts", Fact::Int(c.mounts.len() as i64)),
+        ("writable_host_root", b(writable_host_root)),
+        (
+            "restart",
+            st(if hc.restart_policy.name.is_empty() {
+                "no"
+            } else {
+                &hc.restart_policy.name
+            }),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 #[cfg(test)]

@@ -2,32 +2,53 @@
 //! as evidence, rate risk and decide each instance's status.
 
 use super::library::{
-    AppliesTo, EvidenceRole, FactMatch, FlowCondition, Impact, Library, Likelihood, Threat,
+    AppliesTo, EvidenceCheck, EvidenceRole, FactMatch, FlowCondition, Impact, Library, Likelihood,
+    LinkScope, Threat,
 };
-use super::model::{Component, Fact, Flow, ModelIndex, SystemModel};
+use super::model::{Component, ComponentKind, Fact, Flow, ModelIndex, SystemModel};
 use crate::findings::{Evidence, Finding, Outcome, Severity, Stride, Target};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-/// Where a threat instance stands.
+/// Where a threat instance stands. See `docs/threats.md` ("Status") for
+/// the rules; every open status keeps the threat on the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// A failing benchmark check shows the weakness is present.
+    /// A confirming check fails (or a risky fact was observed) for this
+    /// component.
     OpenConfirmed,
-    /// The threat applies; no evidence either way.
+    /// Confirmed for some of the component's targets; others pass.
+    PartiallyMitigated,
+    /// The threat applies; no check either way.
     OpenUnverified,
-    /// Every evaluated evidence check passed.
+    /// Nothing shipshape reads can observe the control yet.
+    NotAssessed,
+    /// Only manual checks or model-file facts speak to it: a person decides.
+    NeedsReview,
+    /// Its confirming checks pass for this component.
     Mitigated,
     /// Waived in the model file.
     Accepted,
 }
 
 impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::OpenConfirmed,
+        Status::PartiallyMitigated,
+        Status::OpenUnverified,
+        Status::NotAssessed,
+        Status::NeedsReview,
+        Status::Mitigated,
+        Status::Accepted,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Status::OpenConfirmed => "open-confirmed",
+            Status::PartiallyMitigated => "partially-mitigated",
             Status::OpenUnverified => "open-unverified",
+            Status::NotAssessed => "not-assessed",
+            Status::NeedsReview => "needs-review",
             Status::Mitigated => "mitigated",
             Status::Accepted => "accepted",
         }
@@ -35,13 +56,20 @@ impl Status {
     pub fn label(self) -> &'static str {
         match self {
             Status::OpenConfirmed => "open, confirmed",
+            Status::PartiallyMitigated => "partially mitigated",
             Status::OpenUnverified => "open, unverified",
+            Status::NotAssessed => "open, not assessed",
+            Status::NeedsReview => "needs review",
             Status::Mitigated => "mitigated",
             Status::Accepted => "accepted",
         }
     }
     pub fn is_open(self) -> bool {
-        matches!(self, Status::OpenConfirmed | Status::OpenUnverified)
+        !matches!(self, Status::Mitigated | Status::Accepted)
+    }
+    /// Confirmed on at least one target.
+    pub fn is_confirmed(self) -> bool {
+        matches!(self, Status::OpenConfirmed | Status::PartiallyMitigated)
     }
 }
 
@@ -58,15 +86,44 @@ pub struct Waiver {
     pub expires_day: Option<i64>,
     /// `file:line:column` of the waiver.
     pub at: String,
+    pub tracking: super::modelfile::Tracking,
+    pub owner: Option<String>,
+    pub ticket: Option<String>,
 }
 
-/// Risk rating: likelihood × impact → severity.
+/// The numeric risk score: likelihood × impact, 1–16.
+pub fn score(l: Likelihood, i: Impact) -> u8 {
+    l.weight() * i.weight()
+}
+
+/// The band of a score, before the critical and denial-of-service rules:
+/// 1–4 low, 5–8 medium, 9–16 high. Critical is never reached by score
+/// alone; see [`rate_severity`].
 pub fn severity(l: Likelihood, i: Impact) -> Severity {
-    match l.weight() * i.weight() {
-        0..=2 => Severity::Low,
-        3..=4 => Severity::Medium,
-        5..=8 => Severity::High,
-        _ => Severity::Critical,
+    match score(l, i) {
+        0..=4 => Severity::Low,
+        5..=8 => Severity::Medium,
+        _ => Severity::High,
+    }
+}
+
+/// Severity of one instance. Critical only when a failing link marked
+/// `takeover` (a direct path to host or cluster takeover) confirms it;
+/// denial of service alone is capped at high; a mitigated threat's residual
+/// risk is low.
+pub fn rate_severity(t: &Threat, status: Status, l: Likelihood, takeover: bool) -> Severity {
+    if status == Status::Mitigated {
+        return Severity::Low;
+    }
+    let s = if takeover && status.is_confirmed() {
+        Severity::Critical
+    } else {
+        severity(l, t.impact)
+    };
+    if t.is_dos_only() {
+        s.min(Severity::High)
+    } else {
+        s
     }
 }
 
@@ -89,6 +146,13 @@ pub struct EvidenceItem {
     pub check: String,
     pub title: String,
     pub role: EvidenceRole,
+    /// Where the evidence came from: `check` (a benchmark or scan rule),
+    /// `observed` (a fact seen in a snapshot or manifest) or `declared` (a
+    /// fact written in the model file).
+    pub source: &'static str,
+    /// Why the link exists (from the library).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub why: String,
     /// The outcome for this instance's component (not the check overall).
     pub outcome: Outcome,
     pub message: String,
@@ -103,6 +167,11 @@ pub struct AppliedWaiver {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
     pub at: String,
+    pub tracking: super::modelfile::Tracking,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
 }
 
 /// A threat applied to one component (and possibly one flow).
@@ -115,8 +184,12 @@ pub struct Instance {
     pub flow: Option<usize>,
     pub likelihood: Likelihood,
     pub impact: Impact,
+    /// likelihood × impact (1–16); the report sorts by it.
+    pub score: u8,
     pub severity: Severity,
     pub status: Status,
+    /// A failing takeover link confirms this instance.
+    pub takeover: bool,
     pub evidence: Vec<EvidenceItem>,
     /// Why the rating and status are what they are.
     pub explanation: Vec<String>,
@@ -287,6 +360,13 @@ pub fn is_adverse(f: &Finding, outcome: Outcome) -> bool {
 }
 
 pub fn relevant<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'f Evidence>) {
+    let (o, evs, _) = relevant_scoped(f, keys);
+    (o, evs)
+}
+
+/// Like [`relevant`], and also whether some of the instance's own targets
+/// of the scoped kind passed while others failed (partial mitigation).
+pub fn relevant_scoped<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'f Evidence>, bool) {
     let key_kinds: Vec<&str> = keys.iter().filter_map(|k| scoped_kind(k)).collect();
     let scoped: Vec<&Evidence> = f
         .evidence
@@ -294,7 +374,13 @@ pub fn relevant<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'f Evide
         .filter(|e| scoped_kind(&e.target).is_some_and(|k| key_kinds.contains(&k)))
         .collect();
     if scoped.is_empty() {
-        return (f.outcome, f.evidence.iter().collect());
+        // A component that stands for no object cannot be named by a
+        // finding about objects: nothing either way.
+        let names_objects = f.evidence.iter().any(|e| scoped_kind(&e.target).is_some());
+        if keys.is_empty() && names_objects {
+            return (Outcome::NotApplicable, Vec::new(), false);
+        }
+        return (f.outcome, f.evidence.iter().collect(), false);
     }
     let mine: Vec<&Evidence> = scoped
         .into_iter()
@@ -305,13 +391,72 @@ pub fn relevant<'f>(f: &'f Finding, keys: &[&Target]) -> (Outcome, Vec<&'f Evide
             Outcome::Fail | Outcome::Warn | Outcome::Pass => Outcome::Pass,
             other => other,
         };
-        return (o, Vec::new());
+        return (o, Vec::new(), false);
     }
     let o = mine
         .iter()
         .map(|e| e.outcome)
         .fold(Outcome::NotApplicable, Outcome::worst);
-    (o, mine)
+    // Keys of the scoped kind that no adverse entry names passed.
+    let offenders: Vec<&Evidence> = mine
+        .iter()
+        .copied()
+        .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Warn))
+        .collect();
+    // Only targets of the same sort as an offender can have passed instead
+    // (a Deployment, not the Service that exposes it).
+    let sort = |t: &Target| match t {
+        Target::Container { id, name } if id.starts_with("manifest:") => {
+            name.split('/').next().unwrap_or("").to_string()
+        }
+        other => other.kind().to_string(),
+    };
+    let sorts: Vec<String> = offenders.iter().map(|e| sort(&e.target)).collect();
+    let some_pass = !offenders.is_empty()
+        && keys
+            .iter()
+            .filter(|k| scoped_kind(k).is_some() && sorts.contains(&sort(k)))
+            .any(|k| !offenders.iter().any(|e| target_matches(&e.target, &[k])));
+    (o, mine, some_pass)
+}
+
+/// What kind of object a check is about, from the Docker check registry:
+/// `container`, `image`, or `host` (host files, daemon settings, engine
+/// state, swarm, manual host checks). `None` for ids outside the Docker
+/// benchmark (scan rules, Kubernetes node checks): those are matched by the
+/// targets their findings name.
+pub fn check_subject(id: &str) -> Option<&'static str> {
+    use crate::rules::Scope;
+    use std::sync::OnceLock;
+    static BY_ID: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let map = BY_ID.get_or_init(|| {
+        crate::rules::docker::checks()
+            .iter()
+            .map(|c| {
+                let subject = match c.scope {
+                    Scope::Container => "container",
+                    Scope::Image => "image",
+                    _ => "host",
+                };
+                (c.meta.id, subject)
+            })
+            .collect()
+    });
+    map.get(id).copied()
+}
+
+/// The check subject a component kind is the same kind of target as.
+pub fn subject_of(kind: ComponentKind) -> &'static str {
+    match kind {
+        ComponentKind::Container | ComponentKind::AppService => "container",
+        ComponentKind::ServiceAccount => "cluster",
+        ComponentKind::ContainerImage | ComponentKind::ImageRegistry => "image",
+        ComponentKind::DockerHost
+        | ComponentKind::DockerDaemon
+        | ComponentKind::DockerClient
+        | ComponentKind::ContainerRuntime => "host",
+        _ => "cluster",
+    }
 }
 
 /// Evaluate the library against the model with the given findings and
@@ -323,19 +468,38 @@ pub fn analyze<'a>(
     waivers: &[Waiver],
     today: i64,
 ) -> Analysis<'a> {
-    let ix = model.index();
     let by_id: HashMap<&str, &Finding> = findings.iter().map(|f| (f.id, f)).collect();
-    let mut instances = Vec::new();
-    let mut waiver_used = vec![false; waivers.len()];
-    let mut warnings = Vec::new();
+    let mut instances = match_all(model, library, &by_id);
+    sort_instances(model, library, &mut instances);
+    let warnings = apply_waivers(&mut instances, waivers, today);
+    Analysis {
+        model,
+        library,
+        instances,
+        warnings,
+        has_findings: !findings.is_empty(),
+    }
+}
 
-    // Component threats first, per component in model order, then flow threats.
+/// Every (threat, component[, flow]) pair the library's conditions select,
+/// rated against the findings.
+fn match_all(
+    model: &SystemModel,
+    library: &Library,
+    by_id: &HashMap<&str, &Finding>,
+) -> Vec<Instance> {
+    let ix = model.index();
+    let mut instances = Vec::new();
     for (ci, c) in model.components.iter().enumerate() {
         for (ti, t) in library.threats.iter().enumerate() {
             if t.applies_to.flow.is_none() && component_matches(&t.applies_to, c) {
+                let cx = RateCx {
+                    keys: c.targets.iter().collect(),
+                    kinds: vec![c.kind],
+                    facts: c,
+                };
                 let id = format!("{}@{}", t.id, c.id);
-                let keys: Vec<&Target> = c.targets.iter().collect();
-                instances.push(rate(id, ti, t, ci, None, &keys, &by_id));
+                instances.push(rate(id, ti, t, ci, None, &cx, by_id));
             }
         }
     }
@@ -344,24 +508,51 @@ pub fn analyze<'a>(
             let Some(fc) = &t.applies_to.flow else {
                 continue;
             };
-            if let Some((from, to)) = flow_matches(fc, model, &ix, f) {
-                let anchor = match fc.anchor {
-                    super::library::Anchor::From => from,
-                    super::library::Anchor::To => to,
-                };
-                let id = format!("{}@{}@{}", t.id, model.components[anchor].id, f.id);
-                let keys: Vec<&Target> = model.components[from]
-                    .targets
-                    .iter()
-                    .chain(&model.components[to].targets)
-                    .collect();
-                instances.push(rate(id, ti, t, anchor, Some(fi), &keys, &by_id));
-            }
+            let Some((from, to)) = flow_matches(fc, model, &ix, f) else {
+                continue;
+            };
+            let anchor = match fc.anchor {
+                super::library::Anchor::From => from,
+                super::library::Anchor::To => to,
+            };
+            let (a, b) = (&model.components[from], &model.components[to]);
+            let cx = RateCx {
+                keys: a.targets.iter().chain(&b.targets).collect(),
+                kinds: vec![a.kind, b.kind],
+                facts: &model.components[anchor],
+            };
+            let id = format!("{}@{}@{}", t.id, model.components[anchor].id, f.id);
+            instances.push(rate(id, ti, t, anchor, Some(fi), &cx, by_id));
         }
     }
+    instances
+}
 
-    instances.sort_by_key(|i| (i.component, i.threat, i.flow));
-    for inst in &mut instances {
+/// Highest score first; then by component and threat in natural order.
+fn sort_instances(model: &SystemModel, library: &Library, instances: &mut [Instance]) {
+    instances.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.score.cmp(&a.score))
+            .then(a.status.cmp(&b.status))
+            .then_with(|| {
+                super::sort::natural_cmp(
+                    &model.components[a.component].name,
+                    &model.components[b.component].name,
+                )
+            })
+            .then_with(|| {
+                library.threats[a.threat]
+                    .id
+                    .cmp(&library.threats[b.threat].id)
+            })
+            .then(a.flow.cmp(&b.flow))
+    });
+}
+
+fn apply_waivers(instances: &mut [Instance], waivers: &[Waiver], today: i64) -> Vec<String> {
+    let mut waiver_used = vec![false; waivers.len()];
+    for inst in instances.iter_mut() {
         for (wi, w) in waivers.iter().enumerate() {
             if !crate::util::wildcard_match(&w.pattern, &inst.id) {
                 continue;
@@ -375,33 +566,226 @@ pub fn analyze<'a>(
                 ));
                 continue;
             }
-            inst.explanation
-                .push(format!("accepted by the waiver at {}: {}", w.at, w.reason));
-            inst.status = Status::Accepted;
+            let who = [w.owner.as_deref(), w.ticket.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let who = if who.is_empty() {
+                String::new()
+            } else {
+                format!(" ({who})")
+            };
+            if w.tracking == super::modelfile::Tracking::Mitigating {
+                inst.explanation.push(format!(
+                    "being mitigated per the entry at {}{who}: {}; still open",
+                    w.at, w.reason
+                ));
+            } else {
+                inst.explanation.push(format!(
+                    "accepted by the entry at {}{who}: {}",
+                    w.at, w.reason
+                ));
+                inst.status = Status::Accepted;
+            }
             inst.waiver = Some(AppliedWaiver {
                 reason: w.reason.clone(),
                 expires: w.expires.clone(),
                 at: w.at.clone(),
+                tracking: w.tracking,
+                owner: w.owner.clone(),
+                ticket: w.ticket.clone(),
             });
             break;
         }
     }
-    for (w, used) in waivers.iter().zip(&waiver_used) {
-        if !used {
-            warnings.push(format!(
+    waivers
+        .iter()
+        .zip(&waiver_used)
+        .filter(|(_, used)| !**used)
+        .map(|(w, _)| {
+            format!(
                 "{}: waiver '{}' matches no threat instance",
                 w.at, w.pattern
-            ));
+            )
+        })
+        .collect()
+}
+
+/// What one instance is rated against.
+struct RateCx<'m> {
+    /// Snapshot objects of the component (both ends for a flow).
+    keys: Vec<&'m Target>,
+    /// Kinds of the component(s) a check may be about.
+    kinds: Vec<ComponentKind>,
+    /// The component whose facts fact links read.
+    facts: &'m Component,
+}
+
+/// The evidence links of one instance, sorted by what they say.
+#[derive(Default)]
+struct Tally {
+    confirm_adverse: Vec<String>,
+    confirm_pass: Vec<String>,
+    support_adverse: Vec<String>,
+    review: Vec<String>,
+    partial: bool,
+    takeover: bool,
+    notes: Vec<String>,
+}
+
+impl Tally {
+    fn adverse(&mut self, link: &EvidenceCheck, key: String) {
+        match link.role {
+            EvidenceRole::Confirms => {
+                self.takeover |= link.takeover;
+                self.confirm_adverse.push(key);
+            }
+            EvidenceRole::Supports => self.support_adverse.push(key),
         }
     }
+}
 
-    Analysis {
-        model,
-        library,
-        instances,
-        warnings,
-        has_findings: !findings.is_empty(),
+fn fact_item(link: &EvidenceCheck, c: &Component, tally: &mut Tally) -> Option<EvidenceItem> {
+    let name = link.fact.as_deref()?;
+    let have = c.facts.get(name)?;
+    let want = link.equals.clone().unwrap_or(Fact::Bool(true));
+    let declared = c.declared.contains(name);
+    let hit = *have == want;
+    let key = format!("fact:{name}");
+    let outcome = match (hit, declared) {
+        (false, _) => {
+            if link.role == EvidenceRole::Confirms && !declared {
+                tally.confirm_pass.push(key.clone());
+            }
+            Outcome::Pass
+        }
+        (true, true) => {
+            tally.review.push(key.clone());
+            Outcome::Warn
+        }
+        (true, false) => {
+            tally.adverse(link, key.clone());
+            Outcome::Fail
+        }
+    };
+    let source = if declared { "declared" } else { "observed" };
+    Some(EvidenceItem {
+        check: key,
+        title: format!("{source}: {name} = {have}"),
+        role: link.role,
+        source,
+        why: link.why.clone(),
+        outcome,
+        message: format!("{} {source} {name} = {have}", c.name),
+        targets: Vec::new(),
+        remediation: String::new(),
+    })
+}
+
+fn check_item(
+    link: &EvidenceCheck,
+    f: &Finding,
+    cx: &RateCx<'_>,
+    tally: &mut Tally,
+) -> Option<EvidenceItem> {
+    if let Some(subject) = check_subject(&link.check) {
+        let same = cx.kinds.iter().any(|k| subject_of(*k) == subject);
+        if !same && link.scope == LinkScope::Same {
+            tally.notes.push(format!(
+                "check {} is about a {subject}, not this component; not counted",
+                link.check
+            ));
+            return None;
+        }
     }
+    // A host-wide link reads the finding as a whole.
+    let (outcome, evs, some_pass) = if link.scope == LinkScope::HostWide {
+        (f.outcome, f.evidence.iter().collect(), false)
+    } else {
+        relevant_scoped(f, &cx.keys)
+    };
+    if is_adverse(f, outcome) {
+        tally.adverse(link, f.id.to_string());
+        if link.role == EvidenceRole::Confirms {
+            tally.partial |= some_pass;
+        }
+    } else if outcome == Outcome::Warn {
+        // A manual check's WARN asks a person to look.
+        tally.review.push(f.id.to_string());
+    } else if outcome == Outcome::Pass && link.role == EvidenceRole::Confirms {
+        tally.confirm_pass.push(f.id.to_string());
+    }
+    Some(EvidenceItem {
+        check: f.id.to_string(),
+        title: f.title.to_string(),
+        role: link.role,
+        source: "check",
+        why: link.why.clone(),
+        outcome,
+        message: f.message.clone(),
+        targets: evs
+            .into_iter()
+            .map(|e| EvidenceTarget {
+                kind: e.target.kind(),
+                name: e.target.label(),
+                outcome: e.outcome,
+                observed: e.observed.clone(),
+                expected: e.expected.clone(),
+                source: e.source.clone(),
+            })
+            .collect(),
+        remediation: f.remediation.to_string(),
+    })
+}
+
+/// Status and likelihood from the tally. Related failing checks raise the
+/// likelihood once, however many there are.
+fn decide(t: &Threat, tally: &Tally, explanation: &mut Vec<String>) -> (Status, Likelihood) {
+    let raise_if = |l: Likelihood, cond: bool| if cond { l.raise() } else { l };
+    let supports = !tally.support_adverse.is_empty();
+    if !tally.confirm_adverse.is_empty() {
+        let l = t.likelihood.raise();
+        explanation.push(format!(
+            "confirmed for this component by {}; likelihood raised once from {} to {}",
+            tally.confirm_adverse.join(", "),
+            t.likelihood.name(),
+            l.name()
+        ));
+        let status = if tally.partial {
+            explanation.push("some of the component's targets pass: partially mitigated".into());
+            Status::PartiallyMitigated
+        } else {
+            Status::OpenConfirmed
+        };
+        return (status, l);
+    }
+    if let Some(why) = &t.not_assessed {
+        explanation.push(format!("not assessed: {why}"));
+        return (Status::NotAssessed, raise_if(t.likelihood, supports));
+    }
+    if !tally.confirm_pass.is_empty() {
+        explanation.push(format!(
+            "mitigated: confirming check(s) {} pass for this component; residual likelihood {}",
+            tally.confirm_pass.join(", "),
+            raise_if(Likelihood::Unlikely, supports).name()
+        ));
+        return (Status::Mitigated, raise_if(Likelihood::Unlikely, supports));
+    }
+    if !tally.review.is_empty() {
+        explanation.push(format!(
+            "needs review: only manual checks or model-file facts speak to it ({})",
+            tally.review.join(", ")
+        ));
+        return (Status::NeedsReview, raise_if(t.likelihood, supports));
+    }
+    explanation.push(if t.evidence.is_empty() {
+        "no check covers this threat; review it by hand".to_string()
+    } else {
+        "no evaluated evidence for this component; the threat applies by the model alone"
+            .to_string()
+    });
+    (Status::OpenUnverified, raise_if(t.likelihood, supports))
 }
 
 fn rate(
@@ -410,109 +794,34 @@ fn rate(
     t: &Threat,
     component: usize,
     flow: Option<usize>,
-    keys: &[&Target],
+    cx: &RateCx<'_>,
     findings: &HashMap<&str, &Finding>,
 ) -> Instance {
+    let mut tally = Tally::default();
     let mut evidence = Vec::new();
-    let (mut confirmed, mut raised) = (false, false);
-    let (mut passes_confirm, mut passes_any) = (0, 0);
-    let has_confirm = t
-        .evidence
-        .iter()
-        .any(|e| e.role == EvidenceRole::Confirms && findings.contains_key(e.check.as_str()));
-    let mut explanation = Vec::new();
-    for ec in &t.evidence {
-        let Some(f) = findings.get(ec.check.as_str()) else {
-            continue;
-        };
-        let (outcome, evs) = relevant(f, keys);
-        // A manual check's WARN only asks for review; it is not evidence.
-        let counts_against = is_adverse(f, outcome);
-        match outcome {
-            _ if counts_against => match ec.role {
-                EvidenceRole::Confirms => confirmed = true,
-                EvidenceRole::Raises => raised = true,
-            },
-            Outcome::Pass => {
-                passes_any += 1;
-                if ec.role == EvidenceRole::Confirms {
-                    passes_confirm += 1;
-                }
-            }
-            _ => {}
-        }
-        evidence.push(EvidenceItem {
-            check: f.id.to_string(),
-            title: f.title.to_string(),
-            role: ec.role,
-            outcome,
-            message: f.message.clone(),
-            targets: evs
-                .into_iter()
-                .map(|e| EvidenceTarget {
-                    kind: e.target.kind(),
-                    name: e.target.label(),
-                    outcome: e.outcome,
-                    observed: e.observed.clone(),
-                    expected: e.expected.clone(),
-                    source: e.source.clone(),
-                })
-                .collect(),
-            remediation: f.remediation.to_string(),
-        });
-    }
-    let mut likelihood = t.likelihood;
-    let failing: Vec<&str> = evidence
-        .iter()
-        .filter(|e| {
-            findings
-                .get(e.check.as_str())
-                .is_some_and(|f| is_adverse(f, e.outcome))
-        })
-        .map(|e| e.check.as_str())
-        .collect();
-    let status = if confirmed {
-        likelihood = likelihood.raise();
-        if raised {
-            likelihood = likelihood.raise();
-        }
-        explanation.push(format!(
-            "confirmed by failing check(s) {}; likelihood raised from {} to {}",
-            failing.join(", "),
-            t.likelihood.name(),
-            likelihood.name()
-        ));
-        Status::OpenConfirmed
-    } else if raised {
-        likelihood = likelihood.raise();
-        explanation.push(format!(
-            "failing supporting check(s) {} raise the likelihood from {} to {}",
-            failing.join(", "),
-            t.likelihood.name(),
-            likelihood.name()
-        ));
-        Status::OpenUnverified
-    } else if (has_confirm && passes_confirm > 0) || (!has_confirm && passes_any > 0) {
-        likelihood = Likelihood::Unlikely;
-        let passing: Vec<&str> = evidence
-            .iter()
-            .filter(|e| e.outcome == Outcome::Pass)
-            .map(|e| e.check.as_str())
-            .collect();
-        explanation.push(format!(
-            "mitigated: check(s) {} pass and none fail; residual likelihood {}",
-            passing.join(", "),
-            likelihood.name()
-        ));
-        Status::Mitigated
-    } else {
-        explanation.push(if t.evidence.is_empty() {
-            "no benchmark check covers this threat; review it by hand".to_string()
+    for link in &t.evidence {
+        let item = if link.fact.is_some() {
+            fact_item(link, cx.facts, &mut tally)
         } else {
-            "no evaluated evidence; the threat applies by the model alone".to_string()
-        });
-        Status::OpenUnverified
-    };
+            findings
+                .get(link.check.as_str())
+                .and_then(|f| check_item(link, f, cx, &mut tally))
+        };
+        evidence.extend(item);
+    }
+    let mut explanation = std::mem::take(&mut tally.notes);
+    let (status, likelihood) = decide(t, &tally, &mut explanation);
+    if !tally.support_adverse.is_empty() {
+        explanation.push(format!(
+            "note: related check(s) {} fail, so the likelihood is one step higher",
+            tally.support_adverse.join(", ")
+        ));
+    }
+    let takeover = tally.takeover;
+    let severity = rate_severity(t, status, likelihood, takeover);
+    if severity == Severity::Critical {
+        explanation.push("critical: a direct path to host or cluster takeover".into());
+    }
     Instance {
         id,
         threat: ti,
@@ -520,8 +829,10 @@ fn rate(
         flow,
         likelihood,
         impact: t.impact,
-        severity: severity(likelihood, t.impact),
+        score: score(likelihood, t.impact),
+        severity,
         status,
+        takeover,
         evidence,
         explanation,
         waiver: None,
@@ -537,13 +848,14 @@ mod tests {
         use Impact::*;
         use Likelihood::*;
         assert_eq!(severity(Unlikely, Low), Severity::Low);
-        assert_eq!(severity(Likely, Low), Severity::Low);
-        assert_eq!(severity(Unlikely, High), Severity::Medium);
-        assert_eq!(severity(Likely, Medium), Severity::Medium);
-        assert_eq!(severity(Likely, High), Severity::High);
-        assert_eq!(severity(Likely, VeryHigh), Severity::High);
-        assert_eq!(severity(VeryLikely, High), Severity::Critical);
-        assert_eq!(severity(Frequent, VeryHigh), Severity::Critical);
+        assert_eq!(severity(Likely, Medium), Severity::Low);
+        assert_eq!(severity(Unlikely, VeryHigh), Severity::Low);
+        assert_eq!(severity(Likely, High), Severity::Medium);
+        assert_eq!(severity(Likely, VeryHigh), Severity::Medium);
+        assert_eq!(severity(VeryLikely, High), Severity::High);
+        // Score alone never reaches critical.
+        assert_eq!(severity(Frequent, VeryHigh), Severity::High);
+        assert_eq!(score(Frequent, VeryHigh), 16);
         assert_eq!(Frequent.raise(), Frequent);
     }
 

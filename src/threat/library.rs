@@ -75,22 +75,67 @@ impl Impact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceRole {
-    /// FAIL/WARN confirms the threat (and raises its likelihood); PASS is
-    /// mitigating evidence.
+    /// The check tests the control itself on the same component: FAIL/WARN
+    /// confirms the threat, PASS mitigates it.
     #[default]
     Confirms,
-    /// FAIL/WARN raises the likelihood without confirming; PASS is
-    /// mitigating evidence.
-    Raises,
+    /// A related control: FAIL/WARN raises the (residual) likelihood once and
+    /// adds a note; it never opens, confirms or mitigates a threat.
+    #[serde(alias = "raises")]
+    Supports,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Which components a check may speak about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkScope {
+    /// Only a component of the kind the check is about (a container check
+    /// about a container, a daemon check about the daemon).
+    #[default]
+    Same,
+    /// A host-wide setting (daemon default, audit rules) that applies to
+    /// every component of the threat's kinds.
+    HostWide,
+}
+
+/// One evidence link: a check (benchmark or scan rule id), or an observed
+/// component fact, and what it does to the threat.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceCheck {
-    /// A CIS Docker Benchmark check id as shipshape reports it (`5.32`).
+    /// A check id as shipshape reports it (`5.32`, `K8S-001`, later CIS
+    /// Kubernetes node checks such as `1.2.1`). Empty when `fact` is given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub check: String,
+    /// A component fact that is itself evidence (`privileged`): observed in a
+    /// snapshot or manifest it confirms; written in a model file it is
+    /// "declared" and asks for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+    /// The fact value that is adverse (with `fact`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Fact>,
     #[serde(default)]
     pub role: EvidenceRole,
+    #[serde(default)]
+    pub scope: LinkScope,
+    /// A failing link of this kind is a direct path to host or cluster
+    /// takeover: only such evidence makes an instance critical.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub takeover: bool,
+    /// One line: why this check says something about this threat.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub why: String,
+}
+
+impl EvidenceCheck {
+    /// The check id, or `fact:NAME` for a fact link.
+    pub fn key(&self) -> String {
+        match &self.fact {
+            Some(f) => format!("fact:{f}"),
+            None => self.check.clone(),
+        }
+    }
 }
 
 /// A fact constraint: the fact must equal one of the listed values; `null`
@@ -281,6 +326,22 @@ pub struct Threat {
     pub references: References,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceCheck>,
+    /// Set when nothing shipshape reads can observe the control yet (e.g.
+    /// image vulnerabilities before a dependency scan exists): the instance
+    /// stays open as "not assessed" and is never mitigated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<String>,
+    /// The exact flag, command or manifest change that fixes it, for the
+    /// report's top fixes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Threat {
+    /// Denial of service alone: capped at high.
+    pub fn is_dos_only(&self) -> bool {
+        self.stride.iter().all(|s| *s == Stride::DenialOfService)
+    }
 }
 
 /// A library file.
@@ -362,6 +423,14 @@ impl Library {
             }
             if th.prevention.is_empty() {
                 return Err(at(format!("threat '{}' has no prevention", th.id)));
+            }
+            for e in &th.evidence {
+                if e.check.is_empty() == e.fact.is_none() {
+                    return Err(at(format!(
+                        "threat '{}': each evidence link names a check or a fact, not both",
+                        th.id
+                    )));
+                }
             }
         }
         for t in lib.threats {

@@ -7,11 +7,14 @@
 //! ```
 
 pub mod build;
+pub mod diff;
 pub mod eval;
 pub mod library;
+pub mod manifests;
 pub mod model;
 pub mod modelfile;
 pub mod render;
+pub mod sort;
 pub mod yaml;
 
 pub use eval::{analyze, Analysis, Instance, Status, Waiver};

@@ -7,7 +7,7 @@
 
 use crate::findings::{Stride, Target};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 /// What a component is. The kind decides which threats apply to it and which
@@ -39,10 +39,12 @@ pub enum ComponentKind {
     AppService,
     /// Someone or something outside the system: network clients, users.
     ExternalActor,
+    /// A Kubernetes service account: an identity whose token workloads carry.
+    ServiceAccount,
 }
 
 impl ComponentKind {
-    pub const ALL: [ComponentKind; 15] = [
+    pub const ALL: [ComponentKind; 16] = [
         ComponentKind::DockerClient,
         ComponentKind::DockerHost,
         ComponentKind::DockerDaemon,
@@ -58,6 +60,7 @@ impl ComponentKind {
         ComponentKind::KubeProxy,
         ComponentKind::AppService,
         ComponentKind::ExternalActor,
+        ComponentKind::ServiceAccount,
     ];
 
     /// The kebab-case name used in model files and libraries.
@@ -78,6 +81,7 @@ impl ComponentKind {
             ComponentKind::KubeProxy => "kube-proxy",
             ComponentKind::AppService => "app-service",
             ComponentKind::ExternalActor => "external-actor",
+            ComponentKind::ServiceAccount => "service-account",
         }
     }
 
@@ -89,6 +93,9 @@ impl ComponentKind {
         use Stride::*;
         match self {
             ComponentKind::ExternalActor => &[Spoofing, Repudiation],
+            ComponentKind::ServiceAccount => {
+                &[Spoofing, InformationDisclosure, ElevationOfPrivilege]
+            }
             ComponentKind::DockerClient => &[
                 Spoofing,
                 Tampering,
@@ -224,6 +231,9 @@ pub struct Component {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
     pub origin: Origin,
+    /// Facts written in the model file ("declared"), as opposed to observed.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub declared: BTreeSet<String>,
 }
 
 impl Component {
@@ -237,6 +247,7 @@ impl Component {
             facts: BTreeMap::new(),
             targets: Vec::new(),
             origin: Origin::Snapshot,
+            declared: BTreeSet::new(),
         }
     }
 

@@ -27,7 +27,8 @@ pub struct ModelFile {
     pub components: Vec<Located<ComponentDecl>>,
     #[serde(default)]
     pub flows: Vec<Located<FlowDecl>>,
-    #[serde(default)]
+    /// Risk tracking per threat instance (`risk_tracking:` is accepted too).
+    #[serde(default, alias = "risk_tracking")]
     pub waivers: Vec<Located<WaiverDecl>>,
 }
 
@@ -88,6 +89,25 @@ pub struct WaiverDecl {
     pub reason: String,
     #[serde(default)]
     pub expires: Option<Located<String>>,
+    /// accepted (default), mitigating, false-positive or compensating-control.
+    #[serde(default)]
+    pub status: Tracking,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub ticket: Option<String>,
+}
+
+/// Where a tracked threat instance stands. `mitigating` keeps the threat
+/// open (work in progress); the others close it until the entry expires.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tracking {
+    #[default]
+    Accepted,
+    Mitigating,
+    FalsePositive,
+    CompensatingControl,
 }
 
 /// Parse `YYYY-MM-DD` into days since 1970-01-01.
@@ -137,6 +157,14 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
     if let Some(n) = &mf.name {
         model.name = n.clone();
     }
+    apply_boundaries(model, file, mf)?;
+    apply_components(model, file, mf)?;
+    apply_flows(model, file, mf)?;
+    read_waivers(file, mf)
+}
+
+/// New boundaries, overrides of existing ones, then parent checks.
+fn apply_boundaries(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<(), String> {
     for b in &mf.boundaries {
         let d = &b.value;
         match model.boundaries.iter_mut().find(|x| x.id == d.id) {
@@ -196,6 +224,11 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
             }
         }
     }
+    Ok(())
+}
+
+/// New components and field-by-field overrides of observed ones.
+fn apply_components(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<(), String> {
     for c in &mf.components {
         let d = &c.value;
         if let Some(b) = &d.boundary {
@@ -232,6 +265,7 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                 }
                 for (k, v) in &d.facts {
                     x.facts.insert(k.clone(), v.clone());
+                    x.declared.insert(k.clone());
                 }
                 x.origin = Origin::Overridden;
             }
@@ -258,11 +292,17 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
                 comp.boundary = d.boundary.as_ref().map(|b| b.value.clone());
                 comp.description = d.description.clone();
                 comp.facts = d.facts.clone();
+                comp.declared = d.facts.keys().cloned().collect();
                 comp.origin = Origin::ModelFile;
                 model.components.push(comp);
             }
         }
     }
+    Ok(())
+}
+
+/// New flows and overrides of flows with a known id.
+fn apply_flows(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<(), String> {
     for f in &mf.flows {
         let d = &f.value;
         for end in [&d.from, &d.to] {
@@ -333,6 +373,11 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
             }
         }
     }
+    Ok(())
+}
+
+/// The waivers, with their expiry parsed.
+fn read_waivers(file: &str, mf: &ModelFile) -> Result<Vec<Waiver>, String> {
     let mut waivers = Vec::new();
     for w in &mf.waivers {
         let d = &w.value;
@@ -355,6 +400,9 @@ pub fn apply(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Result<Vec<
             expires: d.expires.as_ref().map(|e| e.value.clone()),
             expires_day,
             at: w.at(file),
+            tracking: d.status,
+            owner: d.owner.clone(),
+            ticket: d.ticket.clone(),
         });
     }
     Ok(waivers)

@@ -156,3 +156,110 @@ pub fn risky_findings() -> Vec<Finding> {
         ),
     ]
 }
+
+/// One container of a generated fleet: its name and what sets it apart.
+pub fn fleet_container(i: usize, name: &str, kind: &str) -> serde_json::Value {
+    use serde_json::json;
+    let mut host_config = json!({"NetworkMode": "bridge", "RestartPolicy": {"Name": "no"}});
+    let mut config = json!({"User": "", "Image": "pause:latest"});
+    let mut mounts = json!([]);
+    let mut apparmor = "docker-default";
+    match kind {
+        "hardened" => {
+            config["User"] = json!("1000:1000");
+            host_config = json!({
+                "NetworkMode": "bridge", "CapDrop": ["ALL"], "ReadonlyRootfs": true,
+                "SecurityOpt": ["no-new-privileges:true"], "Memory": 67108864,
+                "PidsLimit": 64, "NanoCpus": 500000000, "CpuShares": 512,
+                "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 3}
+            });
+        }
+        "socket" => {
+            mounts = json!([{"Type": "bind", "Source": "/var/run/docker.sock",
+                "Destination": "/var/run/docker.sock", "Mode": "", "RW": true,
+                "Propagation": "rprivate"}]);
+        }
+        "sys-admin" => host_config["CapAdd"] = json!(["SYS_ADMIN"]),
+        "seccomp" => {
+            host_config["SecurityOpt"] = json!(["seccomp=unconfined", "apparmor=unconfined"]);
+            apparmor = "unconfined";
+        }
+        _ => {}
+    }
+    json!({
+        "Id": format!("{:02x}{}", i + 1, "c".repeat(62)),
+        "Name": format!("/{name}"),
+        "Image": format!("sha256:{}", "e".repeat(64)),
+        "AppArmorProfile": apparmor,
+        "State": {"Status": "running", "Running": true, "Pid": 1000 + i},
+        "Config": config,
+        "HostConfig": host_config,
+        "Mounts": mounts,
+        "NetworkSettings": {"Ports": null}
+    })
+}
+
+/// A Docker host with default settings (local socket only, no TLS listener)
+/// running `containers` (name, kind) from one locally built image. Kinds:
+/// `hardened`, `socket` (mounts docker.sock), `sys-admin`, `seccomp`
+/// (seccomp and AppArmor unconfined), anything else = plain defaults.
+pub fn fleet_snapshot(containers: &[(String, &str)]) -> Snapshot {
+    use serde_json::json;
+    let list: Vec<serde_json::Value> = containers
+        .iter()
+        .enumerate()
+        .map(|(i, (n, k))| fleet_container(i, n, k))
+        .collect();
+    let doc = json!({
+        "schema": 1, "tool": "shipshape", "tool_version": "0.1.0",
+        "collected_at": "2026-12-01T00:00:00.000Z", "root": "/",
+        "host": {"hostname": "fleet-01", "os": "Debian GNU/Linux 12 (bookworm)",
+            "mounts": {"ok": []}, "files": {}, "units": {"ok": []},
+            "audit": {"loaded": null, "files": []},
+            "docker_group": {"ok": {"gid": 999, "members": []}},
+            "content_trust": [], "listeners": {"ok": []}, "binaries": {}},
+        "daemon": {"socket": "/var/run/docker.sock", "process": {"ok": null},
+            "flags": [{"name": "host", "value": "fd://"}],
+            "flags_source": "/proc/812/cmdline", "config_file": "/etc/docker/daemon.json",
+            "config": {"state": "parsed", "settings": {}}},
+        "engine": {"ok": {"endpoint": "unix:///var/run/docker.sock", "api_version": "1.47",
+            "version": {"Version": "27.3.1", "ApiVersion": "1.47", "Os": "linux", "Arch": "amd64"},
+            "info": {"ID": "ABCD", "Name": "fleet-01", "ServerVersion": "27.3.1",
+                "SecurityOptions": ["name=apparmor", "name=seccomp,profile=builtin"]},
+            "networks": [],
+            "containers": list,
+            "images": [{"Id": format!("sha256:{}", "e".repeat(64)),
+                "RepoTags": ["pause:latest"], "RepoDigests": [], "Config": {"User": ""}}]}},
+        "self_container": null, "collect_micros": 0
+    });
+    serde_json::from_value(doc).unwrap_or_else(|e| panic!("fleet snapshot: {e}"))
+}
+
+/// The 10-container host of issue 10: one hardened, one mounting
+/// docker.sock, one with SYS_ADMIN, one with seccomp unconfined, six defaults.
+pub fn fleet10() -> Vec<(String, &'static str)> {
+    let mut v: Vec<(String, &str)> = vec![
+        ("hardened".into(), "hardened"),
+        ("sock".into(), "socket"),
+        ("sys-admin".into(), "sys-admin"),
+        ("seccomp-off".into(), "seccomp"),
+    ];
+    v.extend((1..=6).map(|i| (format!("default-{i}"), "default")));
+    v
+}
+
+/// 30 containers: the four special ones, two more socket mounts, 24 defaults.
+pub fn fleet30() -> Vec<(String, &'static str)> {
+    let mut v = fleet10();
+    v.push(("sock-2".into(), "socket"));
+    v.push(("sock-3".into(), "socket"));
+    v.extend((7..=24).map(|i| (format!("default-{i}"), "default")));
+    v
+}
+
+/// The findings the real CIS Docker checks give for a snapshot.
+pub fn real_findings(snap: &Snapshot) -> Vec<Finding> {
+    use shipshape::rules::{self, EvalOptions};
+    let checks: Vec<_> = rules::docker::checks().iter().collect();
+    rules::evaluate(snap, &EvalOptions::default(), &checks).findings
+}

@@ -1,10 +1,14 @@
 //! Graphviz DOT data-flow diagram: trust boundaries are (nested) clusters,
-//! components are coloured by their highest open risk, flows are edges
-//! (red and dashed when known to be unencrypted).
+//! components are coloured by their highest open risk after mitigation,
+//! identical containers collapse into one node with a count, local image and
+//! runtime edges are hidden, boundary breaks are thick red edges into the
+//! host, and flows are coloured by encryption and authentication together
+//! (see [`super::plan`]).
 
 use super::super::model::Shape;
 use super::super::Analysis;
-use super::{edges, layout, risk_color, risk_text_color, walk, Edge, Visit};
+use super::plan::{plan, DiagramOptions, Plan, PlanEdge, Protection};
+use super::{layout, risk_color, risk_text_color, walk, Visit};
 use crate::findings::Severity;
 use std::fmt::Write;
 
@@ -18,6 +22,9 @@ pub fn quote(s: &str) -> String {
             '\\' => o.push_str("\\\\"),
             '\n' => o.push_str("\\n"),
             '\r' => {}
+            c if c.is_control() => {
+                let _ = write!(o, "\\\\u{{{:x}}}", c as u32);
+            }
             c => o.push(c),
         }
     }
@@ -26,8 +33,22 @@ pub fn quote(s: &str) -> String {
 }
 
 pub fn render(a: &Analysis<'_>) -> String {
+    render_with(a, DiagramOptions::default())
+}
+
+/// What the walk is doing inside a boundary.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Draw,
+    /// Members drawn in the parent: the isolation is broken.
+    Unbox,
+    /// A collapsed member's boundary: nothing drawn.
+    Skip,
+}
+
+pub fn render_with(a: &Analysis<'_>, opts: DiagramOptions) -> String {
     let m = a.model;
-    let highest = a.highest_open();
+    let p = plan(a, opts);
     let lay = layout(m);
     let mut o = String::with_capacity(256 + m.components.len() * 160 + m.flows.len() * 120);
     let _ = writeln!(o, "digraph threat_model {{");
@@ -41,67 +62,133 @@ pub fn render(a: &Analysis<'_>) -> String {
         "  node [fontname=\"Helvetica\", fontsize=10, style=filled];"
     );
     let _ = writeln!(o, "  edge [fontname=\"Helvetica\", fontsize=9];");
+    let mut stack: Vec<Mode> = Vec::new();
     walk(&lay, |v| match v {
         Visit::Open { b, depth } => {
-            let bd = &m.boundaries[b];
-            let _ = writeln!(o, "{}subgraph cluster_{b} {{", "  ".repeat(depth - 1));
-            let _ = writeln!(
-                o,
-                "{}label={}; style=dashed; color=\"#c0392b\"; fontcolor=\"#c0392b\";",
-                "  ".repeat(depth),
-                quote(&format!("{} [{}]", bd.name, bd.kind))
-            );
-        }
-        Visit::Node { c: ci, depth } => {
-            let c = &m.components[ci];
-            let shape = match c.kind.shape() {
-                Shape::Process => "ellipse",
-                Shape::Store => "cylinder",
-                Shape::External => "box",
+            let parent = stack.last().copied().unwrap_or(Mode::Draw);
+            let mode = if parent == Mode::Skip || p.skip_boundary[b] {
+                Mode::Skip
+            } else if p.unbox_boundary[b] {
+                Mode::Unbox
+            } else {
+                Mode::Draw
             };
-            let sev = highest[ci];
-            let label = format!(
-                "{}\n({}){}",
-                c.name,
-                c.kind,
-                sev.map(|s| format!("\nopen risk: {s}")).unwrap_or_default()
-            );
-            let _ = writeln!(
-                o,
-                "{}n{ci} [label={}, shape={shape}, fillcolor=\"{}\", fontcolor=\"{}\", tooltip={}];",
-                "  ".repeat(depth),
-                quote(&label),
-                risk_color(sev),
-                risk_text_color(sev),
-                quote(&c.id)
-            );
+            stack.push(mode);
+            if mode == Mode::Draw {
+                boundary_open(&mut o, a, &p, &lay, b, depth);
+            }
+        }
+        Visit::Node { c, depth } => {
+            if stack.last() != Some(&Mode::Skip) && p.rep[c] == c {
+                node(&mut o, a, &p, c, depth);
+            }
         }
         Visit::Close { depth } => {
-            let _ = writeln!(o, "{}}}", "  ".repeat(depth - 1));
+            if stack.pop() == Some(Mode::Draw) {
+                let _ = writeln!(o, "{}}}", "  ".repeat(depth - 1));
+            }
         }
     });
-    for Edge {
-        from,
-        to,
-        flow: f,
-        label,
-    } in edges(m, "\n")
-    {
-        let style = match f.encrypted {
-            Some(false) => ", color=\"#c0392b\", style=dashed",
-            Some(true) => ", color=\"#1e8449\"",
-            None => "",
-        };
-        let _ = writeln!(o, "  n{from} -> n{to} [label={}{style}];", quote(&label));
+    for e in &p.edges {
+        let style = edge_style(e);
+        let _ = writeln!(
+            o,
+            "  n{} -> n{} [label={}{style}];",
+            e.from,
+            e.to,
+            quote(&e.label)
+        );
     }
-    // Legend.
-    let _ = writeln!(o, "  subgraph cluster_legend {{");
+    legend(&mut o, p.hidden_local);
+    let _ = writeln!(o, "}}");
+    o
+}
+
+fn boundary_open(
+    o: &mut String,
+    a: &Analysis<'_>,
+    p: &Plan,
+    lay: &super::Layout,
+    b: usize,
+    depth: usize,
+) {
+    let bd = &a.model.boundaries[b];
+    // A container boundary standing for a collapsed group says so.
+    let n = match lay.members[b].as_slice() {
+        [only] => p.count[*only],
+        _ => 1,
+    };
+    let name = if n > 1 {
+        format!("{} [{}] ×{n}", bd.name, bd.kind)
+    } else {
+        format!("{} [{}]", bd.name, bd.kind)
+    };
+    let _ = writeln!(o, "{}subgraph cluster_{b} {{", "  ".repeat(depth - 1));
     let _ = writeln!(
         o,
-        "    label=\"Highest open risk\"; style=solid; color=\"#999999\";"
+        "{}label={}; style=dashed; color=\"#c0392b\"; fontcolor=\"#c0392b\";",
+        "  ".repeat(depth),
+        quote(&name)
+    );
+}
+
+fn node(o: &mut String, a: &Analysis<'_>, p: &Plan, ci: usize, depth: usize) {
+    let c = &a.model.components[ci];
+    let shape = match c.kind.shape() {
+        Shape::Process => "ellipse",
+        Shape::Store => "cylinder",
+        Shape::External => "box",
+    };
+    let sev = p.risk[ci];
+    let n = p.count[ci];
+    let label = format!(
+        "{}{}\n({}){}",
+        c.name,
+        if n > 1 {
+            format!("\n+{} identical (×{n})", n - 1)
+        } else {
+            String::new()
+        },
+        c.kind,
+        sev.map(|s| format!("\nopen risk: {s}")).unwrap_or_default()
+    );
+    let _ = writeln!(
+        o,
+        "{}n{ci} [label={}, shape={shape}, fillcolor=\"{}\", fontcolor=\"{}\", tooltip={}];",
+        "  ".repeat(depth),
+        quote(&label),
+        risk_color(sev),
+        risk_text_color(sev),
+        quote(&c.id)
+    );
+}
+
+fn edge_style(e: &PlanEdge) -> &'static str {
+    if e.breaks_boundary {
+        return ", color=\"#c0392b\", fontcolor=\"#c0392b\", penwidth=2.5";
+    }
+    match e.protection {
+        Protection::Both => ", color=\"#1e8449\"",
+        Protection::Partial => ", color=\"#d68910\"",
+        Protection::None => ", color=\"#c0392b\", style=dashed",
+        Protection::Unknown => ", color=\"#7f8c8d\", style=dotted",
+    }
+}
+
+fn legend(o: &mut String, hidden_local: usize) {
+    let _ = writeln!(o, "  subgraph cluster_legend {{");
+    let label = if hidden_local > 0 {
+        format!("Legend ({hidden_local} local image/runtime edges hidden)")
+    } else {
+        "Legend".to_string()
+    };
+    let _ = writeln!(
+        o,
+        "    label={}; style=solid; color=\"#999999\";",
+        quote(&label)
     );
     let levels = [
-        ("critical", Some(Severity::Critical)),
+        ("open risk: critical", Some(Severity::Critical)),
         ("high", Some(Severity::High)),
         ("medium", Some(Severity::Medium)),
         ("low", Some(Severity::Low)),
@@ -118,7 +205,19 @@ pub fn render(a: &Analysis<'_>) -> String {
     for k in 0..levels.len() - 1 {
         let _ = writeln!(o, "    legend{k} -> legend{} [style=invis];", k + 1);
     }
+    let flows = [
+        ("boundary break", ", color=\"#c0392b\", penwidth=2.5"),
+        ("encrypted + authenticated", ", color=\"#1e8449\""),
+        ("one of the two", ", color=\"#d68910\""),
+        ("neither", ", color=\"#c0392b\", style=dashed"),
+        ("unknown", ", color=\"#7f8c8d\", style=dotted"),
+    ];
+    for (k, (name, style)) in flows.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "    lf{k}a [label=\"\", shape=point];\n    lf{k}b [label=\"\", shape=point];"
+        );
+        let _ = writeln!(o, "    lf{k}a -> lf{k}b [label=\"{name}\"{style}];");
+    }
     let _ = writeln!(o, "  }}");
-    let _ = writeln!(o, "}}");
-    o
 }

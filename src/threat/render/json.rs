@@ -12,9 +12,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const THREATS_SCHEMA: &str = "shipshape.threats";
-pub const THREATS_SCHEMA_VERSION: u32 = 1;
+pub const THREATS_SCHEMA_VERSION: u32 = 2;
 /// JSON Schema (draft 2020-12) of this output.
-pub const JSON_SCHEMA: &str = include_str!("../../../docs/schema/threats.v1.json");
+pub const JSON_SCHEMA: &str = include_str!("../../../docs/schema/threats.v2.json");
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -81,6 +81,10 @@ struct InstanceOut<'a> {
     component_kind: &'static str,
     flow: Option<&'a str>,
     severity: Severity,
+    score: u8,
+    takeover: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a str>,
     likelihood: Likelihood,
     impact: Impact,
     status: Status,
@@ -149,38 +153,39 @@ pub fn render(a: &Analysis<'_>) -> String {
             open_by_severity,
             findings_linked: a.has_findings,
         },
-        threats: a
-            .instances
-            .iter()
-            .map(|i| {
-                let t = a.threat(i);
-                let c = a.component(i);
-                InstanceOut {
-                    id: &i.id,
-                    threat: &t.id,
-                    title: &t.title,
-                    surface: &t.surface,
-                    stride: &t.stride,
-                    component: &c.id,
-                    component_kind: c.kind.name(),
-                    flow: a.flow(i).map(|f| f.id.as_str()),
-                    severity: i.severity,
-                    likelihood: i.likelihood,
-                    impact: i.impact,
-                    status: i.status,
-                    risk: &t.risk,
-                    reason: &t.reason,
-                    prevention: &t.prevention,
-                    references: &t.references,
-                    evidence: &i.evidence,
-                    explanation: &i.explanation,
-                    waiver: i.waiver.as_ref(),
-                }
-            })
-            .collect(),
+        threats: a.instances.iter().map(|i| instance_out(a, i)).collect(),
         warnings: &a.warnings,
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("threat model serialises");
     s.push('\n');
     s
+}
+
+fn instance_out<'a>(a: &Analysis<'a>, i: &'a super::super::eval::Instance) -> InstanceOut<'a> {
+    let t = a.threat(i);
+    let c = a.component(i);
+    InstanceOut {
+        id: &i.id,
+        threat: &t.id,
+        title: &t.title,
+        surface: &t.surface,
+        stride: &t.stride,
+        component: &c.id,
+        component_kind: c.kind.name(),
+        flow: a.flow(i).map(|f| f.id.as_str()),
+        severity: i.severity,
+        score: i.score,
+        takeover: i.takeover,
+        fix: t.fix.as_deref(),
+        likelihood: i.likelihood,
+        impact: i.impact,
+        status: i.status,
+        risk: &t.risk,
+        reason: &t.reason,
+        prevention: &t.prevention,
+        references: &t.references,
+        evidence: &i.evidence,
+        explanation: &i.explanation,
+        waiver: i.waiver.as_ref(),
+    }
 }
