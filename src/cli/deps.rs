@@ -26,6 +26,8 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// JUnit XML from the shared writer: one case per vulnerable package
+    Junit,
 }
 
 #[derive(clap::Args)]
@@ -243,7 +245,8 @@ pub fn run(args: DepsArgs) -> i32 {
     let text = match args.format {
         Format::Text => report::to_text(&report),
         Format::Json => report::to_json(&report),
-        Format::Sarif => report::to_sarif(&report),
+        Format::Sarif => crate::report::sarif::render(&crate::report::deps::run(&report)),
+        Format::Junit => crate::report::junit::render(&crate::report::deps::run(&report)),
     };
     if let Err(e) = super::write_output(args.output.as_deref(), &text) {
         super::error(e);

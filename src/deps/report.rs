@@ -6,7 +6,6 @@ use super::db::Source;
 use super::matcher::{Finding, Status, Unmatched};
 use super::{escape, InputError, Origin};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 pub const SCHEMA: &str = "shipshape-deps-report";
 pub const SCHEMA_VERSION: u32 = 1;
@@ -164,74 +163,4 @@ pub fn to_text(r: &DepsReport) -> String {
         r.errors.len()
     );
     o
-}
-
-fn sarif_level(l: Level) -> &'static str {
-    match l {
-        Level::Critical | Level::High => "error",
-        Level::Medium | Level::Unknown => "warning",
-        Level::Low | Level::None => "note",
-    }
-}
-
-pub fn to_sarif(r: &DepsReport) -> String {
-    let mut rules = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for f in &r.findings {
-        let id = &f.advisories[0];
-        if seen.insert(id.clone()) {
-            rules.push(json!({
-                "id": id,
-                "shortDescription": {"text": if f.summary.is_empty() { id.clone() } else { f.summary.clone() }},
-                "helpUri": format!("https://osv.dev/vulnerability/{id}"),
-                "properties": {"aliases": f.ids, "security-severity": f.severity.score.map(|s| format!("{s:.1}"))}
-            }));
-        }
-    }
-    let results: Vec<_> = r
-        .findings
-        .iter()
-        .map(|f| {
-            let mut region = serde_json::Map::new();
-            if let Some(l) = f.origin.line {
-                region.insert("startLine".into(), json!(l.max(1)));
-                region.insert("startColumn".into(), json!(f.origin.column.unwrap_or(1).max(1)));
-            }
-            let mut phys = json!({"artifactLocation": {"uri": f.origin.path}});
-            if !region.is_empty() {
-                phys["region"] = serde_json::Value::Object(region);
-            }
-            let version = f
-                .installed
-                .clone()
-                .or(f.specifier.clone())
-                .unwrap_or_default();
-            json!({
-                "ruleId": f.advisories[0],
-                "level": sarif_level(f.severity.level),
-                "message": {"text": format!(
-                    "{} {} is affected by {} (severity {}); {}",
-                    f.raw_name, version, f.ids.join(", "), f.severity.level.label(), f.remediation)},
-                "locations": [{"physicalLocation": phys}],
-                "properties": {"package": f.package, "fixed": f.fixed, "target": f.origin.target}
-            })
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "shipshape",
-                "version": r.tool_version,
-                "informationUri": "https://github.com/shipshape/shipshape",
-                "rules": rules
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
-    });
-    let mut s = serde_json::to_string_pretty(&doc).expect("sarif serialises");
-    s.push('\n');
-    s
 }

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod core;
+pub mod deps;
 pub mod docker_bench;
 pub mod json;
 pub mod junit;
