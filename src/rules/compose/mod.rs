@@ -1,6 +1,7 @@
 //! Compose rules (`COMPOSE-*`): the CIS Docker Benchmark 1.6 section 5
 //! runtime checks that a compose service can express.
 
+mod access;
 mod capabilities;
 mod environment;
 mod mounts;
@@ -41,6 +42,8 @@ pub static RULES: &[&Rule] = &[
     &runtime::HEALTHCHECK_DISABLED,
     &runtime::DEFAULT_BRIDGE,
     &runtime::ROOT_USER,
+    &access::AUTH_OFF,
+    &access::INSECURE,
 ];
 
 /// Report at the service's own key (for settings that are missing).

@@ -12,12 +12,14 @@ mod host_namespaces;
 mod host_path;
 mod host_port;
 mod images;
+mod insecure_settings;
 mod namespaces;
 mod network;
 mod pod_extras;
 mod privileged;
 mod profiles;
 mod rbac_bindings;
+mod rbac_broad;
 mod rbac_roles;
 mod read_only_root;
 mod resources;
@@ -67,12 +69,19 @@ pub static RULES: &[&Rule] = &[
     &rbac_bindings::ANONYMOUS,
     &rbac_bindings::CLUSTER_ADMIN,
     &rbac_bindings::SYSTEM_MASTERS,
+    &rbac_broad::ADMIN_EQUIVALENT,
+    &rbac_broad::NON_RESOURCE_WILDCARD,
+    &rbac_broad::BROAD_GROUP,
+    &rbac_broad::ADMIN_TO_BROAD,
+    &rbac_broad::DEFAULT_SA_BINDING,
     &namespaces::PSA_PRIVILEGED,
     &namespaces::PSA_MISSING,
     &network::ALLOW_ALL,
     &network::EXPOSED_SERVICE,
     &secrets::SECRET_MANIFEST,
     &secrets::CONFIGMAP_SECRETS,
+    &insecure_settings::AUTH_OFF,
+    &insecure_settings::INSECURE,
 ];
 
 /// A `securityContext` setting everywhere a pod writes it: the pod level
