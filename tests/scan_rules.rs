@@ -238,3 +238,30 @@ fn docs_catalogue_matches_the_registry() {
         "docs/scan.md rule table is stale (UPDATE_DOCS=1)"
     );
 }
+
+/// A Windows HostProcess DaemonSet gets the Windows findings (HostProcess,
+/// SYSTEM account, host network) and none of the Linux-only rules, which
+/// Windows nodes ignore.
+#[test]
+fn windows_pods_get_windows_findings_and_no_linux_only_ones() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/windows");
+    let opts = ScanOptions {
+        paths: vec![dir],
+        ..Default::default()
+    };
+    let r = scan(&opts).expect("scan runs");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let ids: BTreeSet<&str> = r.findings.iter().map(|f| f.rule_id).collect();
+    for linux_only in [
+        "K8S-002", "K8S-003", "K8S-004", "K8S-005", "K8S-006", "K8S-013", "K8S-014", "K8S-015",
+        "K8S-024", "K8S-025", "K8S-027", "K8S-062", "K8S-068",
+    ] {
+        assert!(
+            !ids.contains(linux_only),
+            "{linux_only} fired on a Windows pod: {ids:?}"
+        );
+    }
+    for windows in ["K8S-023", "K8S-071", "K8S-009"] {
+        assert!(ids.contains(windows), "{windows} missing: {ids:?}");
+    }
+}

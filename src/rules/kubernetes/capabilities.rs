@@ -25,6 +25,10 @@ pub static ADDED: Rule = Rule {
 };
 
 fn added(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         let Some(add) = c.sc_entry(&["capabilities", "add"]) else {
             continue;
@@ -74,6 +78,10 @@ pub static NOT_DROPPED: Rule = Rule {
 };
 
 fn not_dropped(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         let drop = c.sc_entry(&["capabilities", "drop"]);
         let dropped =

@@ -61,6 +61,10 @@ pub static PROC_MOUNT: Rule = Rule {
 };
 
 fn proc_mount(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         if let Some(e) = c.sc_entry(&["procMount"]) {
             if e.value.as_str().is_some_and(|v| v != "Default") {
@@ -110,6 +114,10 @@ const SAFE: &[&str] = &[
 ];
 
 fn sysctls(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     let Some(list) = p.spec.path(&["securityContext", "sysctls"]) else {
         return;
     };
@@ -172,6 +180,10 @@ fn selinux_check(o: &Entry, what: &str, s: &mut Sink) {
 }
 
 fn selinux(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for (who, e) in security_settings(p, &["seLinuxOptions"]) {
         selinux_check(e, &who, s);
     }
