@@ -10,11 +10,13 @@
 //! - [`sockets`]: container runtime sockets and the directories that hold
 //!   them (CIS Docker 5.32);
 //! - [`secrets`]: secret-looking names and literal values (CIS Docker 4.10);
+//! - [`devices`]: host devices that are a direct path to takeover;
 //! - [`images`]: image references and mutable tags;
 //! - [`insecure`]: environment variables and flags that switch
 //!   authentication or certificate checks off.
 
 pub mod capabilities;
+pub mod devices;
 pub mod host_paths;
 pub mod images;
 pub mod insecure;

@@ -44,6 +44,9 @@ pub static RULES: &[&Rule] = &[
     &runtime::ROOT_USER,
     &access::AUTH_OFF,
     &access::INSECURE,
+    &runtime::RAW_DEVICE,
+    &capabilities::CAP_TAKEOVER,
+    &mounts::WRITABLE_TAKEOVER,
 ];
 
 /// Report at the service's own key (for settings that are missing).

@@ -15,7 +15,7 @@ pub static ENV_ARG_SECRETS: Rule = Rule {
             history, so anyone who can pull the image can read them with docker history or \
             inspect, long after the build. A leaked credential opens whatever it protects. \
             BuildKit secret mounts and run-time secrets never persist in the image.",
-        severity: Severity::High,
+        severity: Severity::Critical,
         stride: &[Stride::InformationDisclosure],
         refs: &[cis_docker("4.10"), cwe("798"), cwe("538")],
         remediation: "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator; ENV and ARG values stay in the image history.",

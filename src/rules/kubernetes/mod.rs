@@ -93,6 +93,7 @@ pub static RULES: &[&Rule] = &[
     &pod_hygiene::SECRET_ENV,
     &pod_hygiene::SSH_PORT,
     &pod_hygiene::WINDOWS_ADMIN,
+    &capabilities::TAKEOVER,
 ];
 
 /// A `securityContext` setting everywhere a pod writes it: the pod level
