@@ -296,7 +296,7 @@ const POLICY: &[(&str, &[&str])] = &[
         "K8S-002", "K8S-003", "K8S-006", "K8S-012", "K8S-016", "K8S-018", "K8S-022", "K8S-025",
         "K8S-027", "K8S-038", "K8S-044", "K8S-047", "K8S-051", "K8S-052", "K8S-053", "K8S-054",
         "K8S-064", "K8S-065", "K8S-068", "K8S-070",
-        "DF-004", "DF-005", "DF-008", "DF-009", "DF-015",
+        "DF-004", "DF-005", "DF-008", "DF-009", "DF-015", "DF-032",
         "COMPOSE-005", "COMPOSE-010", "COMPOSE-011", "COMPOSE-014", "COMPOSE-016", "COMPOSE-019",
         "COMPOSE-022",
         "SHIPSHAPE-001",
@@ -305,13 +305,14 @@ const POLICY: &[(&str, &[&str])] = &[
     ("low", &[
         "K8S-011", "K8S-015", "K8S-017", "K8S-019", "K8S-021", "K8S-026", "K8S-062", "K8S-063",
         "K8S-069",
-        "DF-003", "DF-010", "DF-011", "DF-012", "DF-013",
+        "DF-003", "DF-010", "DF-011", "DF-012", "DF-013", "DF-022", "DF-023", "DF-024", "DF-027",
+        "DF-029", "DF-033", "DF-034",
         "COMPOSE-012", "COMPOSE-013", "COMPOSE-018", "COMPOSE-020", "COMPOSE-021", "COMPOSE-023",
         "COMPOSE-024", "COMPOSE-025",
         "SHIPSHAPE-002",
     ]),
     // Reliability or maintainability with no direct security effect.
-    ("info", &["K8S-066"]),
+    ("info", &["K8S-066", "DF-025", "DF-026", "DF-028", "DF-030", "DF-031"]),
 ];
 
 /// The same danger written in each kind of file gets the same severity.

@@ -5,6 +5,7 @@ mod access;
 mod add;
 mod base_image;
 mod healthcheck;
+mod hygiene;
 mod packages;
 mod secrets;
 mod shell;
@@ -36,6 +37,19 @@ pub static RULES: &[&Rule] = &[
     &access::SUDO_NOPASSWD,
     &access::ROOT_PASSWORD,
     &access::ROOT_LOGIN,
+    &hygiene::APT_FLAGS,
+    &hygiene::UPGRADE,
+    &hygiene::PIPEFAIL,
+    &hygiene::MAINTAINER,
+    &hygiene::RELATIVE_WORKDIR,
+    &hygiene::NPM_INSTALL,
+    &hygiene::CD_IN_RUN,
+    &hygiene::SHELL_FORM,
+    &hygiene::REPEATED_CMD,
+    &hygiene::LEGACY_ENV,
+    &hygiene::EOL_BASE,
+    &hygiene::FLOATING_TAG,
+    &hygiene::ADD_ARCHIVE,
 ];
 
 /// The shell text of a RUN (exec form brackets and commas blanked out, so
