@@ -298,7 +298,7 @@ const POLICY: &[(&str, &[&str])] = &[
         "K8S-064", "K8S-065", "K8S-068", "K8S-070",
         "DF-004", "DF-005", "DF-008", "DF-009", "DF-015", "DF-032",
         "COMPOSE-005", "COMPOSE-010", "COMPOSE-011", "COMPOSE-014", "COMPOSE-016", "COMPOSE-019",
-        "COMPOSE-022",
+        "COMPOSE-022", "COMPOSE-035", "COMPOSE-038", "COMPOSE-040",
         "SHIPSHAPE-001",
     ]),
     // Defence in depth and hygiene with a security effect.
@@ -308,7 +308,7 @@ const POLICY: &[(&str, &[&str])] = &[
         "DF-003", "DF-010", "DF-011", "DF-012", "DF-013", "DF-022", "DF-023", "DF-024", "DF-027",
         "DF-029", "DF-033", "DF-034",
         "COMPOSE-012", "COMPOSE-013", "COMPOSE-018", "COMPOSE-020", "COMPOSE-021", "COMPOSE-023",
-        "COMPOSE-024", "COMPOSE-025",
+        "COMPOSE-024", "COMPOSE-025", "COMPOSE-036", "COMPOSE-037", "COMPOSE-039",
         "SHIPSHAPE-002",
     ]),
     // Reliability or maintainability with no direct security effect.
@@ -329,7 +329,9 @@ const SAME_DANGER: &[&[&str]] = &[
     &["K8S-009", "COMPOSE-006"],
     &["K8S-013", "K8S-014", "COMPOSE-009"],
     &["K8S-015", "COMPOSE-013"],
-    &["K8S-018", "DF-005"],
+    &["K8S-018", "DF-005", "COMPOSE-035"],
+    &["K8S-019", "COMPOSE-036"],
+    &["K8S-025", "COMPOSE-038"],
     &["K8S-070", "DF-015"],
     &["K8S-002", "COMPOSE-010"],
 ];

@@ -12,6 +12,7 @@
 //! - [`secrets`]: secret-looking names and literal values (CIS Docker 4.10);
 //! - [`devices`]: host devices that are a direct path to takeover;
 //! - [`images`]: image references and mutable tags;
+//! - [`sysctls`]: the kernel parameters a container may set safely;
 //! - [`insecure`]: environment variables and flags that switch
 //!   authentication or certificate checks off.
 
@@ -22,3 +23,4 @@ pub mod images;
 pub mod insecure;
 pub mod secrets;
 pub mod sockets;
+pub mod sysctls;

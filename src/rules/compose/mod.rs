@@ -11,6 +11,7 @@ mod privileged;
 mod resources;
 mod runtime;
 mod security_opt;
+mod service_extras;
 
 use crate::manifest::compose::ServiceView;
 use crate::rules::manifest::{Rule, Sink};
@@ -47,6 +48,12 @@ pub static RULES: &[&Rule] = &[
     &runtime::RAW_DEVICE,
     &capabilities::CAP_TAKEOVER,
     &mounts::WRITABLE_TAKEOVER,
+    &service_extras::IMAGE_TAG,
+    &service_extras::IMAGE_DIGEST,
+    &service_extras::NO_HEALTHCHECK,
+    &service_extras::SYSCTLS,
+    &service_extras::ULIMITS,
+    &service_extras::CGROUP_HOST,
 ];
 
 /// Report at the service's own key (for settings that are missing).

@@ -100,19 +100,6 @@ pub static SYSCTLS: Rule = Rule {
     subject: Subject::Pod(sysctls),
 };
 
-const SAFE: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
-
 fn sysctls(p: &PodView, s: &mut Sink) {
     // Linux-only setting: Windows pods ignore it.
     if super::is_windows(p) {
@@ -128,7 +115,7 @@ fn sysctls(p: &PodView, s: &mut Sink) {
         let Some(name) = e.value.as_str() else {
             continue;
         };
-        if !SAFE.contains(&name) {
+        if !crate::knowledge::sysctls::is_safe(name) {
             s.at_value(
                 &e.value,
                 format!("{} sets unsafe sysctl {name}", p.object_label()),
