@@ -286,7 +286,7 @@ const POLICY: &[(&str, &[&str])] = &[
     ("high", &[
         "K8S-004", "K8S-005", "K8S-007", "K8S-008", "K8S-009", "K8S-013", "K8S-014", "K8S-024",
         "K8S-030", "K8S-031", "K8S-033", "K8S-034", "K8S-035", "K8S-036", "K8S-037", "K8S-041",
-        "K8S-042", "K8S-045", "K8S-050", "K8S-061", "K8S-067", "K8S-071",
+        "K8S-042", "K8S-045", "K8S-050", "K8S-061", "K8S-067", "K8S-071", "K8S-074", "K8S-075",
         "DF-001", "DF-002", "DF-007", "DF-014", "DF-018", "DF-019", "DF-021",
         "COMPOSE-003", "COMPOSE-004", "COMPOSE-006", "COMPOSE-007", "COMPOSE-008", "COMPOSE-009",
         "COMPOSE-017", "COMPOSE-026", "COMPOSE-031",
@@ -295,7 +295,7 @@ const POLICY: &[(&str, &[&str])] = &[
     ("medium", &[
         "K8S-002", "K8S-003", "K8S-006", "K8S-012", "K8S-016", "K8S-018", "K8S-022", "K8S-025",
         "K8S-027", "K8S-038", "K8S-044", "K8S-047", "K8S-051", "K8S-052", "K8S-053", "K8S-054",
-        "K8S-064", "K8S-065", "K8S-068", "K8S-070",
+        "K8S-064", "K8S-065", "K8S-068", "K8S-070", "K8S-073",
         "DF-004", "DF-005", "DF-008", "DF-009", "DF-015", "DF-032",
         "COMPOSE-005", "COMPOSE-010", "COMPOSE-011", "COMPOSE-014", "COMPOSE-016", "COMPOSE-019",
         "COMPOSE-022", "COMPOSE-035", "COMPOSE-038", "COMPOSE-040",
@@ -304,7 +304,7 @@ const POLICY: &[(&str, &[&str])] = &[
     // Defence in depth and hygiene with a security effect.
     ("low", &[
         "K8S-011", "K8S-015", "K8S-017", "K8S-019", "K8S-021", "K8S-026", "K8S-062", "K8S-063",
-        "K8S-069",
+        "K8S-069", "K8S-076",
         "DF-003", "DF-010", "DF-011", "DF-012", "DF-013", "DF-022", "DF-023", "DF-024", "DF-027",
         "DF-029", "DF-033", "DF-034",
         "COMPOSE-012", "COMPOSE-013", "COMPOSE-018", "COMPOSE-020", "COMPOSE-021", "COMPOSE-023",

@@ -318,6 +318,60 @@ pub const FLAGS: &[Setting] = &[
         Insecure,
         "server certificates are not checked",
     ),
+    s(
+        "--insecure",
+        Truthy,
+        Insecure,
+        "TLS certificates are not checked, or TLS is off",
+    ),
+    s(
+        "--trusted-host",
+        Truthy,
+        Insecure,
+        "pip skips certificate checks for a host",
+    ),
+    s(
+        "--allow-untrusted",
+        Truthy,
+        Insecure,
+        "apk installs packages without a valid signature",
+    ),
+    s(
+        "--allow-unauthenticated",
+        Truthy,
+        Insecure,
+        "apt installs packages without a valid signature",
+    ),
+    s(
+        "--force-yes",
+        Truthy,
+        Insecure,
+        "apt installs packages without a valid signature",
+    ),
+    s(
+        "--nogpgcheck",
+        Truthy,
+        Insecure,
+        "yum/dnf install packages without checking signatures",
+    ),
+    s(
+        "--nosignature",
+        Truthy,
+        Insecure,
+        "rpm installs packages without checking signatures",
+    ),
+    s(
+        "--nodigest",
+        Truthy,
+        Insecure,
+        "rpm installs packages without checking digests",
+    ),
+    s(
+        "--disable-content-trust",
+        Truthy,
+        Insecure,
+        "image signatures are not checked",
+    ),
 ];
 
 fn false_like(v: &str) -> bool {

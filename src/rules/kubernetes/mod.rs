@@ -8,6 +8,7 @@ use crate::manifest::yaml::Entry;
 mod capabilities;
 mod default_namespace;
 mod env_secrets;
+mod exposure;
 mod host_namespaces;
 mod host_path;
 mod host_port;
@@ -94,6 +95,10 @@ pub static RULES: &[&Rule] = &[
     &pod_hygiene::SSH_PORT,
     &pod_hygiene::WINDOWS_ADMIN,
     &capabilities::TAKEOVER,
+    &exposure::EXTERNAL_IPS,
+    &exposure::NGINX_SNIPPET,
+    &exposure::GIT_REPO,
+    &exposure::HOST_ALIASES,
 ];
 
 /// A `securityContext` setting everywhere a pod writes it: the pod level
