@@ -37,7 +37,7 @@ fn compose_extends_from_another_file_points_at_the_extends_key() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(
         d.path().join("common.yml"),
-        "services:\n  base:\n    privileged: true\n    cap_add: [SYS_ADMIN]\n",
+        "services:\n  base:\n    privileged: true\n    cap_add: [SYS_PTRACE]\n",
     )
     .unwrap();
     std::fs::write(

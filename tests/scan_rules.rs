@@ -238,3 +238,180 @@ fn docs_catalogue_matches_the_registry() {
         "docs/scan.md rule table is stale (UPDATE_DOCS=1)"
     );
 }
+
+/// A Windows HostProcess DaemonSet gets the Windows findings (HostProcess,
+/// SYSTEM account, host network) and none of the Linux-only rules, which
+/// Windows nodes ignore.
+#[test]
+fn windows_pods_get_windows_findings_and_no_linux_only_ones() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/windows");
+    let opts = ScanOptions {
+        paths: vec![dir],
+        ..Default::default()
+    };
+    let r = scan(&opts).expect("scan runs");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let ids: BTreeSet<&str> = r.findings.iter().map(|f| f.rule_id).collect();
+    for linux_only in [
+        "K8S-002", "K8S-003", "K8S-004", "K8S-005", "K8S-006", "K8S-013", "K8S-014", "K8S-015",
+        "K8S-024", "K8S-025", "K8S-027", "K8S-062", "K8S-068",
+    ] {
+        assert!(
+            !ids.contains(linux_only),
+            "{linux_only} fired on a Windows pod: {ids:?}"
+        );
+    }
+    for windows in ["K8S-023", "K8S-071", "K8S-009"] {
+        assert!(ids.contains(windows), "{windows} missing: {ids:?}");
+    }
+}
+
+/// The severity policy in `docs/scan.md`, rule by rule: every rule sits in
+/// exactly one tier and its severity is that tier's. A new rule fails this
+/// test until it is placed.
+#[rustfmt::skip]
+const POLICY: &[(&str, &[&str])] = &[
+    // A direct path to host or cluster takeover, or to the data without any
+    // credential: privileged, runtime sockets, writable /, /etc, /proc,
+    // /root, raw memory and disks, SYS_ADMIN/SYS_MODULE/ALL, HostProcess,
+    // cluster-admin-equivalent RBAC, literal credentials, authentication off.
+    ("critical", &[
+        "K8S-001", "K8S-010", "K8S-020", "K8S-023", "K8S-032", "K8S-040", "K8S-043", "K8S-046",
+        "K8S-055", "K8S-060", "K8S-072",
+        "DF-006", "DF-016", "DF-017", "DF-020",
+        "COMPOSE-001", "COMPOSE-002", "COMPOSE-015", "COMPOSE-030", "COMPOSE-032", "COMPOSE-033",
+        "COMPOSE-034",
+    ]),
+    // A serious weakening of isolation, or a directly usable exposure.
+    ("high", &[
+        "K8S-004", "K8S-005", "K8S-007", "K8S-008", "K8S-009", "K8S-013", "K8S-014", "K8S-024",
+        "K8S-030", "K8S-031", "K8S-033", "K8S-034", "K8S-035", "K8S-036", "K8S-037", "K8S-041",
+        "K8S-042", "K8S-045", "K8S-050", "K8S-061", "K8S-067", "K8S-071", "K8S-074", "K8S-075",
+        "DF-001", "DF-002", "DF-007", "DF-014", "DF-018", "DF-019", "DF-021",
+        "COMPOSE-003", "COMPOSE-004", "COMPOSE-006", "COMPOSE-007", "COMPOSE-008", "COMPOSE-009",
+        "COMPOSE-017", "COMPOSE-026", "COMPOSE-031",
+    ]),
+    // A hardening gap with a plausible path to harm.
+    ("medium", &[
+        "K8S-002", "K8S-003", "K8S-006", "K8S-012", "K8S-016", "K8S-018", "K8S-022", "K8S-025",
+        "K8S-027", "K8S-038", "K8S-044", "K8S-047", "K8S-051", "K8S-052", "K8S-053", "K8S-054",
+        "K8S-064", "K8S-065", "K8S-068", "K8S-070", "K8S-073",
+        "DF-004", "DF-005", "DF-008", "DF-009", "DF-015", "DF-032",
+        "COMPOSE-005", "COMPOSE-010", "COMPOSE-011", "COMPOSE-014", "COMPOSE-016", "COMPOSE-019",
+        "COMPOSE-022", "COMPOSE-035", "COMPOSE-038", "COMPOSE-040",
+        "SHIPSHAPE-001",
+    ]),
+    // Defence in depth and hygiene with a security effect.
+    ("low", &[
+        "K8S-011", "K8S-015", "K8S-017", "K8S-019", "K8S-021", "K8S-026", "K8S-062", "K8S-063",
+        "K8S-069", "K8S-076",
+        "DF-003", "DF-010", "DF-011", "DF-012", "DF-013", "DF-022", "DF-023", "DF-024", "DF-027",
+        "DF-029", "DF-033", "DF-034",
+        "COMPOSE-012", "COMPOSE-013", "COMPOSE-018", "COMPOSE-020", "COMPOSE-021", "COMPOSE-023",
+        "COMPOSE-024", "COMPOSE-025", "COMPOSE-036", "COMPOSE-037", "COMPOSE-039",
+        "SHIPSHAPE-002",
+    ]),
+    // Reliability or maintainability with no direct security effect.
+    ("info", &["K8S-066", "DF-025", "DF-026", "DF-028", "DF-030", "DF-031"]),
+];
+
+/// The same danger written in each kind of file gets the same severity.
+const SAME_DANGER: &[&[&str]] = &[
+    &["K8S-001", "COMPOSE-001"],
+    &["K8S-072", "COMPOSE-033"],
+    &["K8S-005", "COMPOSE-004"],
+    &["K8S-020", "COMPOSE-015", "DF-006", "DF-016", "DF-020"],
+    &["K8S-060", "COMPOSE-030", "DF-017"],
+    &["K8S-061", "COMPOSE-031", "DF-018"],
+    &["K8S-004", "COMPOSE-026", "DF-001", "DF-002"],
+    &["K8S-007", "COMPOSE-007"],
+    &["K8S-008", "COMPOSE-008"],
+    &["K8S-009", "COMPOSE-006"],
+    &["K8S-013", "K8S-014", "COMPOSE-009"],
+    &["K8S-015", "COMPOSE-013"],
+    &["K8S-018", "DF-005", "COMPOSE-035"],
+    &["K8S-019", "COMPOSE-036"],
+    &["K8S-025", "COMPOSE-038"],
+    &["K8S-070", "DF-015"],
+    &["K8S-002", "COMPOSE-010"],
+];
+
+#[test]
+fn policy_tiers_hold_for_every_rule() {
+    let mut placed = std::collections::BTreeMap::new();
+    for (tier, ids) in POLICY {
+        for id in *ids {
+            assert!(placed.insert(*id, *tier).is_none(), "{id} is in two tiers");
+        }
+    }
+    let mut problems = Vec::new();
+    for r in registry::manifest_rules() {
+        match placed.remove(r.id) {
+            None => problems.push(format!("{} is in no tier of the severity policy", r.id)),
+            Some(tier) if tier != r.severity.label() => problems.push(format!(
+                "{} is {} but the policy puts it under {tier}",
+                r.id,
+                r.severity.label()
+            )),
+            Some(_) => {}
+        }
+    }
+    problems.extend(
+        placed
+            .keys()
+            .map(|id| format!("{id} is placed but not a rule")),
+    );
+    let severity = |id: &str| {
+        registry::manifest_rules()
+            .find(|r| r.id == id)
+            .map(|r| r.severity)
+    };
+    for group in SAME_DANGER {
+        let first = severity(group[0]);
+        for id in &group[1..] {
+            if severity(id) != first {
+                problems.push(format!("{} and {id} differ for the same danger", group[0]));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One-line cases scanned for real: what the worst finding's tier must be.
+#[test]
+fn policy_cases_get_their_tier() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("compose.yaml", "services:\n  a:\n    image: a:1\n    devices: [\"/dev/mem:/dev/mem\"]\n", "critical"),
+        ("compose.yaml", "services:\n  a:\n    image: a:1\n    devices: [\"/dev/sdb\"]\n", "critical"),
+        ("compose.yaml", "services:\n  a:\n    image: a:1\n    devices: [\"/dev/ttyUSB0\"]\n", "medium"),
+        ("compose.yaml", "services:\n  a:\n    image: a:1\n    cap_add: [ALL]\n", "critical"),
+        ("compose.yaml", "services:\n  a:\n    image: a:1\n    volumes: [\"/etc:/host/etc\"]\n", "critical"),
+        ("compose.yaml", "services:\n  a:\n    image: a:1\n    volumes: [\"/var/run:/host/run:ro\"]\n", "critical"),
+        ("compose.yaml", "services:\n  a:\n    image: a:1\n    environment: {MYSQL_ALLOW_EMPTY_PASSWORD: \"yes\"}\n", "critical"),
+        ("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: c:1\n      securityContext: {capabilities: {add: [SYS_MODULE]}}\n", "critical"),
+        ("Dockerfile", "FROM a:1\nENV POSTGRES_HOST_AUTH_METHOD=trust\nUSER 1000\n", "critical"),
+        ("Dockerfile", "FROM a:1\nRUN echo 'root:x' | chpasswd\nUSER 1000\n", "critical"),
+    ];
+    let rank = |s: &str| {
+        ["info", "low", "medium", "high", "critical"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    for (name, text, want) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let opts = ScanOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..Default::default()
+        };
+        let r = scan(&opts).expect("scan runs");
+        assert!(r.errors.is_empty(), "{text}: {:?}", r.errors);
+        let worst = r
+            .findings
+            .iter()
+            .map(|f| f.severity.label())
+            .max_by_key(|s| rank(s))
+            .unwrap_or("none");
+        assert_eq!(worst, *want, "{name}:\n{text}");
+    }
+}

@@ -79,6 +79,16 @@ pub fn drops_net_raw<'a>(dropped: impl IntoIterator<Item = &'a str>) -> bool {
         .any(|d| d == "ALL" || d == "NET_RAW")
 }
 
+/// Capabilities whose addition is a direct path to host takeover (critical
+/// by the severity policy): everything, system administration and kernel
+/// module loading.
+pub const TAKEOVER: &[&str] = &["ALL", "SYS_ADMIN", "SYS_MODULE"];
+
+/// Whether adding `name` is a direct path to host takeover.
+pub fn is_takeover(name: &str) -> bool {
+    TAKEOVER.contains(&normalize(name).as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

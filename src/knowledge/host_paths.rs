@@ -104,6 +104,17 @@ pub fn sensitive(path: &str) -> Option<Sensitive> {
         .map(|&(base, why)| Sensitive { base, why })
 }
 
+/// Directories whose writable mount is a direct path to host takeover
+/// (critical by the severity policy): the root filesystem, `/etc`, `/proc`
+/// and `/root`. Other sensitive directories, and these read-only, are
+/// serious but not immediate.
+pub const TAKEOVER_IF_WRITABLE: &[&str] = &["/", "/etc", "/proc", "/root"];
+
+/// Whether a writable mount of `path` is a direct path to host takeover.
+pub fn takeover_if_writable(path: &str) -> bool {
+    sensitive(path).is_some_and(|s| TAKEOVER_IF_WRITABLE.contains(&s.base))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,10 +10,17 @@
 //! - [`sockets`]: container runtime sockets and the directories that hold
 //!   them (CIS Docker 5.32);
 //! - [`secrets`]: secret-looking names and literal values (CIS Docker 4.10);
-//! - [`images`]: image references and mutable tags.
+//! - [`devices`]: host devices that are a direct path to takeover;
+//! - [`images`]: image references and mutable tags;
+//! - [`sysctls`]: the kernel parameters a container may set safely;
+//! - [`insecure`]: environment variables and flags that switch
+//!   authentication or certificate checks off.
 
 pub mod capabilities;
+pub mod devices;
 pub mod host_paths;
 pub mod images;
+pub mod insecure;
 pub mod secrets;
 pub mod sockets;
+pub mod sysctls;

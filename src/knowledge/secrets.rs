@@ -125,3 +125,46 @@ mod tests {
         assert!(!is_literal_secret_item("PATH=/usr/bin"));
     }
 }
+
+/// Credentials written inside a URL (`scheme://user:password@host`): the
+/// byte range of the `user:password` part in `text`. A password that is a
+/// `$VAR` reference, or empty, does not count.
+pub fn url_credentials(text: &str) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("://") {
+        let start = from + i + 3;
+        let rest = &text[start..];
+        let end = rest
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        if let Some(at) = authority.rfind('@') {
+            let userinfo = &authority[..at];
+            if let Some((_user, pass)) = userinfo.split_once(':') {
+                if !pass.is_empty() && !is_reference(pass) {
+                    return Some((start, start + at));
+                }
+            }
+        }
+        from = start;
+    }
+    None
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::url_credentials;
+
+    #[test]
+    fn credentials_in_urls() {
+        assert_eq!(
+            url_credentials("postgres://app:s3cret@db:5432/x"),
+            Some((11, 21))
+        );
+        assert_eq!(url_credentials("https://example.com/a@b"), None);
+        assert_eq!(url_credentials("https://token@example.com"), None);
+        assert_eq!(url_credentials("redis://:${PASS}@r"), None);
+        assert_eq!(url_credentials("redis://:pw@r"), Some((8, 11)));
+        assert_eq!(url_credentials("https://u:${TOKEN}@git"), None);
+    }
+}

@@ -44,7 +44,7 @@ fn bind(c: &mut Container, src: &str, rw: bool) {
     }];
 }
 
-const CAPS: &[&str] = &["K8S-005", "K8S-006"];
+const CAPS: &[&str] = &["K8S-005", "K8S-006", "K8S-072"];
 const HOST_PATH: &[&str] = &["K8S-010"];
 
 /// A pod whose one container carries `sc` as its securityContext.

@@ -28,7 +28,8 @@ pub static CAP_ADD: Rule = Rule {
 fn cap_add(svc: &ServiceView, s: &mut Sink) {
     for cap in svc.items("cap_add") {
         if let Some(c) = cap.as_str() {
-            if !caps::added_is_finding(c) {
+            // ALL, SYS_ADMIN and SYS_MODULE are COMPOSE-033 (critical).
+            if !caps::added_is_finding(c) || caps::is_takeover(c) {
                 continue;
             }
             let why = if caps::is_dangerous(c) {
@@ -83,3 +84,31 @@ fn cap_drop(svc: &ServiceView, s: &mut Sink) {
         }
     }
 }
+
+pub static CAP_TAKEOVER: Rule = Rule {
+    meta: RuleMeta {
+        id: "COMPOSE-033",
+        benchmark: Benchmark::Shipshape,
+        title: "Service adds ALL, SYS_ADMIN or SYS_MODULE",
+        rationale: "SYS_ADMIN allows mounting filesystems and most of what the kernel reserves for \
+            the administrator, SYS_MODULE loads code into the host's kernel, and ALL grants \
+            every capability at once. Each is, in practice, root on the host and a direct path \
+            out of the container, much like running privileged.",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+        refs: &[cis_docker("5.4"), cwe("250")],
+        remediation: "Remove the capability; grant the narrow capability or device the service needs instead.",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Compose,
+    subject: Subject::Service(|svc, s| {
+        for cap in svc.items("cap_add") {
+            if let Some(c) = cap.as_str().filter(|c| caps::is_takeover(c)) {
+                s.at_value(
+                    cap,
+                    format!("{} adds capability {c}, a direct path to root on the host", svc.label()),
+                );
+            }
+        }
+    }),
+};

@@ -14,7 +14,7 @@ pub static PLAINTEXT_SECRETS: Rule = Rule {
             version control, in docker inspect output and in every copy of the file, readable by \
             anyone who sees them. Compose secrets, or values interpolated from an untracked \
             file, keep the credential out of the shared definition.",
-        severity: Severity::High,
+        severity: Severity::Critical,
         stride: &[Stride::InformationDisclosure],
         refs: &[cis_docker("4.10"), cwe("798"), cwe("526")],
         remediation: "Use compose `secrets:` (mounted as files) or interpolate from an untracked env file (`${DB_PASSWORD}`).",

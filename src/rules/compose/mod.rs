@@ -1,6 +1,7 @@
 //! Compose rules (`COMPOSE-*`): the CIS Docker Benchmark 1.6 section 5
 //! runtime checks that a compose service can express.
 
+mod access;
 mod capabilities;
 mod environment;
 mod mounts;
@@ -10,6 +11,7 @@ mod privileged;
 mod resources;
 mod runtime;
 mod security_opt;
+mod service_extras;
 
 use crate::manifest::compose::ServiceView;
 use crate::rules::manifest::{Rule, Sink};
@@ -41,6 +43,17 @@ pub static RULES: &[&Rule] = &[
     &runtime::HEALTHCHECK_DISABLED,
     &runtime::DEFAULT_BRIDGE,
     &runtime::ROOT_USER,
+    &access::AUTH_OFF,
+    &access::INSECURE,
+    &runtime::RAW_DEVICE,
+    &capabilities::CAP_TAKEOVER,
+    &mounts::WRITABLE_TAKEOVER,
+    &service_extras::IMAGE_TAG,
+    &service_extras::IMAGE_DIGEST,
+    &service_extras::NO_HEALTHCHECK,
+    &service_extras::SYSCTLS,
+    &service_extras::ULIMITS,
+    &service_extras::CGROUP_HOST,
 ];
 
 /// Report at the service's own key (for settings that are missing).

@@ -124,7 +124,40 @@ pub static SENSITIVE_MOUNT: Rule = Rule {
     domain: Domain::Compose,
     subject: Subject::Service(|svc, s| {
         for (b, hit) in sensitive_binds(svc) {
+            // Writable /, /etc, /proc and /root are COMPOSE-034 (critical).
+            if !b.read_only && host_paths::takeover_if_writable(&b.source) {
+                continue;
+            }
             s.at_value(b.at, format!("{} mounts {}: {}{}", svc.label(), b.source, hit.why, read_only_note(&b)));
+        }
+    }),
+};
+
+pub static WRITABLE_TAKEOVER: Rule = Rule {
+    meta: RuleMeta {
+        id: "COMPOSE-034",
+        benchmark: Benchmark::Shipshape,
+        title: "Service mounts /, /etc, /proc or /root writable",
+        rationale:
+            "A writable mount of the host's root filesystem, /etc, /proc or root's home lets \
+            the service add users, cron jobs, SSH keys or kernel settings on the host, or replace \
+            programs the host runs as root. That is a direct path from the container to the host, \
+            not a mere widening of what it can read.",
+        severity: Severity::Critical,
+        stride: &[Stride::Tampering, Stride::ElevationOfPrivilege],
+        refs: &[cis_docker("5.6"), cwe("668")],
+        remediation: "Remove the mount, or mount only the specific file needed, read-only (`:ro`).",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Compose,
+    subject: Subject::Service(|svc, s| {
+        for (b, hit) in sensitive_binds(svc) {
+            if !b.read_only && host_paths::takeover_if_writable(&b.source) {
+                s.at_value(
+                    b.at,
+                    format!("{} mounts {} writable: {}", svc.label(), b.source, hit.why),
+                );
+            }
         }
     }),
 };

@@ -61,6 +61,10 @@ pub static DEVICES: Rule = Rule {
                 .map(str::to_string)
                 .or_else(|| d.get_str("source").map(str::to_string))
                 .unwrap_or_default();
+            // Raw memory and disks are COMPOSE-032 (critical).
+            if crate::knowledge::devices::takeover(&text).is_some() {
+                continue;
+            }
             s.at_text(
                 d.pos,
                 &text,
@@ -205,7 +209,7 @@ pub static ROOT_USER: Rule = Rule {
             with root's rights over its files and mounts and a shorter path to the host if it is \
             compromised. Running as a dedicated non-root uid limits a compromise to what that \
             user owns.",
-        severity: Severity::Medium,
+        severity: Severity::High,
         stride: &[Stride::ElevationOfPrivilege],
         refs: &[cis_docker("4.1"), cwe("250")],
         remediation: "Set `user:` to a non-root UID (e.g. `user: \"10001:10001\"`) or remove it and set USER in the image.",
@@ -216,5 +220,45 @@ pub static ROOT_USER: Rule = Rule {
         let text = |v: &Node| v.scalar_text().unwrap_or_default();
         let root = |v: &Node| matches!(text(v).split(':').next(), Some("root" | "0"));
         s.key_if(svc.entry("user"), root, |v| format!("{} runs as {}", svc.label(), text(v)));
+    }),
+};
+
+pub static RAW_DEVICE: Rule = Rule {
+    meta: RuleMeta {
+        id: "COMPOSE-032",
+        benchmark: Benchmark::Shipshape,
+        title: "Service is given raw host memory or a raw disk device",
+        rationale:
+            "A device such as /dev/mem or a host disk like /dev/sda gives the container the \
+            host's physical memory or the raw blocks under its filesystems. Every file permission, \
+            mount option and namespace is bypassed: the container can read secrets and rewrite \
+            binaries the host will run, which is a direct path to taking the host over.",
+        severity: Severity::Critical,
+        stride: &[
+            Stride::Tampering,
+            Stride::InformationDisclosure,
+            Stride::ElevationOfPrivilege,
+        ],
+        refs: &[cis_docker("5.18"), cwe("668")],
+        remediation:
+            "Remove the device; mount the specific files or volumes the service needs instead.",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Compose,
+    subject: Subject::Service(|svc, s| {
+        for d in svc.items("devices") {
+            let text = d
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| d.get_str("source").map(str::to_string))
+                .unwrap_or_default();
+            if let Some(why) = crate::knowledge::devices::takeover(&text) {
+                s.at_text(
+                    d.pos,
+                    &text,
+                    format!("{} gets host device {text}: {why}", svc.label()),
+                );
+            }
+        }
     }),
 };

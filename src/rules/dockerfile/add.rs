@@ -4,7 +4,7 @@ use crate::findings::{Severity, Stride};
 use crate::manifest::dockerfile::{shell_commands, Dockerfile};
 use crate::rules::manifest::*;
 
-fn is_remote(src: &str) -> bool {
+pub(crate) fn is_remote(src: &str) -> bool {
     let l = src.to_ascii_lowercase();
     l.starts_with("http://")
         || l.starts_with("https://")
@@ -12,7 +12,7 @@ fn is_remote(src: &str) -> bool {
         || l.starts_with("ftp://")
 }
 
-fn is_archive(src: &str) -> bool {
+pub(crate) fn is_archive(src: &str) -> bool {
     let l = src.to_ascii_lowercase();
     [
         ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
@@ -22,7 +22,7 @@ fn is_archive(src: &str) -> bool {
 }
 
 /// (source, byte offset) of each ADD source.
-fn sources(i: &crate::manifest::dockerfile::Instruction) -> Vec<(String, usize)> {
+pub(crate) fn sources(i: &crate::manifest::dockerfile::Instruction) -> Vec<(String, usize)> {
     let (rest, off) = i.operands();
     let first_line = rest.lines().next().unwrap_or("");
     let text = first_line

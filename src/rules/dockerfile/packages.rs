@@ -79,11 +79,26 @@ fn pinned(mgr: Manager, pkg: &str) -> bool {
     }
     match mgr {
         Manager::Apt | Manager::Apk => pkg.contains('='),
-        Manager::Yum => pkg
-            .char_indices()
-            .any(|(i, ch)| ch == '-' && pkg[i + 1..].starts_with(|c: char| c.is_ascii_digit())),
+        Manager::Yum => yum_pinned(pkg),
         Manager::Pip => pkg.contains("==") || pkg.contains("~=") || pkg.contains("==="),
     }
+}
+
+/// An rpm spec `name-version[-release]` (zypper also takes `name=1.2` and
+/// `name>=1.2`). Names may hold `-<digit>` themselves
+/// (`java-17-openjdk-headless`), so a version is a tail after a `-` that has
+/// at most one more `-` and whose parts all start with a digit.
+fn yum_pinned(pkg: &str) -> bool {
+    if pkg.contains(['=', '<', '>']) {
+        return true;
+    }
+    pkg.match_indices('-').any(|(i, _)| {
+        let tail = &pkg[i + 1..];
+        tail.split('-').count() <= 2
+            && tail
+                .split('-')
+                .all(|part| part.starts_with(|c: char| c.is_ascii_digit()))
+    })
 }
 
 pub static UNPINNED: Rule = Rule {
@@ -243,5 +258,22 @@ fn update_alone(df: &Dockerfile, s: &mut Sink) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod yum_tests {
+    use super::yum_pinned;
+
+    #[test]
+    fn rpm_names_with_digits_are_not_versions() {
+        assert!(!yum_pinned("java-17-openjdk-headless"));
+        assert!(!yum_pinned("java-17-openjdk"));
+        assert!(!yum_pinned("curl"));
+        assert!(yum_pinned("java-17-openjdk-headless-17.0.9.0.9-2.el9"));
+        assert!(yum_pinned("curl-7.76.1"));
+        assert!(yum_pinned("curl-7.76.1-26.el9"));
+        assert!(yum_pinned("curl=8.0.1"));
+        assert!(yum_pinned("curl>=8.0"));
     }
 }

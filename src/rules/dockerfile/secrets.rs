@@ -1,8 +1,9 @@
 //! Secrets baked into ENV or ARG.
 
+use super::env_pairs;
 use crate::findings::{Severity, Stride};
 use crate::knowledge::secrets::{is_reference, is_secret_name};
-use crate::manifest::dockerfile::{shell_commands, Dockerfile};
+use crate::manifest::dockerfile::Dockerfile;
 use crate::rules::manifest::*;
 
 pub static ENV_ARG_SECRETS: Rule = Rule {
@@ -14,7 +15,7 @@ pub static ENV_ARG_SECRETS: Rule = Rule {
             history, so anyone who can pull the image can read them with docker history or \
             inspect, long after the build. A leaked credential opens whatever it protects. \
             BuildKit secret mounts and run-time secrets never persist in the image.",
-        severity: Severity::High,
+        severity: Severity::Critical,
         stride: &[Stride::InformationDisclosure],
         refs: &[cis_docker("4.10"), cwe("798"), cwe("538")],
         remediation: "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator; ENV and ARG values stay in the image history.",
@@ -30,29 +31,7 @@ fn env_arg(df: &Dockerfile, s: &mut Sink) {
         .iter()
         .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
     {
-        let words: Vec<(String, usize)> = shell_commands(&i.args)
-            .into_iter()
-            .flat_map(|c| c.words)
-            .collect();
-        let pairs: Vec<(String, Option<String>, usize)> =
-            if i.keyword == "ENV" && words.first().is_some_and(|(w, _)| !w.contains('=')) {
-                // Legacy `ENV KEY value with spaces`.
-                let (k, off) = words[0].clone();
-                let v = words[1..]
-                    .iter()
-                    .map(|(w, _)| w.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                vec![(k, Some(v), off)]
-            } else {
-                words
-                    .into_iter()
-                    .map(|(w, off)| match w.split_once('=') {
-                        Some((k, v)) => (k.to_string(), Some(v.to_string()), off),
-                        None => (w, None, off),
-                    })
-                    .collect()
-            };
+        let pairs = env_pairs(i);
         for (k, v, off) in pairs {
             if !is_secret_name(&k) {
                 continue;

@@ -25,13 +25,18 @@ pub static ADDED: Rule = Rule {
 };
 
 fn added(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         let Some(add) = c.sc_entry(&["capabilities", "add"]) else {
             continue;
         };
         for cap in add.value.as_seq() {
             let Some(name) = cap.as_str() else { continue };
-            if !caps::added_is_finding(name) {
+            // ALL, SYS_ADMIN and SYS_MODULE are K8S-072 (critical).
+            if !caps::added_is_finding(name) || caps::is_takeover(name) {
                 continue;
             }
             let why = if caps::is_dangerous(name) {
@@ -74,6 +79,10 @@ pub static NOT_DROPPED: Rule = Rule {
 };
 
 fn not_dropped(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         let drop = c.sc_entry(&["capabilities", "drop"]);
         let dropped =
@@ -95,6 +104,52 @@ fn not_dropped(p: &PodView, s: &mut Sink) {
                     c.label()
                 ),
             ),
+        }
+    }
+}
+
+pub static TAKEOVER: Rule = Rule {
+    meta: RuleMeta {
+        id: "K8S-072",
+        benchmark: Benchmark::Shipshape,
+        title: "Container adds ALL, SYS_ADMIN or SYS_MODULE",
+        rationale: "SYS_ADMIN allows mounting filesystems and most of what the kernel reserves for \
+            the administrator, SYS_MODULE loads code into the node's kernel, and ALL grants \
+            every capability at once. Each is, in practice, root on the node and a direct path \
+            out of the container, much like running privileged.",
+        severity: Severity::Critical,
+        stride: &[Stride::ElevationOfPrivilege, Stride::Tampering],
+        refs: &[
+            cis_k8s("5.2.9"),
+            pss_baseline("Capabilities"),
+            nsa("Pod security: non-root and unprivileged containers"),
+            cwe("250"),
+        ],
+        remediation: "Remove the capability; grant the narrow capability or device the workload needs instead.",
+        fix: Fix::Manual,
+    },
+    domain: Domain::Kubernetes,
+    subject: Subject::Pod(takeover),
+};
+
+fn takeover(p: &PodView, s: &mut Sink) {
+    if super::is_windows(p) {
+        return;
+    }
+    for c in &p.containers {
+        let Some(add) = c.sc_entry(&["capabilities", "add"]) else {
+            continue;
+        };
+        for cap in add.value.as_seq() {
+            if let Some(name) = cap.as_str().filter(|n| caps::is_takeover(n)) {
+                s.at_value(
+                    cap,
+                    format!(
+                        "{} adds capability {name}, a direct path to root on the node",
+                        c.label()
+                    ),
+                );
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ pub static ENV_SECRETS: Rule = Rule {
             the object stored by the API server and in kubectl output, readable by anyone who \
             can view the workload. Referencing a Secret keeps the value out of the manifest, \
             where RBAC and encryption at rest can protect it.",
-        severity: Severity::High,
+        severity: Severity::Critical,
         stride: &[Stride::InformationDisclosure],
         refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets"), cwe("798"), cwe("526")],
         remediation: "Store the value in a Secret (or an external secret store) and mount it as a file, or at least use `valueFrom.secretKeyRef`.",

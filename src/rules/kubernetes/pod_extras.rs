@@ -61,6 +61,10 @@ pub static PROC_MOUNT: Rule = Rule {
 };
 
 fn proc_mount(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         if let Some(e) = c.sc_entry(&["procMount"]) {
             if e.value.as_str().is_some_and(|v| v != "Default") {
@@ -96,20 +100,11 @@ pub static SYSCTLS: Rule = Rule {
     subject: Subject::Pod(sysctls),
 };
 
-const SAFE: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
-
 fn sysctls(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     let Some(list) = p.spec.path(&["securityContext", "sysctls"]) else {
         return;
     };
@@ -120,7 +115,7 @@ fn sysctls(p: &PodView, s: &mut Sink) {
         let Some(name) = e.value.as_str() else {
             continue;
         };
-        if !SAFE.contains(&name) {
+        if !crate::knowledge::sysctls::is_safe(name) {
             s.at_value(
                 &e.value,
                 format!("{} sets unsafe sysctl {name}", p.object_label()),
@@ -172,6 +167,10 @@ fn selinux_check(o: &Entry, what: &str, s: &mut Sink) {
 }
 
 fn selinux(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for (who, e) in security_settings(p, &["seLinuxOptions"]) {
         selinux_check(e, &who, s);
     }

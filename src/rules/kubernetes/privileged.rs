@@ -71,6 +71,10 @@ pub static PRIVILEGE_ESCALATION: Rule = Rule {
 };
 
 fn escalation(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         match c.sc_entry(&["allowPrivilegeEscalation"]) {
             Some(e) if e.value.as_bool() == Some(false) => {}

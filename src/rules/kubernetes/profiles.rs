@@ -29,6 +29,10 @@ pub static SECCOMP: Rule = Rule {
 };
 
 fn seccomp(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     unconfined(p, s, "seccompProfile", "seccomp");
     let annotations = p
         .annotations_with_prefix("seccomp.security.alpha.kubernetes.io/")
@@ -98,6 +102,10 @@ pub static APPARMOR: Rule = Rule {
 };
 
 fn apparmor(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     unconfined(p, s, "appArmorProfile", "AppArmor");
     let annotations = p.annotations_with_prefix("container.apparmor.security.beta.kubernetes.io/");
     unconfined_annotations(s, annotations, "AppArmor");

@@ -27,6 +27,10 @@ pub static READ_ONLY_ROOT: Rule = Rule {
 };
 
 fn ro(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         match c.sc_entry(&["readOnlyRootFilesystem"]) {
             Some(e) if e.value.as_bool() == Some(true) => {}

@@ -27,6 +27,10 @@ pub static RUN_AS_NON_ROOT: Rule = Rule {
 };
 
 fn non_root(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     for c in &p.containers {
         let uid_nonzero = p
             .effective(c, &["runAsUser"])
@@ -73,6 +77,10 @@ pub static RUN_AS_UID_0: Rule = Rule {
 };
 
 fn uid0(p: &PodView, s: &mut Sink) {
+    // Linux-only setting: Windows pods ignore it.
+    if super::is_windows(p) {
+        return;
+    }
     if let Some(e) = p.pod_sc_entry(&["runAsUser"]) {
         // The pod-level UID matters only for containers that do not set their own.
         let inherited = p

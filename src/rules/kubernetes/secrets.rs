@@ -52,7 +52,7 @@ pub static CONFIGMAP_SECRETS: Rule = Rule {
             Secrets, and they are usually not encrypted at rest or redacted in tooling. A \
             credential placed there is exposed to everyone who can view configuration. Moving it \
             to a Secret or external store puts it behind tighter access control.",
-        severity: Severity::High,
+        severity: Severity::Critical,
         stride: &[Stride::InformationDisclosure],
         refs: &[cis_k8s("5.4.1"), nsa("Network separation and hardening: secrets"), cwe("312")],
         remediation: "Move the value to a Secret (or external store); ConfigMaps are readable by far more subjects and are not encrypted at rest.",
