@@ -12,8 +12,10 @@
 pub mod cli;
 pub mod collect;
 pub mod findings;
+pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod sanitize;
 pub mod scan;
 pub mod snapshot;
 pub mod threat;

@@ -118,6 +118,8 @@ impl ProcTable {
             .filter(|s| !s.is_empty())
             .map(|s| String::from_utf8_lossy(s).to_string())
             .collect();
+        let mut argv = argv;
+        crate::redact::redact_argv(&mut argv);
         let exe = std::fs::read_link(dir.join("exe"))
             .map(|p| {
                 p.to_string_lossy()
