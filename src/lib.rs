@@ -12,6 +12,8 @@
 pub mod cli;
 pub mod collect;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod redact;
 pub mod report;
 pub mod rules;

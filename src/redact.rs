@@ -176,16 +176,31 @@ fn redact_pairs(s: &str) -> String {
             continue;
         }
         let flag = name.starts_with('-');
+        // A path component (`/etc/passwd: …`) is not a name.
+        if i > 0 && matches!(chars[i - 1].1, '/' | '\\') {
+            i = j;
+            continue;
+        }
         // What separates the name from its value.
         let mut k = j;
         // A quoted key: `"password": "x"` or `"--token" "x"`.
-        if k < n && matches!(chars[k].1, '"' | '\'') {
+        let quoted_key = k < n && matches!(chars[k].1, '"' | '\'');
+        if quoted_key {
             k += 1;
         }
+        // `name: value` only as a mapping key: first on its line (after
+        // indentation, `- `, `{` or `,`) or quoted.
+        let key_position = quoted_key || {
+            let mut b = i;
+            while b > 0 && matches!(chars[b - 1].1, ' ' | '\t' | '-' | '{' | ',') {
+                b -= 1;
+            }
+            b == 0 || chars[b - 1].1 == '\n'
+        };
         let sep = if k < n { chars[k].1 } else { '\0' };
         let value_start = if sep == '=' {
             Some(k + 1)
-        } else if sep == ':' && k + 1 < n && chars[k + 1].1 == ' ' && !flag {
+        } else if sep == ':' && k + 1 < n && chars[k + 1].1 == ' ' && !flag && key_position {
             Some(k + 1)
         } else if flag && (sep.is_whitespace() || sep == ',') {
             // `--token x`, `"--token", "x"`, `"--token" "x"`.
@@ -482,6 +497,12 @@ mod tests {
         assert_eq!(redact_text("DB_PASSWORD=${PW}"), "DB_PASSWORD=${PW}");
         assert_eq!(redact_text("plain text, port=80"), "plain text, port=80");
         assert_eq!(redact_text("--token --verbose"), "--token --verbose");
+        assert_eq!(
+            redact_text("--root /etc/passwd: not a directory"),
+            "--root /etc/passwd: not a directory"
+        );
+        assert_eq!(redact_text("the token: is fine"), "the token: is fine");
+        assert_eq!(redact_text("- password: x"), "- password: ***");
         assert_eq!(
             redact_text("DB_PASSWORD=\"a b c\" x"),
             "DB_PASSWORD=\"***\" x"

@@ -138,7 +138,10 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     } else {
         let snap = match &args.snapshot {
             Some(p) => load_snapshot(p)?,
-            None => collect::collect(&args.source.collect_options()),
+            None => {
+                args.source.validate()?;
+                collect::collect(&args.source.collect_options())
+            }
         };
         if let Probe::Error(e) = &snap.engine {
             engine_error = Some(e.clone());
@@ -146,7 +149,10 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         let checks: Vec<_> = rules::docker::checks().iter().collect();
         let opts = args.eval.options();
         let findings = rules::evaluate(&snap, &opts, &checks);
-        (build::from_snapshot(&snap), findings)
+        (
+            build::from_snapshot(&without_excluded(snap, &opts)),
+            findings,
+        )
     };
     let mut waivers = Vec::new();
     if let Some((name, mf)) = &model_file {
@@ -211,4 +217,21 @@ fn list_library(lib: &Library) -> String {
         );
     }
     o
+}
+
+/// The snapshot less the containers `--exclude-containers` names, so they
+/// are not in the model at all (not merely without evidence).
+fn without_excluded(
+    mut snap: crate::snapshot::Snapshot,
+    opts: &rules::EvalOptions,
+) -> crate::snapshot::Snapshot {
+    if let Probe::Ok(engine) = &mut snap.engine {
+        engine.containers.retain(|c| {
+            !opts
+                .exclude_containers
+                .iter()
+                .any(|p| rules::wildcard_match(p, c.short_name()))
+        });
+    }
+    snap
 }

@@ -31,8 +31,10 @@ pub struct CollectOptions {
     pub docker_host: Option<String>,
     /// Collect created and stopped containers too.
     pub all: bool,
-    /// Bound on every Engine API exchange.
+    /// Bound on every Engine API request, whole (connect, headers, body).
     pub timeout: Duration,
+    /// Bound on the whole collection's Engine API work.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for CollectOptions {
@@ -42,6 +44,7 @@ impl Default for CollectOptions {
             docker_host: std::env::var("DOCKER_HOST").ok().filter(|s| !s.is_empty()),
             all: false,
             timeout: Duration::from_secs(5),
+            deadline: None,
         }
     }
 }
@@ -70,6 +73,7 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
         let engine_thread = s.spawn(|| match &endpoint {
             Ok(ep) => {
                 let mut client = Client::new(&ep.socket, opts.timeout);
+                client.deadline = opts.deadline.map(|d| started + d);
                 Probe::from_result(engine::read_engine(&mut client, opts.all, container_procs))
             }
             Err(e) => Probe::Error(e.clone()),
