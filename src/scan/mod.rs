@@ -141,6 +141,10 @@ pub struct ScanSummary {
     pub by_severity: BTreeMap<Severity, usize>,
     pub suppressed: usize,
     pub errors: usize,
+    /// Files the walk picked up and did not scan (never silently).
+    pub unclassified: usize,
+    /// Those files, each with the reason.
+    pub unclassified_files: Vec<Unclassified>,
 }
 
 /// The result of a scan, which every renderer draws from.
@@ -226,8 +230,15 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
     let mut suppressed = Vec::new();
     let mut files = Vec::new();
     let mut counts = FileCounts::default();
+    let mut unclassified = Vec::new();
     for r in results {
         errors.extend(r.errors);
+        if let Some(reason) = r.unclassified {
+            unclassified.push(Unclassified {
+                file: r.path.clone(),
+                reason,
+            });
+        }
         if let Some(kind) = r.kind {
             counts.total += 1;
             match kind {
@@ -269,6 +280,11 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
             by_severity,
             suppressed: suppressed.len(),
             errors: errors.len(),
+            unclassified: unclassified.len(),
+            unclassified_files: {
+                unclassified.sort();
+                unclassified
+            },
         },
         findings,
         suppressed,
@@ -285,6 +301,16 @@ pub struct FileResult {
     pub kind: Option<FileKind>,
     pub findings: Vec<ScanFinding>,
     pub errors: Vec<FileError>,
+    /// Why a readable file was not scanned (not recognised, a Helm
+    /// template, a kustomization, no object in it).
+    pub unclassified: Option<String>,
+}
+
+/// A file the walk picked up and did not scan, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unclassified {
+    pub file: String,
+    pub reason: String,
 }
 
 /// Read a file, refusing non-regular, oversized, binary and non-UTF-8 files.
@@ -339,10 +365,25 @@ pub fn scan_file(path: &Path, kind: Option<FileKind>, settings: &Settings) -> Fi
                 kind: None,
                 findings: Vec::new(),
                 errors: vec![FileError::new(display, msg)],
+                unclassified: None,
             }
         }
     };
-    let kind = kind.unwrap_or_else(|| walk::sniff(&text));
+    let kind = match kind {
+        Some(k) => k,
+        None => match walk::classify_content(path, &text) {
+            Ok(k) => k,
+            Err(reason) => {
+                return FileResult {
+                    path: display,
+                    kind: None,
+                    findings: Vec::new(),
+                    errors: Vec::new(),
+                    unclassified: Some(reason),
+                }
+            }
+        },
+    };
     scan_text(&display, path.parent(), kind, &text, settings)
 }
 
@@ -371,60 +412,63 @@ pub fn scan_text(
     let mut scanned = true;
     match kind {
         FileKind::Kubernetes => {
-            // Cheap pre-filter: a document without both keys is not a
-            // Kubernetes object, so files without them are not ours.
+            // Cheap pre-filter: a file without both keys holds no
+            // Kubernetes object; it is listed as unclassified, not dropped.
             if !(text.contains("apiVersion") && text.contains("kind")) {
                 scanned = false;
             } else {
-                match yaml::parse_documents(text) {
-                    Err(e) => errors.push(
-                        FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos),
-                    ),
-                    Ok(docs) => {
-                        let objs: Vec<k8s::Object> = docs.iter().flat_map(k8s::objects).collect();
-                        if objs.is_empty() {
-                            scanned = false;
+                // Document by document, so memory stays bounded by the
+                // largest document, not the file.
+                let mut any_object = false;
+                let parsed = yaml::each_document(text, |doc| {
+                    let objs: Vec<k8s::Object> = k8s::objects(&doc);
+                    any_object |= !objs.is_empty();
+                    for obj in &objs {
+                        let mut dirs = Vec::new();
+                        if let Some(e) = obj.annotation(suppress::ANNOTATION) {
+                            dirs.extend(suppress::value_directives(
+                                &e.value,
+                                e.key_pos,
+                                Via::Annotation,
+                            ));
                         }
-                        for obj in &objs {
-                            let mut dirs = Vec::new();
-                            if let Some(e) = obj.annotation(suppress::ANNOTATION) {
-                                dirs.extend(suppress::value_directives(
-                                    &e.value,
-                                    e.key_pos,
-                                    Via::Annotation,
-                                ));
-                            }
-                            let pod = obj.pod();
-                            if let Some(p) = &pod {
-                                if obj.kind != "Pod" {
-                                    if let Some(e) = p.annotation(suppress::ANNOTATION) {
-                                        dirs.extend(suppress::value_directives(
-                                            &e.value,
-                                            e.key_pos,
-                                            Via::Annotation,
-                                        ));
-                                    }
+                        let pod = obj.pod();
+                        if let Some(p) = &pod {
+                            if obj.kind != "Pod" {
+                                if let Some(e) = p.annotation(suppress::ANNOTATION) {
+                                    dirs.extend(suppress::value_directives(
+                                        &e.value,
+                                        e.key_pos,
+                                        Via::Annotation,
+                                    ));
                                 }
                             }
-                            scopes.push(dirs);
-                            let scope = Some(scopes.len() - 1);
-                            let label = obj.label();
-                            for rule in &settings.rules {
-                                let mut sink = Sink::default();
-                                match (rule.check, &pod) {
-                                    (Check::Object(f), _) => f(obj, &mut sink),
-                                    (Check::Pod(f), Some(p)) => f(p, &mut sink),
-                                    _ => continue,
-                                }
-                                raws.extend(sink.hits.into_iter().map(|hit| Raw {
-                                    rule,
-                                    hit,
-                                    object: label.clone(),
-                                    scope,
-                                }));
+                        }
+                        scopes.push(dirs);
+                        let scope = Some(scopes.len() - 1);
+                        let label = obj.label();
+                        for rule in &settings.rules {
+                            let mut sink = Sink::default();
+                            match (rule.check, &pod) {
+                                (Check::Object(f), _) => f(obj, &mut sink),
+                                (Check::Pod(f), Some(p)) => f(p, &mut sink),
+                                _ => continue,
                             }
+                            raws.extend(sink.hits.into_iter().map(|hit| Raw {
+                                rule,
+                                hit,
+                                object: label.clone(),
+                                scope,
+                            }));
                         }
                     }
+                });
+                if let Err(e) = parsed {
+                    errors.push(
+                        FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos),
+                    );
+                } else if !any_object {
+                    scanned = false;
                 }
             }
         }
@@ -581,10 +625,18 @@ pub fn scan_text(
             });
         findings.push(make(r.rule, r.hit, r.object, sup));
     }
+    let unclassified = (!scanned && errors.is_empty()).then(|| match kind {
+        FileKind::Kubernetes => {
+            "no Kubernetes object (top-level apiVersion and kind) in it; not scanned".to_string()
+        }
+        FileKind::Dockerfile => "no Dockerfile instruction in it; not scanned".to_string(),
+        FileKind::Compose => "no compose services in it; not scanned".to_string(),
+    });
     FileResult {
         path: display.to_string(),
         kind: scanned.then_some(kind),
         findings,
         errors,
+        unclassified,
     }
 }

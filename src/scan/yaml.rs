@@ -159,12 +159,22 @@ fn merge(entries: &mut Vec<Entry>, merges: Vec<Node>) {
 /// Empty documents are skipped. Anchors and aliases are expanded (an alias
 /// takes the position of its `*name`), and `<<` merge keys are applied.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
+    let mut docs = Vec::new();
+    each_document(text, |d| docs.push(d))?;
+    Ok(docs)
+}
+
+/// Parse a YAML stream one document at a time, handing each non-empty
+/// document to `f` as soon as it is complete, so a large multi-document
+/// file needs memory for one document only. The node and alias limits
+/// count per document. Documents before a syntax error have been handed
+/// over when the error is returned.
+pub fn each_document(text: &str, mut f: impl FnMut(Node)) -> Result<(), ParseError> {
     use granit_parser::{Event, Parser, ScalarStyle};
     let err = |pos: Pos, message: String| ParseError {
         pos: Some(pos),
         message,
     };
-    let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
     let mut nodes = 0usize;
@@ -260,7 +270,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
                 n.relocate(here);
                 done = Some((n, 0, false));
             }
-            Event::DocumentStart(..) => anchors.clear(),
+            Event::DocumentStart(..) => {
+                anchors.clear();
+                nodes = 0;
+            }
             _ => {}
         }
         let Some((node, anchor, plain_merge)) = done else {
@@ -276,7 +289,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
         match stack.last_mut() {
             None => {
                 if !node.is_null() {
-                    docs.push(node);
+                    f(node);
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -318,7 +331,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
             },
         }
     }
-    Ok(docs)
+    Ok(())
 }
 
 impl Node {

@@ -2,6 +2,7 @@
 //! suppressions and a summary line.
 
 use crate::findings::Severity;
+use crate::sanitize::{visible, visible_lines};
 use crate::scan::{ScanFinding, ScanReport};
 use std::io::{self, Write};
 
@@ -35,14 +36,19 @@ impl Paint {
 
 fn block(out: &mut dyn Write, f: &ScanFinding, p: &Paint) -> io::Result<()> {
     let head = format!("{}[{}]", f.severity.label(), f.rule_id);
-    writeln!(out, "{}: {}", p.sev(f.severity, &head), p.bold(&f.message))?;
+    writeln!(
+        out,
+        "{}: {}",
+        p.sev(f.severity, &head),
+        p.bold(&visible(&f.message))
+    )?;
     let gutter = f.line.to_string().len();
     let pad = " ".repeat(gutter);
     writeln!(
         out,
         "{pad}{} {}:{}:{}",
         p.blue("-->"),
-        f.file,
+        visible(&f.file),
         f.line,
         f.column
     )?;
@@ -50,14 +56,17 @@ fn block(out: &mut dyn Write, f: &ScanFinding, p: &Paint) -> io::Result<()> {
     let line = f.source_line.trim_end();
     writeln!(
         out,
-        "{} {} {line}",
+        "{} {} {}",
         p.blue(&f.line.to_string()),
-        p.blue("|")
+        p.blue("|"),
+        visible_lines(line)
     )?;
+    // Pad under each character as wide as it is shown (an escaped control
+    // character takes several columns).
     let before: String = line
         .chars()
         .take(f.column.saturating_sub(1) as usize)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .map(|c| " ".repeat(visible(c.encode_utf8(&mut [0; 4])).chars().count()))
         .collect();
     let avail = line
         .chars()
@@ -71,7 +80,7 @@ fn block(out: &mut dyn Write, f: &ScanFinding, p: &Paint) -> io::Result<()> {
         p.sev(f.severity, &carets)
     )?;
     if !f.object.is_empty() {
-        writeln!(out, "{pad} {} object: {}", p.blue("="), f.object)?;
+        writeln!(out, "{pad} {} object: {}", p.blue("="), visible(&f.object))?;
     }
     writeln!(out, "{pad} {} rule: {}", p.blue("="), f.title)?;
     writeln!(out, "{pad} {} help: {}", p.blue("="), f.remediation)?;
@@ -89,7 +98,12 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         block(out, f, &p)?;
     }
     for e in &r.errors {
-        writeln!(out, "{}: {}", p.wrap("1;31", "error"), e.render())?;
+        writeln!(
+            out,
+            "{}: {}",
+            p.wrap("1;31", "error"),
+            visible_lines(&e.render())
+        )?;
     }
     if !r.errors.is_empty() {
         writeln!(out)?;
@@ -100,10 +114,10 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
             out,
             "{}: {}:{}:{} {} ({})",
             p.wrap("2", &format!("suppressed[{}]", f.rule_id)),
-            f.file,
+            visible(&f.file),
             f.line,
             f.column,
-            s.map(|s| s.reason.as_str()).unwrap_or(""),
+            visible(s.map(|s| s.reason.as_str()).unwrap_or("")),
             s.map(|s| format!("{:?}", s.via).to_lowercase())
                 .unwrap_or_default(),
         )?;
@@ -112,6 +126,18 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         writeln!(out)?;
     }
     let s = &r.summary;
+    for u in &s.unclassified_files {
+        writeln!(
+            out,
+            "{}: {}: {}",
+            p.wrap("1;33", "not scanned"),
+            visible(&u.file),
+            u.reason
+        )?;
+    }
+    if !s.unclassified_files.is_empty() {
+        writeln!(out)?;
+    }
     let sev: Vec<String> = s
         .by_severity
         .iter()
@@ -120,7 +146,7 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         .collect();
     writeln!(
         out,
-        "{} {} files ({} Kubernetes, {} Dockerfile, {} compose): {} finding{}{}, {} suppressed, {} error{}",
+        "{} {} files ({} Kubernetes, {} Dockerfile, {} compose): {} finding{}{}, {} suppressed, {} error{}, {} not scanned",
         p.bold("Scanned"),
         s.files.total,
         s.files.kubernetes,
@@ -132,6 +158,7 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         s.suppressed,
         s.errors,
         if s.errors == 1 { "" } else { "s" },
+        s.unclassified,
     )?;
     Ok(())
 }
