@@ -109,18 +109,23 @@ pub fn classify_content(path: &Path, text: &str) -> Result<FileKind, String> {
                 .into(),
         );
     }
-    let templated = text.contains("{{");
-    if top("apiVersion") && top("kind") {
-        return Ok(FileKind::Kubernetes);
-    }
-    if top("services") {
-        return Ok(FileKind::Compose);
-    }
+    // A template action outside any quoted string (`name: {{ .Values.x }}`,
+    // `{{- if … }}`); a quoted one may be data (an annotation's template).
+    let templated = text.lines().any(|l| {
+        l.find("{{")
+            .is_some_and(|i| !l[..i].contains('"') && !l[..i].contains('\''))
+    });
     if templated {
         return Err(
             "Helm template ({{ … }}): not scanned as it is; render it first (`helm template CHART`) and scan the output"
                 .into(),
         );
+    }
+    if top("apiVersion") && top("kind") {
+        return Ok(FileKind::Kubernetes);
+    }
+    if top("services") {
+        return Ok(FileKind::Compose);
     }
     Err("not recognised: no top-level apiVersion and kind (Kubernetes), no top-level services (compose), not a Dockerfile".into())
 }
