@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "shipshape.toml";
 
-/// The tables shipshape.toml may have.
-const TABLES: &[&str] = &["scan"];
+/// The tables shipshape.toml may have. `[scan]` is checked here; the
+/// others belong to other commands, which check their own keys.
+const TABLES: &[&str] = &["scan", "audit", "threats", "harden"];
 /// The keys of `[scan]`.
 const SCAN_KEYS: &[&str] = &["exclude", "disable", "severity", "max_file_size"];
 
@@ -181,7 +182,8 @@ mod tests {
             "shipshape.toml:2:1: unknown key in [scan] 'exlude'; did you mean 'exclude'?"
         );
         assert!(err("[scan]\ndisable = [\"DF-01\"]\n").contains("did you mean 'DF-0"));
-        assert!(err("[zzzzzzzzzz]\n").contains("expected one of: scan"));
+        assert!(err("[zzzzzzzzzz]\n").contains("expected one of: scan, audit"));
+        assert!(ScanConfig::parse("[audit]\nx = 1\n", Path::new("s.toml")).is_ok());
         assert!(err("[scan]\nmax_file_size = \"x\"\n").starts_with("shipshape.toml:2:"));
     }
 
