@@ -149,3 +149,40 @@ fn a_docker_host_that_is_not_a_socket_says_so() {
         assert!(!err.contains("stale socket"), "{err}");
     }
 }
+
+/// Every program shipshape runs is named by an absolute path: a tool that
+/// runs as root must not pick up whatever comes first on `$PATH`.
+#[test]
+fn every_program_is_run_by_absolute_path() {
+    for p in shipshape::collect::audit::AUDITCTL_PATHS {
+        assert!(p.starts_with('/'), "{p}");
+    }
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    let mut spawns = 0;
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for (i, l) in text.lines().enumerate() {
+                if let Some(at) = l.find("Command::new(") {
+                    spawns += 1;
+                    let arg = l[at + "Command::new(".len()..].trim_start();
+                    assert!(
+                        !arg.starts_with('"') || arg.starts_with("\"/"),
+                        "{}:{}: a program named without an absolute path: {l}",
+                        p.display(),
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        spawns >= 1,
+        "found no process spawn at all; the check is stale"
+    );
+}

@@ -3,7 +3,9 @@
 //! the rules can say ERROR instead of guessing.
 //!
 //! Nothing here writes to the host. The only process spawned is
-//! `auditctl -l` (when installed), which only lists rules.
+//! `auditctl -l` (when installed), which only lists rules; it is run by its
+//! absolute path from the system directories with an empty environment,
+//! never looked up through `$PATH`.
 
 pub mod audit;
 pub mod clock;
