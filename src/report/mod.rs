@@ -180,3 +180,6 @@ impl Report {
         }
     }
 }
+
+#[cfg(test)]
+mod per_item_tests;

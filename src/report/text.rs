@@ -4,6 +4,7 @@
 
 use super::{section_title, Report};
 use crate::findings::{Finding, Outcome};
+use crate::sanitize::visible;
 use std::fmt::Write;
 use std::io::IsTerminal;
 
@@ -67,23 +68,23 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         report.tool.version,
         report.benchmark,
         if h.hostname.is_empty() {
-            "?"
+            "?".into()
         } else {
-            &h.hostname
+            visible(&h.hostname)
         },
-        h.docker_version.as_deref().unwrap_or("unknown"),
-        h.root
+        visible(h.docker_version.as_deref().unwrap_or("unknown")),
+        visible(&h.root)
     );
     for e in &report.errors {
-        let _ = writeln!(out, "{} {e}", p.outcome(Outcome::Error));
+        let _ = writeln!(out, "{} {}", p.outcome(Outcome::Error), visible(e));
     }
     for x in &report.excluded_containers {
         let _ = writeln!(
             out,
             "{} container {} excluded: {}",
             p.outcome(Outcome::Info),
-            x.name,
-            x.reason
+            visible(&x.name),
+            visible(&x.reason)
         );
     }
     let mut section = "";
@@ -125,7 +126,23 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding, opts: &TextOptions) 
         manual
     );
     if !f.message.is_empty() {
-        let _ = write!(out, " {}", p.dim(&format!("— {}", f.message)));
+        let _ = write!(out, " {}", p.dim(&format!("— {}", visible(&f.message))));
+    }
+    // Each kind of offender counted, so a reader sees which items fail and
+    // which only need review.
+    let count = |o: Outcome| f.evidence.iter().filter(|e| e.outcome == o).count();
+    let kinds: Vec<String> = [
+        (Outcome::Fail, "fail"),
+        (Outcome::Error, "error"),
+        (Outcome::Warn, "need review"),
+    ]
+    .iter()
+    .map(|(o, word)| (count(*o), word))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| format!("{n} {word}"))
+    .collect();
+    if !kinds.is_empty() {
+        let _ = write!(out, " ({})", kinds.join(", "));
     }
     out.push('\n');
     let show_all = opts.verbose;
@@ -135,16 +152,17 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding, opts: &TextOptions) 
             continue;
         }
         let mut line = format!(
-            "        * {} {}: {}",
+            "        * {} {} {}: {}",
+            p.outcome(e.outcome).trim_end(),
             e.target.kind(),
-            e.target.label(),
-            e.observed
+            visible(&e.target.label()),
+            visible(&e.observed)
         );
         if !e.expected.is_empty() && offender {
-            let _ = write!(line, " (expected {})", e.expected);
+            let _ = write!(line, " (expected {})", visible(&e.expected));
         }
         if let Some(src) = &e.source {
-            let _ = write!(line, " [{src}]");
+            let _ = write!(line, " [{}]", visible(src));
         }
         let _ = writeln!(out, "{}", if offender { line } else { p.dim(&line) });
     }
