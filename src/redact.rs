@@ -267,6 +267,36 @@ fn redact_pairs(s: &str) -> String {
     out
 }
 
+/// A source line on which a rule found a secret at 1-based column `col`:
+/// everything after the first `=` or `: ` from that column on is masked,
+/// whatever the key's name (`value: hunter2` under `name: DB_PASSWORD`).
+pub fn mask_value_after(line: &str, col: u32) -> String {
+    let start = line
+        .char_indices()
+        .nth(col.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    let sep = match (rest.find('='), rest.find(": ")) {
+        (Some(a), Some(b)) => Some(if a < b { (a, 1) } else { (b, 2) }),
+        (Some(a), None) => Some((a, 1)),
+        (None, Some(b)) => Some((b, 2)),
+        (None, None) => rest.strip_suffix(':').map(|r| (r.len(), 1)),
+    };
+    match sep {
+        Some((i, w)) => {
+            let cut = start + i + w;
+            let value = line[cut..].trim();
+            if value.is_empty() || value == MASK {
+                redact_text(line)
+            } else {
+                let lead = &line[cut..cut + (line[cut..].len() - line[cut..].trim_start().len())];
+                format!("{}{lead}{MASK}", &line[..cut])
+            }
+        }
+        None => redact_text(line),
+    }
+}
+
 /// Redact an argv vector: `--password=x`, `--password x` (two elements),
 /// `NAME=value` with a secret-like name, URL credentials, and secrets inside
 /// shell strings (`sh -c "... --token x"`).
@@ -507,6 +537,20 @@ mod tests {
             redact_text("DB_PASSWORD=\"a b c\" x"),
             "DB_PASSWORD=\"***\" x"
         );
+    }
+
+    #[test]
+    fn value_after_a_flagged_key() {
+        assert_eq!(
+            mask_value_after("        value: hunter2", 9),
+            "        value: ***"
+        );
+        assert_eq!(mask_value_after("ENV A=b C=d", 5), "ENV A=***");
+        assert_eq!(
+            mask_value_after("  - API_KEY=abc # x", 5),
+            "  - API_KEY=***"
+        );
+        assert_eq!(mask_value_after("plain", 1), "plain");
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// Markdown inline text from host data: control characters visible, HTML
 /// impossible (`<`, `>`, `&` as entities) and Markdown punctuation escaped
-/// so the data cannot open emphasis, links, code or table cells.
+/// so the data cannot open code, emphasis, links or table cells.
 pub fn markdown(s: &str) -> String {
     let v = visible(s);
     let mut out = String::with_capacity(v.len() + 8);
@@ -127,7 +127,9 @@ pub fn markdown(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' | '{' | '}' => {
+            // Enough to keep data from opening code, emphasis, links or
+            // cells; `_` inside names (DOCKER_HOST) is left readable.
+            '\\' | '`' | '*' | '[' | ']' | '|' => {
                 out.push('\\');
                 out.push(c);
             }

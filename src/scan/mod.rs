@@ -554,14 +554,23 @@ pub fn scan_text(
             line: hit.pos.line,
             column: hit.pos.col,
             object,
-            message: hit.message,
+            // Snippets and messages end up in CI logs: never a secret value.
+            message: crate::redact::redact_text(&hit.message),
             remediation: rule.remediation,
             references: rule.refs,
             suppression,
             len: hit.len,
             source_line: lines
                 .get(hit.pos.line.saturating_sub(1) as usize)
-                .map(|l| l.to_string())
+                .map(|l| {
+                    // A rule about a secret points at it: mask that value
+                    // whatever its key is called.
+                    if rule.title.to_ascii_lowercase().contains("secret") {
+                        crate::redact::mask_value_after(l, hit.pos.col)
+                    } else {
+                        crate::redact::redact_text(l)
+                    }
+                })
                 .unwrap_or_default(),
         }
     };

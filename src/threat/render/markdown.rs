@@ -12,15 +12,25 @@ use std::fmt::Write;
 /// Evidence targets listed per check before eliding the rest.
 const MAX_TARGETS: usize = 10;
 
+/// Host or model-file text: control characters visible, no HTML, no
+/// Markdown markup, safe inside a table cell.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md(s)
+}
+
+fn md(s: &str) -> String {
+    crate::sanitize::markdown(s)
+}
+
+fn code(s: &str) -> String {
+    crate::sanitize::code_span(s)
 }
 
 pub fn render(a: &Analysis<'_>) -> String {
     let m = a.model;
     let mut o = String::with_capacity(64 * 1024);
     let title = if m.name.is_empty() { "system" } else { &m.name };
-    let _ = writeln!(o, "# STRIDE threat model: {title}\n");
+    let _ = writeln!(o, "# STRIDE threat model: {}\n", md(title));
     let libs: Vec<String> = a
         .library
         .sources
@@ -71,17 +81,17 @@ pub fn render(a: &Analysis<'_>) -> String {
         for i in c {
             let _ = writeln!(
                 o,
-                "- **{}** {} — {} (`{}`)",
+                "- **{}** {} — {} ({})",
                 i.severity,
                 a.threat(i).title,
-                a.component(i).name,
-                i.id
+                md(&a.component(i).name),
+                code(&i.id)
             );
         }
         let _ = writeln!(o);
     }
     for w in &a.warnings {
-        let _ = writeln!(o, "> Warning: {w}\n");
+        let _ = writeln!(o, "> Warning: {}\n", md(w));
     }
 
     // STRIDE coverage: instances per component and category (open ones in
@@ -146,9 +156,9 @@ pub fn render(a: &Analysis<'_>) -> String {
             .boundary
             .as_deref()
             .and_then(|b| m.boundary(b))
-            .map(|b| format!("{} ({})", b.name, b.kind))
+            .map(|b| format!("{} ({})", md(&b.name), b.kind))
             .unwrap_or_else(|| "outside every boundary".into());
-        let _ = writeln!(o, "### {n}: {} — `{}`\n", c.name, c.id);
+        let _ = writeln!(o, "### {n}: {} — {}\n", md(&c.name), code(&c.id));
         let _ = writeln!(
             o,
             "Kind: {} · Boundary: {} · Highest open risk: {}\n",
@@ -157,21 +167,21 @@ pub fn render(a: &Analysis<'_>) -> String {
             highest[ci].map_or("none".to_string(), |s| s.to_string())
         );
         if let Some(d) = &c.description {
-            let _ = writeln!(o, "{d}\n");
+            let _ = writeln!(o, "{}\n", md(d));
         }
         for (k, i) in a.instances[start..end].iter().enumerate() {
             let t = a.threat(i);
             let _ = writeln!(o, "#### {n}.{}: {}\n", k + 1, t.title);
-            let _ = writeln!(o, "- **Instance:** `{}`", i.id);
+            let _ = writeln!(o, "- **Instance:** {}", code(&i.id));
             let _ = writeln!(o, "- **Attack surface:** {}", t.surface);
             if let Some(f) = a.flow(i) {
                 let facts = flow_facts(f);
                 let _ = writeln!(
                     o,
                     "- **Data flow:** {} → {}: {}{}",
-                    f.from,
-                    f.to,
-                    f.label,
+                    md(&f.from),
+                    md(&f.to),
+                    md(&f.label),
                     if facts.is_empty() {
                         String::new()
                     } else {
@@ -198,7 +208,7 @@ pub fn render(a: &Analysis<'_>) -> String {
                 o,
                 "- **Status:** {} — {}",
                 i.status.label(),
-                i.explanation.join("; ")
+                md(&i.explanation.join("; "))
             );
             if !i.evidence.is_empty() {
                 let _ = writeln!(o, "- **Evidence:**");
@@ -213,19 +223,19 @@ pub fn render(a: &Analysis<'_>) -> String {
                             super::super::library::EvidenceRole::Confirms => "confirms",
                             super::super::library::EvidenceRole::Raises => "raises likelihood",
                         },
-                        e.message
+                        md(&e.message)
                     );
                     for tg in e.targets.iter().take(MAX_TARGETS) {
                         let _ = writeln!(
                             o,
-                            "    - {} {} `{}`: {}{}",
+                            "    - {} {} {}: {}{}",
                             tg.outcome,
                             tg.kind,
-                            tg.name,
-                            tg.observed,
+                            code(&tg.name),
+                            md(&tg.observed),
                             tg.source
                                 .as_deref()
-                                .map(|s| format!(" ({s})"))
+                                .map(|s| format!(" ({})", md(s)))
                                 .unwrap_or_default()
                         );
                     }
@@ -290,12 +300,12 @@ pub fn render(a: &Analysis<'_>) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
-                cell(&f.id),
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                code(&f.id),
                 cell(&f.from),
                 cell(&f.to),
                 cell(&f.label),
-                f.protocol.as_deref().unwrap_or("unknown"),
+                md(f.protocol.as_deref().unwrap_or("unknown")),
                 f.port
                     .map(|p| p.to_string())
                     .unwrap_or_else(|| "unknown".into()),
@@ -314,11 +324,11 @@ pub fn render(a: &Analysis<'_>) -> String {
         for b in &m.boundaries {
             let _ = writeln!(
                 o,
-                "| `{}` | {} | {} | {} |",
-                cell(&b.id),
+                "| {} | {} | {} | {} |",
+                code(&b.id),
                 b.kind,
                 cell(&b.name),
-                b.parent.as_deref().unwrap_or("")
+                md(b.parent.as_deref().unwrap_or(""))
             );
         }
     }
