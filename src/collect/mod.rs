@@ -104,7 +104,14 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
             listeners: Probe::from_result(procs::listeners(&fs)),
             binaries: BTreeMap::new(),
             containerd_socket: None,
+            binary_targets: BTreeMap::new(),
+            containerd_config: None,
+            init: None,
         };
+        let daemon_pid = daemon.process.ok().and_then(|p| p.as_ref()).map(|p| p.pid);
+        // dockerd finds runc and the shims on its own PATH: look there
+        // first, then in the usual directories.
+        let daemon_path = daemon_pid.and_then(|pid| host::process_path_env(&fs, pid));
         for b in host::BINARIES {
             let found = if *b == "dockerd" {
                 daemon
@@ -115,10 +122,19 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
                     .filter(|e| e.starts_with('/'))
                     .or_else(|| host::find_binary(&fs, b))
             } else {
-                host::find_binary(&fs, b)
+                host::find_binary_on(&fs, b, daemon_path.as_deref())
             };
+            if let Some(p) = &found {
+                if let Some(t) = host::link_target(&fs, p) {
+                    host.binary_targets.insert(p.clone(), t);
+                }
+            }
             host.binaries.insert(b.to_string(), found);
         }
+        host.containerd_config = proc_table
+            .as_ref()
+            .and_then(|t| host::containerd_config(&fs, t));
+        host.init = Some(host::init_facts(&fs, daemon_pid));
         let containerd_flag = daemon
             .flags
             .iter()
@@ -248,6 +264,7 @@ fn paths_to_stat(
         paths.extend(u.drop_ins.clone());
     }
     paths.extend(host.binaries.values().flatten().cloned());
+    paths.extend(host.containerd_config.clone());
     paths.sort();
     paths.dedup();
     paths

@@ -27,6 +27,9 @@ enum Subject {
     ContainerdSocket,
     /// The daemon.json in effect.
     DaemonJson,
+    /// The config.toml the running containerd uses (its `--config`), else
+    /// the default path.
+    ContainerdConfig,
 }
 
 const REMEDIATION: &str = "Add a watch for the path to the audit rules, e.g. a file \
@@ -61,7 +64,7 @@ audit_checks! {
     "1.1.9", c_1_1_9, Subject::Unit("docker.socket"), "The docker.socket unit file is audited";
     "1.1.10", c_1_1_10, Subject::Path("/etc/default/docker"), "/etc/default/docker is audited";
     "1.1.11", c_1_1_11, Subject::DaemonJson, "The daemon.json in effect is audited";
-    "1.1.12", c_1_1_12, Subject::Path("/etc/containerd/config.toml"), "containerd's config.toml is audited";
+    "1.1.12", c_1_1_12, Subject::ContainerdConfig, "containerd's config.toml is audited";
     "1.1.13", c_1_1_13, Subject::Path("/etc/sysconfig/docker"), "/etc/sysconfig/docker is audited";
     "1.1.14", c_1_1_14, Subject::Binary("containerd"), "The containerd binary is audited";
     "1.1.15", c_1_1_15, Subject::Binary("containerd-shim"), "The containerd-shim binary is audited";
@@ -91,6 +94,20 @@ fn subject_path(cx: &Context, s: Subject) -> Result<String, Verdict> {
         },
         Subject::Path(p) => existing(p),
         Subject::DockerRoot => existing(&cx.snap.docker_root_dir()),
+        Subject::Unit(_)
+            if host
+                .init
+                .as_ref()
+                .and_then(|i| i.units_not_in_effect())
+                .is_some() =>
+        {
+            Err(Verdict::not_applicable(
+                host.init
+                    .as_ref()
+                    .and_then(|i| i.units_not_in_effect())
+                    .unwrap_or_default(),
+            ))
+        }
         Subject::Unit(u) => match host.units.as_result() {
             Err(e) => Err(Verdict::error(e.to_string())),
             Ok(units) => match units
@@ -107,6 +124,11 @@ fn subject_path(cx: &Context, s: Subject) -> Result<String, Verdict> {
             None => Err(Verdict::not_applicable("no containerd socket exists")),
         },
         Subject::DaemonJson => existing(&cx.snap.daemon.config_file.clone()),
+        Subject::ContainerdConfig => existing(
+            host.containerd_config
+                .as_deref()
+                .unwrap_or("/etc/containerd/config.toml"),
+        ),
     }
 }
 
@@ -136,6 +158,12 @@ fn audit(cx: &Context, s: Subject) -> Verdict {
         Err(v) => return v,
     };
     let target = Target::File { path: path.clone() };
+    // A binary reached through a symbolic link is covered by a rule on the
+    // link or on the file it leads to.
+    let link_target = cx.snap.host.binary_targets.get(&path).cloned();
+    let covers = |r: &AuditRule| {
+        rule_covers(r, &path) || link_target.as_deref().is_some_and(|t| rule_covers(r, t))
+    };
     let audit = &cx.snap.host.audit;
     let mut file_errors = Vec::new();
     let mut on_disk: Option<(String, &AuditRule)> = None;
@@ -143,7 +171,7 @@ fn audit(cx: &Context, s: Subject) -> Verdict {
         match &f.rules {
             Probe::Ok(rules) => {
                 if on_disk.is_none() {
-                    if let Some(r) = rules.iter().find(|r| rule_covers(r, &path)) {
+                    if let Some(r) = rules.iter().find(|r| covers(r)) {
                         on_disk = Some((f.path.clone(), r));
                     }
                 }
@@ -154,7 +182,7 @@ fn audit(cx: &Context, s: Subject) -> Verdict {
     let disk_src = |(file, r): &(String, &AuditRule)| format!("{file}:{}", r.line);
     match &audit.loaded {
         Some(Probe::Ok(loaded)) => {
-            if let Some(r) = loaded.iter().find(|r| rule_covers(r, &path)) {
+            if let Some(r) = loaded.iter().find(|r| covers(r)) {
                 Verdict::pass(format!("{path} is audited")).with(
                     Evidence::new(
                         target,
@@ -343,6 +371,68 @@ mod tests {
             .insert("/usr/sbin/runc".into(), stat("file", 0, 0, 0o755));
         let f = expect("1.1.18", &s, Outcome::Fail);
         assert!(f.message.contains("/usr/sbin/runc"));
+    }
+
+    #[test]
+    fn a_symlinked_binary_is_covered_by_a_rule_on_the_link_or_its_target() {
+        let mut s = hardened();
+        // /usr/bin/runc -> /usr/sbin/runc; the rule names the real file.
+        s.host
+            .binary_targets
+            .insert("/usr/bin/runc".into(), "/usr/sbin/runc".into());
+        if let Some(Probe::Ok(r)) = &mut s.host.audit.loaded {
+            r.retain(|r| !rule_covers(r, "/usr/bin/runc"));
+            r.push(rule("/usr/sbin/runc", false));
+        }
+        expect("1.1.18", &s, Outcome::Pass);
+        // Without the link, a rule on another file does not count.
+        s.host.binary_targets.clear();
+        expect("1.1.18", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn unit_files_are_not_applicable_when_systemd_did_not_start_dockerd() {
+        let mut s = hardened();
+        expect("1.1.7", &s, Outcome::Pass);
+        s.host.init = Some(crate::snapshot::InitFacts {
+            systemd_running: false,
+            dockerd_from_unit: Some(false),
+            source: "/run/systemd/system absent".into(),
+        });
+        for id in ["1.1.7", "1.1.9", "3.1", "3.2", "3.3", "3.4"] {
+            let f = expect(id, &s, Outcome::NotApplicable);
+            assert!(
+                f.message.contains("systemd is not running"),
+                "{id}: {}",
+                f.message
+            );
+        }
+        // Under systemd the unit files count again.
+        s.host.init.as_mut().unwrap().systemd_running = true;
+        expect("1.1.7", &s, Outcome::Pass);
+        expect("3.1", &s, Outcome::Pass);
+    }
+
+    #[test]
+    fn containerd_config_follows_its_command_line() {
+        let mut s = hardened();
+        let p = "/var/run/docker/containerd/containerd.toml";
+        s.host.containerd_config = Some(p.into());
+        s.host.files.insert(p.into(), stat("file", 0, 0, 0o644));
+        let f = expect("1.1.12", &s, Outcome::Fail);
+        assert_eq!(f.evidence[0].target.label(), p);
+        if let Some(Probe::Ok(r)) = &mut s.host.audit.loaded {
+            r.push(rule(p, false));
+        }
+        expect("1.1.12", &s, Outcome::Pass);
+        assert_eq!(
+            crate::collect::host::config_flag(&["containerd".into(), "--config".into(), p.into()]),
+            Some(p.to_string())
+        );
+        assert_eq!(
+            crate::collect::host::config_flag(&["containerd".into(), "-c=x".into()]),
+            None
+        );
     }
 
     #[test]
