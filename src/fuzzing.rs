@@ -9,7 +9,9 @@ use std::path::Path;
 
 /// The fuzz targets, by name (the name of the file under `fuzz/fuzz_targets/`
 /// and of the corpus folder under `tests/fuzz-corpus/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub type Target = (&'static str, fn(&[u8]));
+
+pub const TARGETS: &[Target] = &[
     ("yaml_k8s", yaml_k8s),
     ("dockerfile", dockerfile),
     ("compose", compose),

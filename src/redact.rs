@@ -198,9 +198,8 @@ fn redact_pairs(s: &str) -> String {
             b == 0 || chars[b - 1].1 == '\n'
         };
         let sep = if k < n { chars[k].1 } else { '\0' };
-        let value_start = if sep == '=' {
-            Some(k + 1)
-        } else if sep == ':' && k + 1 < n && chars[k + 1].1 == ' ' && !flag && key_position {
+        let mapping_key = sep == ':' && k + 1 < n && chars[k + 1].1 == ' ' && !flag && key_position;
+        let value_start = if sep == '=' || mapping_key {
             Some(k + 1)
         } else if flag && (sep.is_whitespace() || sep == ',') {
             // `--token x`, `"--token", "x"`, `"--token" "x"`.
