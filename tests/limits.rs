@@ -186,3 +186,27 @@ fn every_program_is_run_by_absolute_path() {
         "found no process spawn at all; the check is stale"
     );
 }
+
+/// `threats -x PATTERN` removes the containers from the model, not only
+/// their evidence.
+#[test]
+fn threats_exclusion_removes_containers_from_the_model() {
+    let snap =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/threat/snapshot-risky.json");
+    let snap = snap.to_str().unwrap();
+    let model = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["threats", "--snapshot", snap, "-f", "json"];
+        args.extend(extra);
+        let out = shipshape(&args);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let has = |v: &serde_json::Value, needle: &str| v.to_string().contains(needle);
+    let all = model(&[]);
+    assert!(has(&all, "container:ci-runner"));
+    let without = model(&["-x", "ci-*"]);
+    assert!(
+        !has(&without, "ci-runner"),
+        "excluded container still in the model"
+    );
+    assert!(has(&without, "container:web"), "other containers stay");
+}
