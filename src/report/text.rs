@@ -8,6 +8,9 @@ use crate::sanitize::visible;
 use std::fmt::Write;
 use std::io::IsTerminal;
 
+/// Characters of an evidence value shown per bullet (JSON has them all).
+const MAX_OBSERVED: usize = 400;
+
 pub struct TextOptions {
     pub color: bool,
     pub remediation: bool,
@@ -156,7 +159,8 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding, opts: &TextOptions) 
             p.outcome(e.outcome).trim_end(),
             e.target.kind(),
             visible(&e.target.label()),
-            visible(&e.observed)
+            // Long values (image history) are cut, never inside an escape.
+            crate::sanitize::truncate(&e.observed, MAX_OBSERVED)
         );
         if !e.expected.is_empty() && offender {
             let _ = write!(line, " (expected {})", visible(&e.expected));
