@@ -117,7 +117,8 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
                 if !known.iter().any(|c| c.id == e.check) {
                     eprintln!(
                         "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
-                        t.id, e.check
+                        crate::sanitize::visible(&t.id),
+                        crate::sanitize::visible(&e.check)
                     );
                 }
             }
@@ -167,7 +168,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     model.fill_defaults();
     let analysis = analyze(&model, &library, &findings, &waivers, today);
     for w in &analysis.warnings {
-        eprintln!("shipshape: warning: {w}");
+        eprintln!("shipshape: warning: {}", crate::sanitize::visible_lines(w));
     }
     let text = render::render(&analysis, args.format);
     super::write_output(args.output.as_deref(), &text)?;
