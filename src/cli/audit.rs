@@ -185,6 +185,17 @@ pub fn load_snapshot(path: &std::path::Path) -> Result<Snapshot, String> {
             e.column()
         )
     })?;
+    let mut snap = snap;
+    // A snapshot from elsewhere may predate redaction: never render a
+    // secret from it.
+    if let Probe::Ok(engine) = &mut snap.engine {
+        crate::collect::engine::scrub_engine(engine);
+    }
+    if let Some(p) = snap.daemon.process.ok().cloned().flatten() {
+        let mut p = p;
+        crate::redact::redact_argv(&mut p.argv);
+        snap.daemon.process = Probe::Ok(Some(p));
+    }
     if snap.schema != crate::snapshot::SNAPSHOT_SCHEMA {
         return Err(format!(
             "{}: snapshot schema {} is not supported (expected {})",

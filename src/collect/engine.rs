@@ -127,6 +127,30 @@ pub fn scrub_container(c: &mut Container) {
     }
 }
 
+/// Redact a whole engine section, e.g. of a snapshot written by an older
+/// version or by hand, before anything is rendered from it.
+pub fn scrub_engine(engine: &mut Engine) {
+    for c in &mut engine.containers {
+        scrub_container(c);
+        if let Some(Probe::Ok(list)) = &mut c.processes {
+            *list = scrub_processes(std::mem::take(list));
+        }
+    }
+    for img in &mut engine.images {
+        redact_env(&mut img.config.env);
+        redact::redact_labels(&mut img.config.labels);
+        if let Some(h) = &mut img.config.healthcheck {
+            redact::redact_argv(&mut h.test);
+        }
+        if let Some(Probe::Ok(h)) = &mut img.history {
+            for e in h {
+                e.created_by = redact::redact_history(&e.created_by);
+                e.comment = redact::redact_text(&e.comment);
+            }
+        }
+    }
+}
+
 /// Process command lines lose secret-bearing arguments.
 pub fn scrub_processes(mut list: Vec<ProcessInfo>) -> Vec<ProcessInfo> {
     for p in &mut list {
