@@ -387,6 +387,56 @@ pub fn scan_file(path: &Path, kind: Option<FileKind>, settings: &Settings) -> Fi
     scan_text(&display, path.parent(), kind, &text, settings)
 }
 
+/// Where each YAML line (broken at LF, CRLF or a lone CR) starts in
+/// line-feed lines and columns; built only when the text has a lone CR.
+struct LoneCrMap {
+    starts: Vec<(u32, u32)>,
+}
+
+impl LoneCrMap {
+    fn new(text: &str) -> Option<LoneCrMap> {
+        let b = text.as_bytes();
+        let lone = b
+            .iter()
+            .enumerate()
+            .any(|(i, c)| *c == b'\r' && b.get(i + 1) != Some(&b'\n'));
+        if !lone {
+            return None;
+        }
+        let mut starts = vec![(1u32, 1u32)];
+        let (mut line, mut col) = (1u32, 1u32);
+        let mut it = text.chars().peekable();
+        while let Some(c) = it.next() {
+            match c {
+                '\r' if it.peek() == Some(&'\n') => {
+                    it.next();
+                    line += 1;
+                    col = 1;
+                    starts.push((line, col));
+                }
+                '\r' => {
+                    col += 1;
+                    starts.push((line, col));
+                }
+                '\n' => {
+                    line += 1;
+                    col = 1;
+                    starts.push((line, col));
+                }
+                _ => col += 1,
+            }
+        }
+        Some(LoneCrMap { starts })
+    }
+
+    fn pos(&self, p: Pos) -> Pos {
+        match self.starts.get(p.line.saturating_sub(1) as usize) {
+            Some(&(line, col)) => Pos::new(line, col + p.col.saturating_sub(1)),
+            None => p,
+        }
+    }
+}
+
 /// Per-target output of the rules before suppression.
 struct Raw {
     rule: &'static Rule,
@@ -537,6 +587,26 @@ pub fn scan_text(
                 }
             }
         },
+    }
+    // The YAML parser counts a lone carriage return as a line break; every
+    // other position (and every editor) counts line feeds. Bring YAML
+    // positions onto line-feed lines so they point where they should.
+    if kind != FileKind::Dockerfile {
+        if let Some(map) = LoneCrMap::new(text) {
+            for r in &mut raws {
+                r.hit.pos = map.pos(r.hit.pos);
+            }
+            for d in scopes.iter_mut().flatten() {
+                d.pos = map.pos(d.pos);
+            }
+            for e in &mut errors {
+                if let (Some(l), Some(c)) = (e.line, e.column) {
+                    let p = map.pos(Pos::new(l, c));
+                    e.line = Some(p.line);
+                    e.column = Some(p.col);
+                }
+            }
+        }
     }
     let comment_dirs = suppress::comment_directives(text, df_ranges.as_deref());
     let lines: Vec<&str> = text.lines().collect();
