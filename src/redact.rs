@@ -346,6 +346,27 @@ pub fn redact_labels(labels: &mut std::collections::BTreeMap<String, String>) {
     }
 }
 
+/// Redact a JSON value in place: a string under a secret-like key becomes
+/// `***`; every other string loses URL credentials.
+pub fn redact_json(key: Option<&str>, v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if key.is_some_and(is_secret_name) && !s.is_empty() {
+                *s = MASK.to_string();
+            } else if s.contains("://") {
+                *s = redact_urls(s);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(key, x)),
+        serde_json::Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                redact_json(Some(k), x);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Redact an image-history `CreatedBy` line. Every `KEY=value` set by an
 /// `ENV` or `ARG` step, and every build argument in the `|N A=x B=y` prefix
 /// of a `RUN` step, loses its value (as environment values do); other
@@ -550,6 +571,22 @@ mod tests {
             "  - API_KEY=***"
         );
         assert_eq!(mask_value_after("plain", 1), "plain");
+    }
+
+    #[test]
+    fn json_values() {
+        let mut v = serde_json::json!({
+            "registry-mirrors": ["https://u:pw@mirror.example"],
+            "proxies": {"http-proxy": "http://a:b@p:3128", "password": "x"},
+            "hosts": ["unix:///var/run/docker.sock"],
+            "tlskey": "/etc/docker/key.pem"
+        });
+        redact_json(None, &mut v);
+        assert_eq!(v["registry-mirrors"][0], "https://u:***@mirror.example");
+        assert_eq!(v["proxies"]["http-proxy"], "http://a:***@p:3128");
+        assert_eq!(v["proxies"]["password"], "***");
+        assert_eq!(v["hosts"][0], "unix:///var/run/docker.sock");
+        assert_eq!(v["tlskey"], "/etc/docker/key.pem");
     }
 
     #[test]
