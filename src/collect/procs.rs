@@ -251,6 +251,10 @@ fn parse_stat(s: &str) -> Option<Proc> {
     // pid (comm) state ppid ...; comm may contain spaces and parentheses.
     let open = s.find('(')?;
     let close = s.rfind(')')?;
+    // Malformed (a `)` before the first `(`): not a stat line.
+    if close < open {
+        return None;
+    }
     let comm = s[open + 1..close].to_string();
     let rest: Vec<&str> = s[close + 1..].split_whitespace().collect();
     Some(Proc {
