@@ -20,12 +20,16 @@ pub mod cli;
 pub mod collect;
 pub mod deps;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod harden;
 pub mod knowledge;
 pub mod manifest;
+pub mod redact;
 pub mod remediate;
 pub mod report;
 pub mod rules;
+pub mod sanitize;
 pub mod scan;
 pub mod snapshot;
 pub mod threat;

@@ -179,7 +179,7 @@ fn symlink_loops_are_reported_and_do_not_hang() {
 }
 
 #[test]
-fn cli_exit_code_is_not_2_for_bad_files_but_strict_makes_them_fail() {
+fn cli_exit_code_is_1_for_bad_files_unless_errors_are_ignored() {
     let d = tempfile::tempdir().unwrap();
     write(
         d.path(),
@@ -200,10 +200,12 @@ fn cli_exit_code_is_not_2_for_bad_files_but_strict_makes_them_fail() {
             .output()
             .unwrap()
     };
+    // A file that could not be parsed fails the run (exit 1, never 2),
+    // with the reason; --ignore-errors restores exit 0.
     let out = run(&[]);
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -213,6 +215,9 @@ fn cli_exit_code_is_not_2_for_bad_files_but_strict_makes_them_fail() {
         "{stdout}"
     );
     assert_eq!(run(&["--strict"]).status.code(), Some(1));
+    let ignored = run(&["--ignore-errors"]);
+    assert_eq!(ignored.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ignored.stdout).contains("bad.yaml:3:"));
     let json = run(&["--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["errors"][0]["line"], 3);

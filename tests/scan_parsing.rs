@@ -46,9 +46,14 @@ fn compose_extends_from_another_file_points_at_the_extends_key() {
     )
     .unwrap();
     let r = scan_dir(d.path(), &["COMPOSE-001", "COMPOSE-004"]);
+    // common.yml is itself a compose file (top-level services), so it is
+    // scanned in its own right as well.
     assert_eq!(
         at(&r, "COMPOSE-001"),
-        vec![("compose.yaml".to_string(), 4, 5)]
+        vec![
+            ("common.yml".to_string(), 3, 5),
+            ("compose.yaml".to_string(), 4, 5)
+        ]
     );
     let caps = at(&r, "COMPOSE-004");
     assert!(
@@ -59,8 +64,11 @@ fn compose_extends_from_another_file_points_at_the_extends_key() {
         caps.contains(&("compose.yaml".to_string(), 4, 5)),
         "inherited cap_add: {caps:?}"
     );
-    // common.yml is not a compose file by name, so it is only read through extends.
-    assert!(r.findings.iter().all(|f| f.file.ends_with("compose.yaml")));
+    // Findings from common.yml's own scan point into common.yml.
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| f.file.ends_with("compose.yaml") || f.file.ends_with("common.yml")));
 }
 
 #[test]

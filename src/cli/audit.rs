@@ -22,6 +22,10 @@ pub struct SourceArgs {
     /// Seconds to wait for the Docker daemon before giving up
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub timeout: f64,
+    /// Seconds the whole collection may take; Engine API requests still
+    /// running then fail as ERROR (default: no bound beyond --timeout)
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
 }
 
 impl SourceArgs {
@@ -31,7 +35,37 @@ impl SourceArgs {
             docker_host: std::env::var("DOCKER_HOST").ok().filter(|s| !s.is_empty()),
             all: self.all,
             timeout: Duration::from_secs_f64(self.timeout.max(0.05)),
+            deadline: self.deadline.map(|d| Duration::from_secs_f64(d.max(0.05))),
         }
+    }
+
+    /// Refuse arguments that would give a plausible but meaningless report:
+    /// `--root` must be an existing directory with an `etc/`, and the
+    /// bounds must be positive numbers.
+    pub fn validate(&self) -> Result<(), String> {
+        let r = &self.root;
+        let shown = crate::sanitize::visible(&r.to_string_lossy()).into_owned();
+        match std::fs::metadata(r) {
+            Err(e) => return Err(format!("--root {shown}: {e}")),
+            Ok(m) if !m.is_dir() => return Err(format!("--root {shown}: not a directory")),
+            Ok(_) => {}
+        }
+        if !r.join("etc").is_dir() {
+            return Err(format!(
+                "--root {shown}: no etc/ directory there, so it is not a host's root filesystem"
+            ));
+        }
+        for (name, v) in [
+            ("--timeout", Some(self.timeout)),
+            ("--deadline", self.deadline),
+        ] {
+            if let Some(v) = v {
+                if !v.is_finite() || v <= 0.0 {
+                    return Err(format!("{name} {v}: must be a positive number of seconds"));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -104,6 +138,10 @@ pub struct CollectArgs {
 }
 
 pub fn run_collect(args: CollectArgs) -> i32 {
+    if let Err(e) = args.source.validate() {
+        super::error(e);
+        return super::EXIT_TOOL_FAILED;
+    }
     let snap = collect::collect(&args.source.collect_options());
     let engine_failed = engine_error(&snap);
     let json = match serde_json::to_string_pretty(&snap) {
@@ -142,6 +180,17 @@ pub fn load_snapshot(path: &std::path::Path) -> Result<Snapshot, String> {
             e.column()
         )
     })?;
+    let mut snap = snap;
+    // A snapshot from elsewhere may predate redaction: never render a
+    // secret from it.
+    if let Probe::Ok(engine) = &mut snap.engine {
+        crate::collect::engine::scrub_engine(engine);
+    }
+    if let Some(p) = snap.daemon.process.ok().cloned().flatten() {
+        let mut p = p;
+        crate::redact::redact_argv(&mut p.argv);
+        snap.daemon.process = Probe::Ok(Some(p));
+    }
     if snap.schema != crate::snapshot::SNAPSHOT_SCHEMA {
         return Err(format!(
             "{}: snapshot schema {} is not supported (expected {})",
@@ -169,7 +218,13 @@ pub fn run_audit(args: AuditArgs) -> i32 {
                 return super::EXIT_TOOL_FAILED;
             }
         },
-        None => collect::collect(&args.source.collect_options()),
+        None => {
+            if let Err(e) = args.source.validate() {
+                super::error(e);
+                return super::EXIT_TOOL_FAILED;
+            }
+            collect::collect(&args.source.collect_options())
+        }
     };
     let opts = args.eval.options();
     let eval = rules::evaluate(&snap, &opts, &checks);

@@ -49,10 +49,24 @@ impl OutputArgs {
         super::write_output(self.output.as_deref(), text)
     }
 
-    /// Print a warning on stderr unless --quiet.
+    /// Print a warning on stderr unless --quiet. Host and file data in it
+    /// are shown with control characters made visible.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("shipshape: warning: {msg}");
+            let msg = msg.to_string();
+            eprintln!(
+                "shipshape: warning: {}",
+                crate::sanitize::visible_lines(&msg)
+            );
+        }
+    }
+
+    /// Print a note on stderr unless --quiet (something the user should
+    /// know that is not a problem).
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let msg = msg.to_string();
+            eprintln!("shipshape: note: {}", crate::sanitize::visible_lines(&msg));
         }
     }
 }

@@ -99,6 +99,7 @@ fn options(c: &Common, p: Option<&Planning>, restart: bool) -> Options {
         root: c.root.clone(),
         all: false,
         timeout: c.timeout.clamp(0.05, 60.0),
+        deadline: None,
     };
     Options {
         collect: src.collect_options(),

@@ -100,7 +100,11 @@ pub fn main() -> i32 {
 
 /// Print a one-line error prefixed with the program name.
 pub(crate) fn error(msg: impl std::fmt::Display) {
-    eprintln!("shipshape: error: {msg}");
+    // Messages carry file names and daemon answers: show control characters.
+    eprintln!(
+        "shipshape: error: {}",
+        crate::sanitize::visible_lines(&crate::redact::redact_text(&msg.to_string()))
+    );
 }
 
 /// Write `text` to `--output FILE` or stdout.

@@ -17,8 +17,8 @@ Suppress a finding with a comment `# shipshape:ignore RULE-ID reason` on the lin
 the YAML line), `# shipshape:ignore-file RULE-ID reason` for a whole file, the annotation \
 `shipshape.io/ignore: \"RULE-ID: reason\"` on a Kubernetes object, or the same label on a compose service. \
 A suppression without a reason is not applied and is reported (SHIPSHAPE-001).\n\n\
-Exit codes: 0 = no finding at or above --fail-on, 1 = such findings (or, with --strict, a file that could \
-not be scanned), 2 = shipshape itself failed (bad arguments, a missing path, an invalid config, output not \
+Exit codes: 0 = no finding at or above --fail-on, 1 = such findings, or a file that could \
+not be read or parsed (unless --ignore-errors), 2 = shipshape itself failed (bad arguments, a missing path, an invalid config, output not \
 writable). Problems with individual files are reported with file:line:column and never stop the scan."
 )]
 pub struct ScanArgs {
@@ -63,9 +63,15 @@ pub struct ScanArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
 
-    /// Also exit 1 when a file could not be scanned (invalid YAML, binary, unreadable, too large, loop)
-    #[arg(long)]
+    /// Kept for compatibility: a file that could not be scanned (invalid
+    /// YAML, binary, unreadable, too large, loop) already makes the exit code 1
+    #[arg(long, conflicts_with = "ignore_errors")]
     pub strict: bool,
+
+    /// Exit 0 even when a file could not be read or parsed (the reasons are
+    /// still printed); by default such a file makes the exit code 1
+    #[arg(long)]
+    pub ignore_errors: bool,
 }
 
 pub fn run(args: ScanArgs) -> i32 {
@@ -136,12 +142,15 @@ pub fn run(args: ScanArgs) -> i32 {
         for e in &report.errors {
             args.out.warn(e.render());
         }
+        for u in &report.summary.unclassified_files {
+            args.out.note(format_args!("{}: {}", u.file, u.reason));
+        }
     }
     let failing = args
         .gate
         .fail_on
         .trips(report.findings.iter().map(|f| f.severity));
-    i32::from(failing || (args.strict && !report.errors.is_empty()))
+    i32::from(failing || (!args.ignore_errors && !report.errors.is_empty()))
 }
 
 /// Stream the report to `--output FILE` or stdout. A closed pipe (`| head`)

@@ -186,7 +186,10 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     } else {
         let snap = match &args.snapshot {
             Some(p) => load_snapshot(p)?,
-            None => collect::collect(&args.source.collect_options()),
+            None => {
+                args.source.validate()?;
+                collect::collect(&args.source.collect_options())
+            }
         };
         if let Probe::Error(e) = &snap.engine {
             engine_error = Some(e.clone());
@@ -258,7 +261,8 @@ fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
                 if !known.contains(&e.check.as_str()) {
                     eprintln!(
                         "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
-                        t.id, e.check
+                        crate::sanitize::visible(&t.id),
+                        crate::sanitize::visible(&e.check)
                     );
                 }
             }

@@ -86,17 +86,37 @@ pub fn parse_rules(text: &str) -> Vec<AuditRule> {
     out
 }
 
+/// Where `auditctl` may be installed; the first that exists is run.
+pub const AUDITCTL_PATHS: &[&str] = &[
+    "/usr/sbin/auditctl",
+    "/sbin/auditctl",
+    "/usr/bin/auditctl",
+    "/bin/auditctl",
+];
+
 /// Collect loaded and on-disk rules.
 pub fn collect(fs: &HostFs) -> AuditFacts {
     let loaded = if fs.is_host_root() {
-        match std::process::Command::new("auditctl").arg("-l").output() {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Probe::Error(format!("cannot run auditctl -l: {e}"))),
-            Ok(o) if o.status.success() => {
+        // Run by absolute path from the system directories only, with an
+        // empty environment: never whatever `auditctl` comes first on $PATH.
+        let exe = AUDITCTL_PATHS
+            .iter()
+            .find(|p| std::path::Path::new(p).is_file());
+        match exe.map(|exe| {
+            std::process::Command::new(exe)
+                .arg("-l")
+                .env_clear()
+                .env("LC_ALL", "C")
+                .output()
+        }) {
+            None => None,
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Some(Err(e)) => Some(Probe::Error(format!("cannot run auditctl -l: {e}"))),
+            Some(Ok(o)) if o.status.success() => {
                 let text = String::from_utf8_lossy(&o.stdout);
                 Some(Probe::Ok(parse_rules(&text)))
             }
-            Ok(o) => Some(Probe::Error(format!(
+            Some(Ok(o)) => Some(Probe::Error(format!(
                 "auditctl -l failed: {}",
                 String::from_utf8_lossy(&o.stderr).trim()
             ))),

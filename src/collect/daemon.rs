@@ -160,7 +160,14 @@ pub fn parse_config(text: &str) -> DaemonConfigFile {
     }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(serde_json::Value::Object(m)) => DaemonConfigFile::Parsed {
-            settings: m.into_iter().collect(),
+            // Mirror URLs and proxies may carry credentials: not in snapshots.
+            settings: m
+                .into_iter()
+                .map(|(k, mut v)| {
+                    crate::redact::redact_json(Some(&k), &mut v);
+                    (k, v)
+                })
+                .collect(),
         },
         Ok(_) => DaemonConfigFile::Invalid {
             line: 1,

@@ -3,6 +3,7 @@
 
 use super::engine_client::{negotiate, Client, Conn, EngineError};
 use super::procs::ProcTable;
+use crate::redact;
 use crate::snapshot::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -113,6 +114,51 @@ pub fn redact_env(env: &mut [String]) {
     }
 }
 
+/// Remove secret values from an inspected container: environment values,
+/// secret-like labels, secret-bearing arguments of the command, entrypoint
+/// and health check, and URL credentials anywhere in them.
+pub fn scrub_container(c: &mut Container) {
+    redact_env(&mut c.config.env);
+    redact::redact_labels(&mut c.config.labels);
+    redact::redact_argv(&mut c.config.cmd);
+    redact::redact_argv(&mut c.config.entrypoint);
+    if let Some(h) = &mut c.config.healthcheck {
+        redact::redact_argv(&mut h.test);
+    }
+}
+
+/// Redact a whole engine section, e.g. of a snapshot written by an older
+/// version or by hand, before anything is rendered from it.
+pub fn scrub_engine(engine: &mut Engine) {
+    for c in &mut engine.containers {
+        scrub_container(c);
+        if let Some(Probe::Ok(list)) = &mut c.processes {
+            *list = scrub_processes(std::mem::take(list));
+        }
+    }
+    for img in &mut engine.images {
+        redact_env(&mut img.config.env);
+        redact::redact_labels(&mut img.config.labels);
+        if let Some(h) = &mut img.config.healthcheck {
+            redact::redact_argv(&mut h.test);
+        }
+        if let Some(Probe::Ok(h)) = &mut img.history {
+            for e in h {
+                e.created_by = redact::redact_history(&e.created_by);
+                e.comment = redact::redact_text(&e.comment);
+            }
+        }
+    }
+}
+
+/// Process command lines lose secret-bearing arguments.
+pub fn scrub_processes(mut list: Vec<ProcessInfo>) -> Vec<ProcessInfo> {
+    for p in &mut list {
+        p.args = redact::redact_text(&p.args);
+    }
+    list
+}
+
 /// `None` when the container vanished between list and inspect.
 fn inspect_container(
     conn: &mut Conn,
@@ -122,13 +168,13 @@ fn inspect_container(
     let Some(mut c) = get_object::<Container>(conn, &format!("/containers/{id}/json"))? else {
         return Ok(None);
     };
-    redact_env(&mut c.config.env);
+    scrub_container(&mut c);
     if c.state.running {
         let from_proc = procs.and_then(|t| t.container_processes(c.state.pid, &c.id));
         c.processes = Some(match from_proc {
-            Some(list) => Probe::Ok(list),
+            Some(list) => Probe::Ok(scrub_processes(list)),
             None => match top(conn, id) {
-                Ok(list) => Probe::Ok(list),
+                Ok(list) => Probe::Ok(scrub_processes(list)),
                 Err(e) => Probe::Error(e.0),
             },
         });
@@ -172,9 +218,19 @@ fn inspect_image(conn: &mut Conn, id: &str) -> Result<Option<Image>, EngineError
         return Ok(None);
     };
     redact_env(&mut img.config.env);
+    redact::redact_labels(&mut img.config.labels);
+    if let Some(h) = &mut img.config.healthcheck {
+        redact::redact_argv(&mut h.test);
+    }
     img.history = Some(
         match conn.get_json::<Vec<HistoryEntry>>(&format!("/images/{id}/history")) {
-            Ok(h) => Probe::Ok(h),
+            Ok(mut h) => {
+                for e in &mut h {
+                    e.created_by = redact::redact_history(&e.created_by);
+                    e.comment = redact::redact_text(&e.comment);
+                }
+                Probe::Ok(h)
+            }
             Err(e) => Probe::Error(e.0),
         },
     );

@@ -7,9 +7,10 @@
 //! both `Content-Length` and chunked bodies.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The newest API version whose fields we read; older daemons are spoken to
 /// in their own version, newer ones in this one.
@@ -67,7 +68,10 @@ impl std::fmt::Display for EngineError {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub socket: PathBuf,
+    /// Bound on each whole request: connect, headers and body.
     pub timeout: Duration,
+    /// Bound on everything this client does (`--deadline`).
+    pub deadline: Option<Instant>,
     /// `/v1.NN` once negotiated.
     pub prefix: String,
 }
@@ -85,6 +89,7 @@ impl Client {
         Client {
             socket: socket.to_path_buf(),
             timeout,
+            deadline: None,
             prefix: String::new(),
         }
     }
@@ -96,7 +101,19 @@ impl Client {
     /// Open a connection, turning OS errors into actionable messages.
     pub fn connect(&self) -> Result<Conn, EngineError> {
         let where_ = self.describe();
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(EngineError(format!(
+                "the audit deadline passed before {where_} could be asked; raise --deadline"
+            )));
+        }
         let stream = UnixStream::connect(&self.socket).map_err(|e| {
+            if let Some(kind) = not_a_socket(&self.socket) {
+                return EngineError(format!(
+                    "cannot reach the Docker daemon at {where_}: {} is {kind}, not a socket; \
+                     point DOCKER_HOST at the daemon's socket (e.g. unix:///var/run/docker.sock)",
+                    self.socket.display()
+                ));
+            }
             EngineError(match e.kind() {
                 io::ErrorKind::NotFound => format!(
                     "cannot reach the Docker daemon at {where_}: the socket does not exist. \
@@ -118,7 +135,13 @@ impl Client {
             .and_then(|_| stream.set_write_timeout(Some(self.timeout)))
             .map_err(|e| EngineError(format!("{where_}: cannot set socket timeouts: {e}")))?;
         Ok(Conn {
-            reader: BufReader::with_capacity(64 * 1024, stream),
+            reader: BufReader::with_capacity(
+                64 * 1024,
+                DeadlineStream {
+                    stream,
+                    deadline: None,
+                },
+            ),
             client: self.clone(),
             closed: false,
         })
@@ -128,7 +151,7 @@ impl Client {
 /// One keep-alive connection. When the server says it will close the
 /// connection (or we read a body up to EOF), the next request reconnects.
 pub struct Conn {
-    reader: BufReader<UnixStream>,
+    reader: BufReader<DeadlineStream>,
     client: Client,
     closed: bool,
 }
@@ -182,6 +205,13 @@ impl Conn {
             "GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: shipshape/{}\r\nAccept: application/json\r\n\r\n",
             env!("CARGO_PKG_VERSION")
         );
+        // The whole exchange (send, status, headers, body) must finish by
+        // this instant, however slowly the peer trickles bytes.
+        let mut until = Instant::now() + self.client.timeout;
+        if let Some(d) = self.client.deadline {
+            until = until.min(d);
+        }
+        self.reader.get_mut().deadline = Some(until);
         let io_err = |e: io::Error, what: &str| -> EngineError {
             let where_ = self.client.describe();
             if matches!(
@@ -189,9 +219,14 @@ impl Conn {
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
             ) {
                 EngineError(format!(
-                    "the Docker daemon at {where_} did not answer GET {path} within {:.1}s; \
+                    "the Docker daemon at {where_} did not answer GET {path} within {:.1}s{}; \
                      it may be hung (check `systemctl status docker`) or raise --timeout",
-                    self.client.timeout.as_secs_f64()
+                    self.client.timeout.as_secs_f64(),
+                    if self.client.deadline.is_some_and(|d| Instant::now() >= d) {
+                        " (the audit deadline passed)"
+                    } else {
+                        ""
+                    }
                 ))
             } else {
                 EngineError(format!("{where_}: {what} GET {path}: {e}"))
@@ -305,10 +340,13 @@ impl Conn {
             env!("CARGO_PKG_VERSION")
         );
         let err = |e: io::Error| EngineError(format!("{where_}: GET {full}: {e}"));
-        self.reader
-            .get_mut()
-            .write_all(req.as_bytes())
-            .map_err(err)?;
+        // A download is bounded per read (--timeout of silence), not as a
+        // whole: an image export legitimately takes longer than one request.
+        let timeout = self.client.timeout;
+        let sock = self.reader.get_mut();
+        sock.deadline = None;
+        sock.stream.set_read_timeout(Some(timeout)).map_err(err)?;
+        sock.write_all(req.as_bytes()).map_err(err)?;
         let mut line = String::new();
         read_line(&mut self.reader, &mut line).map_err(err)?;
         let status: u16 = line
@@ -412,6 +450,53 @@ impl Read for BodyStream<'_> {
     }
 }
 
+/// What a path that exists is, when it is not a socket.
+fn not_a_socket(p: &Path) -> Option<&'static str> {
+    let t = std::fs::metadata(p).ok()?.file_type();
+    if t.is_socket() {
+        None
+    } else if t.is_dir() {
+        Some("a directory")
+    } else if t.is_file() {
+        Some("a regular file")
+    } else {
+        Some("a special file (device or FIFO)")
+    }
+}
+
+/// A socket whose reads fail with `TimedOut` once `deadline` has passed:
+/// each read waits at most the time left, so a peer that trickles a byte
+/// at a time cannot stretch a request past its bound.
+struct DeadlineStream {
+    stream: UnixStream,
+    deadline: Option<Instant>,
+}
+
+impl Read for DeadlineStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(d) = self.deadline {
+            let left = d.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "request deadline passed",
+                ));
+            }
+            self.stream.set_read_timeout(Some(left))?;
+        }
+        self.stream.read(buf)
+    }
+}
+
+impl Write for DeadlineStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
 /// Read one CRLF line; an over-long line (no newline in 64 KiB) is an error.
 fn read_line<R: BufRead>(r: &mut R, buf: &mut String) -> io::Result<usize> {
     let n = r.take(64 * 1024).read_line(buf)?;
@@ -424,7 +509,7 @@ fn read_line<R: BufRead>(r: &mut R, buf: &mut String) -> io::Result<usize> {
     Ok(n)
 }
 
-fn read_chunked<R: BufRead>(r: &mut R) -> io::Result<Vec<u8>> {
+pub fn read_chunked<R: BufRead>(r: &mut R) -> io::Result<Vec<u8>> {
     let mut body = Vec::new();
     let mut line = String::new();
     loop {

@@ -2,7 +2,7 @@
 //! well-known binaries, OS name.
 
 use super::hostfs::HostFs;
-use crate::snapshot::{EnvSetting, GroupMembers, MountPoint};
+use crate::snapshot::{EnvSetting, GroupMembers, InitFacts, MountPoint};
 
 /// Directories searched for the Docker and containerd binaries.
 pub const BIN_DIRS: &[&str] = &[
@@ -30,6 +30,91 @@ pub fn find_binary(fs: &HostFs, name: &str) -> Option<String> {
         .iter()
         .map(|d| format!("{d}/{name}"))
         .find(|p| fs.resolve(p, true).is_file())
+}
+
+/// `name` on the daemon's PATH (`PATH=` of its environment) first, then on
+/// the usual bin directories.
+pub fn find_binary_on(fs: &HostFs, name: &str, path_env: Option<&str>) -> Option<String> {
+    path_env
+        .into_iter()
+        .flat_map(|p| p.split(':'))
+        .filter(|d| d.starts_with('/'))
+        .map(|d| format!("{}/{name}", d.trim_end_matches('/')))
+        .find(|p| fs.resolve(p, true).is_file())
+        .or_else(|| find_binary(fs, name))
+}
+
+/// `PATH` from `/proc/<pid>/environ` (readable by root only).
+pub fn process_path_env(fs: &HostFs, pid: u32) -> Option<String> {
+    let env = std::fs::read(fs.root.join(format!("proc/{pid}/environ"))).ok()?;
+    env.split(|b| *b == 0)
+        .filter_map(|kv| std::str::from_utf8(kv).ok())
+        .find_map(|kv| kv.strip_prefix("PATH=").map(str::to_string))
+}
+
+/// Where host path `p` leads when it is (or passes through) a symbolic
+/// link, as a host path; `None` when it is the file itself.
+pub fn link_target(fs: &HostFs, p: &str) -> Option<String> {
+    let real = fs.resolve(p, true);
+    let rel = real.strip_prefix(&fs.root).ok()?;
+    let host = format!("/{}", rel.to_string_lossy());
+    (host != p).then_some(host)
+}
+
+/// The `--config` (`-c`) the running containerd was started with.
+pub fn containerd_config(fs: &HostFs, table: &super::procs::ProcTable) -> Option<String> {
+    for pid in table.pids_named("containerd") {
+        let Ok(bytes) = std::fs::read(fs.root.join(format!("proc/{pid}/cmdline"))) else {
+            continue;
+        };
+        let argv = super::procs::split_cmdline(&bytes);
+        if let Some(c) = config_flag(&argv) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// The value of `--config X`, `--config=X`, `-c X` in an argv.
+pub fn config_flag(argv: &[String]) -> Option<String> {
+    let mut it = argv.iter().skip(1);
+    while let Some(a) = it.next() {
+        if let Some(v) = a.strip_prefix("--config=") {
+            return Some(v.to_string());
+        }
+        if a == "--config" || a == "-c" {
+            return it.next().cloned();
+        }
+    }
+    None
+}
+
+/// Whether systemd is the running init and started dockerd.
+pub fn init_facts(fs: &HostFs, dockerd_pid: Option<u32>) -> InitFacts {
+    let systemd_running = fs.is_dir("/run/systemd/system");
+    let cgroup = dockerd_pid
+        .and_then(|pid| std::fs::read_to_string(fs.root.join(format!("proc/{pid}/cgroup"))).ok());
+    let dockerd_from_unit = cgroup.as_ref().map(|c| c.contains("docker.service"));
+    let source = match (dockerd_pid, &cgroup) {
+        (Some(pid), Some(c)) => format!(
+            "/run/systemd/system {}, dockerd pid {pid} cgroup {}",
+            if systemd_running { "exists" } else { "absent" },
+            c.lines().next().unwrap_or("").trim()
+        ),
+        (Some(pid), None) => format!(
+            "/run/systemd/system {}, cgroup of dockerd pid {pid} unreadable",
+            if systemd_running { "exists" } else { "absent" }
+        ),
+        (None, _) => format!(
+            "/run/systemd/system {}, no dockerd process visible",
+            if systemd_running { "exists" } else { "absent" }
+        ),
+    };
+    InitFacts {
+        systemd_running,
+        dockerd_from_unit,
+        source,
+    }
 }
 
 /// The mount table: the host's when `/proc` of the root is readable.

@@ -3,7 +3,9 @@
 //! the rules can say ERROR instead of guessing.
 //!
 //! Nothing here writes to the host. The only process spawned is
-//! `auditctl -l` (when installed), which only lists rules.
+//! `auditctl -l` (when installed), which only lists rules; it is run by its
+//! absolute path from the system directories with an empty environment,
+//! never looked up through `$PATH`.
 
 pub mod audit;
 
@@ -31,8 +33,10 @@ pub struct CollectOptions {
     pub docker_host: Option<String>,
     /// Collect created and stopped containers too.
     pub all: bool,
-    /// Bound on every Engine API exchange.
+    /// Bound on every Engine API request, whole (connect, headers, body).
     pub timeout: Duration,
+    /// Bound on the whole collection's Engine API work.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for CollectOptions {
@@ -42,6 +46,7 @@ impl Default for CollectOptions {
             docker_host: std::env::var("DOCKER_HOST").ok().filter(|s| !s.is_empty()),
             all: false,
             timeout: Duration::from_secs(5),
+            deadline: None,
         }
     }
 }
@@ -70,6 +75,7 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
         let engine_thread = s.spawn(|| match &endpoint {
             Ok(ep) => {
                 let mut client = Client::new(&ep.socket, opts.timeout);
+                client.deadline = opts.deadline.map(|d| started + d);
                 Probe::from_result(engine::read_engine(&mut client, opts.all, container_procs))
             }
             Err(e) => Probe::Error(e.clone()),
@@ -98,7 +104,14 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
             listeners: Probe::from_result(procs::listeners(&fs)),
             binaries: BTreeMap::new(),
             containerd_socket: None,
+            binary_targets: BTreeMap::new(),
+            containerd_config: None,
+            init: None,
         };
+        let daemon_pid = daemon.process.ok().and_then(|p| p.as_ref()).map(|p| p.pid);
+        // dockerd finds runc and the shims on its own PATH: look there
+        // first, then in the usual directories.
+        let daemon_path = daemon_pid.and_then(|pid| host::process_path_env(&fs, pid));
         for b in host::BINARIES {
             let found = if *b == "dockerd" {
                 daemon
@@ -109,10 +122,19 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
                     .filter(|e| e.starts_with('/'))
                     .or_else(|| host::find_binary(&fs, b))
             } else {
-                host::find_binary(&fs, b)
+                host::find_binary_on(&fs, b, daemon_path.as_deref())
             };
+            if let Some(p) = &found {
+                if let Some(t) = host::link_target(&fs, p) {
+                    host.binary_targets.insert(p.clone(), t);
+                }
+            }
             host.binaries.insert(b.to_string(), found);
         }
+        host.containerd_config = proc_table
+            .as_ref()
+            .and_then(|t| host::containerd_config(&fs, t));
+        host.init = Some(host::init_facts(&fs, daemon_pid));
         let containerd_flag = daemon
             .flags
             .iter()
@@ -242,6 +264,7 @@ fn paths_to_stat(
         paths.extend(u.drop_ins.clone());
     }
     paths.extend(host.binaries.values().flatten().cloned());
+    paths.extend(host.containerd_config.clone());
     paths.sort();
     paths.dedup();
     paths

@@ -112,12 +112,8 @@ impl ProcTable {
 
     fn describe(&self, pid: i64, found_by: &str) -> Option<DaemonProcess> {
         let dir = self.proc_dir.join(pid.to_string());
-        let argv: Vec<String> = std::fs::read(dir.join("cmdline"))
-            .ok()?
-            .split(|c| *c == 0)
-            .filter(|s| !s.is_empty())
-            .map(|s| String::from_utf8_lossy(s).to_string())
-            .collect();
+        let mut argv = split_cmdline(&std::fs::read(dir.join("cmdline")).ok()?);
+        crate::redact::redact_argv(&mut argv);
         let exe = std::fs::read_link(dir.join("exe"))
             .map(|p| {
                 p.to_string_lossy()
@@ -127,11 +123,7 @@ impl ProcTable {
             .unwrap_or_else(|_| argv.first().cloned().unwrap_or_default());
         let uid = std::fs::read_to_string(dir.join("status"))
             .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("Uid:"))
-                    .and_then(|l| l.split_whitespace().nth(1).and_then(|u| u.parse().ok()))
-            })
+            .and_then(|s| status_uid(&s))
             .unwrap_or(u32::MAX);
         Some(DaemonProcess {
             pid: pid as u32,
@@ -250,10 +242,35 @@ impl ProcTable {
     }
 }
 
+/// `/proc/<pid>/cmdline`: NUL-separated arguments, empty ones dropped.
+pub fn split_cmdline(bytes: &[u8]) -> Vec<String> {
+    bytes
+        .split(|c| *c == 0)
+        .filter(|s| !s.is_empty())
+        .map(|s| String::from_utf8_lossy(s).to_string())
+        .collect()
+}
+
+/// The real uid from `/proc/<pid>/status` (`Uid:\treal\teffective…`).
+pub fn status_uid(text: &str) -> Option<u32> {
+    text.lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|u| u.parse().ok()))
+}
+
+/// `/proc/<pid>/stat`: the parent pid and `comm`, if the line parses.
+pub fn stat_parent(s: &str) -> Option<(i64, String)> {
+    parse_stat(s).map(|p| (p.ppid, p.comm))
+}
+
 fn parse_stat(s: &str) -> Option<Proc> {
     // pid (comm) state ppid ...; comm may contain spaces and parentheses.
     let open = s.find('(')?;
     let close = s.rfind(')')?;
+    // Malformed (a `)` before the first `(`): not a stat line.
+    if close < open {
+        return None;
+    }
     let comm = s[open + 1..close].to_string();
     let rest: Vec<&str> = s[close + 1..].split_whitespace().collect();
     Some(Proc {

@@ -65,7 +65,7 @@ pub fn find_unit(fs: &HostFs, name: &str) -> SystemdUnit {
                     if v.is_empty() {
                         list.clear();
                     } else {
-                        list.push(v);
+                        list.push(crate::redact::redact_text(&v));
                     }
                 }
             }

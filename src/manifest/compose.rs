@@ -97,15 +97,25 @@ impl ComposeDoc {
                 }
             }
         }
-        ComposeDoc {
+        let mut doc = ComposeDoc {
             root,
             foreign,
             notes,
-        }
+        };
+        let cycles: Vec<(Pos, String)> = doc.chains().into_iter().filter_map(|(_, c)| c).collect();
+        doc.notes.extend(cycles);
+        doc
     }
 
     /// Every service with its `extends` chain resolved.
     pub fn services(&self) -> Vec<ServiceView<'_>> {
+        self.chains().into_iter().map(|(v, _)| v).collect()
+    }
+
+    /// Every service with its `extends` chain, and an `extends` cycle
+    /// found from it (reported once per cycle, at the `extends` that
+    /// closes it).
+    fn chains(&self) -> Vec<(ServiceView<'_>, Option<(Pos, String)>)> {
         let Some(services) = self.root.get("services").and_then(Node::as_map) else {
             return Vec::new();
         };
@@ -113,6 +123,8 @@ impl ComposeDoc {
             .iter()
             .filter(|s| s.value.as_map().is_some())
             .map(|s| {
+                let mut cycle = None;
+                let mut names: Vec<&str> = vec![s.key.as_str()];
                 let mut layers = vec![&s.value];
                 let mut cur = &s.value;
                 let mut file_root: &Node = &self.root;
@@ -137,18 +149,35 @@ impl ComposeDoc {
                     let Some(base) = root.path(&["services", target]) else {
                         break;
                     };
-                    if layers.iter().any(|l| std::ptr::eq(*l, base)) {
+                    if let Some(at) = layers.iter().position(|l| std::ptr::eq(*l, base)) {
+                        let ring = &names[at..];
+                        let first = ring.iter().min().copied().unwrap_or_default();
+                        if at == 0 && first == s.key {
+                            let mut path: Vec<&str> = ring.to_vec();
+                            path.push(target);
+                            cycle = Some((
+                                cur.entry("extends").map_or(ext.pos, |e| e.key_pos),
+                                format!(
+                                    "extends cycle: {}; a service cannot extend itself",
+                                    path.join(" → ")
+                                ),
+                            ));
+                        }
                         break;
                     }
+                    names.push(target);
                     layers.push(base);
                     cur = base;
                     file_root = root;
                 }
-                ServiceView {
-                    name: &s.key,
-                    pos: s.key_pos,
-                    layers,
-                }
+                (
+                    ServiceView {
+                        name: &s.key,
+                        pos: s.key_pos,
+                        layers,
+                    },
+                    cycle,
+                )
             })
             .collect()
     }

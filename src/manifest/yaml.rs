@@ -258,7 +258,9 @@ impl Builder {
             },
             Event::Alias(id) => self.alias(id, here)?,
             Event::DocumentStart(..) => {
+                // Limits and anchors are per document.
                 self.anchors.clear();
+                self.nodes = 0;
                 return Ok(());
             }
             _ => return Ok(()),
@@ -364,12 +366,26 @@ impl Builder {
 /// Empty documents are skipped. Anchors and aliases are expanded (an alias
 /// takes the position of its `*name`), and `<<` merge keys are applied.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
+    let mut docs = Vec::new();
+    each_document(text, |d| docs.push(d))?;
+    Ok(docs)
+}
+
+/// Parse a YAML stream one document at a time, handing each non-empty
+/// document to `f` as soon as it is complete, so a large multi-document
+/// file needs memory for one document only. The node and alias limits
+/// count per document. Documents before a syntax error have been handed
+/// over when the error is returned.
+pub fn each_document(text: &str, mut f: impl FnMut(Node)) -> Result<(), ParseError> {
     let mut b = Builder::default();
     for ev in granit_parser::Parser::new_from_str(text) {
         let (ev, span) = ev.map_err(|e| parser_error(&e))?;
         b.event(ev, pos_of(&span.start))?;
+        for d in b.docs.drain(..) {
+            f(d);
+        }
     }
-    Ok(b.docs)
+    Ok(())
 }
 
 impl Node {

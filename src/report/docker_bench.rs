@@ -35,7 +35,13 @@ pub fn render(report: &Report) -> String {
         obj.insert("id".into(), json!(f.id));
         obj.insert("desc".into(), json!(f.title));
         obj.insert("result".into(), json!(result));
-        let items: Vec<String> = f.offenders().map(|e| e.target.label()).collect();
+        // As docker-bench does: only the items that carry the check's own
+        // result (the failing ones of a FAIL, not those that need review).
+        let items: Vec<String> = f
+            .offenders()
+            .filter(|e| e.outcome == f.outcome)
+            .map(|e| e.target.label())
+            .collect();
         let details = match f.outcome {
             Outcome::Error => format!("could not evaluate: {}", f.message),
             Outcome::NotApplicable => format!("not applicable: {}", f.message),

@@ -196,3 +196,6 @@ impl Report {
         }
     }
 }
+
+#[cfg(test)]
+mod per_item_tests;

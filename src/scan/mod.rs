@@ -138,6 +138,10 @@ pub struct ScanSummary {
     pub by_severity: BTreeMap<Severity, usize>,
     pub suppressed: usize,
     pub errors: usize,
+    /// Files the walk picked up and did not scan (never silently).
+    pub unclassified: usize,
+    /// Those files, each with the reason.
+    pub unclassified_files: Vec<Unclassified>,
 }
 
 /// The result of a scan, which every renderer draws from.
@@ -223,8 +227,15 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
     let mut suppressed = Vec::new();
     let mut files = Vec::new();
     let mut counts = FileCounts::default();
+    let mut unclassified = Vec::new();
     for r in results {
         errors.extend(r.errors);
+        if let Some(reason) = r.unclassified {
+            unclassified.push(Unclassified {
+                file: r.path.clone(),
+                reason,
+            });
+        }
         if let Some(kind) = r.kind {
             counts.total += 1;
             match kind {
@@ -266,6 +277,11 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
             by_severity,
             suppressed: suppressed.len(),
             errors: errors.len(),
+            unclassified: unclassified.len(),
+            unclassified_files: {
+                unclassified.sort();
+                unclassified
+            },
         },
         findings,
         suppressed,
@@ -282,6 +298,16 @@ pub struct FileResult {
     pub kind: Option<FileKind>,
     pub findings: Vec<ScanFinding>,
     pub errors: Vec<FileError>,
+    /// Why a readable file was not scanned (not recognised, a Helm
+    /// template, a kustomization, no object in it).
+    pub unclassified: Option<String>,
+}
+
+/// A file the walk picked up and did not scan, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unclassified {
+    pub file: String,
+    pub reason: String,
 }
 
 /// Read a file, refusing non-regular, oversized, binary and non-UTF-8 files.
@@ -336,11 +362,76 @@ pub fn scan_file(path: &Path, kind: Option<FileKind>, settings: &Settings) -> Fi
                 kind: None,
                 findings: Vec::new(),
                 errors: vec![FileError::new(display, msg)],
+                unclassified: None,
             }
         }
     };
-    let kind = kind.unwrap_or_else(|| walk::sniff(&text));
+    let kind = match kind {
+        Some(k) => k,
+        None => match walk::classify_content(path, &text) {
+            Ok(k) => k,
+            Err(reason) => {
+                return FileResult {
+                    path: display,
+                    kind: None,
+                    findings: Vec::new(),
+                    errors: Vec::new(),
+                    unclassified: Some(reason),
+                }
+            }
+        },
+    };
     scan_text(&display, path.parent(), kind, &text, settings)
+}
+
+/// Where each YAML line (broken at LF, CRLF or a lone CR) starts in
+/// line-feed lines and columns; built only when the text has a lone CR.
+struct LoneCrMap {
+    starts: Vec<(u32, u32)>,
+}
+
+impl LoneCrMap {
+    fn new(text: &str) -> Option<LoneCrMap> {
+        let b = text.as_bytes();
+        let lone = b
+            .iter()
+            .enumerate()
+            .any(|(i, c)| *c == b'\r' && b.get(i + 1) != Some(&b'\n'));
+        if !lone {
+            return None;
+        }
+        let mut starts = vec![(1u32, 1u32)];
+        let (mut line, mut col) = (1u32, 1u32);
+        let mut it = text.chars().peekable();
+        while let Some(c) = it.next() {
+            match c {
+                '\r' if it.peek() == Some(&'\n') => {
+                    it.next();
+                    line += 1;
+                    col = 1;
+                    starts.push((line, col));
+                }
+                '\r' => {
+                    col += 1;
+                    starts.push((line, col));
+                }
+                '\n' => {
+                    line += 1;
+                    col = 1;
+                    starts.push((line, col));
+                }
+                _ => col += 1,
+            }
+        }
+        Some(LoneCrMap { starts })
+    }
+
+    fn pos(&self, p: Pos) -> Pos {
+        match self.starts.get(p.line.saturating_sub(1) as usize) {
+            Some(&(line, col)) => Pos::new(line, col + p.col.saturating_sub(1)),
+            None => p,
+        }
+    }
 }
 
 /// Per-target output of the rules before suppression.
@@ -382,6 +473,28 @@ impl Collected {
         Some(self.scopes.len() - 1)
     }
 
+    /// The YAML parser counts a lone carriage return as a line break; every
+    /// other position (and every editor) counts line feeds. Bring YAML
+    /// positions onto line-feed lines so they point where they should.
+    fn fix_lone_cr_positions(&mut self, text: &str) {
+        let Some(map) = LoneCrMap::new(text) else {
+            return;
+        };
+        for r in &mut self.raws {
+            r.hit.pos = map.pos(r.hit.pos);
+        }
+        for d in self.scopes.iter_mut().flatten() {
+            d.pos = map.pos(d.pos);
+        }
+        for e in &mut self.errors {
+            if let (Some(l), Some(c)) = (e.line, e.column) {
+                let p = map.pos(Pos::new(l, c));
+                e.line = Some(p.line);
+                e.column = Some(p.col);
+            }
+        }
+    }
+
     fn invalid_yaml(&mut self, display: &str, e: yaml::ParseError) {
         self.errors
             .push(FileError::new(display, format!("invalid YAML: {}", e.message)).at(e.pos));
@@ -413,39 +526,50 @@ impl Collected {
 /// suppression annotations of the object and of its pod template.
 fn scan_kubernetes(display: &str, text: &str, settings: &Settings, out: &mut Collected) {
     // Cheap pre-filter: a document without both keys is not a Kubernetes
-    // object, so files without them are not ours.
+    // object; such a file is listed as unclassified, not dropped.
     if !(text.contains("apiVersion") && text.contains("kind")) {
         out.scanned = false;
         return;
     }
-    let docs = match yaml::parse_documents(text) {
-        Ok(docs) => docs,
-        Err(e) => return out.invalid_yaml(display, e),
-    };
-    let objs: Vec<k8s::Object> = docs.iter().flat_map(k8s::objects).collect();
-    out.scanned = !objs.is_empty();
-    for obj in &objs {
-        let pod = obj.pod();
-        let mut annotations = vec![obj.annotation(suppress::ANNOTATION)];
-        if obj.kind != "Pod" {
-            annotations.push(
-                pod.as_ref()
-                    .and_then(|p| p.annotation(suppress::ANNOTATION)),
-            );
+    // Document by document, so memory stays bounded by the largest
+    // document, not the file.
+    let mut any_object = false;
+    let parsed = yaml::each_document(text, |doc| {
+        let objs: Vec<k8s::Object> = k8s::objects(&doc);
+        any_object |= !objs.is_empty();
+        for obj in &objs {
+            scan_object(obj, settings, out);
         }
-        let dirs = annotations
-            .into_iter()
-            .flatten()
-            .flat_map(|e| suppress::value_directives(&e.value, e.key_pos, Via::Annotation))
-            .collect();
-        let scope = out.scope(dirs);
-        out.run(
-            &settings.rules,
-            Target::Object(obj, pod.as_ref()),
-            &obj.label(),
-            scope,
+    });
+    match parsed {
+        Err(e) => out.invalid_yaml(display, e),
+        Ok(()) => out.scanned = any_object,
+    }
+}
+
+/// One Kubernetes object, with the suppression annotations of the object
+/// and of its pod template.
+fn scan_object(obj: &k8s::Object, settings: &Settings, out: &mut Collected) {
+    let pod = obj.pod();
+    let mut annotations = vec![obj.annotation(suppress::ANNOTATION)];
+    if obj.kind != "Pod" {
+        annotations.push(
+            pod.as_ref()
+                .and_then(|p| p.annotation(suppress::ANNOTATION)),
         );
     }
+    let dirs = annotations
+        .into_iter()
+        .flatten()
+        .flat_map(|e| suppress::value_directives(&e.value, e.key_pos, Via::Annotation))
+        .collect();
+    let scope = out.scope(dirs);
+    out.run(
+        &settings.rules,
+        Target::Object(obj, pod.as_ref()),
+        &obj.label(),
+        scope,
+    );
 }
 
 /// The Dockerfile is one target; its instructions' line ranges scope the
@@ -523,12 +647,22 @@ impl FindingMaker<'_> {
             line: hit.pos.line,
             column: hit.pos.col,
             object,
-            message: hit.message,
+            // Snippets and messages end up in CI logs: never a secret value.
+            message: crate::redact::redact_text(&hit.message),
             remediation: rule.remediation,
             references: rule.refs,
             suppression,
             len: hit.len,
-            source_line: self.line(hit.pos.line).to_string(),
+            source_line: {
+                let l = self.line(hit.pos.line);
+                // A rule about a secret points at it: mask that value
+                // whatever its key is called.
+                if rule.title.to_ascii_lowercase().contains("secret") {
+                    crate::redact::mask_value_after(l, hit.pos.col)
+                } else {
+                    crate::redact::redact_text(l)
+                }
+            },
         }
     }
 
@@ -634,6 +768,9 @@ pub fn scan_text(
         FileKind::Dockerfile => scan_dockerfile(text, settings, &mut c),
         FileKind::Compose => scan_compose(display, dir, text, settings, &mut c),
     }
+    if kind != FileKind::Dockerfile {
+        c.fix_lone_cr_positions(text);
+    }
     let comment_dirs = suppress::comment_directives(text, c.df_ranges.as_deref());
     let maker = FindingMaker {
         display,
@@ -644,10 +781,18 @@ pub fn scan_text(
     let all_dirs = comment_dirs.iter().chain(c.scopes.iter().flatten());
     directive_problems(all_dirs, &maker, &mut findings);
     apply_suppressions(c.raws, &comment_dirs, &c.scopes, &maker, &mut findings);
+    let unclassified = (!c.scanned && c.errors.is_empty()).then(|| match kind {
+        FileKind::Kubernetes => {
+            "no Kubernetes object (top-level apiVersion and kind) in it; not scanned".to_string()
+        }
+        FileKind::Dockerfile => "no Dockerfile instruction in it; not scanned".to_string(),
+        FileKind::Compose => "no compose services in it; not scanned".to_string(),
+    });
     FileResult {
         path: display.to_string(),
         kind: c.scanned.then_some(kind),
         findings,
         errors: c.errors,
+        unclassified,
     }
 }

@@ -62,6 +62,74 @@ pub fn sniff(text: &str) -> FileKind {
     }
 }
 
+/// What the content of a file whose name does not decide says it is: a
+/// kind to scan, or why it is not scanned.
+///
+/// - Kubernetes: a top-level `apiVersion` and `kind` (any document);
+/// - compose: a top-level `services` mapping;
+/// - kustomization (`kustomization.yaml`, `kind: Kustomization`) and Helm
+///   templates (`{{ … }}`) are not scanned as they are: render them first;
+/// - a first instruction `FROM` makes a Dockerfile.
+pub fn classify_content(path: &Path, text: &str) -> Result<FileKind, String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    if first.len() > 5 && first.is_char_boundary(5) && first[..5].eq_ignore_ascii_case("FROM ") {
+        return Ok(FileKind::Dockerfile);
+    }
+    // Top-level keys: at column 0 in block YAML, quoted in JSON.
+    let json = first.starts_with('{') || first.starts_with('[');
+    let top = |key: &str| -> bool {
+        if json {
+            text.contains(&format!("\"{key}\""))
+        } else {
+            text.lines().any(|l| {
+                l.strip_prefix(key)
+                    .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+                    .or_else(|| l.strip_prefix(&format!("'{key}'")))
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            })
+        }
+    };
+    let kustomize = name == "kustomization.yaml"
+        || name == "kustomization.yml"
+        || name == "kustomization"
+        || text.lines().any(|l| {
+            l.trim_end() == "kind: Kustomization" || l.contains("\"kind\": \"Kustomization\"")
+        });
+    if kustomize {
+        return Err(
+            "kustomization: not scanned as it is; run `kubectl kustomize` (or `kustomize build`) and scan the output"
+                .into(),
+        );
+    }
+    // A template action outside any quoted string (`name: {{ .Values.x }}`,
+    // `{{- if … }}`); a quoted one may be data (an annotation's template).
+    let templated = text.lines().any(|l| {
+        l.find("{{")
+            .is_some_and(|i| !l[..i].contains('"') && !l[..i].contains('\''))
+    });
+    if templated {
+        return Err(
+            "Helm template ({{ … }}): not scanned as it is; render it first (`helm template CHART`) and scan the output"
+                .into(),
+        );
+    }
+    if top("apiVersion") && top("kind") {
+        return Ok(FileKind::Kubernetes);
+    }
+    if top("services") {
+        return Ok(FileKind::Compose);
+    }
+    Err("not recognised: no top-level apiVersion and kind (Kubernetes), no top-level services (compose), not a Dockerfile".into())
+}
+
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub path: PathBuf,
@@ -88,7 +156,7 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<FileE
             Ok(m) if !m.is_dir() => {
                 files.push(Candidate {
                     path: root.clone(),
-                    kind: classify(root),
+                    kind: classify(root).filter(|k| *k != FileKind::Kubernetes),
                 });
                 continue;
             }
@@ -130,9 +198,13 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<FileE
                         continue;
                     }
                     if let Some(kind) = classify(e.path()) {
+                        // A YAML or JSON name says nothing about what is
+                        // inside (`stack.yml` may be compose): the content
+                        // decides. Dockerfile and compose names are trusted.
+                        let kind = (kind != FileKind::Kubernetes).then_some(kind);
                         files.push(Candidate {
                             path: e.into_path(),
-                            kind: Some(kind),
+                            kind,
                         });
                     }
                 }
@@ -183,6 +255,34 @@ mod tests {
         assert_eq!(k("deploy.yaml"), Some(FileKind::Kubernetes));
         assert_eq!(k("pod.json"), Some(FileKind::Kubernetes));
         assert_eq!(k("README.md"), None);
+    }
+
+    #[test]
+    fn content_decides_for_yaml_names() {
+        let c = |n: &str, t: &str| classify_content(Path::new(n), t);
+        assert_eq!(
+            c("stack.yml", "services:\n  web: {}\n"),
+            Ok(FileKind::Compose)
+        );
+        assert_eq!(
+            c("x.yaml", "# c\n---\napiVersion: v1\nkind: Pod\n"),
+            Ok(FileKind::Kubernetes)
+        );
+        assert_eq!(
+            c("x.json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"),
+            Ok(FileKind::Kubernetes)
+        );
+        // A nested `services:` is not compose.
+        assert!(c("values.yaml", "app:\n  services:\n    a: 1\n").is_err());
+        assert!(c("kustomization.yaml", "resources: [a.yaml]\n")
+            .unwrap_err()
+            .contains("kustomiz"));
+        assert!(c("t.yaml", "kind: {{ .Values.kind }}\n")
+            .unwrap_err()
+            .contains("Helm"));
+        assert!(c("data.yaml", "a: 1\n")
+            .unwrap_err()
+            .contains("not recognised"));
     }
 
     #[test]

@@ -35,6 +35,43 @@ pub struct HostFacts {
     /// The containerd socket in use, when one exists.
     #[serde(default)]
     pub containerd_socket: Option<String>,
+    /// Binaries found through a symbolic link: path -> the file it
+    /// resolves to on the host (an audit rule on either covers it).
+    #[serde(default)]
+    pub binary_targets: BTreeMap<String, String>,
+    /// The config file the running containerd uses (`--config` on its
+    /// command line), when a containerd process is visible.
+    #[serde(default)]
+    pub containerd_config: Option<String>,
+    /// Whether systemd manages this host and started dockerd; `None` in
+    /// snapshots that predate it.
+    #[serde(default)]
+    pub init: Option<InitFacts>,
+}
+
+/// How the host's services are started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitFacts {
+    /// `/run/systemd/system` exists: systemd is the running init.
+    pub systemd_running: bool,
+    /// dockerd runs in the `docker.service` cgroup; `None` when no dockerd
+    /// process is visible.
+    pub dockerd_from_unit: Option<bool>,
+    /// What that was read from, for the evidence.
+    pub source: String,
+}
+
+impl InitFacts {
+    /// The reason systemd unit files are not in effect, if they are not.
+    pub fn units_not_in_effect(&self) -> Option<String> {
+        if self.systemd_running || self.dockerd_from_unit == Some(true) {
+            return None;
+        }
+        Some(format!(
+            "systemd is not running on this host and dockerd was not started by it ({}), so unit files are not in effect",
+            self.source
+        ))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,11 +31,21 @@ fn split_line(f: &ScanFinding) -> (String, String, String) {
 /// The caret line under [`split_line`]'s parts: tabs kept so the carets stay
 /// under their text, at least one caret.
 fn carets(before: &str, hit: &str) -> (String, String) {
+    // Each character is padded as wide as it is shown: an escaped control
+    // character takes several columns.
+    let width = |c: char| esc(c.encode_utf8(&mut [0; 4])).chars().count();
     let pad = before
         .chars()
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .map(|c| {
+            if c == '\t' {
+                "\t".to_string()
+            } else {
+                " ".repeat(width(c))
+            }
+        })
         .collect();
-    (pad, "^".repeat(hit.chars().count().max(1)))
+    let hit_width: usize = hit.chars().map(width).sum();
+    (pad, "^".repeat(hit_width.max(1)))
 }
 
 fn notes(out: &mut dyn Write, f: &ScanFinding, p: &Painter, pad: &str) -> io::Result<()> {
@@ -107,6 +117,18 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         writeln!(out)?;
     }
     let s = &r.summary;
+    for u in &s.unclassified_files {
+        writeln!(
+            out,
+            "{}: {}: {}",
+            p.severity(crate::findings::Severity::Medium, "not scanned"),
+            esc(&u.file),
+            esc(&u.reason)
+        )?;
+    }
+    if !s.unclassified_files.is_empty() {
+        writeln!(out)?;
+    }
     let sev: Vec<String> = s
         .by_severity
         .iter()
@@ -115,7 +137,7 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         .collect();
     writeln!(
         out,
-        "{} {} files ({} Kubernetes, {} Dockerfile, {} compose): {} finding{}{}, {} suppressed, {} error{}",
+        "{} {} files ({} Kubernetes, {} Dockerfile, {} compose): {} finding{}{}, {} suppressed, {} error{}, {} not scanned",
         p.bold("Scanned"),
         s.files.total,
         s.files.kubernetes,
@@ -127,6 +149,7 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         s.suppressed,
         s.errors,
         if s.errors == 1 { "" } else { "s" },
+        s.unclassified,
     )?;
     Ok(())
 }

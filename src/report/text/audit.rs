@@ -12,6 +12,30 @@ pub struct TextOptions {
     pub verbose: bool,
 }
 
+/// Characters of an evidence value shown per bullet (JSON has them all).
+const MAX_OBSERVED: usize = 400;
+
+/// Each kind of offender counted (` (3 fail, 25 need review)`), so a reader
+/// sees which items fail and which only need review.
+fn offender_counts(f: &Finding) -> String {
+    let count = |o: Outcome| f.evidence.iter().filter(|e| e.outcome == o).count();
+    let kinds: Vec<String> = [
+        (Outcome::Fail, "fail"),
+        (Outcome::Error, "error"),
+        (Outcome::Warn, "need review"),
+    ]
+    .iter()
+    .map(|(o, word)| (count(*o), word))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| format!("{n} {word}"))
+    .collect();
+    if kinds.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", kinds.join(", "))
+    }
+}
+
 /// `[FAIL] ` padded to one width, coloured by outcome.
 fn label(p: &Painter, o: Outcome) -> String {
     p.outcome(o, &format!("{:<7}", format!("[{}]", o.label())))
@@ -115,6 +139,7 @@ fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: &TextOptions
     if !f.message.is_empty() {
         let _ = write!(out, " {}", p.dim(&format!("— {}", esc(&f.message))));
     }
+    out.push_str(&offender_counts(f));
     out.push('\n');
     for e in &f.evidence {
         let offender = matches!(e.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error);
@@ -122,10 +147,12 @@ fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: &TextOptions
             continue;
         }
         let mut line = format!(
-            "        * {} {}: {}",
+            "        * {} {} {}: {}",
+            label(p, e.outcome).trim_end(),
             e.target.kind(),
             esc(&e.target.label()),
-            esc(&e.observed)
+            // Long values (image history) are cut, never inside an escape.
+            crate::sanitize::truncate(&e.observed, MAX_OBSERVED)
         );
         if !e.expected.is_empty() && offender {
             let _ = write!(line, " (expected {})", esc(&e.expected));

@@ -9,10 +9,11 @@ use anstyle::{AnsiColor, Style};
 use std::borrow::Cow;
 
 /// Text from the host or a scanned file, on its way into human-readable
-/// output. Every renderer of terminal text routes such data through here, so
-/// a sanitiser for control characters plugs in at this one point.
+/// output. Every renderer of terminal text routes such data through here:
+/// control characters (C0, C1, DEL, escape sequences, bidi overrides) are
+/// shown visibly (`\x1b`) by [`crate::sanitize::visible`].
 pub fn esc(s: &str) -> Cow<'_, str> {
-    Cow::Borrowed(s)
+    crate::sanitize::visible(s)
 }
 
 /// `--color WHEN`.

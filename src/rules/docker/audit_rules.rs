@@ -27,6 +27,9 @@ enum Subject {
     ContainerdSocket,
     /// The daemon.json in effect.
     DaemonJson,
+    /// The config.toml the running containerd uses (its `--config`), else
+    /// the default path.
+    ContainerdConfig,
 }
 
 const REMEDIATION: &str = "Add a watch for the path to the audit rules, e.g. a file \
@@ -97,7 +100,7 @@ audit_checks! {
         logging, registries, default seccomp and more. An edit can disable several protections \
         in one go at the next restart or reload. An audit watch on the file in effect records \
         every change and who made it, so such a rollback can be spotted and traced.";
-    "1.1.12", c_1_1_12, Subject::Path("/etc/containerd/config.toml"), "containerd's config.toml is audited",
+    "1.1.12", c_1_1_12, Subject::ContainerdConfig, "containerd's config.toml is audited",
         "containerd's config.toml chooses runtimes, plugins, registry mirrors and the socket's \
         permissions. A malicious edit can register a rogue runtime or trust an unsafe registry \
         for every container on the host. Auditing the file records when it was changed and by \
@@ -155,6 +158,20 @@ fn subject_path(cx: &Context, s: Subject) -> Result<String, Verdict> {
         },
         Subject::Path(p) => existing(p),
         Subject::DockerRoot => existing(&cx.snap.docker_root_dir()),
+        Subject::Unit(_)
+            if host
+                .init
+                .as_ref()
+                .and_then(|i| i.units_not_in_effect())
+                .is_some() =>
+        {
+            Err(Verdict::not_applicable(
+                host.init
+                    .as_ref()
+                    .and_then(|i| i.units_not_in_effect())
+                    .unwrap_or_default(),
+            ))
+        }
         Subject::Unit(u) => match host.units.as_result() {
             Err(e) => Err(Verdict::error(e.to_string())),
             Ok(units) => match units
@@ -171,6 +188,11 @@ fn subject_path(cx: &Context, s: Subject) -> Result<String, Verdict> {
             None => Err(Verdict::not_applicable("no containerd socket exists")),
         },
         Subject::DaemonJson => existing(&cx.snap.daemon.config_file.clone()),
+        Subject::ContainerdConfig => existing(
+            host.containerd_config
+                .as_deref()
+                .unwrap_or("/etc/containerd/config.toml"),
+        ),
     }
 }
 
@@ -197,9 +219,12 @@ pub(crate) fn rule_covers(rule: &AuditRule, path: &str) -> bool {
 /// A rule on disk that covers a path: the rule file and the rule.
 type OnDisk<'a> = (String, &'a AuditRule);
 
-/// The first rule file rule that covers `path`, and the rule files that
+/// The first rule-file rule that `covers` accepts, and the rule files that
 /// could not be read.
-fn on_disk<'a>(audit: &'a AuditFacts, path: &str) -> (Option<OnDisk<'a>>, Vec<String>) {
+fn on_disk<'a>(
+    audit: &'a AuditFacts,
+    covers: &dyn Fn(&AuditRule) -> bool,
+) -> (Option<OnDisk<'a>>, Vec<String>) {
     let mut errors = Vec::new();
     let mut found = None;
     for f in &audit.files {
@@ -208,7 +233,7 @@ fn on_disk<'a>(audit: &'a AuditFacts, path: &str) -> (Option<OnDisk<'a>>, Vec<St
                 if found.is_none() {
                     found = rules
                         .iter()
-                        .find(|r| rule_covers(r, path))
+                        .find(|r| covers(r))
                         .map(|r| (f.path.clone(), r));
                 }
             }
@@ -224,8 +249,14 @@ fn disk_src((file, r): &OnDisk) -> String {
 
 /// The kernel's rules are known: a loaded rule passes, one only on disk or
 /// none at all fails.
-fn judge_loaded(path: &str, target: Target, loaded: &[AuditRule], disk: Option<OnDisk>) -> Verdict {
-    if let Some(r) = loaded.iter().find(|r| rule_covers(r, path)) {
+fn judge_loaded(
+    path: &str,
+    target: Target,
+    loaded: &[AuditRule],
+    disk: Option<OnDisk>,
+    covers: &dyn Fn(&AuditRule) -> bool,
+) -> Verdict {
+    if let Some(r) = loaded.iter().find(|r| covers(r)) {
         return Verdict::pass(format!("{path} is audited")).with(
             Evidence::new(
                 target,
@@ -319,10 +350,16 @@ fn audit(cx: &Context, s: Subject) -> Verdict {
         Err(v) => return v,
     };
     let target = Target::File { path: path.clone() };
+    // A binary reached through a symbolic link is covered by a rule on the
+    // link or on the file it leads to.
+    let link_target = cx.snap.host.binary_targets.get(&path).cloned();
+    let covers = |r: &AuditRule| {
+        rule_covers(r, &path) || link_target.as_deref().is_some_and(|t| rule_covers(r, t))
+    };
     let audit = &cx.snap.host.audit;
-    let (disk, file_errors) = on_disk(audit, &path);
+    let (disk, file_errors) = on_disk(audit, &covers);
     match &audit.loaded {
-        Some(Probe::Ok(loaded)) => judge_loaded(&path, target, loaded, disk),
+        Some(Probe::Ok(loaded)) => judge_loaded(&path, target, loaded, disk, &covers),
         Some(Probe::Error(e)) => judge_unreadable(&path, target, e, disk),
         None => judge_files_only(&path, target, audit, disk, file_errors),
     }
@@ -442,6 +479,68 @@ mod tests {
             .insert("/usr/sbin/runc".into(), stat("file", 0, 0, 0o755));
         let f = expect("1.1.18", &s, Outcome::Fail);
         assert!(f.message.contains("/usr/sbin/runc"));
+    }
+
+    #[test]
+    fn a_symlinked_binary_is_covered_by_a_rule_on_the_link_or_its_target() {
+        let mut s = hardened();
+        // /usr/bin/runc -> /usr/sbin/runc; the rule names the real file.
+        s.host
+            .binary_targets
+            .insert("/usr/bin/runc".into(), "/usr/sbin/runc".into());
+        if let Some(Probe::Ok(r)) = &mut s.host.audit.loaded {
+            r.retain(|r| !rule_covers(r, "/usr/bin/runc"));
+            r.push(rule("/usr/sbin/runc", false));
+        }
+        expect("1.1.18", &s, Outcome::Pass);
+        // Without the link, a rule on another file does not count.
+        s.host.binary_targets.clear();
+        expect("1.1.18", &s, Outcome::Fail);
+    }
+
+    #[test]
+    fn unit_files_are_not_applicable_when_systemd_did_not_start_dockerd() {
+        let mut s = hardened();
+        expect("1.1.7", &s, Outcome::Pass);
+        s.host.init = Some(crate::snapshot::InitFacts {
+            systemd_running: false,
+            dockerd_from_unit: Some(false),
+            source: "/run/systemd/system absent".into(),
+        });
+        for id in ["1.1.7", "1.1.9", "3.1", "3.2", "3.3", "3.4"] {
+            let f = expect(id, &s, Outcome::NotApplicable);
+            assert!(
+                f.message.contains("systemd is not running"),
+                "{id}: {}",
+                f.message
+            );
+        }
+        // Under systemd the unit files count again.
+        s.host.init.as_mut().unwrap().systemd_running = true;
+        expect("1.1.7", &s, Outcome::Pass);
+        expect("3.1", &s, Outcome::Pass);
+    }
+
+    #[test]
+    fn containerd_config_follows_its_command_line() {
+        let mut s = hardened();
+        let p = "/var/run/docker/containerd/containerd.toml";
+        s.host.containerd_config = Some(p.into());
+        s.host.files.insert(p.into(), stat("file", 0, 0, 0o644));
+        let f = expect("1.1.12", &s, Outcome::Fail);
+        assert_eq!(f.evidence[0].target.label(), p);
+        if let Some(Probe::Ok(r)) = &mut s.host.audit.loaded {
+            r.push(rule(p, false));
+        }
+        expect("1.1.12", &s, Outcome::Pass);
+        assert_eq!(
+            crate::collect::host::config_flag(&["containerd".into(), "--config".into(), p.into()]),
+            Some(p.to_string())
+        );
+        assert_eq!(
+            crate::collect::host::config_flag(&["containerd".into(), "-c=x".into()]),
+            None
+        );
     }
 
     #[test]

@@ -214,6 +214,22 @@ file_checks! {
 fn paths(cx: &Context, f: Files) -> Result<Vec<String>, Verdict> {
     let snap = cx.snap;
     Ok(match f {
+        Files::Unit(_)
+            if snap
+                .host
+                .init
+                .as_ref()
+                .and_then(|i| i.units_not_in_effect())
+                .is_some() =>
+        {
+            return Err(Verdict::not_applicable(
+                snap.host
+                    .init
+                    .as_ref()
+                    .and_then(|i| i.units_not_in_effect())
+                    .unwrap_or_default(),
+            ));
+        }
         Files::Unit(name) => {
             let units = snap
                 .host

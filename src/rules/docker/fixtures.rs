@@ -300,6 +300,9 @@ pub fn hardened() -> Snapshot {
             listeners: Probe::Ok(vec![]),
             binaries,
             containerd_socket: Some("/run/containerd/containerd.sock".into()),
+            binary_targets: Default::default(),
+            containerd_config: None,
+            init: None,
         },
         daemon: DaemonFacts {
             socket: "/var/run/docker.sock".into(),

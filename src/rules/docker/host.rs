@@ -213,12 +213,43 @@ fn end_of_life(version: &str) -> Option<&'static str> {
     }
 }
 
+/// The distribution that built a version string, from its packaging
+/// suffix (`20.10.24+dfsg1` Debian, `~ubuntu`, `.el9`, `.fc40`).
+fn distribution_build(version: &str) -> Option<&'static str> {
+    let v = version.to_ascii_lowercase();
+    [
+        ("+dfsg", "Debian"),
+        ("~deb", "Debian"),
+        ("ubuntu", "Ubuntu"),
+        (".el", "Red Hat / EL"),
+        (".fc", "Fedora"),
+    ]
+    .iter()
+    .find(|(m, _)| v.contains(m))
+    .map(|(_, d)| *d)
+}
+
 fn docker_version(cx: &Context) -> Verdict {
     let eng = engine(cx);
     let v = &eng.version.version;
+    // 1.2.2 is a manual check: an end-of-life line is WARN with the facts,
+    // and a distribution's own build (which may carry backported fixes)
+    // says so.
+    let distro = distribution_build(v);
     match end_of_life(v) {
-        Some(line) => Verdict::fail(format!("Docker {v} belongs to an unsupported release line: {line}"))
-            .with(Evidence::new(Target::Daemon, Outcome::Fail, format!("server version {v}"), "a supported release line")),
+        Some(line) => {
+            let mut observed = format!("server version {v}; upstream release line {line}");
+            if let Some(d) = &distro {
+                observed.push_str(&format!(
+                    "; {d} build: the distribution may backport security fixes to it, check its security tracker"
+                ));
+            }
+            Verdict::warn(format!(
+                "Docker {v} belongs to a release line upstream no longer supports: {line}{}",
+                if distro.is_some() { " (a distribution build; check its backported fixes)" } else { "" }
+            ))
+            .with(Evidence::new(Target::Daemon, Outcome::Warn, observed, "a supported release line"))
+        }
         None => Verdict::warn(format!(
             "Docker {v}: confirm it is the newest patch release of its line (the audit works offline)"
         ))
@@ -295,11 +326,16 @@ mod tests {
     }
 
     #[test]
-    fn old_release_lines_fail_and_current_ones_ask_for_review() {
+    fn old_release_lines_and_current_ones_ask_for_review_with_the_facts() {
         let mut s = hardened();
         expect("1.2.2", &s, Outcome::Warn);
         engine_mut(&mut s).version.version = "20.10.24+dfsg1".into();
-        expect("1.2.2", &s, Outcome::Fail);
+        let f = expect("1.2.2", &s, Outcome::Warn);
+        assert!(f.evidence[0].observed.contains("20.10 (end of life"));
+        assert!(f.evidence[0].observed.contains("Debian build"));
+        engine_mut(&mut s).version.version = "20.10.24".into();
+        let f = expect("1.2.2", &s, Outcome::Warn);
+        assert!(!f.evidence[0].observed.contains("build:"));
         expect("1.2.1", &s, Outcome::Warn);
     }
 }

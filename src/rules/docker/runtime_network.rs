@@ -209,6 +209,20 @@ fn docker0(cx: &Context) -> Verdict {
             .keys()
             .find(|k| default_nets.contains(&k.as_str()))
         {
+            // A container that never started (or is stopped) has no
+            // endpoint: it is configured for docker0, not attached to it.
+            Some(n) if !c.state.running
+                && c.network_settings.networks[n].ip_address.is_empty() =>
+            {
+                obs(
+                    Outcome::Warn,
+                    format!(
+                        "configured for {n} (docker0), no endpoint now (status {}); it attaches when started",
+                        if c.state.status.is_empty() { "not running" } else { c.state.status.as_str() }
+                    ),
+                    "a user-defined network",
+                )
+            }
             Some(n) => obs(
                 Outcome::Warn,
                 format!("attached to {n} (docker0)"),
@@ -294,7 +308,27 @@ mod tests {
             .network_settings
             .networks
             .insert("bridge".into(), Default::default());
-        expect("5.30", &s, Outcome::Warn);
+        let f = expect("5.30", &s, Outcome::Warn);
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.observed.starts_with("attached to bridge")));
+        // Created and never started: configured for docker0, not attached.
+        web(&mut s).state.running = false;
+        web(&mut s).state.status = "created".into();
+        let f = expect("5.30", &s, Outcome::Warn);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.observed.contains("no endpoint now (status created)")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(!f
+            .evidence
+            .iter()
+            .any(|e| e.observed.starts_with("attached")));
+        web(&mut s).state.running = true;
         web(&mut s).host_config.network_mode = "host".into();
         expect("5.10", &s, Outcome::Fail);
         expect("5.14", &s, Outcome::Warn);

@@ -16,7 +16,10 @@ use std::fmt::Write;
 pub fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
-    for ch in s.chars() {
+    // Control characters from host data become visible text first (a line
+    // break stays a DOT line break).
+    let shown = crate::sanitize::visible_lines(s);
+    for ch in shown.chars() {
         match ch {
             '"' => o.push_str("\\\""),
             '\\' => o.push_str("\\\\"),

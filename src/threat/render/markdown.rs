@@ -22,52 +22,14 @@ const MAX_NAMES: usize = 8;
 /// Entries in the top-fixes list.
 const TOP_FIXES: usize = 10;
 
-/// Escape host data for running Markdown text: control characters become
-/// `\u{..}` escapes and Markdown/HTML punctuation is backslash-escaped.
+/// Host data in running Markdown text ([`crate::sanitize::markdown`]).
 pub fn text(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '&' | '~' | '('
-            | ')' | '{' | '}' => {
-                o.push('\\');
-                o.push(ch);
-            }
-            c if c.is_control() => {
-                let _ = write!(o, "\\u{{{:x}}}", c as u32);
-            }
-            c => o.push(c),
-        }
-    }
-    o
+    crate::sanitize::markdown(s)
 }
 
-/// Host data as an inline code span: control characters escaped, a fence
-/// longer than any backtick run inside, `|` escaped for tables.
+/// Host data as an inline code span ([`crate::sanitize::code_span`]).
 pub fn code(s: &str) -> String {
-    let mut clean = String::with_capacity(s.len());
-    for ch in s.chars() {
-        if ch.is_control() {
-            let _ = write!(clean, "\\u{{{:x}}}", ch as u32);
-        } else if ch == '|' {
-            clean.push_str("\\|");
-        } else {
-            clean.push(ch);
-        }
-    }
-    let mut run = 0;
-    let mut longest = 0;
-    for ch in clean.chars() {
-        run = if ch == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if clean.starts_with('`') || clean.ends_with('`') || clean.is_empty() {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{clean}{pad}{fence}")
+    crate::sanitize::code_span(s)
 }
 
 /// `a`, `b`, … and N more.
@@ -564,10 +526,14 @@ mod tests {
 
     #[test]
     fn host_data_cannot_inject_markup() {
-        assert_eq!(text("a*b_<x>|"), "a\\*b\\_\\<x\\>\\|");
-        assert_eq!(text("evil\n# title"), "evil\\u{a}\\# title");
+        // The shared sanitiser: HTML as entities, Markdown punctuation that
+        // opens code, emphasis, links or cells escaped, control characters
+        // (a newline included) visible, so data stays on its line.
+        assert_eq!(text("a*b<x>|"), "a\\*b&lt;x&gt;\\|");
+        assert!(!text("evil\n# title").contains('\n'));
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x"), "`` `x ``");
-        assert_eq!(code("p|q\u{1b}[31m"), "`p\\|q\\u{1b}[31m`");
+        let c = code("p|q\u{1b}[31m");
+        assert!(!c.contains('\u{1b}') && c.contains("p\\|q"), "{c}");
     }
 }

@@ -12,9 +12,12 @@ use std::fmt::Write;
 /// characters become entity codes.
 pub fn text(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
+    // Control characters from host data become visible text first.
+    let shown = crate::sanitize::visible_lines(s);
+    for ch in shown.chars() {
         match ch {
             '"' => o.push_str("#quot;"),
+            '`' => o.push_str("#96;"),
             '<' => o.push_str("#lt;"),
             '>' => o.push_str("#gt;"),
             '#' => o.push_str("#35;"),
