@@ -41,6 +41,12 @@ const NOT_SECRET: &[&str] = &["pwd", "oldpwd", "key", "keys", "auth"];
 /// Suffixes naming where a secret lives rather than the secret itself.
 const REFERENCE_SUFFIXES: &[&str] = &["_file", "-file", "_path", "-path", "_dir", "-dir"];
 
+/// Suffixes and parts of names that hold a switch about authentication, not
+/// a credential (`POSTGRES_HOST_AUTH_METHOD=trust`,
+/// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`): the value is what a reviewer must see.
+const SWITCH_SUFFIXES: &[&str] = &["_method", "_mode", "_enabled", "_disabled", "_required"];
+const SWITCH_PARTS: &[&str] = &["allow_empty", "empty_password", "skip_"];
+
 /// Whether `name` (an env variable, build argument, label key or flag name,
 /// with or without leading dashes) looks like it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
@@ -52,7 +58,10 @@ pub fn is_secret_name(name: &str) -> bool {
     if NOT_SECRET.contains(&lower.as_str()) {
         return false;
     }
-    if REFERENCE_SUFFIXES.iter().any(|s| lower.ends_with(s)) {
+    if REFERENCE_SUFFIXES.iter().any(|s| lower.ends_with(s))
+        || SWITCH_SUFFIXES.iter().any(|s| lower.ends_with(s))
+        || SWITCH_PARTS.iter().any(|p| lower.contains(p))
+    {
         return false;
     }
     let squashed: String = lower
@@ -506,6 +515,10 @@ mod tests {
             "keyboard",
             "--publish",
             "monkey",
+            // Switches about authentication, whose value a reviewer needs.
+            "POSTGRES_HOST_AUTH_METHOD",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "ALLOW_EMPTY_PASSWORD",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
