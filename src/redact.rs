@@ -180,10 +180,6 @@ fn redact_pairs(s: &str) -> String {
         }
         let name_end_b = if j < n { chars[j].0 } else { s.len() };
         let name = &s[start_b..name_end_b];
-        if !is_secret_name(name) {
-            i = j;
-            continue;
-        }
         let flag = name.starts_with('-');
         // A path component (`/etc/passwd: …`) is not a name.
         if i > 0 && matches!(chars[i - 1].1, '/' | '\\') {
@@ -216,7 +212,9 @@ fn redact_pairs(s: &str) -> String {
         } else {
             None
         };
-        let Some(mut v) = value_start else {
+        // The name test is the costly part, so it comes after the cheap
+        // look at what follows the word: most words are not keys at all.
+        let Some(mut v) = value_start.filter(|_| is_secret_name(name)) else {
             i = j;
             continue;
         };
