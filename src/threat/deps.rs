@@ -57,13 +57,13 @@ pub fn finding(scans: &[ContainerScan], db_date: &str) -> Finding {
             Err(e) => evidence.push(Evidence::new(
                 target(&s.name),
                 Outcome::Error,
-                &format!("not scanned: {e}"),
+                format!("not scanned: {e}"),
                 "",
             )),
             Ok(found) if found.is_empty() => evidence.push(Evidence::new(
                 target(&s.name),
                 Outcome::Pass,
-                &format!("no known-vulnerable Python package as of advisory DB date {day}"),
+                format!("no known-vulnerable Python package as of advisory DB date {day}"),
                 "",
             )),
             Ok(found) => {
@@ -72,7 +72,7 @@ pub fn finding(scans: &[ContainerScan], db_date: &str) -> Finding {
                         Evidence::new(
                             target(&s.name),
                             Outcome::Fail,
-                            &format!("{} (advisory DB date {day})", describe(f)),
+                            format!("{} (advisory DB date {day})", describe(f)),
                             &f.remediation,
                         )
                         .with_source(&f.origin.path),
