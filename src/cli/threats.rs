@@ -21,6 +21,11 @@ Where the model comes from:
   --model FILE        a YAML model file that adds to or overrides the built model: components,
                       boundaries, flows and waivers (see docs/threats.md)
   --no-host --model F only the model file; no host is read and no check is run
+  --deps [--db DIR]   also read the installed Python packages of every container in the model and
+                      match them against the offline advisory index: a vulnerable package
+                      confirms app.vulnerable-dependencies on its container (the advisory is the
+                      evidence), a clean scan mitigates it as of the index's date, and a container
+                      not scanned leaves it not assessed
   --scan PATH...      also scan Kubernetes manifests and compose files: workloads, service
                       accounts, RBAC bindings, Services and NetworkPolicies become components and
                       flows, and the scan findings (K8S-*, COMPOSE-*) are their evidence
@@ -369,6 +374,14 @@ fn deps_scan(model: &SystemModel, db: &std::path::Path, timeout: u64) -> Result<
     use crate::findings::Target;
     use crate::threat::deps::{finding, ContainerScan};
     let index = crate::deps::db::Index::load(db)?;
+    let age_days = index.age_secs(std::time::SystemTime::now()) / 86_400;
+    if age_days > 7 {
+        eprintln!(
+            "shipshape: warning: --deps: the advisory index was built {age_days} days ago ({}); \
+             newer advisories are missing. Refresh it with `shipshape db import`",
+            crate::sanitize::visible(&index.built)
+        );
+    }
     let names: Vec<String> = model
         .components
         .iter()

@@ -139,7 +139,7 @@ pub fn deps_item(
         let n = mine.iter().filter(|e| e.outcome == Outcome::Fail).count();
         format!("{n} known-vulnerable Python package(s)")
     } else {
-        format!("{}: {}", f.id, mine[0].observed)
+        format!("{} ({})", f.id, mine[0].observed)
     };
     let remediation = mine
         .iter()
