@@ -271,9 +271,19 @@ fn hostile_host_data_is_shown_escaped_and_hides_no_finding() {
             // Markup matters where the output is rendered as Markdown or
             // HTML (Mermaid labels); a terminal shows `<` as it is, and DOT
             // labels are quoted strings where it is inert text.
-            if what.contains("markdown") || what.contains("mermaid") {
+            if what.contains("mermaid") {
                 assert!(!stdout.contains("<script"), "{what}: unescaped <script>");
                 assert!(!stdout.contains("<img"), "{what}: unescaped <img>");
+            }
+            // In Markdown, markup is harmless only inside a code span, where
+            // CommonMark shows it literally.
+            if what.contains("markdown") {
+                for tag in ["<script", "<img"] {
+                    assert!(
+                        only_in_code_spans(&stdout, tag),
+                        "{what}: {tag} outside a code span"
+                    );
+                }
             }
         }
     }
@@ -326,9 +336,13 @@ fn hostile_host_data_is_shown_escaped_and_hides_no_finding() {
         md.contains(&container),
         "container missing from the threat model"
     );
+    // Where the hostile user is shown, it is escaped or in a code span
+    // (checked for every Markdown output above); it must not vanish from
+    // the container's facts either.
     assert!(
-        md.contains("&lt;script&gt;") || md.contains("`<script>"),
-        "user shown escaped"
+        md.contains("&lt;script&gt;") || md.contains("<script>"),
+        "the hostile user is not shown at all:\n{}",
+        md.lines().filter(|l| l.contains("script")).collect::<Vec<_>>().join("\n")
     );
 
     let scan = outputs.iter().find(|(w, _)| w == "scan -f text").unwrap();
@@ -348,4 +362,24 @@ fn hostile_host_data_is_shown_escaped_and_hides_no_finding() {
         .filter(|f| f["rule_id"] == "K8S-001" || f["rule_id"] == "COMPOSE-001")
         .collect();
     assert_eq!(crit.len(), 2, "{crit:?}");
+}
+
+/// Whether every occurrence of `needle` sits inside an inline code span
+/// (an odd number of backtick fences before it on its line).
+fn only_in_code_spans(md: &str, needle: &str) -> bool {
+    md.lines().all(|line| {
+        line.match_indices(needle).all(|(i, _)| {
+            let before = &line[..i];
+            // Count fence openings/closings: runs of backticks.
+            let mut fences = 0;
+            let mut prev = ' ';
+            for c in before.chars() {
+                if c == '`' && prev != '`' {
+                    fences += 1;
+                }
+                prev = c;
+            }
+            fences % 2 == 1
+        })
+    })
 }

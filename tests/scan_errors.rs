@@ -95,7 +95,7 @@ fn binary_and_non_utf8_files_are_refused() {
 fn oversized_file_is_skipped_without_reading_it() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "good.yaml", GOOD.as_bytes());
-    // A sparse 100 MB file: cheap to create, far over the 10 MiB default.
+    // A sparse 100 MB file: cheap to create, far over the 64 MiB default.
     let f = std::fs::File::create(d.path().join("huge.yaml")).unwrap();
     f.set_len(100 * 1024 * 1024).unwrap();
     let start = std::time::Instant::now();

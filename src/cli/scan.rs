@@ -51,7 +51,7 @@ pub struct ScanArgs {
     #[arg(long = "disable", value_name = "RULE-ID")]
     pub disable: Vec<String>,
 
-    /// Skip files larger than this many bytes (default 10 MiB, or max_file_size in shipshape.toml)
+    /// Skip files larger than this many bytes (default 64 MiB, or max_file_size in shipshape.toml)
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
 

@@ -289,6 +289,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn containerd_config_comes_from_its_command_line() {
+        let p = "/var/run/docker/containerd/containerd.toml";
+        assert_eq!(
+            config_flag(&["containerd".into(), "--config".into(), p.into()]),
+            Some(p.to_string())
+        );
+        assert_eq!(config_flag(&["containerd".into(), "-c=x".into()]), None);
+    }
+
+    #[test]
     fn env_assignments() {
         assert_eq!(
             env_assignment("export DOCKER_CONTENT_TRUST=1", "DOCKER_CONTENT_TRUST").as_deref(),

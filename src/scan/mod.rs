@@ -31,7 +31,10 @@ use yaml::Pos;
 pub const SCAN_SCHEMA_VERSION: &str = "1";
 
 /// Default limit on the size of one scanned file.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// 64 MiB: YAML is parsed one document at a time, so a large multi-document
+/// manifest (a 50 MB `kubectl get -o yaml` dump) is scanned in bounded memory;
+/// beyond this a file is more likely generated data than configuration.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
 /// One misconfiguration at one place.
 #[derive(Debug, Clone, Serialize)]

@@ -533,14 +533,6 @@ mod tests {
             r.push(rule(p, false));
         }
         expect("1.1.12", &s, Outcome::Pass);
-        assert_eq!(
-            crate::collect::host::config_flag(&["containerd".into(), "--config".into(), p.into()]),
-            Some(p.to_string())
-        );
-        assert_eq!(
-            crate::collect::host::config_flag(&["containerd".into(), "-c=x".into()]),
-            None
-        );
     }
 
     #[test]
