@@ -342,7 +342,10 @@ fn hostile_host_data_is_shown_escaped_and_hides_no_finding() {
     assert!(
         md.contains("&lt;script&gt;") || md.contains("<script>"),
         "the hostile user is not shown at all:\n{}",
-        md.lines().filter(|l| l.contains("script")).collect::<Vec<_>>().join("\n")
+        md.lines()
+            .filter(|l| l.contains("script"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 
     let scan = outputs.iter().find(|(w, _)| w == "scan -f text").unwrap();

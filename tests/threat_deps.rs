@@ -136,6 +136,11 @@ fn vulnerable_package_confirms_clean_scan_mitigates_unscanned_is_not_assessed() 
     let js: serde_json::Value =
         serde_json::from_str(&render::render(&a, ThreatFormat::Json)).unwrap();
     assert!(js.to_string().contains("TEST-DEP-1"));
+    let schema: serde_json::Value =
+        serde_json::from_str(shipshape::threat::render::json::JSON_SCHEMA).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v.iter_errors(&js).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 #[test]

@@ -147,8 +147,8 @@ pub struct EvidenceItem {
     pub title: String,
     pub role: EvidenceRole,
     /// Where the evidence came from: `check` (a benchmark or scan rule),
-    /// `observed` (a fact seen in a snapshot or manifest) or `declared` (a
-    /// fact written in the model file).
+    /// `observed` (a fact seen in a snapshot or manifest), `declared` (a
+    /// fact written in the model file) or `deps` (a dependency scan).
     pub source: &'static str,
     /// Why the link exists (from the library).
     #[serde(skip_serializing_if = "String::is_empty")]
