@@ -171,7 +171,9 @@ fn live_ten_container_host_ranks_the_socket_escape_first() {
     );
     assert_eq!(first.severity, Severity::Critical);
     for i in ours.iter().filter(|i| a.component(i).name == hardened) {
-        if i.status.is_open() {
+        // No dependency scan ran: the dependency threat is not assessed,
+        // which says nothing about the hardening.
+        if i.status.is_open() && i.status != Status::NotAssessed {
             assert!(
                 i.severity <= Severity::Low,
                 "hardened: {} {:?}\n{table}",

@@ -81,7 +81,7 @@ pub struct DepsArgs {
     pub timeout: u64,
 }
 
-fn engine(timeout: u64) -> Result<Client, String> {
+pub(crate) fn engine(timeout: u64) -> Result<Client, String> {
     let ep = Endpoint::from_docker_host(std::env::var("DOCKER_HOST").ok().as_deref())?;
     let mut client = Client::new(&ep.socket, Duration::from_secs(timeout.max(1)));
     let mut conn = client.connect().map_err(|e| e.to_string())?;

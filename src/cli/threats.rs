@@ -21,6 +21,11 @@ Where the model comes from:
   --model FILE        a YAML model file that adds to or overrides the built model: components,
                       boundaries, flows and waivers (see docs/threats.md)
   --no-host --model F only the model file; no host is read and no check is run
+  --deps [--db DIR]   also read the installed Python packages of every container in the model and
+                      match them against the offline advisory index: a vulnerable package
+                      confirms app.vulnerable-dependencies on its container (the advisory is the
+                      evidence), a clean scan mitigates it as of the index's date, and a container
+                      not scanned leaves it not assessed
   --scan PATH...      also scan Kubernetes manifests and compose files: workloads, service
                       accounts, RBAC bindings, Services and NetworkPolicies become components and
                       flows, and the scan findings (K8S-*, COMPOSE-*) are their evidence
@@ -112,6 +117,14 @@ pub struct ThreatsArgs {
     /// findings as evidence. Repeatable
     #[arg(long = "scan", value_name = "PATH", num_args = 1..)]
     pub scan: Vec<PathBuf>,
+    /// Scan every container in the model for installed Python packages and match them against
+    /// the advisory index (--db): vulnerable packages confirm app.vulnerable-dependencies on the
+    /// container, a clean scan mitigates it as of the index's date
+    #[arg(long)]
+    pub deps: bool,
+    /// Advisory index for --deps (built by `shipshape db import`)
+    #[arg(long, value_name = "PATH", env = "SHIPSHAPE_DB", default_value = crate::deps::db::DEFAULT_DB_DIR, requires = "deps")]
+    pub db: PathBuf,
     /// Add the threats of a library file (YAML); same ids replace built-in ones. Repeatable
     #[arg(long = "library", short = 'l', value_name = "FILE")]
     pub library: Vec<PathBuf>,
@@ -212,6 +225,13 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
             model.name = "Kubernetes manifests".into();
         }
     }
+    if args.deps {
+        findings.push(deps_scan(
+            &model,
+            &args.db,
+            args.source.timeout.ceil() as u64,
+        )?);
+    }
     let mut waivers = Vec::new();
     if let Some((name, mf)) = &model_file {
         if model.name.is_empty() {
@@ -257,7 +277,11 @@ fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
     let known: Vec<&str> = rules::registry::all().map(|r| r.meta().id).collect();
     if !known.is_empty() {
         for t in &library.threats {
-            for e in t.evidence.iter().filter(|e| e.fact.is_none()) {
+            for e in t
+                .evidence
+                .iter()
+                .filter(|e| e.fact.is_none() && e.deps.is_none())
+            {
                 if !known.contains(&e.check.as_str()) {
                     eprintln!(
                         "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
@@ -341,6 +365,67 @@ fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String
         })
         .collect();
     Ok((docs, findings_from_hits(&ran, &hits)))
+}
+
+/// `--deps`: read the installed Python packages of every container the
+/// model holds (not manifest workloads) and match them against the index.
+fn deps_scan(model: &SystemModel, db: &std::path::Path, timeout: u64) -> Result<Finding, String> {
+    use crate::deps::matcher::Matcher;
+    use crate::findings::Target;
+    use crate::threat::deps::{finding, ContainerScan};
+    let index = crate::deps::db::Index::load(db)?;
+    let age_days = index.age_secs(std::time::SystemTime::now()) / 86_400;
+    if age_days > 7 {
+        eprintln!(
+            "shipshape: warning: --deps: the advisory index was built {age_days} days ago ({}); \
+             newer advisories are missing. Refresh it with `shipshape db import`",
+            crate::sanitize::visible(&index.built)
+        );
+    }
+    let names: Vec<String> = model
+        .components
+        .iter()
+        .flat_map(|c| &c.targets)
+        .filter_map(|t| match t {
+            Target::Container { id, name } if !id.starts_with("manifest:") && !name.is_empty() => {
+                Some(name.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let client = if names.is_empty() {
+        None
+    } else {
+        Some(super::deps::engine(timeout)?)
+    };
+    let mut matcher = Matcher::new(&index);
+    let mut scans = Vec::new();
+    for name in names {
+        let result = match client
+            .as_ref()
+            .map(|c| crate::deps::container::scan_container(c, &name))
+        {
+            Some(Ok(parsed)) => {
+                let mut found = Vec::new();
+                for p in parsed.packages.iter().filter(|p| !p.distro_owned) {
+                    // A version that cannot be matched is not evidence either way.
+                    found.extend(matcher.check(p).unwrap_or_default());
+                }
+                Ok(found)
+            }
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("no Docker client".to_string()),
+        };
+        if let Err(e) = &result {
+            eprintln!(
+                "shipshape: warning: --deps: container {}: {}",
+                crate::sanitize::visible(&name),
+                crate::sanitize::visible(e)
+            );
+        }
+        scans.push(ContainerScan { name, result });
+    }
+    Ok(finding(&scans, &index.built))
 }
 
 /// One line per threat: id, STRIDE letters, what it applies to, title.

@@ -147,8 +147,8 @@ pub struct EvidenceItem {
     pub title: String,
     pub role: EvidenceRole,
     /// Where the evidence came from: `check` (a benchmark or scan rule),
-    /// `observed` (a fact seen in a snapshot or manifest) or `declared` (a
-    /// fact written in the model file).
+    /// `observed` (a fact seen in a snapshot or manifest), `declared` (a
+    /// fact written in the model file) or `deps` (a dependency scan).
     pub source: &'static str,
     /// Why the link exists (from the library).
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -302,7 +302,7 @@ fn component_matches(a: &AppliesTo, c: &Component) -> bool {
 }
 
 /// Whether a finding's target names one of the instance's snapshot objects.
-fn target_matches(t: &Target, keys: &[&Target]) -> bool {
+pub(crate) fn target_matches(t: &Target, keys: &[&Target]) -> bool {
     keys.iter().any(|k| match (t, k) {
         (
             Target::Container { id, name },
@@ -632,6 +632,8 @@ struct Tally {
     partial: bool,
     takeover: bool,
     notes: Vec<String>,
+    /// A dependency-scan link found no scan of this component.
+    deps_unscanned: bool,
 }
 
 impl Tally {
@@ -779,6 +781,13 @@ fn decide(t: &Threat, tally: &Tally, explanation: &mut Vec<String>) -> (Status, 
         ));
         return (Status::NeedsReview, raise_if(t.likelihood, supports));
     }
+    if tally.deps_unscanned {
+        explanation.push(
+            "not assessed: no dependency scan covered this component (run `threats --deps --db DIR`)"
+                .into(),
+        );
+        return (Status::NotAssessed, raise_if(t.likelihood, supports));
+    }
     explanation.push(if t.evidence.is_empty() {
         "no check covers this threat; review it by hand".to_string()
     } else {
@@ -802,6 +811,18 @@ fn rate(
     for link in &t.evidence {
         let item = if link.fact.is_some() {
             fact_item(link, cx.facts, &mut tally)
+        } else if link.deps.is_some() {
+            let f = findings.get(link.key().as_str()).copied();
+            super::deps::deps_item(link, f, &cx.keys, &mut tally.deps_unscanned).map(
+                |(item, adverse)| {
+                    if adverse {
+                        tally.adverse(link, item.check.clone());
+                    } else if link.role == EvidenceRole::Confirms {
+                        tally.confirm_pass.push(item.message.clone());
+                    }
+                    item
+                },
+            )
         } else {
             findings
                 .get(link.check.as_str())

@@ -115,6 +115,12 @@ pub struct EvidenceCheck {
     /// The fact value that is adverse (with `fact`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equals: Option<Fact>,
+    /// A dependency scan as evidence (`pypi`): the known-vulnerable packages
+    /// `threats --deps` found in the component's filesystem confirm the
+    /// threat; a scanned component with none mitigates it as of the
+    /// advisory index's date; an unscanned one leaves it not assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deps: Option<String>,
     #[serde(default)]
     pub role: EvidenceRole,
     #[serde(default)]
@@ -131,9 +137,10 @@ pub struct EvidenceCheck {
 impl EvidenceCheck {
     /// The check id, or `fact:NAME` for a fact link.
     pub fn key(&self) -> String {
-        match &self.fact {
-            Some(f) => format!("fact:{f}"),
-            None => self.check.clone(),
+        match (&self.fact, &self.deps) {
+            (Some(f), _) => format!("fact:{f}"),
+            (None, Some(d)) => format!("deps:{d}"),
+            (None, None) => self.check.clone(),
         }
     }
 }
@@ -425,9 +432,10 @@ impl Library {
                 return Err(at(format!("threat '{}' has no prevention", th.id)));
             }
             for e in &th.evidence {
-                if e.check.is_empty() == e.fact.is_none() {
+                let named = [!e.check.is_empty(), e.fact.is_some(), e.deps.is_some()];
+                if named.iter().filter(|x| **x).count() != 1 {
                     return Err(at(format!(
-                        "threat '{}': each evidence link names a check or a fact, not both",
+                        "threat '{}': each evidence link names one check, fact or deps source",
                         th.id
                     )));
                 }

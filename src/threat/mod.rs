@@ -7,6 +7,7 @@
 //! ```
 
 pub mod build;
+pub mod deps;
 pub mod diff;
 pub mod eval;
 pub mod library;
