@@ -6,10 +6,10 @@ need_apt=()
 command -v gcc >/dev/null || need_apt+=(gcc)
 # Graphviz renders the threat model's DOT output in its tests (dot -Tsvg).
 command -v dot >/dev/null || need_apt+=(graphviz)
-# Static libc for the tiny test images the integration tests build.
 # auditd provides auditctl/augenrules: `harden` loads and removes audit rules, and its
 # live tests check them in the kernel with `auditctl -l`.
 command -v auditctl >/dev/null || [ -x /sbin/auditctl ] || need_apt+=(auditd)
+# Static libc for the tiny test images the integration tests build.
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || need_apt+=(libc6-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
