@@ -168,6 +168,7 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
             engine,
             self_container,
             collect_micros: started.elapsed().as_micros() as u64,
+            kubernetes: Default::default(),
         }
     })
 }

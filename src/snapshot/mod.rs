@@ -9,6 +9,7 @@
 pub mod daemon;
 pub mod engine;
 pub mod host;
+pub mod kubernetes;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -78,6 +79,10 @@ pub struct Snapshot {
     /// How long collection took, in microseconds (informational).
     #[serde(default)]
     pub collect_micros: u64,
+    /// Kubernetes components found on this host (empty when none, and in
+    /// snapshots that predate the Kubernetes audit).
+    #[serde(default)]
+    pub kubernetes: kubernetes::KubeFacts,
 }
 
 /// Deserialize `null` as the type's default, as the Engine API sends `null`

@@ -321,6 +321,7 @@ pub fn hardened() -> Snapshot {
         engine: Probe::Ok(engine),
         self_container: None,
         collect_micros: 0,
+        kubernetes: Default::default(),
     }
 }
 
