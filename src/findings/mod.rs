@@ -140,6 +140,55 @@ impl Stride {
     }
 }
 
+/// The catalogue a rule's id belongs to. Ids are unique within one
+/// benchmark only (CIS Docker and CIS Kubernetes both have a `1.1.1`), so
+/// findings are keyed by `(benchmark, id)`; where a bare id is ambiguous,
+/// the qualified form `docker:1.1.1` / `kubernetes:1.1.1` selects (see
+/// [`Benchmark::slug`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Benchmark {
+    /// CIS Docker Benchmark 1.6.0; the rule id is the CIS id.
+    CisDocker,
+    /// CIS Kubernetes Benchmark; the rule id is the CIS id.
+    CisKubernetes,
+    /// shipshape's own rule set (scan rules, engine rules). CIS and other
+    /// references are listed in [`RuleMeta::refs`].
+    Shipshape,
+}
+
+impl Benchmark {
+    /// Short key used to qualify an id: `docker`, `kubernetes`, `shipshape`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Benchmark::CisDocker => "docker",
+            Benchmark::CisKubernetes => "kubernetes",
+            Benchmark::Shipshape => "shipshape",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Benchmark::CisDocker => "CIS Docker",
+            Benchmark::CisKubernetes => "CIS Kubernetes",
+            Benchmark::Shipshape => "shipshape",
+        }
+    }
+
+    pub fn version(self) -> &'static str {
+        match self {
+            Benchmark::CisDocker => "1.6",
+            Benchmark::CisKubernetes => "1.12",
+            Benchmark::Shipshape => "1",
+        }
+    }
+}
+
+impl Serialize for Benchmark {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// What a piece of evidence is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -276,6 +325,8 @@ impl Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub id: &'static str,
+    /// The catalogue `id` belongs to (serialised as its name).
+    pub benchmark: Benchmark,
     pub section: &'static str,
     pub title: &'static str,
     pub automated: bool,
@@ -288,6 +339,11 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// `docker:5.4` / `kubernetes:1.2.1`: unique across benchmarks.
+    pub fn qualified_id(&self) -> String {
+        format!("{}:{}", self.benchmark.slug(), self.id)
+    }
+
     /// Targets whose own outcome is not a pass: the offenders to list.
     pub fn offenders(&self) -> impl Iterator<Item = &Evidence> {
         self.evidence

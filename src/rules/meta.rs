@@ -10,41 +10,7 @@
 use crate::findings::{Severity, Stride};
 use serde::Serialize;
 
-/// The catalogue a rule's id belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Benchmark {
-    /// CIS Docker Benchmark 1.6.0; the rule id is the CIS id.
-    CisDocker,
-    /// CIS Kubernetes Benchmark; the rule id is the CIS id.
-    CisKubernetes,
-    /// shipshape's own rule set (scan rules, engine rules). CIS and other
-    /// references are listed in [`RuleMeta::refs`].
-    Shipshape,
-}
-
-impl Benchmark {
-    pub fn name(self) -> &'static str {
-        match self {
-            Benchmark::CisDocker => "CIS Docker",
-            Benchmark::CisKubernetes => "CIS Kubernetes",
-            Benchmark::Shipshape => "shipshape",
-        }
-    }
-
-    pub fn version(self) -> &'static str {
-        match self {
-            Benchmark::CisDocker => "1.6",
-            Benchmark::CisKubernetes => "1.12",
-            Benchmark::Shipshape => "1",
-        }
-    }
-}
-
-impl Serialize for Benchmark {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
+pub use crate::findings::Benchmark;
 
 /// Which benchmark or guidance a reference points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

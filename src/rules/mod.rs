@@ -79,6 +79,7 @@ impl Check {
         };
         Finding {
             id: self.meta.id,
+            benchmark: self.meta.benchmark,
             section: self.meta.section(),
             title: self.meta.title,
             automated: self.automated,

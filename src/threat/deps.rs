@@ -91,6 +91,7 @@ pub fn finding(scans: &[ContainerScan], db_date: &str) -> Finding {
         .fold(Outcome::NotApplicable, Outcome::worst);
     Finding {
         id: PYPI,
+        benchmark: crate::findings::Benchmark::Shipshape,
         section: "deps",
         title: "Known-vulnerable Python packages",
         automated: true,

@@ -73,6 +73,7 @@ pub fn findings_from_hits(ran: &[RanRule], hits: &[Hit]) -> Vec<Finding> {
             };
             Finding {
                 id: r.id,
+                benchmark: crate::findings::Benchmark::Shipshape,
                 section: r.id.split('-').next().unwrap_or(r.id),
                 title: r.title,
                 automated: true,

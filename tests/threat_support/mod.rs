@@ -29,6 +29,7 @@ pub fn finding(
 ) -> Finding {
     Finding {
         id,
+        benchmark: shipshape::findings::Benchmark::CisDocker,
         section: "5",
         title,
         automated: true,
