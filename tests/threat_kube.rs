@@ -885,3 +885,59 @@ fn every_renderer_shows_the_node() {
     let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+#[test]
+fn shipshape_threats_on_a_snapshot_of_the_node_decides_the_kubernetes_threats() {
+    let mut snap = threat_support::snapshot("snapshot-risky.json");
+    snap.kubernetes = kubeadm_node(true);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("node.json");
+    std::fs::write(&path, serde_json::to_string(&snap).unwrap()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shipshape"))
+        .args([
+            "threats",
+            "--snapshot",
+            path.to_str().unwrap(),
+            "-f",
+            "json",
+        ])
+        .args(["--fail-on", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = |id: &str| -> String {
+        doc["threats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Without node checks in this run, the observed settings decide.
+    assert_eq!(
+        status("k8s.apiserver.anonymous-access@kube-apiserver"),
+        "open-confirmed"
+    );
+    assert_eq!(
+        status("k8s.controller-manager.service-account-scope@kube-controller-manager"),
+        "mitigated"
+    );
+    assert_eq!(
+        status("k8s.apiserver.etcd-link@kube-apiserver@kube-apiserver->etcd"),
+        "mitigated"
+    );
+    assert_eq!(
+        status("k8s.static-pod.manifest-disclosure@static-pod:kube-scheduler"),
+        "open-confirmed"
+    );
+    assert_eq!(status("k8s.kubelet.repudiation@kubelet"), "mitigated");
+}
