@@ -209,7 +209,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
                 engine_error = Some(e.clone());
             } else {
                 // A Kubernetes node without Docker: model what it runs.
-                args.out.warn(&format!(
+                args.out.warn(format!(
                     "the Docker daemon could not be read ({e}); modelling the Kubernetes node only"
                 ));
             }
