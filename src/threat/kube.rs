@@ -554,7 +554,13 @@ fn add_manifest(m: &mut SystemModel, kube: &KubeFacts, k: KubeKind, path: &str) 
     let mut c = Component::new(
         id.clone(),
         ComponentKind::StaticPodManifest,
-        format!("static pod manifest {path}"),
+        format!(
+            "static pod {}",
+            path.rsplit('/')
+                .next()
+                .filter(|n| !n.is_empty())
+                .unwrap_or(path)
+        ),
     )
     .in_boundary(CONTROL_PLANE_BOUNDARY)
     .target(Target::File {
