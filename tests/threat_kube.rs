@@ -579,7 +579,7 @@ const EXPECTED: &[(&str, Status, &[&str])] = &[
     (
         "k8s.etcd.tampering@etcd",
         Status::OpenConfirmed,
-        &["kubernetes:1.1.12"],
+        &["kubernetes:1.1.12", "fact:data_dir_not_etcd_owned"],
     ),
     (
         "k8s.etcd.data-disclosure@etcd",
@@ -940,4 +940,10 @@ fn shipshape_threats_on_a_snapshot_of_the_node_decides_the_kubernetes_threats() 
         "open-confirmed"
     );
     assert_eq!(status("k8s.kubelet.repudiation@kubelet"), "mitigated");
+    // kubeadm leaves /var/lib/etcd owned by root.
+    assert_eq!(status("k8s.etcd.tampering@etcd"), "open-confirmed");
+    assert_eq!(
+        status("k8s.control-plane.manifest-tampering@kube-apiserver"),
+        "mitigated"
+    );
 }

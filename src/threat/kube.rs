@@ -510,10 +510,38 @@ fn add_component(m: &mut SystemModel, kube: &KubeFacts, c: &KubeComponent) {
     for path in &c.config_files {
         comp = comp.target(Target::File { path: path.clone() });
     }
+    if c.kind == KubeKind::Etcd {
+        for (k, v) in data_dir_facts(kube, c) {
+            comp = comp.fact(k, v);
+        }
+    }
+    let manifest = manifest_path(kube, c);
+    if let Some(FileFact::Present(st)) = manifest.as_ref().and_then(|p| kube.files.get(p)) {
+        // The manifest's own component carries these too; the component
+        // they run gets them for its tampering threats.
+        comp = comp
+            .fact("manifest_writable_by_others", b(st.mode & 0o022 != 0))
+            .fact("manifest_not_root_owned", b(st.uid != 0 || st.gid != 0));
+    }
     m.add_component(comp);
-    if let Some(path) = manifest_path(kube, c) {
+    if let Some(path) = manifest {
         add_manifest(m, kube, c.kind, &path);
     }
+}
+
+/// etcd's data directory (`--data-dir`, default `/var/lib/etcd`) as CIS
+/// 1.1.11/1.1.12 want it: mode 700, owned by etcd.
+fn data_dir_facts(kube: &KubeFacts, c: &KubeComponent) -> Facts {
+    let dir = value(c, "data-dir", "/var/lib/etcd");
+    let mut f = vec![("data_dir", s(dir))];
+    if let Some(FileFact::Present(st)) = kube.files.get(dir) {
+        f.push(("data_dir_mode", Fact::Str(st.mode_octal())));
+        f.push(("data_dir_open_to_others", b(st.mode & 0o077 != 0)));
+        if let Some(user) = &st.user {
+            f.push(("data_dir_not_etcd_owned", b(user != "etcd")));
+        }
+    }
+    f
 }
 
 /// The static pod manifest a component runs from: the one it was found by,
