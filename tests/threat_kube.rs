@@ -261,6 +261,9 @@ fn kubeadm_node(etcd_tls: bool) -> KubeFacts {
         files.insert(format!("{MANIFESTS}/{name}.yaml"), file(mode, 0, 0));
     }
     files.insert("/var/lib/etcd".into(), file(0o700, 0, 0));
+    for conf in ["kubelet", "scheduler", "controller-manager"] {
+        files.insert(format!("/etc/kubernetes/{conf}.conf"), file(0o600, 0, 0));
+    }
     let mut dirs = BTreeMap::new();
     dirs.insert(
         MANIFESTS.to_string(),
@@ -945,5 +948,18 @@ fn shipshape_threats_on_a_snapshot_of_the_node_decides_the_kubernetes_threats() 
     assert_eq!(
         status("k8s.control-plane.manifest-tampering@kube-apiserver"),
         "mitigated"
+    );
+    // Component kubeconfigs at 0600 root:root; no audit log.
+    assert_eq!(
+        status("k8s.component.credential-abuse@kube-scheduler"),
+        "mitigated"
+    );
+    assert_eq!(
+        status("k8s.component.credential-abuse@kubelet"),
+        "mitigated"
+    );
+    assert_eq!(
+        status("k8s.cluster.no-audit@kube-apiserver"),
+        "open-confirmed"
     );
 }

@@ -395,7 +395,7 @@ fn kubelet_facts(c: &KubeComponent) -> Facts {
     ]
 }
 
-fn proxy_facts(c: &KubeComponent, kube: &KubeFacts) -> Facts {
+fn proxy_facts(c: &KubeComponent) -> Facts {
     let metrics = value(c, "metricsBindAddress", "127.0.0.1:10249");
     let host = parse_url(metrics).1;
     let mut f = vec![
@@ -407,14 +407,28 @@ fn proxy_facts(c: &KubeComponent, kube: &KubeFacts) -> Facts {
         .or_else(|| c.get("clientConnection.kubeconfig"))
     {
         f.push(("kubeconfig", s(k)));
-        // CIS 4.1.3/4.1.4: at most 600, owned by root:root.
-        if let Some(FileFact::Present(st)) = kube.files.get(k) {
-            f.push(("kubeconfig_mode", Fact::Str(st.mode_octal())));
-            f.push(("kubeconfig_readable_by_others", b(st.mode & 0o044 != 0)));
-            f.push(("kubeconfig_not_root_owned", b(st.uid != 0 || st.gid != 0)));
-        }
     }
     f
+}
+
+/// The component's kubeconfig file as CIS wants it (1.1.15–1.1.18,
+/// 4.1.3–4.1.6: at most 600, owned by root:root), when discovery stat'ed it.
+fn kubeconfig_facts(kube: &KubeFacts, c: &KubeComponent) -> Facts {
+    let Some(path) = c
+        .get("kubeconfig")
+        .or_else(|| c.get("clientConnection.kubeconfig"))
+    else {
+        return Vec::new();
+    };
+    let Some(FileFact::Present(st)) = kube.files.get(path) else {
+        return Vec::new();
+    };
+    vec![
+        ("kubeconfig_mode", Fact::Str(st.mode_octal())),
+        ("kubeconfig_readable_by_others", b(st.mode & 0o044 != 0)),
+        ("kubeconfig_writable_by_others", b(st.mode & 0o022 != 0)),
+        ("kubeconfig_not_root_owned", b(st.uid != 0 || st.gid != 0)),
+    ]
 }
 
 fn found_by(c: &KubeComponent) -> Fact {
@@ -493,7 +507,7 @@ fn add_component(m: &mut SystemModel, kube: &KubeFacts, c: &KubeComponent) {
         KubeKind::KubeScheduler => scheduler_facts(c),
         KubeKind::Etcd => etcd_facts(c, api),
         KubeKind::Kubelet => kubelet_facts(c),
-        KubeKind::KubeProxy => proxy_facts(c, kube),
+        KubeKind::KubeProxy => proxy_facts(c),
     };
     let bid = if is_control_plane(c.kind) {
         CONTROL_PLANE_BOUNDARY
@@ -510,10 +524,13 @@ fn add_component(m: &mut SystemModel, kube: &KubeFacts, c: &KubeComponent) {
     for path in &c.config_files {
         comp = comp.target(Target::File { path: path.clone() });
     }
-    if c.kind == KubeKind::Etcd {
-        for (k, v) in data_dir_facts(kube, c) {
-            comp = comp.fact(k, v);
-        }
+    let files = if c.kind == KubeKind::Etcd {
+        data_dir_facts(kube, c)
+    } else {
+        kubeconfig_facts(kube, c)
+    };
+    for (k, v) in files {
+        comp = comp.fact(k, v);
     }
     let manifest = manifest_path(kube, c);
     if let Some(FileFact::Present(st)) = manifest.as_ref().and_then(|p| kube.files.get(p)) {
