@@ -16,7 +16,11 @@ Build a STRIDE threat model of the audited system and say which threats are live
 Where the model comes from:
   (default)           collect this host's Docker snapshot, run the CIS Docker checks, build the
                       model from what was found (daemon, client, runtime, images, registries,
-                      containers, docker.sock mounts, TCP listeners, published ports)
+                      containers, docker.sock mounts, TCP listeners, published ports) and
+                      the Kubernetes node when one runs here (API server, controller manager,
+                      scheduler, etcd, kubelet, kube-proxy, static pod manifests, their flows
+                      and the ports they bind beyond the node; CIS Kubernetes node findings,
+                      linked as kubernetes:ID, and the observed settings are their evidence)
   --snapshot FILE     the same from a snapshot written by `shipshape collect`
   --model FILE        a YAML model file that adds to or overrides the built model: components,
                       boundaries, flows and waivers (see docs/threats.md)
