@@ -8,15 +8,18 @@
 //! writer ([`junit`]) and one colour painter ([`text::Painter`]).
 
 pub mod audit;
+pub mod baseline;
 pub mod core;
 pub mod deps;
 pub mod docker_bench;
+pub mod fingerprint;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod scan;
 pub mod text;
 pub mod threat;
+pub mod writeup;
 
 use crate::findings::{Finding, Outcome};
 use crate::snapshot::{Probe, Snapshot};
