@@ -10,6 +10,7 @@ mod harden;
 mod rules_cmd;
 mod scan;
 mod threats;
+mod triage;
 
 use clap::{Parser, Subcommand};
 

@@ -35,6 +35,9 @@ pub enum AuditFormat {
     Text,
     /// shipshape's versioned JSON report
     Json,
+    /// The analysis write-up: per attack surface, its threats, the failed
+    /// findings that prove them and the harden steps
+    Markdown,
     /// The JSON layout docker-bench-security writes (FAIL becomes WARN)
     DockerBenchJson,
     /// SARIF 2.1.0, for code-scanning dashboards

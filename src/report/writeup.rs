@@ -1,1 +1,481 @@
-//! placeholder
+//! The analysis write-up in Markdown (`audit -f markdown`, and `report -f
+//! markdown` through [`render`]), in the layout of hand-written STRIDE
+//! write-ups:
+//!
+//! 1. each attack surface with its threats: STRIDE category, risk, reason,
+//!    prevention, and the containers or components it affects (one entry
+//!    per threat, listing them, never one per container);
+//! 2. "benchmark run results and analysis": the failed findings that prove
+//!    the threats of each surface;
+//! 3. the harden steps for each failed finding, with exact commands (from
+//!    the remediation plan where shipshape can apply the fix itself).
+//!
+//! Everything from the host (names, observed values, paths) goes through
+//! the shared escapers (`crate::sanitize::markdown` / `code_span`) after
+//! secret redaction, so it cannot change the document's structure.
+
+use super::baseline::Extras;
+use super::fingerprint::BaselineState;
+use super::Report;
+use crate::findings::{Finding, Outcome, Severity};
+use crate::rules::meta::Fix;
+use crate::scan::ScanReport;
+use crate::threat::eval::Instance;
+use crate::threat::Analysis;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// Names listed before "and N more".
+const MAX_NAMES: usize = 6;
+
+/// Host data as Markdown text, secrets redacted.
+fn t(s: &str) -> String {
+    crate::sanitize::markdown(&crate::redact::redact_text(s))
+}
+
+/// Host data as a code span, secrets redacted.
+fn c(s: &str) -> String {
+    crate::sanitize::code_span(&crate::redact::redact_text(s))
+}
+
+/// Host data in an indented code block line: control characters visible.
+fn block(s: &str) -> String {
+    crate::sanitize::visible(&crate::redact::redact_text(s)).into_owned()
+}
+
+/// `a`, `b`, … and N more.
+fn names(all: &[String]) -> String {
+    let mut out: Vec<String> = all.iter().take(MAX_NAMES).map(|n| c(n)).collect();
+    if all.len() > MAX_NAMES {
+        out.push(format!("and {} more", all.len() - MAX_NAMES));
+    }
+    out.join(", ")
+}
+
+/// One threat of the library with the instances that are open.
+struct Entry<'a> {
+    threat: &'a crate::threat::library::Threat,
+    open: Vec<&'a Instance>,
+}
+
+impl Entry<'_> {
+    fn worst(&self) -> (Severity, u8) {
+        self.open
+            .iter()
+            .map(|i| (i.severity, i.score))
+            .max()
+            .unwrap_or((Severity::Info, 0))
+    }
+    fn confirmed(&self) -> bool {
+        self.open.iter().any(|i| i.status.is_confirmed())
+    }
+    /// Failing confirming checks across the instances, in id order.
+    fn proofs(&self) -> BTreeSet<&str> {
+        self.open
+            .iter()
+            .flat_map(|i| &i.evidence)
+            .filter(|e| e.outcome == Outcome::Fail)
+            .map(|e| e.check.as_str())
+            .collect()
+    }
+}
+
+/// Attack surfaces (library `surface`), each with its open threats, worst
+/// first.
+fn surfaces<'a>(a: &'a Analysis<'_>) -> Vec<(String, Vec<Entry<'a>>)> {
+    let mut by: BTreeMap<usize, Vec<&'a Instance>> = BTreeMap::new();
+    for i in a.instances.iter().filter(|i| i.status.is_open()) {
+        by.entry(i.threat).or_default().push(i);
+    }
+    let mut surf: BTreeMap<String, Vec<Entry<'a>>> = BTreeMap::new();
+    for (ti, open) in by {
+        let threat = &a.library.threats[ti];
+        surf.entry(threat.surface.clone())
+            .or_default()
+            .push(Entry { threat, open });
+    }
+    let mut out: Vec<(String, Vec<Entry<'a>>)> = surf.into_iter().collect();
+    for (_, es) in out.iter_mut() {
+        es.sort_by(|x, y| {
+            (y.confirmed(), y.worst())
+                .cmp(&(x.confirmed(), x.worst()))
+                .then(x.threat.id.cmp(&y.threat.id))
+        });
+    }
+    let key = |es: &Vec<Entry<'_>>| {
+        let conf = es.iter().any(|e| e.confirmed());
+        (conf, es.iter().map(|e| e.worst()).max())
+    };
+    out.sort_by(|x, y| key(&y.1).cmp(&key(&x.1)).then(x.0.cmp(&y.0)));
+    out
+}
+
+/// Render the write-up. `threats` gives the attack surfaces; without it
+/// the failed findings are grouped by benchmark section. `scan` adds a
+/// manifest section, `extras` the baseline and ignore summary.
+pub fn render(
+    audit: &Report,
+    threats: Option<&Analysis<'_>>,
+    scan: Option<&ScanReport>,
+    extras: Option<&Extras>,
+) -> String {
+    let mut o = String::with_capacity(32 * 1024);
+    header(&mut o, audit);
+    let surf = threats.map(surfaces).unwrap_or_default();
+    let mut proven: BTreeSet<String> = BTreeSet::new();
+    if threats.is_some() {
+        threat_section(&mut o, &surf);
+    }
+    let failed: Vec<&Finding> = audit
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail)
+        .collect();
+    let _ = writeln!(o, "## 2. Benchmark run results and analysis\n");
+    for (name, es) in &surf {
+        let ids: BTreeSet<&str> = es.iter().flat_map(|e| e.proofs()).collect();
+        let fs: Vec<&Finding> = failed
+            .iter()
+            .copied()
+            .filter(|f| ids.contains(f.id))
+            .collect();
+        if fs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "### {}\n", t(name));
+        for f in fs {
+            finding_line(&mut o, f, !proven.insert(f.id.to_string()));
+        }
+        o.push('\n');
+    }
+    let rest: Vec<&Finding> = failed
+        .iter()
+        .copied()
+        .filter(|f| !proven.contains(f.id))
+        .collect();
+    if !rest.is_empty() {
+        let title = if surf.is_empty() {
+            "Failed findings"
+        } else {
+            "Other failed findings"
+        };
+        let _ = writeln!(o, "### {title}\n");
+        for f in &rest {
+            finding_line(&mut o, f, false);
+        }
+        o.push('\n');
+    }
+    harden_section(&mut o, audit, &failed);
+    if let Some(s) = scan {
+        scan_section(&mut o, s);
+    }
+    if let Some(x) = extras {
+        extras_section(&mut o, x);
+    }
+    o
+}
+
+fn header(o: &mut String, r: &Report) {
+    let s = &r.summary;
+    let _ = writeln!(
+        o,
+        "# Threat model and benchmark analysis: {}\n",
+        t(&r.host.hostname)
+    );
+    let score = s.score.map_or("n/a".to_string(), |v| v.to_string());
+    let _ = writeln!(
+        o,
+        "{} on {}, Docker {}; {}. {} PASS, {} FAIL, {} WARN, {} INFO, {} N/A, {} ERROR; score {score}.\n",
+        t(&r.benchmark.to_string()),
+        t(&r.host.os),
+        t(r.host.docker_version.as_deref().unwrap_or("unknown")),
+        t(&r.timestamp),
+        s.pass,
+        s.fail,
+        s.warn,
+        s.info,
+        s.not_applicable,
+        s.error,
+    );
+    for e in &r.errors {
+        let _ = writeln!(o, "> Limited: {}\n", t(e));
+    }
+}
+
+fn threat_section(o: &mut String, surf: &[(String, Vec<Entry<'_>>)]) {
+    let _ = writeln!(o, "## 1. Attack surfaces and threats (STRIDE)\n");
+    if surf.is_empty() {
+        let _ = writeln!(o, "No threat of the library is open on this system.\n");
+    }
+    for (n, (name, es)) in surf.iter().enumerate() {
+        let _ = writeln!(o, "### {}. {}\n", n + 1, t(name));
+        let (shown, unverified): (Vec<&Entry>, Vec<&Entry>) =
+            es.iter().partition(|e| e.confirmed());
+        for e in &shown {
+            threat_entry(o, e);
+        }
+        if !unverified.is_empty() {
+            let list: Vec<String> = unverified
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} ({}, {})",
+                        t(&e.threat.title),
+                        crate::threat::render::stride_names(&e.threat.stride),
+                        e.worst().0
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "Also applies, not confirmed by a check: {}.\n",
+                list.join("; ")
+            );
+        }
+    }
+}
+
+fn threat_entry(o: &mut String, e: &Entry<'_>) {
+    let th = e.threat;
+    let (sev, score) = e.worst();
+    let _ = writeln!(
+        o,
+        "**Potential threat:** {} — {}  ",
+        crate::threat::render::stride_names(&th.stride),
+        t(&th.title)
+    );
+    let _ = writeln!(o, "**Risk** ({sev}, score {score}): {}  ", t(&th.risk));
+    let _ = writeln!(o, "**Reason:** {}  ", t(&th.reason));
+    let prevention: Vec<String> = th.prevention.iter().map(|p| t(p)).collect();
+    let _ = writeln!(o, "**Prevention:** {}  ", prevention.join(" "));
+    let mut affected: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for i in e.open.iter().filter(|i| i.status.is_confirmed()) {
+        let (kind, name) = i.id.split_once('@').map_or(("", ""), |(_, r)| {
+            r.split_once(':').unwrap_or(("component", r))
+        });
+        let label = name.split('@').next().unwrap_or(name).to_string();
+        affected.entry(kind).or_default().push(label);
+    }
+    let parts: Vec<String> = affected
+        .iter_mut()
+        .map(|(k, v)| {
+            v.sort();
+            v.dedup();
+            let plural = if v.len() == 1 { "" } else { "s" };
+            format!("{} {}{plural}: {}", v.len(), t(k), names(v))
+        })
+        .collect();
+    let _ = writeln!(o, "**Affects:** {}  ", parts.join("; "));
+    let proofs: Vec<String> = e.proofs().into_iter().map(c).collect();
+    let _ = writeln!(o, "**Proved by:** {}\n", proofs.join(", "));
+}
+
+/// `- **[FAIL] 5.5** Title (high): message; 3 containers: a, b, c`.
+fn finding_line(o: &mut String, f: &Finding, again: bool) {
+    if again {
+        let _ = writeln!(o, "- **[FAIL] {}** {} (see above)", f.id, t(f.title));
+        return;
+    }
+    let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for e in f.evidence.iter().filter(|e| e.outcome == Outcome::Fail) {
+        by.entry(e.target.kind())
+            .or_default()
+            .push(e.target.label());
+    }
+    let offenders: Vec<String> = by
+        .iter()
+        .map(|(k, v)| {
+            let plural = if v.len() == 1 { "" } else { "s" };
+            format!("{} {k}{plural}: {}", v.len(), names(v))
+        })
+        .collect();
+    let tail = if offenders.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", offenders.join("; "))
+    };
+    let _ = writeln!(
+        o,
+        "- **[FAIL] {}** {} ({}): {}{tail}",
+        f.id,
+        t(f.title),
+        f.severity,
+        t(&f.message)
+    );
+}
+
+/// The exact commands for one failed finding.
+fn commands(r: &Report, f: &Finding) -> Vec<String> {
+    use crate::remediate::Change;
+    let mut out = Vec::new();
+    for a in r.remediation_plan.for_check(f.id) {
+        match &a.change {
+            Change::AuditRule { file, line, .. } => {
+                out.push(format!("echo '{line}' | sudo tee -a {file}"));
+                out.push(format!("sudo auditctl {line}"));
+            }
+            Change::DaemonJson { file, key, value, .. } => {
+                out.push(format!("# in {file}, set \"{key}\": {value}"));
+                let how = if crate::remediate::is_reloadable(key) {
+                    "reload"
+                } else {
+                    "restart"
+                };
+                out.push(format!("sudo systemctl {how} docker"));
+            }
+            Change::Chmod { path, to, .. } => out.push(format!("sudo chmod {to:o} {path}")),
+            Change::Chown { path, owner, .. } => out.push(format!("sudo chown {owner} {path}")),
+            Change::EnvLine {
+                file, name, value, ..
+            } => out.push(format!("echo '{name}={value}' | sudo tee -a {file}")),
+            Change::Manual { steps } => out.extend(steps.iter().map(|s| format!("# {s}"))),
+        }
+    }
+    if out.is_empty() {
+        let meta = crate::rules::docker::checks().iter().find(|c| c.id == f.id);
+        if let Some(Fix::RunOption { flag }) = meta.map(|c| c.meta.fix) {
+            let who: Vec<String> = f
+                .evidence
+                .iter()
+                .filter(|e| e.outcome == Outcome::Fail)
+                .map(|e| e.target.label())
+                .take(3)
+                .collect();
+            for n in who {
+                out.push(format!("docker rm -f {n} && docker run {flag} … (same options and image as before)"));
+            }
+        }
+    }
+    out
+}
+
+fn harden_section(o: &mut String, r: &Report, failed: &[&Finding]) {
+    let _ = writeln!(o, "## 3. Remediate the failed findings\n");
+    if failed.is_empty() {
+        let _ = writeln!(o, "Nothing failed.\n");
+        return;
+    }
+    let auto = failed
+        .iter()
+        .filter(|f| r.remediation_plan.for_check(f.id).next().is_some())
+        .count();
+    if auto > 0 {
+        let _ = writeln!(
+            o,
+            "`shipshape harden` applies the {auto} fixes marked *automatic* as one reversible transaction (`shipshape harden --dry-run` shows them first).\n"
+        );
+    }
+    for (n, f) in failed.iter().enumerate() {
+        let automatic = r.remediation_plan.for_check(f.id).next().is_some();
+        let _ = writeln!(
+            o,
+            "{}. **[FAIL] {} — {}**{}  ",
+            n + 1,
+            f.id,
+            t(f.title),
+            if automatic { " *automatic*" } else { "" }
+        );
+        let _ = writeln!(o, "   Harden steps: {}", f.remediation);
+        let cmds = commands(r, f);
+        if !cmds.is_empty() {
+            o.push('\n');
+            for cmd in cmds {
+                let _ = writeln!(o, "        {}", block(&cmd));
+            }
+        }
+        o.push('\n');
+    }
+}
+
+fn scan_section(o: &mut String, s: &ScanReport) {
+    let _ = writeln!(o, "## 4. Manifest scan\n");
+    let sm = &s.summary;
+    let _ = writeln!(
+        o,
+        "{} files ({} Kubernetes, {} Dockerfile, {} compose): {} findings, {} suppressed, {} errors.\n",
+        sm.files.total,
+        sm.files.kubernetes,
+        sm.files.dockerfile,
+        sm.files.compose,
+        sm.findings,
+        sm.suppressed,
+        sm.errors
+    );
+    let mut by: BTreeMap<(Severity, &str), (&str, BTreeSet<&str>, usize)> = BTreeMap::new();
+    for f in &s.findings {
+        let e = by
+            .entry((f.severity, f.rule_id))
+            .or_insert((f.title, BTreeSet::new(), 0));
+        e.1.insert(f.file.as_str());
+        e.2 += 1;
+    }
+    for ((sev, id), (title, files, n)) in by.iter().rev() {
+        let files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+        let _ = writeln!(
+            o,
+            "- **{id}** {} ({sev}): {n} in {}",
+            t(title),
+            names(&files)
+        );
+    }
+    o.push('\n');
+}
+
+fn extras_section(o: &mut String, x: &Extras) {
+    if x.baseline.is_none() && x.ignore.is_none() {
+        return;
+    }
+    let _ = writeln!(o, "## Baseline and ignored results\n");
+    if let Some((file, fixed)) = &x.baseline {
+        let _ = writeln!(
+            o,
+            "Against {}: {} new, {} unchanged, {} fixed.\n",
+            c(file),
+            x.count(BaselineState::New),
+            x.count(BaselineState::Unchanged),
+            fixed.len()
+        );
+        let new = x
+            .subjects
+            .iter()
+            .filter(|s| s.baseline_state == Some(BaselineState::New));
+        for s in new.chain(fixed) {
+            let _ = writeln!(
+                o,
+                "- {} {} {}: {}",
+                s.baseline_state.map_or("", |b| b.name()),
+                c(&s.rule),
+                t(&s.target.label()),
+                t(&s.title)
+            );
+        }
+        o.push('\n');
+    }
+    if let Some(ig) = &x.ignore {
+        let _ = writeln!(o, "{} results ignored:\n", ig.ignored.len());
+        for i in &ig.ignored {
+            let _ = writeln!(
+                o,
+                "- {} {}: {} ({})",
+                c(&i.rule),
+                t(&i.target.label()),
+                t(&i.reason),
+                c(&i.entry)
+            );
+        }
+        for i in &ig.expired {
+            let _ = writeln!(
+                o,
+                "- expired {} on {}: {} {} is raised again",
+                c(&i.entry),
+                t(i.expires.as_deref().unwrap_or("?")),
+                c(&i.rule),
+                t(&i.target.label())
+            );
+        }
+        for e in &ig.stale {
+            let _ = writeln!(o, "- stale {}: {} matched nothing", c(&e.at), c(&e.id));
+        }
+        o.push('\n');
+    }
+}
