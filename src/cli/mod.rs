@@ -5,6 +5,7 @@ mod audit;
 mod common;
 mod db;
 mod deps;
+mod diff;
 mod docs;
 mod harden;
 mod rules_cmd;
@@ -74,6 +75,8 @@ enum Command {
     Deps(deps::DepsArgs),
     /// Build or describe the offline advisory index used by `deps`
     Db(db::DbArgs),
+    /// Compare two JSON reports of audit, scan or threats: new, fixed, unchanged
+    Diff(diff::DiffArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -96,6 +99,7 @@ pub fn main() -> i32 {
         Command::Man(a) => docs::man(a),
         Command::Deps(a) => deps::run(a),
         Command::Db(a) => db::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 

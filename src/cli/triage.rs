@@ -18,17 +18,16 @@ pub struct Triage {
 impl TriageArgs {
     /// Read the baseline and the ignore list. `config` is the
     /// `shipshape.toml` in use, whose `[[ignore]]` tables count too.
-    pub fn load(&self, kind: ReportKind, config: Option<&Path>) -> Result<Triage, String> {
+    /// `None` means the `shipshape.toml` of the current directory;
+    /// `Some(None)` means no config file at all (`scan --no-config`).
+    pub fn load(&self, kind: ReportKind, config: Option<Option<&Path>>) -> Result<Triage, String> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
         let default_config = cwd.join(crate::scan::config::FILE_NAME);
+        let config = config.unwrap_or(Some(&default_config));
         let ignore = if self.no_ignore {
             IgnoreList::default()
         } else {
-            crate::suppress::discover(
-                self.ignore_file.as_deref(),
-                &cwd,
-                Some(config.unwrap_or(&default_config)),
-            )?
+            crate::suppress::discover(self.ignore_file.as_deref(), &cwd, config)?
         };
         let baseline = match &self.baseline {
             Some(p) => Some(baseline::load(p, kind)?),

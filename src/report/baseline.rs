@@ -379,7 +379,7 @@ fn ignore_text(ig: &IgnoreReport) -> String {
     let v = |s: &str| crate::sanitize::visible(s).into_owned();
     let mut o = String::new();
     if !ig.ignored.is_empty() {
-        let _ = writeln!(o, "\nIgnored ({} results):", ig.ignored.len());
+        let _ = writeln!(o, "\nIgnored results: {}", ig.ignored.len());
     }
     for i in &ig.ignored {
         let until = i

@@ -65,7 +65,11 @@ pub fn apply_audit(
             f.message = format!("every offender is ignored; was: {}", f.message);
         }
     }
-    ledger.finish()
+    let ids: Vec<String> = crate::rules::docker::checks()
+        .iter()
+        .map(|c| format!("docker:{}", c.id))
+        .collect();
+    ledger.finish(|p| super::names_any(p, ids.iter().map(String::as_str)))
 }
 
 /// Scan findings: an ignored one moves to `suppressed` (via
@@ -101,7 +105,10 @@ pub fn apply_scan(r: &mut ScanReport, list: &IgnoreList, today: i64) -> IgnoreRe
     for f in &r.findings {
         *s.by_severity.entry(f.severity).or_insert(0) += 1;
     }
-    ledger.finish()
+    let ids: Vec<String> = crate::rules::registry::manifest_rules()
+        .map(|r| scan_rule(r.id))
+        .collect();
+    ledger.finish(|p| super::names_any(p, ids.iter().map(String::as_str)))
 }
 
 /// The qualified id of a scan rule (`shipshape:K8S-001`).
@@ -148,7 +155,16 @@ pub fn apply_threats(a: &mut Analysis<'_>, list: &IgnoreList, today: i64) -> Ign
             Decision::Raise(note) => inst.explanation.push(note),
         }
     }
-    ledger.finish()
+    let ids: Vec<String> = a
+        .library
+        .threats
+        .iter()
+        .map(|t| format!("threat:{}", t.id))
+        .collect();
+    ledger.finish(|p| {
+        let threat = p.split('@').next().unwrap_or(p);
+        super::names_any(threat, ids.iter().map(String::as_str))
+    })
 }
 
 #[cfg(test)]

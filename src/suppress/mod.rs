@@ -92,6 +92,20 @@ fn opt(pattern: &Option<String>, text: &str) -> bool {
     pattern.as_ref().is_none_or(|p| wc(p, text))
 }
 
+/// Whether the entry id `pattern` names one of `rules` (qualified ids).
+pub fn names_any<'r>(pattern: &str, mut rules: impl Iterator<Item = &'r str>) -> bool {
+    let e = Entry {
+        id: pattern.to_string(),
+        scope: Scope::default(),
+        reason: String::new(),
+        owner: None,
+        expires: None,
+        expires_day: None,
+        at: String::new(),
+    };
+    rules.any(|r| e.matches_rule(r, &Identity::default()))
+}
+
 impl Entry {
     /// Whether the entry names `rule` (`docker:5.5`): qualified or bare,
     /// case-insensitively, with wildcards. A threat entry may also name
@@ -262,13 +276,16 @@ impl<'a> Ledger<'a> {
         }
     }
 
-    pub fn finish(mut self) -> IgnoreReport {
+    /// The report, with the unused entries that name a rule of this
+    /// command (`ours`) as stale: one file serves audit, scan and threats,
+    /// so a scan entry is not stale in an audit.
+    pub fn finish(mut self, ours: impl Fn(&str) -> bool) -> IgnoreReport {
         self.report.stale = self
             .list
             .entries
             .iter()
             .zip(&self.used)
-            .filter(|(_, u)| !**u)
+            .filter(|(e, u)| !**u && ours(&e.id))
             .map(|(e, _)| e.clone())
             .collect();
         self.report
