@@ -479,3 +479,85 @@ fn extras_section(o: &mut String, x: &Extras) {
         o.push('\n');
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::docker::fixtures::{engine_mut, good_container, hardened};
+    use crate::rules::{evaluate, EvalOptions};
+
+    /// A host with 100 containers: 40 privileged, 60 without a memory
+    /// limit, one of them with a hostile name.
+    fn hundred() -> crate::snapshot::Snapshot {
+        let mut snap = hardened();
+        let e = engine_mut(&mut snap);
+        e.containers.clear();
+        for n in 0..100 {
+            // Sorted first among the 60, so it is listed, not elided.
+            let name = if n == 40 {
+                "!evil|`x`\n# injected <img src=x onerror=alert(1)>".to_string()
+            } else {
+                format!("app-{n:03}")
+            };
+            let mut c = good_container(&name);
+            c.id = format!("{n:03}{}", "f".repeat(61));
+            if n < 40 {
+                c.host_config.privileged = true;
+            } else {
+                c.host_config.memory = 0;
+            }
+            e.containers.push(c);
+        }
+        snap
+    }
+
+    fn write_up(snap: &crate::snapshot::Snapshot) -> String {
+        let checks: Vec<_> = crate::rules::docker::checks().iter().collect();
+        let eval = evaluate(snap, &EvalOptions::default(), &checks);
+        let rep = Report::new(snap, eval.findings, &eval.excluded);
+        let mut model = crate::threat::build::from_snapshot(snap);
+        model.fill_defaults();
+        let lib = crate::threat::Library::builtin();
+        let a = crate::threat::analyze(&model, &lib, &rep.findings, &[], 0);
+        render(&rep, Some(&a), None, None)
+    }
+
+    #[test]
+    fn a_hundred_containers_give_one_entry_per_threat_in_under_500_lines() {
+        let md = write_up(&hundred());
+        let lines = md.lines().count();
+        assert!(lines < 500, "{lines} lines:\n{md}");
+        for h in [
+            "## 1. Attack surfaces and threats (STRIDE)",
+            "## 2. Benchmark run results and analysis",
+            "## 3. Remediate the failed findings",
+        ] {
+            assert_eq!(md.matches(h).count(), 1, "{h}");
+        }
+        let entries: Vec<&str> = md
+            .lines()
+            .filter(|l| l.starts_with("**Potential threat:**"))
+            .collect();
+        assert!(!entries.is_empty(), "no threat entry:\n{md}");
+        let unique: BTreeSet<&str> = entries.iter().copied().collect();
+        assert_eq!(unique.len(), entries.len(), "a threat is repeated");
+        // The privileged threat is one entry that lists its 40 containers.
+        assert!(
+            md.lines()
+                .any(|l| l.starts_with("**Affects:** 40 containers: `app-000`")),
+            "{md}"
+        );
+        // A container name appears in lists, never one entry per container.
+        assert!(md.matches("app-000").count() < 15, "{md}");
+        assert!(md.contains("**[FAIL] 5.5**") || md.contains("**[FAIL] 5.4**"));
+    }
+
+    #[test]
+    fn host_data_cannot_change_the_document() {
+        let md = write_up(&hundred());
+        assert!(!md.lines().any(|l| l.starts_with("# injected")), "{md}");
+        assert!(md.contains("!evil\\|"), "the name is listed, escaped: {md}");
+        assert!(!md.contains("evil|"), "a table cell could be split: {md}");
+        assert!(!md.contains("\n# injected"), "{md}");
+    }
+}
