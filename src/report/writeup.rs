@@ -43,6 +43,18 @@ fn block(s: &str) -> String {
     crate::sanitize::visible(&crate::redact::redact_text(s)).into_owned()
 }
 
+/// A shell word: as is when plain, else single-quoted.
+fn sh(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// `a`, `b`, … and N more.
 fn names(all: &[String]) -> String {
     let mut out: Vec<String> = all.iter().take(MAX_NAMES).map(|n| c(n)).collect();
@@ -323,8 +335,10 @@ fn commands(r: &Report, f: &Finding) -> Vec<String> {
                 };
                 out.push(format!("sudo systemctl {how} docker"));
             }
-            Change::Chmod { path, to, .. } => out.push(format!("sudo chmod {to:o} {path}")),
-            Change::Chown { path, owner, .. } => out.push(format!("sudo chown {owner} {path}")),
+            Change::Chmod { path, to, .. } => out.push(format!("sudo chmod {to:o} {}", sh(path))),
+            Change::Chown { path, owner, .. } => {
+                out.push(format!("sudo chown {owner} {}", sh(path)))
+            }
             Change::EnvLine {
                 file, name, value, ..
             } => out.push(format!("echo '{name}={value}' | sudo tee -a {file}")),
@@ -342,7 +356,10 @@ fn commands(r: &Report, f: &Finding) -> Vec<String> {
                 .take(3)
                 .collect();
             for n in who {
-                out.push(format!("docker rm -f {n} && docker run {flag} … (same options and image as before)"));
+                out.push(format!(
+                    "docker rm -f {} && docker run {flag} … (same options and image as before)",
+                    sh(&n)
+                ));
             }
         }
     }
@@ -557,7 +574,11 @@ mod tests {
         let md = write_up(&hundred());
         assert!(!md.lines().any(|l| l.starts_with("# injected")), "{md}");
         assert!(md.contains("!evil\\|"), "the name is listed, escaped: {md}");
-        assert!(!md.contains("evil|"), "a table cell could be split: {md}");
+        let prose = md.lines().filter(|l| !l.starts_with("        "));
+        assert!(!prose.clone().any(|l| l.contains("evil|")), "{md}");
+        assert!(prose.clone().all(|l| !l.contains("<img") || l.contains("``")));
+        // Commands quote host names for the shell.
+        assert!(md.contains("docker rm -f '!evil|`x`\\n# injected"), "{md}");
         assert!(!md.contains("\n# injected"), "{md}");
     }
 }
