@@ -279,14 +279,29 @@ impl<'a> Ledger<'a> {
     /// The report, with the unused entries that name a rule of this
     /// command (`ours`) as stale: one file serves audit, scan and threats,
     /// so a scan entry is not stale in an audit.
+    /// An entry that names no rule of any command is stale everywhere.
     pub fn finish(mut self, ours: impl Fn(&str) -> bool) -> IgnoreReport {
-        self.report.stale = self
+        let unused: Vec<&Entry> = self
             .list
             .entries
             .iter()
             .zip(&self.used)
-            .filter(|(e, u)| !**u && ours(&e.id))
-            .map(|(e, _)| e.clone())
+            .filter(|(_, u)| !**u)
+            .map(|(e, _)| e)
+            .collect();
+        let all = if unused.is_empty() {
+            Vec::new()
+        } else {
+            every_rule_id()
+        };
+        let stale = |e: &Entry| {
+            let threat = e.id.split('@').next().unwrap_or(&e.id);
+            ours(&e.id) || !names_any(threat, all.iter().map(String::as_str))
+        };
+        self.report.stale = unused
+            .into_iter()
+            .filter(|e| stale(e))
+            .cloned()
             .collect();
         self.report
     }
@@ -297,6 +312,22 @@ pub(crate) enum Outcome<'a> {
     Ignore(&'a Entry),
     /// Expired: raised again, with this note.
     Raise(String),
+}
+
+/// The qualified ids of every audit check, scan rule and built-in threat.
+fn every_rule_id() -> Vec<String> {
+    let mut v: Vec<String> = crate::rules::docker::checks()
+        .iter()
+        .map(|c| format!("docker:{}", c.id))
+        .collect();
+    v.extend(crate::rules::registry::manifest_rules().map(|r| apply::scan_rule(r.id)));
+    v.extend(
+        crate::threat::Library::builtin()
+            .threats
+            .iter()
+            .map(|t| format!("threat:{}", t.id)),
+    );
+    v
 }
 
 /// Today, in days since 1970-01-01 (UTC).

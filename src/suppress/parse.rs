@@ -132,10 +132,19 @@ pub fn parse_toml(file: &str, text: &str) -> Result<Vec<Entry>, String> {
 }
 
 fn read(path: &Path) -> Result<(String, String), String> {
-    let name = path.display().to_string();
+    let name = shown(path);
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("cannot read ignore file {name}: {e}"))?;
     Ok((name, text))
+}
+
+/// A path as errors and reports show it: relative to the current
+/// directory when it is inside it.
+fn shown(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|c| path.strip_prefix(c).ok().map(Path::to_path_buf));
+    rel.as_deref().unwrap_or(path).display().to_string()
 }
 
 /// Load one file: TOML when it ends in `.toml`, YAML otherwise.
@@ -163,7 +172,7 @@ pub fn discover(
     };
     if let Some(p) = file {
         list.entries.extend(load(&p)?);
-        list.files.push(p.display().to_string());
+        list.files.push(shown(&p));
     }
     if let Some(c) = config.filter(|c| Some(*c) != explicit) {
         if c.is_file() {
