@@ -85,7 +85,11 @@ fn the_same_rule_in_two_files_is_two_results_and_a_copy_is_new() {
         .iter()
         .map(|f| f["fingerprint"].as_str().unwrap())
         .collect();
-    assert_eq!(fps.len(), 2 * per_file, "no two results share a fingerprint");
+    assert_eq!(
+        fps.len(),
+        2 * per_file,
+        "no two results share a fingerprint"
+    );
 }
 
 #[test]
@@ -103,7 +107,11 @@ fn moving_a_finding_down_the_file_keeps_its_identity() {
         "after.json",
         &["--baseline", "base.json", "--new-only"],
     );
-    assert!(new_results(&after).is_empty(), "{:#}", after["fingerprints"]);
+    assert!(
+        new_results(&after).is_empty(),
+        "{:#}",
+        after["fingerprints"]
+    );
     assert!(after["findings"].as_array().unwrap().len() > 1);
     assert_eq!(code, Some(0), "findings exist but none is new");
 
@@ -111,7 +119,15 @@ fn moving_a_finding_down_the_file_keeps_its_identity() {
     let o = shipshape_in(
         d.path(),
         &[],
-        &["scan", "k8s", "-f", "sarif", "--no-ignore", "--baseline", "base.json"],
+        &[
+            "scan",
+            "k8s",
+            "-f",
+            "sarif",
+            "--no-ignore",
+            "--baseline",
+            "base.json",
+        ],
     );
     let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -138,12 +154,25 @@ fn diff_reports_new_and_fixed_between_two_scans() {
         text.contains(&format!("scan: {n} new, {n} fixed, 0 unchanged")),
         "{text}"
     );
-    assert!(text.contains("+ new") && text.contains("k8s/b.yaml"), "{text}");
-    assert!(text.contains("- fixed") && text.contains("k8s/a.yaml"), "{text}");
+    assert!(
+        text.contains("+ new") && text.contains("k8s/b.yaml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- fixed") && text.contains("k8s/a.yaml"),
+        "{text}"
+    );
     let o = shipshape_in(
         d.path(),
         &[],
-        &["diff", "one.json", "two.json", "--fail-on-new", "-f", "json"],
+        &[
+            "diff",
+            "one.json",
+            "two.json",
+            "--fail-on-new",
+            "-f",
+            "json",
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -166,7 +195,11 @@ fn a_malformed_or_foreign_baseline_names_file_line_and_column() {
         "threats.json",
         "{\"schema\": \"shipshape.threats\", \"threats\": []}",
     );
-    let o = shipshape_in(d.path(), &[], &["scan", "k8s", "--baseline", "threats.json"]);
+    let o = shipshape_in(
+        d.path(),
+        &[],
+        &["scan", "k8s", "--baseline", "threats.json"],
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

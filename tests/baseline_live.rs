@@ -87,14 +87,35 @@ fn a_baseline_round_trip_reports_nothing_new_then_exactly_the_added_container() 
     let dir = lab.dir.path().to_path_buf();
     let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
     run_ok(&["collect", "-o", &p("snap1.json")]);
-    run_ok(&["audit", "--snapshot", &p("snap1.json"), "-f", "json", "-o", &p("base.json")]);
+    run_ok(&[
+        "audit",
+        "--snapshot",
+        &p("snap1.json"),
+        "-f",
+        "json",
+        "-o",
+        &p("base.json"),
+    ]);
     let base = read(&dir.join("base.json"));
-    assert!(base["fingerprints"].is_array(), "the JSON report carries fingerprints");
+    assert!(
+        base["fingerprints"].is_array(),
+        "the JSON report carries fingerprints"
+    );
 
     // Round trip: the same host against its own report.
     let o = run_ok(&[
-        "audit", "--snapshot", &p("snap1.json"), "--baseline", &p("base.json"),
-        "-f", "json", "-o", &p("again.json"), "--fail-on", "low", "--new-only",
+        "audit",
+        "--snapshot",
+        &p("snap1.json"),
+        "--baseline",
+        &p("base.json"),
+        "-f",
+        "json",
+        "-o",
+        &p("again.json"),
+        "--fail-on",
+        "low",
+        "--new-only",
     ]);
     let again = read(&dir.join("again.json"));
     assert_eq!(again["baseline"]["new"], 0, "{}", again["baseline"]);
@@ -103,14 +124,27 @@ fn a_baseline_round_trip_reports_nothing_new_then_exactly_the_added_container() 
         again["baseline"]["unchanged"].as_u64().unwrap() as usize,
         base["fingerprints"].as_array().unwrap().len()
     );
-    assert_eq!(o.status.code(), Some(0), "--new-only with nothing new exits 0");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "--new-only with nothing new exits 0"
+    );
 
     // One container that is hardened in every way but has no memory limit.
     let added = lab.run(
         "nomem",
         &[
-            "--cap-drop", "ALL", "--cpus", "0.5", "--pids-limit", "50", "--read-only",
-            "--security-opt", "no-new-privileges", "--restart", "on-failure:5",
+            "--cap-drop",
+            "ALL",
+            "--cpus",
+            "0.5",
+            "--pids-limit",
+            "50",
+            "--read-only",
+            "--security-opt",
+            "no-new-privileges",
+            "--restart",
+            "on-failure:5",
         ],
         &image,
     );
@@ -121,11 +155,25 @@ fn a_baseline_round_trip_reports_nothing_new_then_exactly_the_added_container() 
     keep.insert(format!("/{added}"));
     assert!(names(&snap2["engine"]["ok"]).contains(&format!("/{added}")));
     restrict(&mut snap2, &keep, &image_ids(&snap1));
-    std::fs::write(dir.join("snap2.json"), serde_json::to_string(&snap2).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("snap2.json"),
+        serde_json::to_string(&snap2).unwrap(),
+    )
+    .unwrap();
 
     let o = run_ok(&[
-        "audit", "--snapshot", &p("snap2.json"), "--baseline", &p("base.json"),
-        "-f", "json", "-o", &p("after.json"), "--fail-on", "low", "--new-only",
+        "audit",
+        "--snapshot",
+        &p("snap2.json"),
+        "--baseline",
+        &p("base.json"),
+        "-f",
+        "json",
+        "-o",
+        &p("after.json"),
+        "--fail-on",
+        "low",
+        "--new-only",
     ]);
     let after = read(&dir.join("after.json"));
     let new: Vec<&Value> = after["fingerprints"]
@@ -140,10 +188,20 @@ fn a_baseline_round_trip_reports_nothing_new_then_exactly_the_added_container() 
     assert_eq!(new[0]["target"]["name"], added.as_str());
     assert_eq!(new[0]["target"]["image"], image.as_str());
     assert_eq!(new[0]["rule"], "docker:5.11", "{:#?}", new[0]);
-    assert_eq!(o.status.code(), Some(1), "--new-only fails on the new result");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "--new-only fails on the new result"
+    );
 
     // The text report says so too, and `shipshape diff` agrees.
-    let o = run_ok(&["audit", "--snapshot", &p("snap2.json"), "--baseline", &p("base.json")]);
+    let o = run_ok(&[
+        "audit",
+        "--snapshot",
+        &p("snap2.json"),
+        "--baseline",
+        &p("base.json"),
+    ]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("Baseline "), "{text}");
     assert!(text.contains(": 1 new,"), "{text}");

@@ -57,7 +57,11 @@ fn an_active_entry_ignores_and_lists_the_finding_in_every_output() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "k8s/legacy/app.yaml", DEPLOYMENT);
     write(d.path(), "k8s/new/app.yaml", DEPLOYMENT);
-    write(d.path(), ".shipshape-ignore.yaml", &privileged_entry("2999-12-31"));
+    write(
+        d.path(),
+        ".shipshape-ignore.yaml",
+        &privileged_entry("2999-12-31"),
+    );
     let v = json(d.path(), &["scan", "k8s", "-f", "json"]);
     // Only the legacy file's finding is ignored; it moved to `suppressed`.
     let in_legacy = |f: &Value| f["file"] == "k8s/legacy/app.yaml" && f["rule_id"] == "K8S-001";
@@ -70,7 +74,10 @@ fn an_active_entry_ignores_and_lists_the_finding_in_every_output() {
         .collect();
     assert_eq!(sup.len(), 1);
     assert_eq!(sup[0]["suppression"]["via"], "ignore_file");
-    assert_eq!(sup[0]["suppression"]["reason"], "legacy app, replaced in Q3");
+    assert_eq!(
+        sup[0]["suppression"]["reason"],
+        "legacy app, replaced in Q3"
+    );
     assert!(v["findings"]
         .as_array()
         .unwrap()
@@ -78,14 +85,19 @@ fn an_active_entry_ignores_and_lists_the_finding_in_every_output() {
         .any(|f| f["file"] == "k8s/new/app.yaml" && f["rule_id"] == "K8S-001"));
     assert_eq!(v["ignore"]["count"], 1);
     assert_eq!(v["ignore"]["ignored"][0]["owner"], "team-web");
-    assert_eq!(v["ignore"]["ignored"][0]["entry"], ".shipshape-ignore.yaml:2:5");
+    assert_eq!(
+        v["ignore"]["ignored"][0]["entry"],
+        ".shipshape-ignore.yaml:2:5"
+    );
     // The entry that matched nothing is stale, in JSON and in the text.
     assert_eq!(v["ignore"]["stale"][0]["id"], "K8S-099*");
     let o = shipshape_in(d.path(), &[], &["scan", "k8s"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("Ignored results: 1"), "{text}");
     assert!(
-        text.contains("warning: stale ignore entry at .shipshape-ignore.yaml:7:5: 'K8S-099*' matched nothing"),
+        text.contains(
+            "warning: stale ignore entry at .shipshape-ignore.yaml:7:5: 'K8S-099*' matched nothing"
+        ),
         "{text}"
     );
     // SARIF: an external suppression with the reason.
@@ -112,7 +124,11 @@ fn an_active_entry_ignores_and_lists_the_finding_in_every_output() {
 fn an_expired_entry_raises_its_finding_again_with_a_note() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "k8s/legacy/app.yaml", DEPLOYMENT);
-    write(d.path(), ".shipshape-ignore.yaml", &privileged_entry("2020-01-31"));
+    write(
+        d.path(),
+        ".shipshape-ignore.yaml",
+        &privileged_entry("2020-01-31"),
+    );
     let v = json(d.path(), &["scan", "k8s", "-f", "json"]);
     assert!(has_rule(&v["findings"], "K8S-001"), "raised again");
     assert!(!has_rule(&v["suppressed"], "K8S-001"));
@@ -144,7 +160,10 @@ fn bad_entries_are_errors_at_file_line_and_column() {
     let o = shipshape_in(d.path(), &[], &["scan", "k8s", "--ignore-file", "ig.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("ig.yaml:4:5: ignore entry 'K8S-002' has no reason"), "{err}");
+    assert!(
+        err.contains("ig.yaml:4:5: ignore entry 'K8S-002' has no reason"),
+        "{err}"
+    );
 
     write(
         d.path(),
@@ -170,7 +189,10 @@ fn the_ignore_section_of_shipshape_toml_is_read_with_the_scan_config() {
     let o = shipshape_in(d.path(), &[], &["scan", "k8s"]);
     assert_eq!(o.status.code(), Some(2), "the second entry has no reason");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("shipshape.toml:10:1: ignore entry 'K8S-002' has no reason"), "{err}");
+    assert!(
+        err.contains("shipshape.toml:10:1: ignore entry 'K8S-002' has no reason"),
+        "{err}"
+    );
     write(
         d.path(),
         "shipshape.toml",
@@ -186,7 +208,15 @@ fn the_ignore_section_of_shipshape_toml_is_read_with_the_scan_config() {
 fn threats_are_ignored_by_id_and_component() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "k8s/app.yaml", DEPLOYMENT);
-    let args = ["threats", "--no-host", "--scan", "k8s", "-f", "json", "--no-ignore"];
+    let args = [
+        "threats",
+        "--no-host",
+        "--scan",
+        "k8s",
+        "-f",
+        "json",
+        "--no-ignore",
+    ];
     let v = json(d.path(), &args);
     let open = v["fingerprints"].as_array().unwrap();
     assert!(!open.is_empty(), "the scan gives open threats");

@@ -251,7 +251,12 @@ pub fn run_audit(args: AuditArgs) -> i32 {
     let failing = rep.findings.iter().filter(|f| f.outcome == Outcome::Fail);
     let default = args.gate.fail_on.trips(failing.map(|f| f.severity));
     let new_only = args.triage.new_only;
-    i32::from(super::triage::gate(new_only, &extras, args.gate.fail_on, default))
+    i32::from(super::triage::gate(
+        new_only,
+        &extras,
+        args.gate.fail_on,
+        default,
+    ))
 }
 
 /// Container name → image reference, for fingerprints and ignore scopes.

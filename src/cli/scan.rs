@@ -156,8 +156,7 @@ pub fn run(args: ScanArgs) -> i32 {
         .gate
         .fail_on
         .trips(report.findings.iter().map(|f| f.severity));
-    let failing =
-        super::triage::gate(args.triage.new_only, &extras, args.gate.fail_on, failing);
+    let failing = super::triage::gate(args.triage.new_only, &extras, args.gate.fail_on, failing);
     i32::from(failing || (!args.ignore_errors && !report.errors.is_empty()))
 }
 
@@ -174,9 +173,9 @@ fn triage(
         config.as_deref().map(Some)
     };
     let t = args.triage.load(ReportKind::Scan, config)?;
-    let ignored = t.ignoring().then(|| {
-        crate::suppress::apply_scan(&mut report, &t.ignore, crate::suppress::today())
-    });
+    let ignored = t
+        .ignoring()
+        .then(|| crate::suppress::apply_scan(&mut report, &t.ignore, crate::suppress::today()));
     let extras = t.finish(scan_subjects(&report), ignored);
     Ok((report, extras))
 }

@@ -87,7 +87,10 @@ fn render(
             }
             // An indented code block: nothing in it is Markdown.
             let block: Vec<String> = tail.lines().map(|l| format!("    {l}")).collect();
-            format!("{md}\n## Baseline and ignored results\n\n{}\n", block.join("\n"))
+            format!(
+                "{md}\n## Baseline and ignored results\n\n{}\n",
+                block.join("\n")
+            )
         }
         ThreatsFormat::Json => {
             baseline::splice_json(&render::render(a, ThreatFormat::Json), &x.json())
@@ -272,7 +275,8 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         all_flows: args.all_flows,
         no_collapse: args.no_collapse,
     };
-    args.out.write(&render(&analysis, args.format, diagram, &extras))?;
+    args.out
+        .write(&render(&analysis, args.format, diagram, &extras))?;
     super::triage::warn(&args.out, &extras, false);
     if let Some(e) = engine_error {
         return Err(format!("the Docker daemon could not be read: {e}"));

@@ -60,7 +60,6 @@ impl Triage {
             ignore,
         }
     }
-
 }
 
 /// With `--new-only`, the exit code follows only the new results;

@@ -68,13 +68,8 @@ fn threat_fallback(v: &Value) -> Vec<Subject> {
 /// Read a JSON report: which command wrote it and its failing results.
 /// Errors name `file:line:column`.
 pub fn read(file: &str, text: &str) -> Result<(ReportKind, Vec<Subject>), String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "{file}:{}:{}: not a JSON report: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| format!("{file}:{}:{}: not a JSON report: {e}", e.line(), e.column()))?;
     let kind = detect_kind(&v).ok_or_else(|| {
         format!("{file}:1:1: not a shipshape JSON report of audit, scan or threats (write one with `-f json`)")
     })?;
@@ -101,8 +96,8 @@ pub fn read(file: &str, text: &str) -> Result<(ReportKind, Vec<Subject>), String
 /// Load `--baseline FILE` for a run of `expected`.
 pub fn load(path: &std::path::Path, expected: ReportKind) -> Result<Baseline, String> {
     let file = crate::sanitize::visible(&path.display().to_string()).into_owned();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read baseline {file}: {e}"))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {file}: {e}"))?;
     let (kind, subjects) = read(&file, &text)?;
     if kind != expected {
         return Err(format!(
@@ -259,8 +254,12 @@ fn ignored_result(run: &Value, ig: &crate::suppress::Ignored) -> Value {
         .as_array()
         .and_then(|r| r.iter().position(|x| x["id"] == bare));
     let location = match ig.target.kind.as_str() {
-        "file" => json!({"physicalLocation": {"artifactLocation": {"uri": super::sarif::uri(&ig.target.path, None)}}}),
-        k => json!({"logicalLocations": [{"name": if ig.target.name.is_empty() { k } else { &ig.target.name }, "kind": k}]}),
+        "file" => {
+            json!({"physicalLocation": {"artifactLocation": {"uri": super::sarif::uri(&ig.target.path, None)}}})
+        }
+        k => {
+            json!({"logicalLocations": [{"name": if ig.target.name.is_empty() { k } else { &ig.target.name }, "kind": k}]})
+        }
     };
     let mut r = json!({
         "ruleId": bare,
@@ -276,8 +275,13 @@ fn ignored_result(run: &Value, ig: &crate::suppress::Ignored) -> Value {
     r
 }
 
-/// Add fingerprints, baseline states and external suppressions to SARIF.
+/// Add fingerprints, baseline states and external suppressions to SARIF,
+/// when a baseline or an ignore file is in use (otherwise the SARIF is
+/// left exactly as the shared writer wrote it).
 pub fn sarif(text: &str, x: &Extras) -> String {
+    if x.baseline.is_none() && x.ignore.is_none() {
+        return text.to_string();
+    }
     let Ok(mut log) = serde_json::from_str::<Value>(text) else {
         return text.to_string();
     };

@@ -17,8 +17,8 @@
 //! Every JSON report carries its subjects under `fingerprints`, so a later
 //! run can compare against it (`--baseline`, `shipshape diff`).
 
-pub use crate::findings::fingerprint::*;
 use super::baseline::locator;
+pub use crate::findings::fingerprint::*;
 use crate::findings::{Finding, Outcome};
 use crate::scan::ScanReport;
 use crate::suppress::apply::scan_rule;
@@ -100,4 +100,3 @@ pub fn threat_subjects(a: &crate::threat::Analysis<'_>) -> Vec<Subject> {
         })
         .collect()
 }
-

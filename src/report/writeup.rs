@@ -326,7 +326,9 @@ fn commands(r: &Report, f: &Finding) -> Vec<String> {
                 out.push(format!("echo '{line}' | sudo tee -a {file}"));
                 out.push(format!("sudo auditctl {line}"));
             }
-            Change::DaemonJson { file, key, value, .. } => {
+            Change::DaemonJson {
+                file, key, value, ..
+            } => {
                 out.push(format!("# in {file}, set \"{key}\": {value}"));
                 let how = if crate::remediate::is_reloadable(key) {
                     "reload"
@@ -576,7 +578,9 @@ mod tests {
         assert!(md.contains("!evil\\|"), "the name is listed, escaped: {md}");
         let prose = md.lines().filter(|l| !l.starts_with("        "));
         assert!(!prose.clone().any(|l| l.contains("evil|")), "{md}");
-        assert!(prose.clone().all(|l| !l.contains("<img") || l.contains("``")));
+        assert!(prose
+            .clone()
+            .all(|l| !l.contains("<img") || l.contains("``")));
         // Commands quote host names for the shell.
         assert!(md.contains("docker rm -f '!evil|`x`\\n# injected"), "{md}");
         assert!(!md.contains("\n# injected"), "{md}");

@@ -33,10 +33,8 @@ pub fn apply_audit(
                 Decision::Keep => {}
                 Decision::Ignore(entry) => {
                     e.outcome = Outcome::Info;
-                    e.observed = format!(
-                        "{} [ignored: {} ({})]",
-                        e.observed, entry.reason, entry.at
-                    );
+                    e.observed =
+                        format!("{} [ignored: {} ({})]", e.observed, entry.reason, entry.at);
                 }
                 Decision::Raise(note) => e.observed = format!("{} [{note}]", e.observed),
             }
@@ -139,10 +137,8 @@ pub fn apply_threats(a: &mut Analysis<'_>, list: &IgnoreList, today: i64) -> Ign
             Decision::Keep => {}
             Decision::Ignore(e) => {
                 inst.status = Status::Accepted;
-                inst.explanation.push(format!(
-                    "ignored by the entry at {}: {}",
-                    e.at, e.reason
-                ));
+                inst.explanation
+                    .push(format!("ignored by the entry at {}: {}", e.at, e.reason));
                 inst.waiver = Some(AppliedWaiver {
                     reason: e.reason.clone(),
                     expires: e.expires.clone(),

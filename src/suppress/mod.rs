@@ -243,12 +243,7 @@ impl<'a> Ledger<'a> {
 
     /// Decide and record; returns the note for an expired entry, or the
     /// entry when the result is ignored.
-    pub fn decide(
-        &mut self,
-        rule: &str,
-        id: &Identity,
-        today: i64,
-    ) -> Outcome<'a> {
+    pub fn decide(&mut self, rule: &str, id: &Identity, today: i64) -> Outcome<'a> {
         let record = |e: &Entry| Ignored {
             rule: rule.to_string(),
             target: id.clone(),
@@ -298,11 +293,7 @@ impl<'a> Ledger<'a> {
             let threat = e.id.split('@').next().unwrap_or(&e.id);
             ours(&e.id) || !names_any(threat, all.iter().map(String::as_str))
         };
-        self.report.stale = unused
-            .into_iter()
-            .filter(|e| stale(e))
-            .cloned()
-            .collect();
+        self.report.stale = unused.into_iter().filter(|e| stale(e)).cloned().collect();
         self.report
     }
 }

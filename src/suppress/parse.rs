@@ -133,8 +133,8 @@ pub fn parse_toml(file: &str, text: &str) -> Result<Vec<Entry>, String> {
 
 fn read(path: &Path) -> Result<(String, String), String> {
     let name = shown(path);
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read ignore file {name}: {e}"))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read ignore file {name}: {e}"))?;
     Ok((name, text))
 }
 
@@ -203,8 +203,11 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_dates_are_errors() {
-        let e = parse_yaml("i.yaml", "ignore:\n  - id: x\n    reason: r\n    scoep: {}\n")
-            .unwrap_err();
+        let e = parse_yaml(
+            "i.yaml",
+            "ignore:\n  - id: x\n    reason: r\n    scoep: {}\n",
+        )
+        .unwrap_err();
         assert!(e.starts_with("i.yaml:4:"), "{e}");
         let e = parse_yaml(
             "i.yaml",
@@ -212,8 +215,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("contianer"), "{e}");
-        let e = parse_yaml("i.yaml", "ignore:\n  - id: x\n    reason: r\n    expires: soon\n")
-            .unwrap_err();
+        let e = parse_yaml(
+            "i.yaml",
+            "ignore:\n  - id: x\n    reason: r\n    expires: soon\n",
+        )
+        .unwrap_err();
         assert!(e.contains("YYYY-MM-DD"), "{e}");
     }
 
