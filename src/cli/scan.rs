@@ -141,10 +141,9 @@ pub fn run(args: ScanArgs) -> i32 {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
-    let text_out = args.format == ScanFormat::Text && args.out.output.is_none();
-    super::triage::warn(&args.out, &extras, text_out);
     // Machine formats on stdout carry the errors; say so on stderr too.
     if args.format != ScanFormat::Text || args.out.output.is_some() {
+        super::triage::warn(&args.out, &extras, false);
         for e in &report.errors {
             args.out.warn(e.render());
         }
@@ -152,11 +151,9 @@ pub fn run(args: ScanArgs) -> i32 {
             args.out.note(format_args!("{}: {}", u.file, u.reason));
         }
     }
-    let failing = args
-        .gate
-        .fail_on
-        .trips(report.findings.iter().map(|f| f.severity));
-    let failing = super::triage::gate(args.triage.new_only, &extras, args.gate.fail_on, failing);
+    let fail_on = args.gate.fail_on;
+    let failing = fail_on.trips(report.findings.iter().map(|f| f.severity));
+    let failing = super::triage::gate(args.triage.new_only, &extras, fail_on, failing);
     i32::from(failing || (!args.ignore_errors && !report.errors.is_empty()))
 }
 

@@ -263,11 +263,23 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     }
     model.fill_defaults();
     let triage = args.triage.load(ReportKind::Threats, None)?;
-    let mut analysis = analyze(&model, &library, &findings, &waivers, today);
-    let ignored = triage
-        .ignoring()
-        .then(|| crate::suppress::apply_threats(&mut analysis, &triage.ignore, today));
-    let extras = triage.finish(threat_subjects(&analysis), ignored);
+    let (analysis, extras) = analyse(&triage, &model, &library, &findings, &waivers, today);
+    write(args, &analysis, &extras)?;
+    if let Some(e) = engine_error {
+        return Err(format!("the Docker daemon could not be read: {e}"));
+    }
+    let open = analysis.instances.iter().filter(|i| i.status.is_open());
+    let default = args.gate.fail_on.trips(open.map(|i| i.severity));
+    let fail = super::triage::gate(args.triage.new_only, &extras, args.gate.fail_on, default);
+    Ok(i32::from(fail))
+}
+
+/// Warnings on stderr, the output where it goes.
+fn write(
+    args: &ThreatsArgs,
+    analysis: &crate::threat::Analysis<'_>,
+    extras: &crate::report::baseline::Extras,
+) -> Result<(), String> {
     for w in &analysis.warnings {
         args.out.warn(w);
     }
@@ -276,20 +288,26 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         no_collapse: args.no_collapse,
     };
     args.out
-        .write(&render(&analysis, args.format, diagram, &extras))?;
-    super::triage::warn(&args.out, &extras, false);
-    if let Some(e) = engine_error {
-        return Err(format!("the Docker daemon could not be read: {e}"));
-    }
-    let open = analysis.instances.iter().filter(|i| i.status.is_open());
-    let default = args.gate.fail_on.trips(open.map(|i| i.severity));
-    let new_only = args.triage.new_only;
-    Ok(i32::from(super::triage::gate(
-        new_only,
-        &extras,
-        args.gate.fail_on,
-        default,
-    )))
+        .write(&render(analysis, args.format, diagram, extras))?;
+    super::triage::warn(&args.out, extras, false);
+    Ok(())
+}
+
+/// Evaluate the model, apply the ignore list, compare with the baseline.
+fn analyse<'a>(
+    triage: &super::triage::Triage,
+    model: &'a SystemModel,
+    library: &'a Library,
+    findings: &[Finding],
+    waivers: &[crate::threat::eval::Waiver],
+    today: i64,
+) -> (crate::threat::Analysis<'a>, crate::report::baseline::Extras) {
+    let mut analysis = analyze(model, library, findings, waivers, today);
+    let ignored = triage
+        .ignoring()
+        .then(|| crate::suppress::apply_threats(&mut analysis, &triage.ignore, today));
+    let extras = triage.finish(threat_subjects(&analysis), ignored);
+    (analysis, extras)
 }
 
 /// The built-in library and/or the --library files, with a warning for
