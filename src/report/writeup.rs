@@ -295,8 +295,9 @@ fn finding_line(o: &mut String, f: &Finding, again: bool) {
             .push(e.target.label());
     }
     let offenders: Vec<String> = by
-        .iter()
+        .iter_mut()
         .map(|(k, v)| {
+            v.sort();
             let plural = if v.len() == 1 { "" } else { "s" };
             format!("{} {k}{plural}: {}", v.len(), names(v))
         })
