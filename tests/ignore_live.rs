@@ -58,6 +58,28 @@ fn an_expired_entry_raises_the_container_finding_again() {
     assert_eq!(sup.len(), 1, "{sup:#?}");
     assert_eq!(sup[0]["ruleId"], "5.11");
     assert_eq!(sup[0]["suppressions"][0]["kind"], "external");
+    assert_eq!(
+        sup[0]["suppressions"][0]["justification"],
+        "batch job, limited by its cgroup parent"
+    );
+    let o = shipshape_in(
+        &dir,
+        &[],
+        &[
+            "audit",
+            "--snapshot",
+            "snap.json",
+            "-c",
+            "5.11",
+            "-f",
+            "junit",
+        ],
+    );
+    let xml = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        xml.contains("<skipped message=\"suppressed: batch job, limited by its cgroup parent\"/>"),
+        "{xml}"
+    );
 
     std::fs::write(&ignore, entry("2020-06-30")).unwrap();
     let v = audit(&dir, &["-f", "json"]);

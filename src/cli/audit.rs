@@ -313,8 +313,16 @@ fn render(rep: &Report, args: &AuditArgs, snap: &Snapshot, x: &report::baseline:
         AuditFormat::Json => baseline::splice_json(&report::json::render(rep), &x.json()),
         AuditFormat::Markdown => markdown(rep, snap, x),
         AuditFormat::DockerBenchJson => report::docker_bench::render(rep),
-        AuditFormat::Sarif => baseline::sarif(&report::sarif::render(&report::audit::run(rep)), x),
-        AuditFormat::Junit => report::junit::render(&report::audit::run(rep)),
+        AuditFormat::Sarif => {
+            let mut run = report::audit::run(rep);
+            baseline::add_ignored_items(&mut run, x);
+            baseline::sarif(&report::sarif::render(&run), x)
+        }
+        AuditFormat::Junit => {
+            let mut run = report::audit::run(rep);
+            baseline::add_ignored_items(&mut run, x);
+            report::junit::render(&run)
+        }
     }
 }
 

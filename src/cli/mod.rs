@@ -43,6 +43,8 @@ Examples:
   shipshape audit --all -c 5             section 5, including stopped containers
   shipshape audit -f json -o out.json    versioned JSON (docs/schema/audit-report.v1.json)
   shipshape collect -o s.json && shipshape audit --snapshot s.json
+  shipshape audit -f markdown -o analysis.md   the write-up: threats per attack surface, proof, harden steps
+  shipshape audit --baseline old.json --new-only   fail only on results new since old.json (docs/baselines.md)
 
 Outcomes: PASS, FAIL, WARN (manual or needs review), INFO, N/A (not present or not
 enabled), ERROR (could not be read; never counted as PASS).

@@ -246,33 +246,58 @@ fn sarif_locator(kind: ReportKind, r: &Value) -> String {
     format!("{rule}|{place}")
 }
 
-/// A result for an ignored audit offender, which the audit reports as INFO
-/// and so has no result of its own.
-fn ignored_result(run: &Value, ig: &crate::suppress::Ignored) -> Value {
-    let bare = ig.rule.split_once(':').map_or(ig.rule.as_str(), |x| x.1);
-    let index = run["tool"]["driver"]["rules"]
-        .as_array()
-        .and_then(|r| r.iter().position(|x| x["id"] == bare));
-    let location = match ig.target.kind.as_str() {
-        "file" => {
-            json!({"physicalLocation": {"artifactLocation": {"uri": super::sarif::uri(&ig.target.path, None)}}})
-        }
-        k => {
-            json!({"logicalLocations": [{"name": if ig.target.name.is_empty() { k } else { &ig.target.name }, "kind": k}]})
-        }
-    };
-    let mut r = json!({
-        "ruleId": bare,
-        "kind": "fail",
-        "level": "note",
-        "message": {"text": format!("{} — ignored: {}", ig.target.label(), ig.reason)},
-        "locations": [location],
-        "suppressions": [{"kind": "external", "status": "accepted", "justification": ig.reason}],
-    });
-    if let Some(i) = index {
-        r["ruleIndex"] = json!(i);
+/// The audit's ignored offenders as items of the finding core: the audit
+/// reports them as INFO, which has no SARIF result and a passing JUnit
+/// case, so each gets its own suppressed item (SARIF `suppressions`,
+/// JUnit `<skipped>`), never dropped.
+pub fn add_ignored_items<'a>(run: &mut super::core::Run<'a>, x: &'a Extras) {
+    use super::core::{Hit, Item, Loc, Verdict};
+    let Some(ig) = &x.ignore else { return };
+    for i in &ig.ignored {
+        let bare = i.rule.split_once(':').map_or(i.rule.as_str(), |r| r.1);
+        let Some(rule) = run.rules.iter().position(|r| r.id == bare) else {
+            continue;
+        };
+        let loc = match i.target.kind.as_str() {
+            "file" => Loc::File {
+                path: i.target.path.as_str().into(),
+                base: None,
+                region: None,
+            },
+            k => Loc::Logical {
+                name: if i.target.name.is_empty() {
+                    k
+                } else {
+                    &i.target.name
+                }
+                .into(),
+                kind: k.into(),
+            },
+        };
+        let text = format!("{} — ignored: {}", i.target.label(), i.reason);
+        let (suite, classname) = run
+            .items
+            .iter()
+            .find(|it| it.rule == Some(rule))
+            .map(|it| (it.suite.clone(), it.classname.clone()))
+            .unwrap_or_default();
+        run.items.push(Item {
+            rule: Some(rule),
+            verdict: Verdict::Fail,
+            severity: run.rules[rule].severity,
+            message: text.clone().into(),
+            details: Vec::new(),
+            hits: vec![Hit {
+                text: text.into(),
+                loc,
+            }],
+            suppressed: Some(i.reason.as_str().into()),
+            object: "".into(),
+            suite,
+            case: format!("{bare} {} (ignored)", i.target.label()).into(),
+            classname,
+        });
     }
-    r
 }
 
 /// Add fingerprints, baseline states and external suppressions to SARIF,
@@ -315,17 +340,6 @@ pub fn sarif(text: &str, x: &Extras) -> String {
                     }
                 }
             }
-        }
-    }
-    if x.kind == ReportKind::Audit {
-        let extra: Vec<Value> = x
-            .ignore
-            .iter()
-            .flat_map(|i| &i.ignored)
-            .map(|i| ignored_result(run, i))
-            .collect();
-        if let Some(results) = run["results"].as_array_mut() {
-            results.extend(extra);
         }
     }
     if let Some(props) = Some(&mut run["properties"]) {
