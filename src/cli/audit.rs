@@ -311,7 +311,7 @@ fn render(rep: &Report, args: &AuditArgs, snap: &Snapshot, x: &report::baseline:
             ) + &baseline::text(x)
         }
         AuditFormat::Json => baseline::splice_json(&report::json::render(rep), &x.json()),
-        AuditFormat::Markdown => markdown(rep, snap, x),
+        AuditFormat::Markdown => report::writeup::render_host(rep, snap, None, Some(x)),
         AuditFormat::DockerBenchJson => report::docker_bench::render(rep),
         AuditFormat::Sarif => {
             let mut run = report::audit::run(rep);
@@ -324,26 +324,4 @@ fn render(rep: &Report, args: &AuditArgs, snap: &Snapshot, x: &report::baseline:
             report::junit::render(&run)
         }
     }
-}
-
-/// The write-up: the threat model of this snapshot (built-in library, the
-/// same containers as the audit) gives the attack surfaces.
-fn markdown(rep: &Report, snap: &Snapshot, x: &report::baseline::Extras) -> String {
-    use crate::threat::{analyze, build, Library};
-    let excluded: Vec<&str> = rep
-        .excluded_containers
-        .iter()
-        .map(|e| e.name.as_str())
-        .collect();
-    let mut model = build::from_snapshot_excluding(snap, &excluded);
-    model.fill_defaults();
-    let library = Library::builtin();
-    let a = analyze(
-        &model,
-        &library,
-        &rep.findings,
-        &[],
-        crate::suppress::today(),
-    );
-    report::writeup::render(rep, Some(&a), None, Some(x))
 }

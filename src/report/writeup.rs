@@ -187,6 +187,30 @@ pub fn render(
     o
 }
 
+/// The write-up of an audited host: the threat model of `snap` (built-in
+/// library, the containers the audit kept) gives the attack surfaces.
+/// `audit -f markdown` calls this; so can `report -f markdown`, with the
+/// scan of the given paths.
+pub fn render_host(
+    audit: &Report,
+    snap: &crate::snapshot::Snapshot,
+    scan: Option<&ScanReport>,
+    extras: Option<&Extras>,
+) -> String {
+    use crate::threat::{analyze, build, Library};
+    let excluded: Vec<&str> = audit
+        .excluded_containers
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    let mut model = build::from_snapshot_excluding(snap, &excluded);
+    model.fill_defaults();
+    let library = Library::builtin();
+    let today = crate::suppress::today();
+    let a = analyze(&model, &library, &audit.findings, &[], today);
+    render(audit, Some(&a), scan, extras)
+}
+
 fn header(o: &mut String, r: &Report) {
     let s = &r.summary;
     let _ = writeln!(
@@ -585,5 +609,30 @@ mod tests {
         // Commands quote host names for the shell.
         assert!(md.contains("docker rm -f '!evil|`x`\\n# injected"), "{md}");
         assert!(!md.contains("\n# injected"), "{md}");
+    }
+
+    #[test]
+    fn a_scan_adds_its_section_grouped_by_rule() {
+        let d = tempfile::tempdir().unwrap();
+        let doc = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: x:1\n      securityContext: {privileged: true}\n";
+        for f in ["a.yaml", "b.yaml"] {
+            std::fs::write(d.path().join(f), doc).unwrap();
+        }
+        let scan = crate::scan::scan(&crate::scan::ScanOptions {
+            paths: vec![d.path().to_path_buf()],
+            ..Default::default()
+        })
+        .unwrap();
+        let snap = hardened();
+        let checks: Vec<_> = crate::rules::docker::checks().iter().collect();
+        let eval = evaluate(&snap, &EvalOptions::default(), &checks);
+        let rep = Report::new(&snap, eval.findings, &eval.excluded);
+        let md = render_host(&rep, &snap, Some(&scan), None);
+        assert!(md.contains("## 4. Manifest scan"), "{md}");
+        let line = md
+            .lines()
+            .find(|l| l.starts_with("- **K8S-001**"))
+            .unwrap_or_else(|| panic!("{md}"));
+        assert!(line.contains(": 2 in "), "one line for both files: {line}");
     }
 }
