@@ -55,6 +55,13 @@ fn sh(s: &str) -> String {
     }
 }
 
+/// Sort key that orders `1.1.4` before `1.1.12`.
+fn natural(id: &str) -> Vec<(u64, String)> {
+    id.split(['.', '-', ':'])
+        .map(|p| (p.parse().unwrap_or(u64::MAX), p.to_string()))
+        .collect()
+}
+
 /// `a`, `b`, … and N more.
 fn names(all: &[String]) -> String {
     let mut out: Vec<String> = all.iter().take(MAX_NAMES).map(|n| c(n)).collect();
@@ -302,7 +309,9 @@ fn threat_entry(o: &mut String, e: &Entry<'_>) {
         })
         .collect();
     let _ = writeln!(o, "**Affects:** {}  ", parts.join("; "));
-    let proofs: Vec<String> = e.proofs().into_iter().map(c).collect();
+    let mut proofs: Vec<&str> = e.proofs().into_iter().collect();
+    proofs.sort_by_key(|id| natural(id));
+    let proofs: Vec<String> = proofs.into_iter().map(c).collect();
     let _ = writeln!(o, "**Proved by:** {}\n", proofs.join(", "));
 }
 
