@@ -1,9 +1,10 @@
 //! `shipshape threats`: build the STRIDE threat model of the audited system.
 
 use super::audit::{load_snapshot, EvalArgs, SourceArgs};
-use super::common::{FailOnArgs, OutputArgs};
+use super::common::{FailOnArgs, OutputArgs, TriageArgs};
 use crate::collect;
 use crate::findings::Finding;
+use crate::report::fingerprint::{threat_subjects, ReportKind};
 use crate::rules;
 use crate::snapshot::Probe;
 use crate::threat::render::{self, ThreatFormat};
@@ -77,14 +78,30 @@ fn render(
     a: &crate::threat::Analysis<'_>,
     format: ThreatsFormat,
     diagram: render::plan::DiagramOptions,
+    x: &crate::report::baseline::Extras,
 ) -> String {
-    use crate::report::{junit, sarif, threat};
+    use crate::report::{baseline, junit, sarif, threat};
     match format {
-        ThreatsFormat::Markdown => render::render(a, ThreatFormat::Markdown),
-        ThreatsFormat::Json => render::render(a, ThreatFormat::Json),
+        ThreatsFormat::Markdown => {
+            let md = render::render(a, ThreatFormat::Markdown);
+            let tail = baseline::text(x);
+            let tail = tail.trim_start_matches('\n');
+            if tail.is_empty() {
+                return md;
+            }
+            // An indented code block: nothing in it is Markdown.
+            let block: Vec<String> = tail.lines().map(|l| format!("    {l}")).collect();
+            format!(
+                "{md}\n## Baseline and ignored results\n\n{}\n",
+                block.join("\n")
+            )
+        }
+        ThreatsFormat::Json => {
+            baseline::splice_json(&render::render(a, ThreatFormat::Json), &x.json())
+        }
         ThreatsFormat::Dot => render::dot::render_with(a, diagram),
         ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
-        ThreatsFormat::Sarif => sarif::render(&threat::run(a)),
+        ThreatsFormat::Sarif => baseline::sarif(&sarif::render(&threat::run(a)), x),
         ThreatsFormat::Junit => junit::render(&threat::run(a)),
     }
 }
@@ -142,6 +159,8 @@ pub struct ThreatsArgs {
     pub out: OutputArgs,
     #[command(flatten)]
     pub gate: FailOnArgs,
+    #[command(flatten)]
+    pub triage: TriageArgs,
     #[command(flatten)]
     pub eval: EvalArgs,
     /// List the threats of the library (after --library/--replace-library) and exit
@@ -253,7 +272,24 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         waivers = modelfile::apply(&mut model, name, mf)?;
     }
     model.fill_defaults();
-    let analysis = analyze(&model, &library, &findings, &waivers, today);
+    let triage = args.triage.load(ReportKind::Threats, None)?;
+    let (analysis, extras) = analyse(&triage, &model, &library, &findings, &waivers, today);
+    write(args, &analysis, &extras)?;
+    if let Some(e) = engine_error {
+        return Err(format!("the Docker daemon could not be read: {e}"));
+    }
+    let open = analysis.instances.iter().filter(|i| i.status.is_open());
+    let default = args.gate.fail_on.trips(open.map(|i| i.severity));
+    let fail = super::triage::gate(args.triage.new_only, &extras, args.gate.fail_on, default);
+    Ok(i32::from(fail))
+}
+
+/// Warnings on stderr, the output where it goes.
+fn write(
+    args: &ThreatsArgs,
+    analysis: &crate::threat::Analysis<'_>,
+    extras: &crate::report::baseline::Extras,
+) -> Result<(), String> {
     for w in &analysis.warnings {
         args.out.warn(w);
     }
@@ -261,12 +297,27 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         all_flows: args.all_flows,
         no_collapse: args.no_collapse,
     };
-    args.out.write(&render(&analysis, args.format, diagram))?;
-    if let Some(e) = engine_error {
-        return Err(format!("the Docker daemon could not be read: {e}"));
-    }
-    let open = analysis.instances.iter().filter(|i| i.status.is_open());
-    Ok(i32::from(args.gate.fail_on.trips(open.map(|i| i.severity))))
+    args.out
+        .write(&render(analysis, args.format, diagram, extras))?;
+    super::triage::warn(&args.out, extras, false);
+    Ok(())
+}
+
+/// Evaluate the model, apply the ignore list, compare with the baseline.
+fn analyse<'a>(
+    triage: &super::triage::Triage,
+    model: &'a SystemModel,
+    library: &'a Library,
+    findings: &[Finding],
+    waivers: &[crate::threat::eval::Waiver],
+    today: i64,
+) -> (crate::threat::Analysis<'a>, crate::report::baseline::Extras) {
+    let mut analysis = analyze(model, library, findings, waivers, today);
+    let ignored = triage
+        .ignoring()
+        .then(|| crate::suppress::apply_threats(&mut analysis, &triage.ignore, today));
+    let extras = triage.finish(threat_subjects(&analysis), ignored);
+    (analysis, extras)
 }
 
 /// The CIS Kubernetes node findings (sections 1-4) for the snapshot: the

@@ -4,6 +4,8 @@
 //! [`Evidence`]). The engine wraps it with the rule's metadata into a [`Finding`],
 //! which the threat model, remediation and the renderers consume.
 
+pub mod fingerprint;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
