@@ -226,9 +226,15 @@ pub fn set(comp: &mut KubeComponent, key: &str, value: &str, origin: Origin) {
     comp.settings.insert(key.to_string(), setting(key, value, origin));
 }
 
-/// A setting, with the value masked when the key names a secret.
+/// A setting, with the value masked when the key names a secret (a
+/// switch, a number or a path is never a secret: `anonymous-auth=true`).
 pub fn setting(key: &str, value: &str, origin: Origin) -> Setting {
-    let value = if crate::redact::is_secret_name(key) && !value.is_empty() {
+    let harmless = value.is_empty()
+        || value.eq_ignore_ascii_case("true")
+        || value.eq_ignore_ascii_case("false")
+        || value.parse::<f64>().is_ok()
+        || value.starts_with('/');
+    let value = if crate::redact::is_secret_name(key) && !harmless {
         "***".to_string()
     } else {
         crate::redact::redact_text(value)
