@@ -86,7 +86,11 @@ fn a_mounted_kubeadm_root_is_read_from_its_static_pods() {
         assert_eq!(stat(&f, &format!("/etc/kubernetes/{k}")).mode, 0o600);
     }
     assert_eq!(
-        stat(&f, "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf").mode,
+        stat(
+            &f,
+            "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"
+        )
+        .mode,
         0o644
     );
     assert_eq!(
@@ -153,7 +157,10 @@ fn components_are_found_by_their_cut_comm_not_by_grep() {
     let noise = StandIn::start(
         &bin_dir(&t),
         "vim",
-        &["vim".into(), "/etc/kubernetes/manifests/kube-scheduler.yaml".into()],
+        &[
+            "vim".into(),
+            "/etc/kubernetes/manifests/kube-scheduler.yaml".into(),
+        ],
         None,
     );
     let f = facts(&t, &[&cm, &noise]);
@@ -186,7 +193,11 @@ fn kubelet_precedence_defaults_file_dropins_flags() {
          tlsCipherSuites: [D]\nfeatureGates:\n  Y: false\n",
         0o600,
     );
-    t.write("/var/lib/kubelet/config.conf.d/30-ignored.yaml", "readOnlyPort: 1\n", 0o600);
+    t.write(
+        "/var/lib/kubelet/config.conf.d/30-ignored.yaml",
+        "readOnlyPort: 1\n",
+        0o600,
+    );
     let mut argv = kubelet_cmd(&NodeOptions::default());
     argv.push("--event-qps=0".into());
     argv.push("--hostname-override=node-a".into());
@@ -262,7 +273,10 @@ fn regression_1973_kubelet_dropin_dir_is_honoured() {
             line: Some(3)
         }
     );
-    assert_eq!(c.get("tlsCertFile"), Some("/var/lib/kubelet/pki/kubelet.crt"));
+    assert_eq!(
+        c.get("tlsCertFile"),
+        Some("/var/lib/kubelet/pki/kubelet.crt")
+    );
     assert_eq!(stat(&f, dropin).mode, 0o600);
 }
 
@@ -277,10 +291,14 @@ fn regression_1256_relative_config_resolves_against_cwd() {
         r#"{"kind":"KubeletConfiguration","apiVersion":"kubelet.config.k8s.io/v1beta1","readOnlyPort":0,"authentication":{"x509":{"clientCAFile":"pki/ca.crt"}}}"#,
         0o600,
     );
-    let argv: Vec<String> = ["kubelet", "--config=kubelet_conf.json", "--kubeconfig=kubelet.conf"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let argv: Vec<String> = [
+        "kubelet",
+        "--config=kubelet_conf.json",
+        "--kubeconfig=kubelet.conf",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let k = StandIn::start(
         &bin_dir(&t),
         "kubelet",
@@ -302,7 +320,10 @@ fn regression_1256_relative_config_resolves_against_cwd() {
         Some("/var/lib/kubelet/pki/ca.crt")
     );
     assert_eq!(c.get("readOnlyPort"), Some("0"));
-    assert!(matches!(origin(c, "readOnlyPort"), Origin::ConfigFile { .. }));
+    assert!(matches!(
+        origin(c, "readOnlyPort"),
+        Origin::ConfigFile { .. }
+    ));
     assert_eq!(stat(&f, "/var/lib/kubelet/kubelet_conf.json").mode, 0o600);
 }
 
@@ -377,7 +398,13 @@ fn regression_2086_k3s_is_detected_and_its_embedded_components_read() {
     // sqlite datastore: no etcd.
     assert_eq!(
         kinds,
-        vec![KubeApiserver, KubeControllerManager, KubeScheduler, Kubelet, KubeProxy]
+        vec![
+            KubeApiserver,
+            KubeControllerManager,
+            KubeScheduler,
+            Kubelet,
+            KubeProxy
+        ]
     );
     for c in &f.components {
         match &c.found_by {
@@ -429,11 +456,7 @@ fn regression_1813_rke2_is_detected_with_its_static_pods() {
     require_root();
     let t = rke2(&NodeOptions::default());
     t.link_proc();
-    let server = start(
-        &t,
-        "rke2",
-        &["/usr/local/bin/rke2".into(), "server".into()],
-    );
+    let server = start(&t, "rke2", &["/usr/local/bin/rke2".into(), "server".into()]);
     let kubelet = start(&t, "kubelet", &rke2_kubelet_cmd());
     let f = facts(&t, &[&server, &kubelet]);
     assert_eq!(f.profile, Some(Profile::Rke2));
@@ -444,7 +467,10 @@ fn regression_1813_rke2_is_detected_with_its_static_pods() {
             path: "/var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml".into()
         }
     );
-    assert_eq!(etcd.get("data-dir"), Some("/var/lib/rancher/rke2/server/db/etcd"));
+    assert_eq!(
+        etcd.get("data-dir"),
+        Some("/var/lib/rancher/rke2/server/db/etcd")
+    );
     assert_eq!(
         origin(etcd, "data-dir"),
         &Origin::Env {

@@ -47,10 +47,7 @@ fn scanning_the_deployment_finds_nothing_unexplained() {
 fn every_host_mount_is_read_only_and_no_token_is_mounted() {
     for f in ["job-control-plane.yaml", "daemonset-workers.yaml"] {
         let text = std::fs::read_to_string(repo().join("deploy/kubernetes").join(f)).unwrap();
-        let mounts: Vec<&str> = text
-            .lines()
-            .filter(|l| l.contains("mountPath:"))
-            .collect();
+        let mounts: Vec<&str> = text.lines().filter(|l| l.contains("mountPath:")).collect();
         assert!(mounts.len() >= 8, "{f}: {mounts:?}");
         for m in &mounts {
             assert!(m.contains("readOnly: true"), "{f}: {m}");
@@ -87,7 +84,12 @@ fn the_scratch_image_builds_without_a_registry_and_runs() {
     let out = Command::new("bash")
         .current_dir(repo())
         .env("CARGO_TARGET_DIR", &target)
-        .args(["scripts/build-image.sh", &tag, "--label", "shipshape.test=1"])
+        .args([
+            "scripts/build-image.sh",
+            &tag,
+            "--label",
+            "shipshape.test=1",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -98,13 +100,25 @@ fn the_scratch_image_builds_without_a_registry_and_runs() {
     );
     // FROM scratch: one layer, the binary.
     let hist = Command::new("docker")
-        .args(["image", "inspect", "-f", "{{len .RootFS.Layers}} {{index .Config.Labels \"shipshape.test\"}}", &tag])
+        .args([
+            "image",
+            "inspect",
+            "-f",
+            "{{len .RootFS.Layers}} {{index .Config.Labels \"shipshape.test\"}}",
+            &tag,
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&hist.stdout).trim(), "1 1");
     let run = Command::new("docker")
         .args([
-            "run", "--rm", "--label", "shipshape.test=1", "--network", "none", &image.0,
+            "run",
+            "--rm",
+            "--label",
+            "shipshape.test=1",
+            "--network",
+            "none",
+            &image.0,
             "--version",
         ])
         .output()
@@ -144,7 +158,8 @@ fn collect_then_audit_snapshot_keeps_the_kubernetes_facts() {
         out.status.code() == Some(0) || stderr.contains("docker") || stderr.contains("Docker"),
         "collect: {stderr}"
     );
-    let loaded = shipshape::cli::audit::load_snapshot(&snap).unwrap();
+    let text = std::fs::read_to_string(&snap).unwrap();
+    let loaded: shipshape::snapshot::Snapshot = serde_json::from_str(&text).unwrap();
     let k = &loaded.kubernetes;
     use shipshape::snapshot::kubernetes::*;
     assert_eq!(k.profile, Some(Profile::Kubeadm));

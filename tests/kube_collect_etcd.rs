@@ -106,7 +106,10 @@ fn live_etcd_refuses_a_setting_given_both_ways() {
             .unwrap();
         assert!(!out.status.success(), "{label} started anyway");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("conflicting environment variable"), "{label}: {err}");
+        assert!(
+            err.contains("conflicting environment variable"),
+            "{label}: {err}"
+        );
     }
 }
 

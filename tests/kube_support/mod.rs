@@ -171,12 +171,25 @@ impl Default for Tree {
 pub fn make_ca(dir: &Path, name: &str) {
     std::fs::create_dir_all(dir).unwrap();
     openssl(&[
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-days", "2", "-subj", &format!("/CN={name}"), "-keyout",
-        &dir.join(format!("{name}.key")).to_string_lossy(), "-out",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        &format!("/CN={name}"),
+        "-keyout",
+        &dir.join(format!("{name}.key")).to_string_lossy(),
+        "-out",
         &dir.join(format!("{name}.crt")).to_string_lossy(),
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
     ]);
 }
 
@@ -187,14 +200,31 @@ pub fn make_cert(dir: &Path, name: &str, ca: &Path) {
     let ca_crt = ca.with_extension("crt");
     let ca_key = ca.with_extension("key");
     openssl(&[
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-days", "2", "-subj", &format!("/CN={name}"), "-keyout",
-        &dir.join(format!("{name}.key")).to_string_lossy(), "-out",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        &format!("/CN={name}"),
+        "-keyout",
+        &dir.join(format!("{name}.key")).to_string_lossy(),
+        "-out",
         &dir.join(format!("{name}.crt")).to_string_lossy(),
-        "-CA", &ca_crt.to_string_lossy(), "-CAkey", &ca_key.to_string_lossy(),
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-addext", "basicConstraints=critical,CA:FALSE",
-        "-addext", "extendedKeyUsage=serverAuth,clientAuth",
+        "-CA",
+        &ca_crt.to_string_lossy(),
+        "-CAkey",
+        &ca_key.to_string_lossy(),
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-addext",
+        "extendedKeyUsage=serverAuth,clientAuth",
     ]);
 }
 
@@ -258,11 +288,20 @@ fn kubeadm_pki(t: &Tree) {
         make_cert(&pki.join("etcd"), n, &pki.join("etcd/ca"));
     }
     openssl(&[
-        "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
         &pki.join("sa.key").to_string_lossy(),
     ]);
     openssl(&[
-        "pkey", "-in", &pki.join("sa.key").to_string_lossy(), "-pubout", "-out",
+        "pkey",
+        "-in",
+        &pki.join("sa.key").to_string_lossy(),
+        "-pubout",
+        "-out",
         &pki.join("sa.pub").to_string_lossy(),
     ]);
     t.chmod("/etc/kubernetes/pki", 0o755);
@@ -585,7 +624,10 @@ pub fn kubeadm(o: &NodeOptions) -> Tree {
     t.mkdir("/var/lib/etcd/member", 0o700);
     if o.hardened {
         t.chown("/var/lib/etcd", ETCD_UID, ETCD_GID);
-        t.chmod("/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", 0o600);
+        t.chmod(
+            "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+            0o600,
+        );
         t.chmod("/var/lib/kubelet/config.yaml", 0o600);
         t.chmod("/etc/cni/net.d/10-flannel.conflist", 0o600);
         t.write(
@@ -635,7 +677,11 @@ pub fn k3s(o: &NodeOptions) -> Tree {
         );
     }
     for n in ["kubelet", "kubeproxy"] {
-        t.write(&format!("{data}/agent/{n}.kubeconfig"), &kubeconfig(n), 0o600);
+        t.write(
+            &format!("{data}/agent/{n}.kubeconfig"),
+            &kubeconfig(n),
+            0o600,
+        );
     }
     t.write(
         &format!("{data}/agent/client-ca.crt"),
@@ -674,7 +720,10 @@ pub fn rke2(o: &NodeOptions) -> Tree {
     t.mkdir(&m, 0o700);
     t.write("/etc/rancher/rke2/config.yaml", "profile: cis\n", 0o600);
     let tls = format!("{data}/server/tls");
-    let rke = |s: &str| s.replace("/etc/kubernetes/pki", &tls).replace("/etc/kubernetes", &format!("{data}/server/cred"));
+    let rke = |s: &str| {
+        s.replace("/etc/kubernetes/pki", &tls)
+            .replace("/etc/kubernetes", &format!("{data}/server/cred"))
+    };
     let cmd = |v: Vec<String>| v.iter().map(|a| rke(a)).collect::<Vec<_>>();
     t.write(
         &format!("{m}/kube-apiserver.yaml"),
@@ -699,7 +748,11 @@ pub fn rke2(o: &NodeOptions) -> Tree {
     e.retain(|a| !a.starts_with("--data-dir"));
     t.write(
         &format!("{m}/etcd.yaml"),
-        &static_pod("etcd", &e, &[("ETCD_DATA_DIR", &format!("{data}/server/db/etcd"))]),
+        &static_pod(
+            "etcd",
+            &e,
+            &[("ETCD_DATA_DIR", &format!("{data}/server/db/etcd"))],
+        ),
         0o600,
     );
     t.mkdir(&format!("{data}/server/db/etcd"), 0o700);
@@ -812,8 +865,8 @@ impl StandIn {
     fn wait_visible(&self, file_name: &str) {
         let want: String = file_name.chars().take(15).collect();
         for _ in 0..200 {
-            let comm = std::fs::read_to_string(format!("/proc/{}/comm", self.pid()))
-                .unwrap_or_default();
+            let comm =
+                std::fs::read_to_string(format!("/proc/{}/comm", self.pid())).unwrap_or_default();
             if comm.trim_end() == want {
                 return;
             }
@@ -874,7 +927,13 @@ pub struct Etcd {
 impl Etcd {
     /// Start `bin` with `args` and `env` (on top of an empty environment),
     /// and wait until its client port accepts connections.
-    pub fn start(bin: &Path, args: &[String], env: &[(String, String)], log: &Path, port: u16) -> Etcd {
+    pub fn start(
+        bin: &Path,
+        args: &[String],
+        env: &[(String, String)],
+        log: &Path,
+        port: u16,
+    ) -> Etcd {
         let f = std::fs::File::create(log).unwrap();
         let mut cmd = Command::new(bin);
         cmd.args(args)
@@ -905,7 +964,10 @@ impl Etcd {
             std::thread::sleep(std::time::Duration::from_millis(25));
         }
         let _ = e.child.kill();
-        panic!("etcd did not listen on {port}: {}", std::fs::read_to_string(log).unwrap_or_default());
+        panic!(
+            "etcd did not listen on {port}: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
     }
 
     pub fn pid(&self) -> u32 {

@@ -46,7 +46,9 @@ pub fn parse(path: &str, text: &str, kind: Option<&str>) -> Result<Vec<Key>, Str
                 "{path}:{}:{}: expected kind {want}, found {}",
                 e.value.pos.line,
                 e.value.pos.col,
-                e.value.scalar_text().unwrap_or_else(|| "a non-string".into())
+                e.value
+                    .scalar_text()
+                    .unwrap_or_else(|| "a non-string".into())
             ));
         }
     }
@@ -131,7 +133,10 @@ mod tests {
             "/c.yaml:1:1: expected a mapping of settings (KubeletConfiguration)"
         );
         let e = parse("/c.yaml", "kind: Pod\n", Some("KubeletConfiguration")).unwrap_err();
-        assert_eq!(e, "/c.yaml:1:7: expected kind KubeletConfiguration, found Pod");
+        assert_eq!(
+            e,
+            "/c.yaml:1:7: expected kind KubeletConfiguration, found Pod"
+        );
     }
 
     #[test]

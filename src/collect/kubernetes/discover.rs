@@ -22,9 +22,13 @@ pub struct KubeProc {
 pub enum What {
     Component(ComponentKind),
     /// `k3s server|agent`.
-    K3s { server: bool },
+    K3s {
+        server: bool,
+    },
     /// `rke2 server|agent`.
-    Rke2 { server: bool },
+    Rke2 {
+        server: bool,
+    },
 }
 
 /// What a process is, from argv[0]'s basename first and `comm` second.

@@ -44,7 +44,12 @@ struct Opt {
 pub fn k3s(fs: &HostFs, p: &KubeProc, server: bool, facts: &mut KubeFacts) {
     let mut errors = Vec::new();
     let opts = k3s_options(fs, p, server, &mut errors);
-    let last = |n: &str| opts.iter().rev().find(|o| o.name == n).map(|o| o.value.as_str());
+    let last = |n: &str| {
+        opts.iter()
+            .rev()
+            .find(|o| o.name == n)
+            .map(|o| o.value.as_str())
+    };
     let truthy = |n: &str| last(n).is_some_and(|v| v == "true");
     let data = last("data-dir").unwrap_or(K3S_DATA).to_string();
     let mut kinds = vec![ComponentKind::Kubelet];
@@ -54,7 +59,10 @@ pub fn k3s(fs: &HostFs, p: &KubeProc, server: bool, facts: &mut KubeFacts) {
     if server {
         for (k, off) in [
             (ComponentKind::KubeApiserver, "disable-apiserver"),
-            (ComponentKind::KubeControllerManager, "disable-controller-manager"),
+            (
+                ComponentKind::KubeControllerManager,
+                "disable-controller-manager",
+            ),
             (ComponentKind::KubeScheduler, "disable-scheduler"),
         ] {
             if !truthy(off) {
@@ -71,9 +79,14 @@ pub fn k3s(fs: &HostFs, p: &KubeProc, server: bool, facts: &mut KubeFacts) {
         if facts.component(kind).is_some() {
             continue;
         }
-        facts
-            .components
-            .push(k3s_component(fs, p, kind, &opts, &data, truthy("cluster-init")));
+        facts.components.push(k3s_component(
+            fs,
+            p,
+            kind,
+            &opts,
+            &data,
+            truthy("cluster-init"),
+        ));
     }
 }
 
@@ -105,7 +118,10 @@ fn k3s_component(
         .into_iter()
         .map(|f| (f, Origin::Default))
         .collect();
-    for o in opts.iter().filter(|o| o.name == prefix || (kind == ComponentKind::Etcd && o.name == "etcd-arg")) {
+    for o in opts
+        .iter()
+        .filter(|o| o.name == prefix || (kind == ComponentKind::Etcd && o.name == "etcd-arg"))
+    {
         let (n, v) = o.value.split_once('=').unwrap_or((&o.value, "true"));
         let f = Flag {
             name: n.trim_start_matches('-').to_string(),
@@ -115,8 +131,10 @@ fn k3s_component(
     }
     let flag_list: Vec<Flag> = all.iter().map(|(f, _)| f.clone()).collect();
     if kind == ComponentKind::Kubelet {
-        let origins: BTreeMap<String, Origin> =
-            all.iter().map(|(f, o)| (f.name.clone(), o.clone())).collect();
+        let origins: BTreeMap<String, Origin> = all
+            .iter()
+            .map(|(f, o)| (f.name.clone(), o.clone()))
+            .collect();
         let origin_of = |n: &str| origins.get(n).cloned().unwrap_or(Origin::Flag);
         super::kubelet::build(fs, &mut comp, &flag_list, p.cwd.as_deref(), &origin_of);
     } else {
@@ -146,15 +164,27 @@ fn fixed(fs: &HostFs, kind: ComponentKind, data: &str, etcd: bool) -> Vec<Flag> 
                 ("bind-address", "127.0.0.1".into()),
                 ("client-ca-file", format!("{tls}/client-ca.crt")),
                 ("enable-admission-plugins", "NodeRestriction".into()),
-                ("kubelet-certificate-authority", format!("{tls}/server-ca.crt")),
-                ("kubelet-client-certificate", format!("{tls}/client-kube-apiserver.crt")),
-                ("kubelet-client-key", format!("{tls}/client-kube-apiserver.key")),
+                (
+                    "kubelet-certificate-authority",
+                    format!("{tls}/server-ca.crt"),
+                ),
+                (
+                    "kubelet-client-certificate",
+                    format!("{tls}/client-kube-apiserver.crt"),
+                ),
+                (
+                    "kubelet-client-key",
+                    format!("{tls}/client-kube-apiserver.key"),
+                ),
                 ("profiling", "false".into()),
                 ("secure-port", "6444".into()),
                 ("service-account-key-file", format!("{tls}/service.key")),
                 ("service-account-lookup", "true".into()),
                 ("tls-cert-file", format!("{tls}/serving-kube-apiserver.crt")),
-                ("tls-private-key-file", format!("{tls}/serving-kube-apiserver.key")),
+                (
+                    "tls-private-key-file",
+                    format!("{tls}/serving-kube-apiserver.key"),
+                ),
             ];
             if etcd {
                 v.push(("etcd-cafile", format!("{tls}/etcd/server-ca.crt")));
@@ -168,16 +198,25 @@ fn fixed(fs: &HostFs, kind: ComponentKind, data: &str, etcd: bool) -> Vec<Flag> 
         }
         ComponentKind::KubeControllerManager => vec![
             ("bind-address", "127.0.0.1".into()),
-            ("kubeconfig", format!("{data}/server/cred/controller.kubeconfig")),
+            (
+                "kubeconfig",
+                format!("{data}/server/cred/controller.kubeconfig"),
+            ),
             ("profiling", "false".into()),
             ("root-ca-file", format!("{tls}/server-ca.crt")),
             ("secure-port", "10257".into()),
-            ("service-account-private-key-file", format!("{tls}/service.current.key")),
+            (
+                "service-account-private-key-file",
+                format!("{tls}/service.current.key"),
+            ),
             ("use-service-account-credentials", "true".into()),
         ],
         ComponentKind::KubeScheduler => vec![
             ("bind-address", "127.0.0.1".into()),
-            ("kubeconfig", format!("{data}/server/cred/scheduler.kubeconfig")),
+            (
+                "kubeconfig",
+                format!("{data}/server/cred/scheduler.kubeconfig"),
+            ),
             ("profiling", "false".into()),
             ("secure-port", "10259".into()),
         ],
@@ -216,7 +255,10 @@ fn kubelet_fixed(fs: &HostFs, data: &str) -> Vec<(&'static str, String)> {
             ("client-ca-file", format!("{agent}/client-ca.crt")),
             ("read-only-port", "0".into()),
             ("tls-cert-file", format!("{agent}/serving-kubelet.crt")),
-            ("tls-private-key-file", format!("{agent}/serving-kubelet.key")),
+            (
+                "tls-private-key-file",
+                format!("{agent}/serving-kubelet.key"),
+            ),
         ]);
     }
     v
@@ -252,7 +294,14 @@ fn k3s_options(fs: &HostFs, p: &KubeProc, server: bool, errors: &mut Vec<String>
     let unit_flags = if from_argv {
         Vec::new()
     } else {
-        unit_options(fs, if server { "k3s.service" } else { "k3s-agent.service" })
+        unit_options(
+            fs,
+            if server {
+                "k3s.service"
+            } else {
+                "k3s-agent.service"
+            },
+        )
     };
     opts.extend(unit_flags);
     opts.extend(argv_flags.into_iter().map(|f| Opt {
@@ -268,7 +317,10 @@ fn config_options(path: &str, text: &str, opts: &mut Vec<Opt>, errors: &mut Vec<
         Ok(d) => d,
         Err(e) => {
             let (l, c) = e.pos.map(|p| (p.line, p.col)).unwrap_or((1, 1));
-            errors.push(format!("{path}:{l}:{c}: expected k3s config YAML: {}", e.message));
+            errors.push(format!(
+                "{path}:{l}:{c}: expected k3s config YAML: {}",
+                e.message
+            ));
             return;
         }
     };
@@ -282,9 +334,12 @@ fn config_options(path: &str, text: &str, opts: &mut Vec<Opt>, errors: &mut Vec<
         };
         let values: Vec<String> = match e.value.as_map() {
             Some(_) => vec![super::configfile::render(&e.value)],
-            None if !e.value.as_seq().is_empty() => {
-                e.value.as_seq().iter().filter_map(|n| n.scalar_text()).collect()
-            }
+            None if !e.value.as_seq().is_empty() => e
+                .value
+                .as_seq()
+                .iter()
+                .filter_map(|n| n.scalar_text())
+                .collect(),
             None => e.value.scalar_text().into_iter().collect(),
         };
         for value in values {
@@ -302,7 +357,12 @@ fn unit_options(fs: &HostFs, unit: &str) -> Vec<Opt> {
     let Some(cmd) = u.exec_start.last() else {
         return Vec::new();
     };
-    let src = u.drop_ins.last().or(u.fragment.as_ref()).cloned().unwrap_or_default();
+    let src = u
+        .drop_ins
+        .last()
+        .or(u.fragment.as_ref())
+        .cloned()
+        .unwrap_or_default();
     let words = systemd::split_command(cmd);
     flags::parse(words.get(1..).unwrap_or_default())
         .into_iter()

@@ -101,7 +101,11 @@ fn distro_paths(name: &str, paths: &mut Vec<String>, walked: &mut Vec<(String, u
     let data = format!("/var/lib/rancher/{name}");
     paths.push(format!("/etc/rancher/{name}/config.yaml"));
     paths.push(format!("{data}/server/db/etcd"));
-    for f in ["kubelet.kubeconfig", "kubeproxy.kubeconfig", "client-ca.crt"] {
+    for f in [
+        "kubelet.kubeconfig",
+        "kubeproxy.kubeconfig",
+        "client-ca.crt",
+    ] {
         paths.push(format!("{data}/agent/{f}"));
     }
     walked.push((format!("{data}/server/tls"), 2));

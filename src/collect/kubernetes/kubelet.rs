@@ -45,7 +45,10 @@ const FLAG_DEFAULTS: &[(&str, &str)] = &[
 const FLAG_KEYS: &[(&str, &str)] = &[
     ("address", "address"),
     ("anonymous-auth", "authentication.anonymous.enabled"),
-    ("authentication-token-webhook", "authentication.webhook.enabled"),
+    (
+        "authentication-token-webhook",
+        "authentication.webhook.enabled",
+    ),
     ("authorization-mode", "authorization.mode"),
     ("cgroup-driver", "cgroupDriver"),
     ("client-ca-file", "authentication.x509.clientCAFile"),
@@ -182,11 +185,18 @@ pub fn apply_dir(fs: &HostFs, comp: &mut KubeComponent, dir: &str) {
     match fs.list_dir(dir) {
         Ok(names) => {
             for n in names.iter().filter(|n| n.ends_with(".conf")) {
-                apply_file(fs, comp, &format!("{}/{n}", dir.trim_end_matches('/')), true);
+                apply_file(
+                    fs,
+                    comp,
+                    &format!("{}/{n}", dir.trim_end_matches('/')),
+                    true,
+                );
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => comp.errors.push(format!("{dir}: cannot list drop-ins: {e}")),
+        Err(e) => comp
+            .errors
+            .push(format!("{dir}: cannot list drop-ins: {e}")),
     }
 }
 
@@ -223,7 +233,8 @@ pub fn apply_file(fs: &HostFs, comp: &mut KubeComponent, path: &str, drop_in: bo
 }
 
 pub fn set(comp: &mut KubeComponent, key: &str, value: &str, origin: Origin) {
-    comp.settings.insert(key.to_string(), setting(key, value, origin));
+    comp.settings
+        .insert(key.to_string(), setting(key, value, origin));
 }
 
 /// A setting, with the value masked when the key names a secret (a

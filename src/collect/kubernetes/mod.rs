@@ -48,11 +48,9 @@ pub const RKE2_MANIFESTS: &str = "/var/lib/rancher/rke2/agent/pod-manifests";
 
 /// Collect, honouring [`PIDS_ENV`].
 pub fn collect(fs: &HostFs) -> KubeFacts {
-    let only: Option<Vec<u32>> = std::env::var(PIDS_ENV).ok().map(|s| {
-        s.split(',')
-            .filter_map(|p| p.trim().parse().ok())
-            .collect()
-    });
+    let only: Option<Vec<u32>> = std::env::var(PIDS_ENV)
+        .ok()
+        .map(|s| s.split(',').filter_map(|p| p.trim().parse().ok()).collect());
     collect_with(fs, only.as_deref())
 }
 
@@ -70,10 +68,12 @@ pub fn collect_with(fs: &HostFs, only: Option<&[u32]>) -> KubeFacts {
     let distro_proc = procs
         .iter()
         .find(|p| matches!(p.what, What::K3s { .. } | What::Rke2 { .. }));
-    if let Some(p @ KubeProc {
-        what: What::K3s { server },
-        ..
-    }) = distro_proc
+    if let Some(
+        p @ KubeProc {
+            what: What::K3s { server },
+            ..
+        },
+    ) = distro_proc
     {
         distro::k3s(fs, p, *server, &mut facts);
     }
@@ -140,7 +140,11 @@ fn from_static_pod(fs: &HostFs, pod: &staticpod::StaticPod) -> KubeComponent {
 /// `staticPodPath` first.
 pub fn static_pod_dirs(fs: &HostFs, facts: &KubeFacts, rke2: bool) -> Vec<String> {
     if let Some(k) = facts.component(ComponentKind::Kubelet) {
-        return k.get("staticPodPath").map(str::to_string).into_iter().collect();
+        return k
+            .get("staticPodPath")
+            .map(str::to_string)
+            .into_iter()
+            .collect();
     }
     let mut dirs = Vec::new();
     if let Ok(keys) = configfile::read(fs, "/var/lib/kubelet/config.yaml", None) {

@@ -80,7 +80,9 @@ pub fn parse(path: &str, text: &str) -> Result<Option<StaticPod>, String> {
             .map(|e| {
                 e.as_seq()
                     .iter()
-                    .filter_map(|v| Some((v.get_str("name")?.into(), v.get("value")?.scalar_text()?)))
+                    .filter_map(|v| {
+                        Some((v.get_str("name")?.into(), v.get("value")?.scalar_text()?))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -113,12 +115,19 @@ mod tests {
         assert_eq!(p.kind, ComponentKind::Etcd);
         assert_eq!(
             p.argv,
-            vec!["etcd", "--data-dir=/var/lib/etcd", "--client-cert-auth=true"]
+            vec![
+                "etcd",
+                "--data-dir=/var/lib/etcd",
+                "--client-cert-auth=true"
+            ]
         );
         assert_eq!(p.env, vec![("ETCD_AUTO_TLS".into(), "false".into())]);
-        assert!(parse("/m/x.yaml", "kind: Pod\nspec:\n  containers:\n  - name: nginx\n")
-            .unwrap()
-            .is_none());
+        assert!(parse(
+            "/m/x.yaml",
+            "kind: Pod\nspec:\n  containers:\n  - name: nginx\n"
+        )
+        .unwrap()
+        .is_none());
         let e = parse("/m/bad.yaml", "kind: Pod\nspec: [\n").unwrap_err();
         assert!(e.starts_with("/m/bad.yaml:"), "{e}");
     }
