@@ -216,6 +216,12 @@ fn kubelet_precedence_defaults_file_dropins_flags() {
     );
     // Default.
     assert_eq!(c.get("makeIPTablesUtilChains"), Some("true"));
+    // kubeadm's `streamingConnectionIdleTimeout: 0s` means the default.
+    assert_eq!(c.get("streamingConnectionIdleTimeout"), Some("4h0m0s"));
+    assert_eq!(
+        origin(c, "streamingConnectionIdleTimeout"),
+        &Origin::Default
+    );
     assert_eq!(origin(c, "makeIPTablesUtilChains"), &Origin::Default);
     // Config file, with its line.
     assert_eq!(c.get("authentication.anonymous.enabled"), Some("false"));

@@ -505,8 +505,8 @@ pub fn kubelet_cmd(o: &NodeOptions) -> Vec<String> {
     )
 }
 
-/// `/var/lib/kubelet/config.yaml` as kubeadm v1.32 writes it (zero
-/// durations left out: the kubelet defaults them).
+/// `/var/lib/kubelet/config.yaml` as kubeadm v1.32 writes it (most zero
+/// durations left out; the kubelet defaults them).
 pub const KUBELET_CONFIG: &str = "apiVersion: kubelet.config.k8s.io/v1beta1
 authentication:
   anonymous:
@@ -527,6 +527,7 @@ healthzPort: 10248
 kind: KubeletConfiguration
 rotateCertificates: true
 staticPodPath: /etc/kubernetes/manifests
+streamingConnectionIdleTimeout: 0s
 ";
 
 /// A hardening drop-in for the kubelet.

@@ -157,45 +157,7 @@ fn k3s_component(
 fn fixed(fs: &HostFs, kind: ComponentKind, data: &str, etcd: bool) -> Vec<Flag> {
     let tls = format!("{data}/server/tls");
     let pairs: Vec<(&str, String)> = match kind {
-        ComponentKind::KubeApiserver => {
-            let mut v = vec![
-                ("anonymous-auth", "false".into()),
-                ("authorization-mode", "Node,RBAC".into()),
-                ("bind-address", "127.0.0.1".into()),
-                ("client-ca-file", format!("{tls}/client-ca.crt")),
-                ("enable-admission-plugins", "NodeRestriction".into()),
-                (
-                    "kubelet-certificate-authority",
-                    format!("{tls}/server-ca.crt"),
-                ),
-                (
-                    "kubelet-client-certificate",
-                    format!("{tls}/client-kube-apiserver.crt"),
-                ),
-                (
-                    "kubelet-client-key",
-                    format!("{tls}/client-kube-apiserver.key"),
-                ),
-                ("profiling", "false".into()),
-                ("secure-port", "6444".into()),
-                ("service-account-key-file", format!("{tls}/service.key")),
-                ("service-account-lookup", "true".into()),
-                ("tls-cert-file", format!("{tls}/serving-kube-apiserver.crt")),
-                (
-                    "tls-private-key-file",
-                    format!("{tls}/serving-kube-apiserver.key"),
-                ),
-            ];
-            if etcd {
-                v.push(("etcd-cafile", format!("{tls}/etcd/server-ca.crt")));
-                v.push(("etcd-certfile", format!("{tls}/etcd/client.crt")));
-                v.push(("etcd-keyfile", format!("{tls}/etcd/client.key")));
-                v.push(("etcd-servers", "https://127.0.0.1:2379".into()));
-            } else {
-                v.push(("etcd-servers", format!("unix://{data}/server/kine.sock")));
-            }
-            v
-        }
+        ComponentKind::KubeApiserver => apiserver_fixed(data, etcd),
         ComponentKind::KubeControllerManager => vec![
             ("bind-address", "127.0.0.1".into()),
             (
@@ -234,6 +196,48 @@ fn fixed(fs: &HostFs, kind: ComponentKind, data: &str, etcd: bool) -> Vec<Flag> 
             value: v,
         })
         .collect()
+}
+
+/// What k3s passes to its embedded kube-apiserver.
+fn apiserver_fixed(data: &str, etcd: bool) -> Vec<(&'static str, String)> {
+    let tls = format!("{data}/server/tls");
+    let mut v = vec![
+        ("anonymous-auth", "false".into()),
+        ("authorization-mode", "Node,RBAC".into()),
+        ("bind-address", "127.0.0.1".into()),
+        ("client-ca-file", format!("{tls}/client-ca.crt")),
+        ("enable-admission-plugins", "NodeRestriction".into()),
+        (
+            "kubelet-certificate-authority",
+            format!("{tls}/server-ca.crt"),
+        ),
+        (
+            "kubelet-client-certificate",
+            format!("{tls}/client-kube-apiserver.crt"),
+        ),
+        (
+            "kubelet-client-key",
+            format!("{tls}/client-kube-apiserver.key"),
+        ),
+        ("profiling", "false".into()),
+        ("secure-port", "6444".into()),
+        ("service-account-key-file", format!("{tls}/service.key")),
+        ("service-account-lookup", "true".into()),
+        ("tls-cert-file", format!("{tls}/serving-kube-apiserver.crt")),
+        (
+            "tls-private-key-file",
+            format!("{tls}/serving-kube-apiserver.key"),
+        ),
+    ];
+    if etcd {
+        v.push(("etcd-cafile", format!("{tls}/etcd/server-ca.crt")));
+        v.push(("etcd-certfile", format!("{tls}/etcd/client.crt")));
+        v.push(("etcd-keyfile", format!("{tls}/etcd/client.key")));
+        v.push(("etcd-servers", "https://127.0.0.1:2379".into()));
+    } else {
+        v.push(("etcd-servers", format!("unix://{data}/server/kine.sock")));
+    }
+    v
 }
 
 /// Newer k3s writes the kubelet's settings to a drop-in dir and passes

@@ -86,6 +86,14 @@ const PATH_KEYS: &[&str] = &[
     "tlsPrivateKeyFile",
 ];
 
+/// Durations the kubelet's config defaulting replaces when they are zero.
+const ZERO_IS_DEFAULT: &[&str] = &["streamingConnectionIdleTimeout"];
+
+fn is_zero_duration(v: &str) -> bool {
+    let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
+    !digits.is_empty() && digits.chars().all(|c| c == '0')
+}
+
 /// Flags holding paths: relative ones are relative to the process's cwd.
 const PATH_FLAGS: &[&str] = &[
     "bootstrap-kubeconfig",
@@ -212,6 +220,11 @@ pub fn apply_file(fs: &HostFs, comp: &mut KubeComponent, path: &str, drop_in: bo
     };
     let base = dir_of(path);
     for k in keys {
+        // The kubelet defaults a zero duration in a file (kubeadm writes
+        // `0s`): it is not a setting of 0.
+        if ZERO_IS_DEFAULT.contains(&k.key.as_str()) && is_zero_duration(&k.value) {
+            continue;
+        }
         let value = if PATH_KEYS.contains(&k.key.as_str()) {
             resolve(Some(&base), &k.value)
         } else {
@@ -275,5 +288,7 @@ mod tests {
         assert_eq!(resolve(None, "rel"), "rel");
         assert_eq!(flag_key("read-only-port"), "readOnlyPort");
         assert_eq!(flag_key("hostname-override"), "hostname-override");
+        assert!(is_zero_duration("0s") && is_zero_duration("0h0m0s"));
+        assert!(!is_zero_duration("5m") && !is_zero_duration("4h0m0s"));
     }
 }
