@@ -852,7 +852,19 @@ impl StandIn {
         if let Some(c) = cwd {
             cmd.current_dir(c);
         }
-        let child = cmd.spawn().unwrap();
+        // A file just written can be briefly "busy" when another test
+        // thread forks at that moment (ETXTBSY): retry.
+        let mut tries = 0;
+        let child = loop {
+            match cmd.spawn() {
+                Ok(c) => break c,
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("cannot start stand-in {}: {e}", exe.display()),
+            }
+        };
         let s = StandIn { child };
         s.wait_visible(file_name);
         s
