@@ -562,3 +562,49 @@ fn facts_survive_a_json_round_trip() {
     let back: KubeFacts = serde_json::from_str(&json).unwrap();
     assert_eq!(back, f);
 }
+
+/// kube-proxy runs in a pod: its `--config` is a ConfigMap inside the pod,
+/// read through `/proc/PID/root`; flags keep their names, config keys are
+/// dotted.
+#[test]
+fn kube_proxy_config_is_read_inside_its_pod() {
+    require_root();
+    let t = kubeadm(&NodeOptions::default());
+    t.link_proc();
+    let pod_root = t.scratch().join("kube-proxy-pod");
+    let cfg = pod_root.join("var/lib/kube-proxy/config.conf");
+    std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
+    std::fs::write(
+        &cfg,
+        "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n\
+         clientConnection:\n  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf\n\
+         metricsBindAddress: 0.0.0.0:10249\nmode: iptables\n",
+    )
+    .unwrap();
+    let argv: Vec<String> = [
+        "/usr/local/bin/kube-proxy",
+        "--config=/var/lib/kube-proxy/config.conf",
+        "--hostname-override=node-a",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let p = StandIn::start_chrooted(&pod_root, "kube-proxy", &argv);
+    let f = facts(&t, &[&p]);
+    let c = comp(&f, ComponentKind::KubeProxy);
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert_eq!(c.get("metricsBindAddress"), Some("0.0.0.0:10249"));
+    assert_eq!(
+        origin(c, "metricsBindAddress"),
+        &Origin::ConfigFile {
+            path: "/var/lib/kube-proxy/config.conf".into(),
+            line: Some(5)
+        }
+    );
+    assert_eq!(
+        c.get("clientConnection.kubeconfig"),
+        Some("/var/lib/kube-proxy/kubeconfig.conf")
+    );
+    assert_eq!(c.get("hostname-override"), Some("node-a"));
+    assert_eq!(origin(c, "hostname-override"), &Origin::Flag);
+}

@@ -870,6 +870,45 @@ impl StandIn {
         s
     }
 
+    /// Start the stand-in inside `new_root` (chroot), as a process in a
+    /// pod sees its own filesystem: the binary is copied to
+    /// `<new_root>/<file_name>` and run as `/<file_name>`.
+    pub fn start_chrooted(new_root: &Path, file_name: &str, argv: &[String]) -> StandIn {
+        std::fs::create_dir_all(new_root).unwrap();
+        let exe = new_root.join(file_name);
+        std::fs::copy(standin_binary(), &exe).unwrap();
+        let dir = std::ffi::CString::new(new_root.to_string_lossy().as_bytes()).unwrap();
+        let mut cmd = Command::new(format!("/{file_name}"));
+        cmd.arg0(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: chroot and chdir are async-signal-safe.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::chroot(dir.as_ptr()) != 0 || libc::chdir(c"/".as_ptr()) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut tries = 0;
+        let child = loop {
+            match cmd.spawn() {
+                Ok(c) => break c,
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("cannot start stand-in {}: {e}", exe.display()),
+            }
+        };
+        let s = StandIn { child };
+        s.wait_visible(file_name);
+        s
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -5,7 +5,7 @@ use super::configfile;
 use super::flags::Flag;
 use super::kubelet::{resolve, set};
 use crate::collect::hostfs::HostFs;
-use crate::snapshot::kubernetes::{ComponentKind, KubeComponent, Origin};
+use crate::snapshot::kubernetes::{ComponentKind, FoundBy, KubeComponent, Origin};
 
 /// Fill `comp` from its flags (and, for etcd, its `ETCD_*` environment).
 /// `origin` is where the flags came from: the process's argv
@@ -135,7 +135,15 @@ fn kube_proxy(
         return;
     };
     comp.config_files.push(path.clone());
-    match configfile::read(fs, &path, Some("KubeProxyConfiguration")) {
+    let pid = match &comp.found_by {
+        FoundBy::Process {
+            pid,
+            embedded_in: None,
+            ..
+        } => Some(*pid),
+        _ => None,
+    };
+    match configfile::read_for(fs, &path, Some("KubeProxyConfiguration"), pid) {
         Ok(keys) => {
             for k in keys {
                 let origin = Origin::ConfigFile {

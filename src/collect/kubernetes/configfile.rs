@@ -24,6 +24,35 @@ pub fn read(fs: &HostFs, path: &str, kind: Option<&str>) -> Result<Vec<Key>, Str
     parse(path, &text, kind)
 }
 
+/// Like [`read`], but a file missing on the host is looked for inside the
+/// mount namespace of process `pid` (`/proc/PID/root`): kube-proxy runs in
+/// a pod and its `--config` is a ConfigMap mounted there.
+pub fn read_for(
+    fs: &HostFs,
+    path: &str,
+    kind: Option<&str>,
+    pid: Option<u32>,
+) -> Result<Vec<Key>, String> {
+    match (fs.read_to_string(path), pid) {
+        (Ok(text), _) => parse(path, &text, kind),
+        (Err(e), Some(pid)) if e.kind() == std::io::ErrorKind::NotFound => {
+            let inside = fs
+                .root
+                .join("proc")
+                .join(pid.to_string())
+                .join("root")
+                .join(path.trim_start_matches('/'));
+            match std::fs::read_to_string(&inside) {
+                Ok(text) => parse(path, &text, kind),
+                Err(e2) => Err(format!(
+                    "{path}: cannot read on the host ({e}) nor in process {pid}'s root ({e2})"
+                )),
+            }
+        }
+        (Err(e), _) => Err(format!("{path}: cannot read: {e}")),
+    }
+}
+
 pub fn parse(path: &str, text: &str, kind: Option<&str>) -> Result<Vec<Key>, String> {
     let docs = yaml::parse_documents(text).map_err(|e| {
         let (l, c) = e.pos.map(|p| (p.line, p.col)).unwrap_or((1, 1));
