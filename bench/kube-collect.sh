@@ -8,6 +8,7 @@
 #
 #   bench/kube-collect.sh          # 30 runs
 #   bench/kube-collect.sh 100      # 100 runs
+#   SHIPSHAPE_BIN=dist/shipshape bench/kube-collect.sh   # no build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
@@ -19,9 +20,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet
-bin=$PWD/target/release/shipshape
-[ -n "${CARGO_TARGET_DIR:-}" ] && bin=$CARGO_TARGET_DIR/release/shipshape
+# SHIPSHAPE_BIN=path uses an already built binary (e.g. the static one).
+if [ -n "${SHIPSHAPE_BIN:-}" ]; then
+  bin=$SHIPSHAPE_BIN
+else
+  cargo build --release --quiet
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/shipshape
+fi
 
 root=$work/root
 empty=$work/empty
@@ -80,8 +85,10 @@ measure() { # root -> "median_ms max_rss_kb"
   local r=$1 i t0 t1 us=() rss=0 out
   for ((i = 0; i < runs; i++)); do
     t0=$(date +%s%N)
-    out=$( { DOCKER_HOST=unix://$work/none.sock SHIPSHAPE_KUBE_PIDS=$standin_pid \
-      /usr/bin/time -f '%M' "$bin" collect --root "$r" --timeout 0.05 -o "$work/snap.json" 2>/dev/null; } 2>&1 | tail -1)
+    DOCKER_HOST=unix://$work/none.sock SHIPSHAPE_KUBE_PIDS=$standin_pid \
+      /usr/bin/time -o "$work/rss" -f '%M' "$bin" collect --root "$r" --timeout 0.05 \
+      -o "$work/snap.json" 2>/dev/null || true
+    out=$(tail -1 "$work/rss")
     t1=$(date +%s%N)
     us+=($(( (t1 - t0) / 1000 )))
     [ "$out" -gt "$rss" ] && rss=$out

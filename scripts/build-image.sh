@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 tag="${1:-shipshape:0.1.0}"
 shift || true
 target_dir="${CARGO_TARGET_DIR:-target}"
+# SHIPSHAPE_IMAGE_PROFILE=dev builds faster (the tests use it); release by default.
+profile="${SHIPSHAPE_IMAGE_PROFILE:-release}"
+out_dir=$profile
+[ "$profile" = dev ] && out_dir=debug
 RUSTFLAGS='-C target-feature=+crt-static' \
-  cargo build --quiet --release --target x86_64-unknown-linux-gnu
-bin="$target_dir/x86_64-unknown-linux-gnu/release/shipshape"
+  cargo build --quiet --profile "$profile" --target x86_64-unknown-linux-gnu
+bin="$target_dir/x86_64-unknown-linux-gnu/$out_dir/shipshape"
 # A static binary has no interpreter; refuse a dynamic one (it cannot run FROM scratch).
 if readelf -l "$bin" 2>/dev/null | grep -q 'Requesting program interpreter'; then
   echo "build-image: $bin is not static" >&2
