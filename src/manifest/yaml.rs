@@ -23,9 +23,26 @@ impl Pos {
 
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// Where the value starts.
+    /// Where the value starts. A value copied in by an alias (`*name`,
+    /// also under a `<<` merge key) sits at the alias.
     pub pos: Pos,
     pub value: Value,
+    /// Where a value copied in by an alias was written (`None` for a value
+    /// written where it is used).
+    pub origin: Option<Box<Origin>>,
+}
+
+/// Where an aliased value was defined: the anchor it came through and its
+/// own place inside the anchored node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The anchor's name, without the `&`.
+    pub anchor: std::sync::Arc<str>,
+    /// The value's position in the anchored node.
+    pub pos: Pos,
+    /// The position of the mapping key the value sits under there, when
+    /// the key came through the alias too.
+    pub key_pos: Option<Pos>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +223,8 @@ struct Builder {
     /// Collections still open, innermost last.
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, Node>,
+    /// Anchor names by id (from the parser's anchor events).
+    names: std::collections::HashMap<usize, std::sync::Arc<str>>,
     /// Nodes built so far, aliases expanded (bounded by [`MAX_NODES`]).
     nodes: usize,
 }
@@ -225,7 +244,11 @@ impl Builder {
                     resolve_plain(&v)
                 };
                 Done {
-                    node: Node { pos: here, value },
+                    node: Node {
+                        pos: here,
+                        value,
+                        origin: None,
+                    },
                     anchor,
                     merge_key,
                 }
@@ -257,9 +280,14 @@ impl Builder {
                 None => return Ok(()),
             },
             Event::Alias(id) => self.alias(id, here)?,
+            Event::Anchor(id, name) => {
+                self.names.insert(id, name.as_ref().into());
+                return Ok(());
+            }
             Event::DocumentStart(..) => {
                 // Limits and anchors are per document.
                 self.anchors.clear();
+                self.names.clear();
                 self.nodes = 0;
                 return Ok(());
             }
@@ -292,7 +320,11 @@ impl Builder {
             }
         };
         Some(Done {
-            node: Node { pos, value },
+            node: Node {
+                pos,
+                value,
+                origin: None,
+            },
             anchor,
             merge_key: false,
         })
@@ -311,7 +343,8 @@ impl Builder {
             ));
         }
         let mut node = n.clone();
-        node.relocate(here);
+        let name = self.names.get(&id).cloned().unwrap_or_else(|| "".into());
+        node.relocate_alias(here, &name, None);
         Ok(Done {
             node,
             anchor: 0,
@@ -378,7 +411,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
 /// over when the error is returned.
 pub fn each_document(text: &str, mut f: impl FnMut(Node)) -> Result<(), ParseError> {
     let mut b = Builder::default();
-    for ev in granit_parser::Parser::new_from_str(text) {
+    let mut options = granit_parser::Options::default();
+    // Anchor names, for the related location of an aliased value.
+    options.emit_anchor_events = true;
+    for ev in granit_parser::Parser::new_from_str_with_options(text, options) {
         let (ev, span) = ev.map_err(|e| parser_error(&e))?;
         b.event(ev, pos_of(&span.start))?;
         for d in b.docs.drain(..) {
@@ -476,6 +512,31 @@ impl Node {
         match &self.value {
             Value::Seq(s) => s.iter().for_each(|n| n.walk(f)),
             Value::Map(m) => m.iter().for_each(|e| e.value.walk(f)),
+            _ => {}
+        }
+    }
+
+    /// Move every position in the tree to `pos` (an alias), remembering
+    /// where each value was written and the anchor it came through. A value
+    /// that already came through an inner alias keeps that origin.
+    fn relocate_alias(&mut self, pos: Pos, anchor: &std::sync::Arc<str>, key_pos: Option<Pos>) {
+        if self.origin.is_none() {
+            self.origin = Some(Box::new(Origin {
+                anchor: anchor.clone(),
+                pos: self.pos,
+                key_pos,
+            }));
+        }
+        self.pos = pos;
+        match &mut self.value {
+            Value::Seq(s) => s
+                .iter_mut()
+                .for_each(|n| n.relocate_alias(pos, anchor, None)),
+            Value::Map(m) => m.iter_mut().for_each(|e| {
+                let key = e.key_pos;
+                e.key_pos = pos;
+                e.value.relocate_alias(pos, anchor, Some(key))
+            }),
             _ => {}
         }
     }

@@ -95,10 +95,16 @@ struct LogicalLocation<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
+    /// Set on related locations, which SARIF identifies by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     physical_location: Option<PhysicalLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation<'a>>,
+    /// Set on related locations: why that place matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +130,8 @@ struct ResultOut<'a> {
     level: &'static str,
     message: Text<'a>,
     locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
     properties: ResultProps<'a>,
@@ -225,11 +233,24 @@ fn location<'a>(loc: &'a Loc<'_>) -> Location<'a> {
                 }),
             }),
             logical_locations: Vec::new(),
+            id: None,
+            message: None,
         },
         Loc::Logical { name, kind } => Location {
             physical_location: None,
             logical_locations: vec![LogicalLocation { name, kind }],
+            id: None,
+            message: None,
         },
+    }
+}
+
+/// A related location: numbered from 1, with its own message.
+fn related<'a>(i: usize, hit: &'a Hit<'_>) -> Location<'a> {
+    Location {
+        id: Some(i + 1),
+        message: Some(Text { text: &hit.text }),
+        ..location(&hit.loc)
     }
 }
 
@@ -269,6 +290,12 @@ fn result<'a>(
         level,
         message: Text { text: &hit.text },
         locations: [location(&hit.loc)],
+        related_locations: hit
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, h)| related(i, h))
+            .collect(),
         suppressions: item
             .suppressed
             .iter()

@@ -54,6 +54,26 @@ pub struct ScanFinding {
     pub references: &'static [Ref],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// Other places that explain the finding: for a value that came
+    /// through a YAML alias or merge key, where its anchor defines it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+    /// Length of the highlighted text, for the terminal renderer.
+    #[serde(skip)]
+    pub len: u32,
+    /// The source line, for the terminal renderer.
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+/// A second location of a finding, in the same file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// Why this place matters ("value defined by anchor &defaults").
+    pub message: String,
     /// Length of the highlighted text, for the terminal renderer.
     #[serde(skip)]
     pub len: u32,
@@ -485,6 +505,9 @@ impl Collected {
         };
         for r in &mut self.raws {
             r.hit.pos = map.pos(r.hit.pos);
+            if let Some(rel) = &mut r.hit.related {
+                rel.pos = map.pos(rel.pos);
+            }
         }
         for d in self.scopes.iter_mut().flatten() {
             d.pos = map.pos(d.pos);
@@ -641,6 +664,20 @@ impl FindingMaker<'_> {
         suppression: Option<Suppression>,
     ) -> ScanFinding {
         let severity = self.settings.severity.get(rule.id).copied();
+        let secret = rule.title.to_ascii_lowercase().contains("secret");
+        let related = hit
+            .related
+            .as_ref()
+            .map(|r| RelatedLocation {
+                file: self.display.to_string(),
+                line: r.pos.line,
+                column: r.pos.col,
+                message: r.message(),
+                len: r.len,
+                source_line: self.snippet(r.pos, secret),
+            })
+            .into_iter()
+            .collect();
         ScanFinding {
             rule_id: rule.id,
             title: rule.title,
@@ -655,17 +692,20 @@ impl FindingMaker<'_> {
             remediation: rule.remediation,
             references: rule.refs,
             suppression,
+            related,
             len: hit.len,
-            source_line: {
-                let l = self.line(hit.pos.line);
-                // A rule about a secret points at it: mask that value
-                // whatever its key is called.
-                if rule.title.to_ascii_lowercase().contains("secret") {
-                    crate::redact::mask_value_after(l, hit.pos.col)
-                } else {
-                    crate::redact::redact_text(l)
-                }
-            },
+            source_line: self.snippet(hit.pos, secret),
+        }
+    }
+
+    /// The source line at `pos`, redacted. A rule about a secret points at
+    /// it: mask that value whatever its key is called.
+    fn snippet(&self, pos: Pos, secret: bool) -> String {
+        let l = self.line(pos.line);
+        if secret {
+            crate::redact::mask_value_after(l, pos.col)
+        } else {
+            crate::redact::redact_text(l)
         }
     }
 
@@ -714,6 +754,7 @@ fn directive_problems<'d>(
                 pos: d.pos,
                 len: len.max(1) as u32,
                 message: msg,
+                related: None,
             };
             findings.push(maker.make(rule, hit, String::new(), None));
         }

@@ -62,6 +62,23 @@ fn finding_item(rule: usize, f: &ScanFinding) -> Item<'_> {
                     len: Some(f.len),
                 }),
             },
+            related: f
+                .related
+                .iter()
+                .map(|r| Hit {
+                    text: r.message.as_str().into(),
+                    loc: Loc::File {
+                        path: r.file.as_str().into(),
+                        base: Some("%SRCROOT%"),
+                        region: Some(Region {
+                            line: r.line,
+                            column: r.column,
+                            len: Some(r.len),
+                        }),
+                    },
+                    related: Vec::new(),
+                })
+                .collect(),
         }],
         suppressed: f.suppression.as_ref().map(|s| s.reason.as_str().into()),
         object: f.object.as_str().into(),
@@ -86,6 +103,7 @@ fn error_item(e: &FileError) -> Item<'_> {
                     len: None,
                 }),
             },
+            related: Vec::new(),
         }]
     };
     Item {
