@@ -3,7 +3,7 @@
 use super::common::{FailOnArgs, OutputArgs};
 use crate::report::scan::ScanFormat;
 use crate::scan::config::ScanConfig;
-use crate::scan::{scan, ScanOptions};
+use crate::scan::{scan_with, ScanOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -126,7 +126,7 @@ pub fn run(args: ScanArgs) -> i32 {
         follow_links: !args.no_follow_symlinks,
         only: args.rules.clone(),
     };
-    let report = match scan(&opts) {
+    let report = match scan_with(&opts, args.format == ScanFormat::Text) {
         Ok(r) => r,
         Err(e) => {
             super::error(e);
