@@ -103,9 +103,23 @@ fn sarif_carries_related_locations_and_stays_valid() {
     assert_eq!(
         related,
         [
-            (12, 9, "COMPOSE-001", 7, 3, "value defined by anchor &defaults"),
+            (
+                12,
+                9,
+                "COMPOSE-001",
+                7,
+                3,
+                "value defined by anchor &defaults"
+            ),
             (12, 9, "COMPOSE-033", 4, 13, "value defined by anchor &base"),
-            (16, 9, "COMPOSE-001", 7, 3, "value defined by anchor &defaults"),
+            (
+                16,
+                9,
+                "COMPOSE-001",
+                7,
+                3,
+                "value defined by anchor &defaults"
+            ),
             (16, 9, "COMPOSE-033", 4, 13, "value defined by anchor &base"),
             (19, 14, "COMPOSE-002", 9, 5, "value defined by anchor &vols"),
             (14, 24, "K8S-001", 11, 9, "value defined by anchor &sc"),

@@ -331,9 +331,7 @@ fn sort_findings(v: &mut [ScanFinding]) {
         (&f.file, f.line, f.column, f.rule_id)
     }
     let cmp = |a: &ScanFinding, b: &ScanFinding| {
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.message.cmp(&b.message))
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     };
     if !v.is_sorted_by(|a, b| cmp(a, b).is_le()) {
         v.sort_by(cmp);

@@ -65,11 +65,7 @@ pub static DEVICES: Rule = Rule {
             if crate::knowledge::devices::takeover(&text).is_some() {
                 continue;
             }
-            s.at_node_text(
-                d,
-                &text,
-                format!("{} gets host device {text}", svc.label()),
-            );
+            s.at_node_text(d, &text, format!("{} gets host device {text}", svc.label()));
         }
     }),
 };
