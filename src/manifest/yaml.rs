@@ -584,6 +584,28 @@ mod tests {
     }
 
     #[test]
+    fn aliased_values_sit_at_the_alias_and_remember_their_anchor() {
+        let text = "x: &base\n  a: 1\ny: &def\n  <<: *base\n  b: 2\ns:\n  <<: *def\n  v: *def\n";
+        let docs = parse_documents(text).unwrap();
+        let s = docs[0].get("s").unwrap();
+        // Merged entries: at `*def` (line 7), written in &base and &def.
+        let a = s.entry("a").unwrap();
+        assert_eq!((a.key_pos, a.value.pos), (Pos::new(7, 7), Pos::new(7, 7)));
+        let o = a.value.origin.as_deref().unwrap();
+        assert_eq!(&*o.anchor, "base");
+        assert_eq!((o.key_pos, o.pos), (Some(Pos::new(2, 3)), Pos::new(2, 6)));
+        let b = s.entry("b").unwrap().value.origin.as_deref().unwrap();
+        assert_eq!(&*b.anchor, "def");
+        assert_eq!(b.key_pos, Some(Pos::new(5, 3)));
+        // An alias used directly: the mapping itself came from &def.
+        let v = s.get("v").unwrap();
+        assert_eq!(v.pos, Pos::new(8, 6));
+        assert_eq!(v.origin.as_deref().unwrap().pos, Pos::new(4, 3));
+        // Values written in place have no origin.
+        assert!(docs[0].path(&["x", "a"]).unwrap().origin.is_none());
+    }
+
+    #[test]
     fn json_parses_with_positions() {
         let docs = parse_documents("{\"kind\": \"Pod\",\n \"spec\": {\"hostPID\": true}}").unwrap();
         let e = docs[0].path_entry(&["spec", "hostPID"]).unwrap();

@@ -197,7 +197,7 @@ fn cache(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
         for c in cmds {
             let Some((mgr, _)) = install(c) else { continue };
-            if (mgr == Manager::Pip && pip_env) || cleaned(mgr, i, &cmds) {
+            if (mgr == Manager::Pip && pip_env) || cleaned(mgr, i, cmds) {
                 continue;
             }
             let (w, off) = &c.effective()[0];
