@@ -4,7 +4,7 @@ use super::common::{FailOnArgs, OutputArgs, TriageArgs};
 use crate::report::baseline::{self, Extras};
 use crate::report::scan::ScanFormat;
 use crate::scan::config::ScanConfig;
-use crate::scan::{scan, ScanOptions};
+use crate::scan::{scan_with, ScanOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -130,7 +130,9 @@ pub fn run(args: ScanArgs) -> i32 {
         follow_links: !args.no_follow_symlinks,
         only: args.rules.clone(),
     };
-    let (report, extras) = match scan(&opts).and_then(|r| triage(&args, r, config_path)) {
+    let (report, extras) = match scan_with(&opts, args.format == ScanFormat::Text)
+        .and_then(|r| triage(&args, r, config_path))
+    {
         Ok(r) => r,
         Err(e) => {
             super::error(e);

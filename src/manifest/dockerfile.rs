@@ -22,6 +22,9 @@ pub struct Instruction {
     pub heredocs: Vec<(String, String)>,
     /// Index of the build stage the instruction belongs to (`FROM` starts one).
     pub stage: usize,
+    /// [`Instruction::commands`], parsed on first use: many rules look at
+    /// the same instruction's commands.
+    commands: std::sync::OnceLock<Vec<Command>>,
 }
 
 impl Instruction {
@@ -72,6 +75,36 @@ impl Instruction {
     /// Whether the arguments use the JSON (exec) form.
     pub fn is_exec_form(&self) -> bool {
         self.operands().0.trim_start().starts_with('[')
+    }
+
+    /// The arguments as shell text: an exec form's JSON brackets, quotes
+    /// and commas become spaces (byte offsets are kept), so its words can
+    /// be read like a shell command's.
+    pub fn shell_text(&self) -> String {
+        if !self.is_exec_form() {
+            return self.args.clone();
+        }
+        let mut out = String::with_capacity(self.args.len());
+        let mut in_q = false;
+        let mut prev = '\0';
+        for ch in self.args.chars() {
+            if ch == '"' && prev != '\\' {
+                in_q = !in_q;
+                out.push(' ');
+            } else if !in_q && matches!(ch, '[' | ']' | ',') {
+                out.push(' ');
+            } else {
+                out.push(ch);
+            }
+            prev = ch;
+        }
+        out
+    }
+
+    /// The simple commands of [`Instruction::shell_text`], parsed once.
+    pub fn commands(&self) -> &[Command] {
+        self.commands
+            .get_or_init(|| shell_commands(&self.shell_text()))
     }
 }
 
@@ -321,6 +354,7 @@ pub fn parse(text: &str) -> Dockerfile {
             segments: l.segments,
             heredocs,
             stage,
+            commands: std::sync::OnceLock::new(),
         };
         if is_from {
             let st = stage_of(&df, &instr, df.instructions.len());

@@ -23,9 +23,26 @@ impl Pos {
 
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// Where the value starts.
+    /// Where the value starts. A value copied in by an alias (`*name`,
+    /// also under a `<<` merge key) sits at the alias.
     pub pos: Pos,
     pub value: Value,
+    /// Where a value copied in by an alias was written (`None` for a value
+    /// written where it is used).
+    pub origin: Option<Box<Origin>>,
+}
+
+/// Where an aliased value was defined: the anchor it came through and its
+/// own place inside the anchored node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The anchor's name, without the `&`.
+    pub anchor: std::sync::Arc<str>,
+    /// The value's position in the anchored node.
+    pub pos: Pos,
+    /// The position of the mapping key the value sits under there, when
+    /// the key came through the alias too.
+    pub key_pos: Option<Pos>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +223,8 @@ struct Builder {
     /// Collections still open, innermost last.
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, Node>,
+    /// Anchor names by id (from the parser's anchor events).
+    names: std::collections::HashMap<usize, std::sync::Arc<str>>,
     /// Nodes built so far, aliases expanded (bounded by [`MAX_NODES`]).
     nodes: usize,
 }
@@ -225,7 +244,11 @@ impl Builder {
                     resolve_plain(&v)
                 };
                 Done {
-                    node: Node { pos: here, value },
+                    node: Node {
+                        pos: here,
+                        value,
+                        origin: None,
+                    },
                     anchor,
                     merge_key,
                 }
@@ -257,9 +280,14 @@ impl Builder {
                 None => return Ok(()),
             },
             Event::Alias(id) => self.alias(id, here)?,
+            Event::Anchor(id, name) => {
+                self.names.insert(id, name.as_ref().into());
+                return Ok(());
+            }
             Event::DocumentStart(..) => {
                 // Limits and anchors are per document.
                 self.anchors.clear();
+                self.names.clear();
                 self.nodes = 0;
                 return Ok(());
             }
@@ -292,7 +320,11 @@ impl Builder {
             }
         };
         Some(Done {
-            node: Node { pos, value },
+            node: Node {
+                pos,
+                value,
+                origin: None,
+            },
             anchor,
             merge_key: false,
         })
@@ -311,7 +343,8 @@ impl Builder {
             ));
         }
         let mut node = n.clone();
-        node.relocate(here);
+        let name = self.names.get(&id).cloned().unwrap_or_else(|| "".into());
+        node.relocate_alias(here, &name, None);
         Ok(Done {
             node,
             anchor: 0,
@@ -378,7 +411,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
 /// over when the error is returned.
 pub fn each_document(text: &str, mut f: impl FnMut(Node)) -> Result<(), ParseError> {
     let mut b = Builder::default();
-    for ev in granit_parser::Parser::new_from_str(text) {
+    let mut options = granit_parser::Options::default();
+    // Anchor names, for the related location of an aliased value.
+    options.emit_anchor_events = true;
+    for ev in granit_parser::Parser::new_from_str_with_options(text, options) {
         let (ev, span) = ev.map_err(|e| parser_error(&e))?;
         b.event(ev, pos_of(&span.start))?;
         for d in b.docs.drain(..) {
@@ -480,6 +516,31 @@ impl Node {
         }
     }
 
+    /// Move every position in the tree to `pos` (an alias), remembering
+    /// where each value was written and the anchor it came through. A value
+    /// that already came through an inner alias keeps that origin.
+    fn relocate_alias(&mut self, pos: Pos, anchor: &std::sync::Arc<str>, key_pos: Option<Pos>) {
+        if self.origin.is_none() {
+            self.origin = Some(Box::new(Origin {
+                anchor: anchor.clone(),
+                pos: self.pos,
+                key_pos,
+            }));
+        }
+        self.pos = pos;
+        match &mut self.value {
+            Value::Seq(s) => s
+                .iter_mut()
+                .for_each(|n| n.relocate_alias(pos, anchor, None)),
+            Value::Map(m) => m.iter_mut().for_each(|e| {
+                let key = e.key_pos;
+                e.key_pos = pos;
+                e.value.relocate_alias(pos, anchor, Some(key))
+            }),
+            _ => {}
+        }
+    }
+
     /// Move every position in the tree to `pos` (used for content that was
     /// pulled in from another file, so findings point at the reference).
     pub fn relocate(&mut self, pos: Pos) {
@@ -520,6 +581,28 @@ mod tests {
         let s = docs[0].get("s").unwrap();
         assert_eq!(s.get("privileged").and_then(Node::as_bool), Some(true));
         assert_eq!(s.get_str("image"), Some("a"));
+    }
+
+    #[test]
+    fn aliased_values_sit_at_the_alias_and_remember_their_anchor() {
+        let text = "x: &base\n  a: 1\ny: &def\n  <<: *base\n  b: 2\ns:\n  <<: *def\n  v: *def\n";
+        let docs = parse_documents(text).unwrap();
+        let s = docs[0].get("s").unwrap();
+        // Merged entries: at `*def` (line 7), written in &base and &def.
+        let a = s.entry("a").unwrap();
+        assert_eq!((a.key_pos, a.value.pos), (Pos::new(7, 7), Pos::new(7, 7)));
+        let o = a.value.origin.as_deref().unwrap();
+        assert_eq!(&*o.anchor, "base");
+        assert_eq!((o.key_pos, o.pos), (Some(Pos::new(2, 3)), Pos::new(2, 6)));
+        let b = s.entry("b").unwrap().value.origin.as_deref().unwrap();
+        assert_eq!(&*b.anchor, "def");
+        assert_eq!(b.key_pos, Some(Pos::new(5, 3)));
+        // An alias used directly: the mapping itself came from &def.
+        let v = s.get("v").unwrap();
+        assert_eq!(v.pos, Pos::new(8, 6));
+        assert_eq!(v.origin.as_deref().unwrap().pos, Pos::new(4, 3));
+        // Values written in place have no origin.
+        assert!(docs[0].path(&["x", "a"]).unwrap().origin.is_none());
     }
 
     #[test]

@@ -51,6 +51,7 @@ fn hits(f: &Finding) -> Vec<Hit<'_>> {
         .map(|e| Hit {
             text: format!("{} — {}", f.title, offender_line(e)).into(),
             loc: loc(&e.target),
+            related: Vec::new(),
         })
         .collect();
     if !offenders.is_empty() {
@@ -62,6 +63,7 @@ fn hits(f: &Finding) -> Vec<Hit<'_>> {
             name: "host".into(),
             kind: "host".into(),
         },
+        related: Vec::new(),
     }]
 }
 

@@ -290,6 +290,7 @@ pub fn add_ignored_items<'a>(run: &mut super::core::Run<'a>, x: &'a Extras) {
             hits: vec![Hit {
                 text: text.into(),
                 loc,
+                related: Vec::new(),
             }],
             suppressed: Some(i.reason.as_str().into()),
             object: "".into(),

@@ -97,6 +97,9 @@ pub enum Verdict {
 pub struct Hit<'a> {
     pub text: Str<'a>,
     pub loc: Loc<'a>,
+    /// Other places that explain this one (SARIF `relatedLocations`), each
+    /// with its own sentence: the anchor that defines an aliased value.
+    pub related: Vec<Hit<'a>>,
 }
 
 /// One rule's result for one subject: an audit check, a scan finding, a
@@ -192,6 +195,7 @@ pub(crate) mod tests {
                     base: None,
                     region: None,
                 },
+                related: Vec::new(),
             }],
             suppressed: None,
             object: "".into(),

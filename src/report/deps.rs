@@ -80,6 +80,7 @@ fn item(rule: usize, f: &Finding) -> Item<'_> {
                 base: None,
                 region,
             },
+            related: Vec::new(),
         }],
         suppressed: None,
         object: f.origin.target.as_deref().unwrap_or("").into(),

@@ -95,10 +95,16 @@ struct LogicalLocation<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
+    /// Set on related locations, which SARIF identifies by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     physical_location: Option<PhysicalLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation<'a>>,
+    /// Set on related locations: why that place matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +130,8 @@ struct ResultOut<'a> {
     level: &'static str,
     message: Text<'a>,
     locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
     properties: ResultProps<'a>,
@@ -225,11 +233,24 @@ fn location<'a>(loc: &'a Loc<'_>) -> Location<'a> {
                 }),
             }),
             logical_locations: Vec::new(),
+            id: None,
+            message: None,
         },
         Loc::Logical { name, kind } => Location {
             physical_location: None,
             logical_locations: vec![LogicalLocation { name, kind }],
+            id: None,
+            message: None,
         },
+    }
+}
+
+/// A related location: numbered from 1, with its own message.
+fn related<'a>(i: usize, hit: &'a Hit<'_>) -> Location<'a> {
+    Location {
+        id: Some(i + 1),
+        message: Some(Text { text: &hit.text }),
+        ..location(&hit.loc)
     }
 }
 
@@ -269,6 +290,12 @@ fn result<'a>(
         level,
         message: Text { text: &hit.text },
         locations: [location(&hit.loc)],
+        related_locations: hit
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, h)| related(i, h))
+            .collect(),
         suppressions: item
             .suppressed
             .iter()
@@ -299,23 +326,48 @@ fn notification<'a>(run: &'a Run<'_>, item: &'a Item<'_>) -> Notification<'a> {
     }
 }
 
+/// Items made on demand, for a run too large to hold as items (a scan's
+/// findings): called once, while `results[]` is written.
+pub type MoreItems<'a> = dyn Fn() -> Box<dyn Iterator<Item = Item<'a>> + 'a> + 'a;
+
 /// `results[]`, produced while it is written rather than collected first,
-/// so a large scan is not held in memory a second time.
-struct Results<'a>(&'a Run<'a>);
+/// so a large scan is not held in memory a second time: the run's items,
+/// then the items [`MoreItems`] makes, one at a time.
+struct Results<'a>(&'a Run<'a>, Option<&'a MoreItems<'a>>);
+
+/// The results of one item: one per hit of a failed or review item.
+fn emit<S: serde::ser::SerializeSeq>(
+    seq: &mut S,
+    run: &Run<'_>,
+    item: &Item<'_>,
+) -> Result<(), S::Error> {
+    let judged = matches!(item.verdict, Verdict::Fail | Verdict::Review);
+    if let Some(r) = item.rule.filter(|_| judged) {
+        for h in &item.hits {
+            seq.serialize_element(&result(run, item, r, h))?;
+        }
+    }
+    Ok(())
+}
 
 impl Serialize for Results<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
         let run = self.0;
-        s.collect_seq(run.items.iter().flat_map(|item| {
-            let judged = matches!(item.verdict, Verdict::Fail | Verdict::Review);
-            let rule = item.rule.filter(|_| judged);
-            rule.into_iter()
-                .flat_map(move |r| item.hits.iter().map(move |h| result(run, item, r, h)))
-        }))
+        let mut seq = s.serialize_seq(None)?;
+        for item in &run.items {
+            emit(&mut seq, run, item)?;
+        }
+        if let Some(more) = self.1 {
+            for item in more() {
+                emit(&mut seq, run, &item)?;
+            }
+        }
+        seq.end()
     }
 }
 
-fn log<'a>(run: &'a Run<'a>) -> Log<'a> {
+fn log<'a>(run: &'a Run<'a>, more: Option<&'a MoreItems<'a>>) -> Log<'a> {
     let mut notes: Vec<Notification> = run
         .items
         .iter()
@@ -345,7 +397,7 @@ fn log<'a>(run: &'a Run<'a>) -> Log<'a> {
                 execution_successful: run.complete,
                 tool_execution_notifications: notes,
             }],
-            results: Results(run),
+            results: Results(run, more),
             properties: &run.properties,
         }],
     }
@@ -353,7 +405,19 @@ fn log<'a>(run: &'a Run<'a>) -> Log<'a> {
 
 /// Stream the SARIF log of `run` to `out`.
 pub fn write(run: &Run<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(run))?;
+    serde_json::to_writer_pretty(&mut *out, &log(run, None))?;
+    out.write_all(b"\n")
+}
+
+/// [`write`], with more result items made while `results[]` is written
+/// (after the run's own items). Their rules must already be in
+/// `run.rules`; items that are not failed or review add nothing.
+pub fn write_with<'a>(
+    run: &'a Run<'a>,
+    more: &'a MoreItems<'a>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(run, Some(more)))?;
     out.write_all(b"\n")
 }
 

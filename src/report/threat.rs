@@ -56,6 +56,7 @@ fn item<'a>(a: &Analysis<'a>, rule: usize, i: &'a Instance) -> Item<'a> {
                 name: c.name.as_str().into(),
                 kind: c.kind.name().into(),
             },
+            related: Vec::new(),
         }],
         suppressed: i.waiver.as_ref().map(|w| w.reason.as_str().into()),
         object: i.id.as_str().into(),

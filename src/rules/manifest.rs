@@ -65,6 +65,27 @@ pub struct Hit {
     /// Length of the highlighted text in code points (at least 1).
     pub len: u32,
     pub message: String,
+    /// For a value that came through a YAML alias or merge key: where the
+    /// anchor defines it (the hit itself points at the alias, inside the
+    /// object or service that uses it).
+    pub related: Option<Related>,
+}
+
+/// A second location of a hit: the anchored definition of an aliased value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub pos: Pos,
+    /// Length of the highlighted text in code points (at least 1).
+    pub len: u32,
+    /// The anchor's name, without the `&`.
+    pub anchor: std::sync::Arc<str>,
+}
+
+impl Related {
+    /// "value defined by anchor &name".
+    pub fn message(&self) -> String {
+        format!("value defined by anchor &{}", self.anchor)
+    }
 }
 
 /// Where rules report. One sink per (rule, target).
@@ -86,7 +107,32 @@ impl Sink {
             pos,
             len: len.max(1) as u32,
             message: message.into(),
+            related: None,
         });
+    }
+
+    /// Attach the anchored definition to the last hit when it is about
+    /// a value that came through an alias (`at` picks the origin's key or
+    /// value position).
+    fn relate(&mut self, n: &Node, key: bool) {
+        let (Some(o), Some(hit)) = (n.origin.as_deref(), self.hits.last_mut()) else {
+            return;
+        };
+        let pos = if key { o.key_pos } else { Some(o.pos) };
+        if let Some(pos) = pos {
+            hit.related = Some(Related {
+                pos,
+                len: hit.len,
+                anchor: o.anchor.clone(),
+            });
+        }
+    }
+
+    /// Report at a node, highlighting `text` (which starts there); a node
+    /// that came through an alias also gets its anchored definition.
+    pub fn at_node_text(&mut self, n: &Node, text: &str, message: impl Into<String>) {
+        self.at_text(n.pos, text, message);
+        self.relate(n, false);
     }
 
     /// Report at `pos`, highlighting `text` (which starts there).
@@ -97,6 +143,7 @@ impl Sink {
     /// Report at a mapping key (`privileged:` in `privileged: true`).
     pub fn at_key(&mut self, e: &Entry, message: impl Into<String>) {
         self.at_text(e.key_pos, &e.key, message);
+        self.relate(&e.value, true);
     }
 
     /// Report at a value: a scalar is highlighted whole, a mapping at its
@@ -109,6 +156,7 @@ impl Sink {
             _ => n.scalar_text().map_or(1, |t| width(&t)),
         };
         self.report(n.pos, len, message);
+        self.relate(n, false);
     }
 
     /// Report at an instruction's keyword (`ADD`, `HEALTHCHECK`).

@@ -54,6 +54,26 @@ pub struct ScanFinding {
     pub references: &'static [Ref],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// Other places that explain the finding: for a value that came
+    /// through a YAML alias or merge key, where its anchor defines it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+    /// Length of the highlighted text, for the terminal renderer.
+    #[serde(skip)]
+    pub len: u32,
+    /// The source line, for the terminal renderer.
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+/// A second location of a finding, in the same file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// Why this place matters ("value defined by anchor &defaults").
+    pub message: String,
     /// Length of the highlighted text, for the terminal renderer.
     #[serde(skip)]
     pub len: u32,
@@ -167,6 +187,8 @@ pub struct Settings {
     pub rules: Vec<&'static Rule>,
     pub severity: HashMap<&'static str, Severity>,
     pub max_file_size: u64,
+    /// Keep each finding's source line (only the text renderer draws it).
+    pub snippets: bool,
 }
 
 impl Settings {
@@ -203,6 +225,7 @@ impl Settings {
             rules,
             severity,
             max_file_size: opts.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            snippets: true,
         })
     }
 
@@ -214,7 +237,15 @@ impl Settings {
 /// Scan the paths in `opts`. Errors only when the request itself is invalid
 /// (an unknown rule id); everything about individual files is in the report.
 pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
-    let settings = Settings::new(opts)?;
+    scan_with(opts, true)
+}
+
+/// [`scan`], keeping the source line of each finding only when `snippets`
+/// is set (the text report draws them; JSON, SARIF and JUnit do not, and a
+/// large scan saves the time and memory).
+pub fn scan_with(opts: &ScanOptions, snippets: bool) -> Result<ScanReport, String> {
+    let mut settings = Settings::new(opts)?;
+    settings.snippets = snippets;
     let (candidates, mut errors) = walk::walk(
         &opts.paths,
         &walk::WalkOptions {
@@ -222,11 +253,19 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
             exclude: &opts.config.exclude,
         },
     );
-    let results: Vec<FileResult> = candidates
+    let mut results: Vec<FileResult> = candidates
         .par_iter()
-        .map(|c| scan_file(&c.path, c.kind, &settings))
+        .map(|c| {
+            let mut r = scan_file(&c.path, c.kind, &settings);
+            // Sorted here, in parallel; the files are put in order below, so
+            // the whole list is usually sorted already.
+            sort_findings(&mut r.findings);
+            r
+        })
         .collect();
-    let mut findings = Vec::new();
+    results.sort_by(|a, b| a.path.cmp(&b.path));
+    let total: usize = results.iter().map(|r| r.findings.len()).sum();
+    let mut findings = Vec::with_capacity(total);
     let mut suppressed = Vec::new();
     let mut files = Vec::new();
     let mut counts = FileCounts::default();
@@ -256,17 +295,8 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
             }
         }
     }
-    let key = |f: &ScanFinding| {
-        (
-            f.file.clone(),
-            f.line,
-            f.column,
-            f.rule_id,
-            f.message.clone(),
-        )
-    };
-    findings.sort_by_cached_key(key);
-    suppressed.sort_by_cached_key(key);
+    sort_findings(&mut findings);
+    sort_findings(&mut suppressed);
     errors.sort();
     errors.dedup();
     let mut by_severity = BTreeMap::new();
@@ -292,6 +322,20 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, String> {
         rules: settings.rules,
         files,
     })
+}
+
+/// Sort by file, line, column, rule and message (without copying the keys;
+/// a list that is already in order is only checked).
+fn sort_findings(v: &mut [ScanFinding]) {
+    fn key(f: &ScanFinding) -> (&str, u32, u32, &str) {
+        (&f.file, f.line, f.column, f.rule_id)
+    }
+    let cmp = |a: &ScanFinding, b: &ScanFinding| {
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    };
+    if !v.is_sorted_by(|a, b| cmp(a, b).is_le()) {
+        v.sort_by(cmp);
+    }
 }
 
 /// The outcome of one file.
@@ -485,6 +529,9 @@ impl Collected {
         };
         for r in &mut self.raws {
             r.hit.pos = map.pos(r.hit.pos);
+            if let Some(rel) = &mut r.hit.related {
+                rel.pos = map.pos(rel.pos);
+            }
         }
         for d in self.scopes.iter_mut().flatten() {
             d.pos = map.pos(d.pos);
@@ -641,6 +688,20 @@ impl FindingMaker<'_> {
         suppression: Option<Suppression>,
     ) -> ScanFinding {
         let severity = self.settings.severity.get(rule.id).copied();
+        let secret = rule.title.to_ascii_lowercase().contains("secret");
+        let related = hit
+            .related
+            .as_ref()
+            .map(|r| RelatedLocation {
+                file: self.display.to_string(),
+                line: r.pos.line,
+                column: r.pos.col,
+                message: r.message(),
+                len: r.len,
+                source_line: self.snippet(r.pos, secret),
+            })
+            .into_iter()
+            .collect();
         ScanFinding {
             rule_id: rule.id,
             title: rule.title,
@@ -655,17 +716,23 @@ impl FindingMaker<'_> {
             remediation: rule.remediation,
             references: rule.refs,
             suppression,
+            related,
             len: hit.len,
-            source_line: {
-                let l = self.line(hit.pos.line);
-                // A rule about a secret points at it: mask that value
-                // whatever its key is called.
-                if rule.title.to_ascii_lowercase().contains("secret") {
-                    crate::redact::mask_value_after(l, hit.pos.col)
-                } else {
-                    crate::redact::redact_text(l)
-                }
-            },
+            source_line: self.snippet(hit.pos, secret),
+        }
+    }
+
+    /// The source line at `pos`, redacted. A rule about a secret points at
+    /// it: mask that value whatever its key is called.
+    fn snippet(&self, pos: Pos, secret: bool) -> String {
+        if !self.settings.snippets {
+            return String::new();
+        }
+        let l = self.line(pos.line);
+        if secret {
+            crate::redact::mask_value_after(l, pos.col)
+        } else {
+            crate::redact::redact_text(l)
         }
     }
 
@@ -714,6 +781,7 @@ fn directive_problems<'d>(
                 pos: d.pos,
                 len: len.max(1) as u32,
                 message: msg,
+                related: None,
             };
             findings.push(maker.make(rule, hit, String::new(), None));
         }

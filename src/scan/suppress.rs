@@ -192,6 +192,7 @@ pub fn service_label_directives(service: &Node) -> Vec<Directive> {
                 let n = Node {
                     pos: item.pos,
                     value: Value::Str(v.to_string()),
+                    origin: None,
                 };
                 return value_directives(&n, item.pos, Via::Label);
             }
@@ -238,6 +239,7 @@ mod tests {
         let n = Node {
             pos: Pos::new(1, 1),
             value: Value::Str("K8S-001: needs the GPU driver; k8s-009 host network".into()),
+            origin: None,
         };
         let d = value_directives(&n, Pos::new(3, 5), Via::Annotation);
         assert_eq!(d.len(), 2);

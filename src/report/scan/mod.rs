@@ -39,7 +39,7 @@ pub fn write(
     match format {
         ScanFormat::Text => text::write(report, color, out),
         ScanFormat::Json => json::write(report, out),
-        ScanFormat::Sarif => super::sarif::write(&run(report), out),
+        ScanFormat::Sarif => write_sarif(report, out),
         ScanFormat::Junit => out.write_all(super::junit::render(&run(report)).as_bytes()),
     }
 }
@@ -62,6 +62,23 @@ fn finding_item(rule: usize, f: &ScanFinding) -> Item<'_> {
                     len: Some(f.len),
                 }),
             },
+            related: f
+                .related
+                .iter()
+                .map(|r| Hit {
+                    text: r.message.as_str().into(),
+                    loc: Loc::File {
+                        path: r.file.as_str().into(),
+                        base: Some("%SRCROOT%"),
+                        region: Some(Region {
+                            line: r.line,
+                            column: r.column,
+                            len: Some(r.len),
+                        }),
+                    },
+                    related: Vec::new(),
+                })
+                .collect(),
         }],
         suppressed: f.suppression.as_ref().map(|s| s.reason.as_str().into()),
         object: f.object.as_str().into(),
@@ -86,6 +103,7 @@ fn error_item(e: &FileError) -> Item<'_> {
                     len: None,
                 }),
             },
+            related: Vec::new(),
         }]
     };
     Item {
@@ -121,38 +139,82 @@ fn clean_item(file: &str) -> Item<'_> {
     }
 }
 
+/// `rules[]` for the run: the rules that ran, then any rule a finding
+/// names that is not among them (in the order [`run`] meets them).
+fn rule_indices<'r>(run: &mut Run<'_>, r: &'r ScanReport) -> HashMap<&'r str, usize> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for rule in &r.rules {
+        index.insert(rule.id, run.rule_index(&rule.meta));
+    }
+    let mut others: Vec<&ScanFinding> = r
+        .findings
+        .iter()
+        .chain(&r.suppressed)
+        .filter(|f| !index.contains_key(f.rule_id))
+        .collect();
+    others.sort_by(|a, b| (a.line, a.column, a.rule_id).cmp(&(b.line, b.column, b.rule_id)));
+    for f in others {
+        let meta = crate::rules::meta::RuleMeta::own(
+            f.rule_id,
+            f.title,
+            f.severity,
+            f.stride,
+            f.references,
+            f.remediation,
+        );
+        index.insert(f.rule_id, run.rule_index(&meta));
+    }
+    index
+}
+
+/// Findings and suppressed findings in one list, per file by line, column
+/// and rule (a finding before a suppressed one at the same place): the
+/// order of [`run`], without collecting it.
+fn merged(r: &ScanReport) -> impl Iterator<Item = &ScanFinding> {
+    fn key(f: &ScanFinding) -> (&str, u32, u32, &str) {
+        (&f.file, f.line, f.column, f.rule_id)
+    }
+    let mut a = r.findings.iter().peekable();
+    let mut b = r.suppressed.iter().peekable();
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if key(y) < key(x) => b.next(),
+        (Some(_), _) => a.next(),
+        _ => b.next(),
+    })
+}
+
+/// SARIF streamed from the report: finding items are made one at a time
+/// while `results[]` is written, so a large scan is not held twice.
+fn write_sarif(r: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut run = Run::new("scan");
+    let index = rule_indices(&mut run, r);
+    let mut errors: BTreeMap<&str, Vec<Item>> = BTreeMap::new();
+    for e in &r.errors {
+        errors.entry(&e.file).or_default().push(error_item(e));
+    }
+    run.items = errors.into_values().flatten().collect();
+    let index = &index;
+    let more = move || -> Box<dyn Iterator<Item = Item<'_>> + '_> {
+        Box::new(merged(r).map(move |f| finding_item(index[f.rule_id], f)))
+    };
+    super::sarif::write_with(&run, &more, out)
+}
+
 /// The scan report in the shape of the finding core: per file (sorted), its
 /// findings (suppressed ones included), then its errors; a clean file gets
 /// one passing item.
 pub fn run(r: &ScanReport) -> Run<'_> {
     let mut run = Run::new("scan");
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for rule in &r.rules {
-        index.insert(rule.id, run.rule_index(&rule.meta));
-    }
+    let index = rule_indices(&mut run, r);
     let mut files: BTreeMap<&str, Vec<Item>> = BTreeMap::new();
     for (file, _) in &r.files {
         files.entry(file.as_str()).or_default();
     }
-    let mut findings: Vec<&ScanFinding> = r.findings.iter().chain(&r.suppressed).collect();
-    findings.sort_by(|a, b| (a.line, a.column, a.rule_id).cmp(&(b.line, b.column, b.rule_id)));
-    for f in findings {
-        let rule = match index.get(f.rule_id) {
-            Some(&i) => i,
-            // A rule outside the run's list is still described.
-            None => run.rule_index(&crate::rules::meta::RuleMeta::own(
-                f.rule_id,
-                f.title,
-                f.severity,
-                f.stride,
-                f.references,
-                f.remediation,
-            )),
-        };
+    for f in merged(r) {
         files
             .entry(&f.file)
             .or_default()
-            .push(finding_item(rule, f));
+            .push(finding_item(index[f.rule_id], f));
     }
     for e in &r.errors {
         files.entry(&e.file).or_default().push(error_item(e));

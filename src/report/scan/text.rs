@@ -14,16 +14,16 @@
 //! [`esc`](crate::report::text::esc).
 
 use crate::report::text::{esc, Painter};
-use crate::scan::{ScanFinding, ScanReport};
+use crate::scan::{RelatedLocation, ScanFinding, ScanReport};
 use std::io::{self, Write};
 
 /// The source line split at the finding: text before the column, the
 /// highlighted text, the rest; each already passed through [`esc`].
-fn split_line(f: &ScanFinding) -> (String, String, String) {
-    let line: Vec<char> = f.source_line.trim_end().chars().collect();
-    let start = (f.column.saturating_sub(1) as usize).min(line.len());
+fn split_line(source_line: &str, column: u32, len: u32) -> (String, String, String) {
+    let line: Vec<char> = source_line.trim_end().chars().collect();
+    let start = (column.saturating_sub(1) as usize).min(line.len());
     let avail = line.len() - start;
-    let end = start + (f.len as usize).min(avail.max(1)).min(avail);
+    let end = start + (len as usize).min(avail.max(1)).min(avail);
     let part = |a: usize, b: usize| esc(&line[a..b].iter().collect::<String>()).into_owned();
     (part(0, start), part(start, end), part(end, line.len()))
 }
@@ -70,12 +70,21 @@ fn block(out: &mut dyn Write, f: &ScanFinding, p: &Painter) -> io::Result<()> {
         p.severity(f.severity, &head),
         p.bold(&esc(&f.message))
     )?;
-    let pad = " ".repeat(f.line.to_string().len());
+    let width = f
+        .related
+        .iter()
+        .map(|r| r.line)
+        .chain([f.line])
+        .max()
+        .unwrap_or(f.line)
+        .to_string()
+        .len();
+    let pad = " ".repeat(width);
     let (bar, arrow) = (p.accent("|"), p.accent("-->"));
     writeln!(out, "{pad}{arrow} {}:{}:{}", esc(&f.file), f.line, f.column)?;
     writeln!(out, "{pad} {bar}")?;
-    let (before, hit, after) = split_line(f);
-    let number = p.accent(&f.line.to_string());
+    let (before, hit, after) = split_line(&f.source_line, f.column, f.len);
+    let number = p.accent(&format!("{:>width$}", f.line));
     writeln!(out, "{number} {bar} {before}{hit}{after}")?;
     let (indent, marks) = carets(&before, &hit);
     writeln!(
@@ -83,8 +92,37 @@ fn block(out: &mut dyn Write, f: &ScanFinding, p: &Painter) -> io::Result<()> {
         "{pad} {bar} {indent}{}",
         p.severity(f.severity, &marks)
     )?;
+    for r in &f.related {
+        related(out, r, p, &pad)?;
+    }
     notes(out, f, p, &pad)?;
     writeln!(out)
+}
+
+/// A second snippet (rustc's `:::`): the place that defines the value, with
+/// its message after the carets.
+fn related(out: &mut dyn Write, r: &RelatedLocation, p: &Painter, pad: &str) -> io::Result<()> {
+    let bar = p.accent("|");
+    writeln!(out, "{pad} {bar}")?;
+    writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        p.accent(":::"),
+        esc(&r.file),
+        r.line,
+        r.column
+    )?;
+    writeln!(out, "{pad} {bar}")?;
+    let (before, hit, after) = split_line(&r.source_line, r.column, r.len);
+    let number = p.accent(&format!("{:>w$}", r.line, w = pad.len()));
+    writeln!(out, "{number} {bar} {before}{hit}{after}")?;
+    let (indent, marks) = carets(&before, &hit);
+    writeln!(
+        out,
+        "{pad} {bar} {indent}{} {}",
+        p.accent(&marks.replace('^', "-")),
+        esc(&r.message)
+    )
 }
 
 /// Write the terminal report to `out`.

@@ -21,11 +21,7 @@ fn settings(svc: &ServiceView, s: &mut Sink, weakness: Weakness) {
                 continue;
             };
             if let Some(set) = pick(k, v) {
-                s.at_text(
-                    item.pos,
-                    k,
-                    format!("{} sets {k}: {}", svc.label(), set.why),
-                );
+                s.at_node_text(item, k, format!("{} sets {k}: {}", svc.label(), set.why));
             }
         }
     }

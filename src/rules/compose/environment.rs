@@ -43,8 +43,8 @@ fn env(svc: &ServiceView, s: &mut Sink) {
                 continue;
             };
             if is_literal_secret(k, v) {
-                s.at_text(
-                    item.pos,
+                s.at_node_text(
+                    item,
                     k,
                     format!("{} sets {k} to a literal value", svc.label()),
                 );

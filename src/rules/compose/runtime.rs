@@ -65,11 +65,7 @@ pub static DEVICES: Rule = Rule {
             if crate::knowledge::devices::takeover(&text).is_some() {
                 continue;
             }
-            s.at_text(
-                d.pos,
-                &text,
-                format!("{} gets host device {text}", svc.label()),
-            );
+            s.at_node_text(d, &text, format!("{} gets host device {text}", svc.label()));
         }
     }),
 };
@@ -108,8 +104,8 @@ pub static RESTART: Rule = Rule {
                 .is_some_and(|n| n > 5),
         };
         if bad {
-            s.at_text(
-                e.value.pos,
+            s.at_node_text(
+                &e.value,
                 &v,
                 format!(
                     "{} restarts with policy {v}, which can hide crash loops",
@@ -253,8 +249,8 @@ pub static RAW_DEVICE: Rule = Rule {
                 .or_else(|| d.get_str("source").map(str::to_string))
                 .unwrap_or_default();
             if let Some(why) = crate::knowledge::devices::takeover(&text) {
-                s.at_text(
-                    d.pos,
+                s.at_node_text(
+                    d,
                     &text,
                     format!("{} gets host device {text}: {why}", svc.label()),
                 );

@@ -36,7 +36,7 @@ fn unconfined(svc: &ServiceView, s: &mut Sink) {
                 | "label:disable"
                 | "systempaths:unconfined"
         ) {
-            s.at_text(o.pos, v, format!("{} sets security_opt {v}", svc.label()));
+            s.at_node_text(o, v, format!("{} sets security_opt {v}", svc.label()));
         }
     }
 }

@@ -123,11 +123,7 @@ fn service_sysctls(svc: &ServiceView, s: &mut Sink) {
             let Some(text) = item.as_str() else { continue };
             let name = text.split('=').next().unwrap_or("").trim();
             if !sysctls::is_safe(name) {
-                s.at_text(
-                    item.pos,
-                    name,
-                    format!("{} sets sysctl {name}", svc.label()),
-                );
+                s.at_node_text(item, name, format!("{} sets sysctl {name}", svc.label()));
             }
         }
     }

@@ -2,19 +2,19 @@
 //! certificate checks switched off, sudo without a password, a root
 //! password, and sshd accepting root logins.
 
-use super::{env_pairs, shell_text};
+use super::env_pairs;
 use crate::findings::{Severity, Stride};
 use crate::knowledge::insecure::{bad_env, bad_flags, Weakness};
 use crate::knowledge::secrets::url_credentials;
-use crate::manifest::dockerfile::{shell_commands, Command, Dockerfile, Instruction};
+use crate::manifest::dockerfile::{Command, Dockerfile, Instruction};
 use crate::rules::manifest::*;
 
 /// RUN, CMD and ENTRYPOINT instructions with their simple commands.
-fn commands(df: &Dockerfile) -> impl Iterator<Item = (&Instruction, Vec<Command>)> {
+fn commands(df: &Dockerfile) -> impl Iterator<Item = (&Instruction, &[Command])> {
     df.instructions
         .iter()
         .filter(|i| matches!(i.keyword.as_str(), "RUN" | "CMD" | "ENTRYPOINT"))
-        .map(|i| (i, shell_commands(&shell_text(i))))
+        .map(|i| (i, i.commands()))
 }
 
 pub static URL_CREDENTIALS: Rule = Rule {
@@ -52,7 +52,7 @@ fn url_creds(df: &Dockerfile, s: &mut Sink) {
                 }
             }
             "RUN" => {
-                for c in shell_commands(&shell_text(i)) {
+                for c in i.commands() {
                     for (w, off) in &c.words {
                         if url_credentials(w).is_some() {
                             s.at_word(
@@ -83,7 +83,7 @@ fn settings(df: &Dockerfile, s: &mut Sink, weakness: Weakness) {
         }
     }
     for (i, cmds) in commands(df) {
-        for c in &cmds {
+        for c in cmds {
             let words: Vec<&str> = c.words.iter().map(|(w, _)| w.as_str()).collect();
             for (k, set) in bad_flags(&words) {
                 if set.weakness == weakness {
@@ -166,7 +166,7 @@ pub static SUDO_NOPASSWD: Rule = Rule {
 
 fn sudo_nopasswd(df: &Dockerfile, s: &mut Sink) {
     for i in df.instructions.iter().filter(|i| i.keyword == "RUN") {
-        for c in shell_commands(&shell_text(i)) {
+        for c in i.commands() {
             let words = c.effective();
             let installs = INSTALLERS.contains(&c.name())
                 && words.iter().any(|(w, _)| w == "install" || w == "add");
@@ -213,7 +213,7 @@ pub static ROOT_PASSWORD: Rule = Rule {
 
 fn root_password(df: &Dockerfile, s: &mut Sink) {
     for i in df.instructions.iter().filter(|i| i.keyword == "RUN") {
-        let cmds = shell_commands(&shell_text(i));
+        let cmds = i.commands();
         for (k, c) in cmds.iter().enumerate() {
             let words = c.effective();
             let Some((name, off)) = words.first() else {

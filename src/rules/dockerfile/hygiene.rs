@@ -47,7 +47,7 @@ df_rule!(
 
 fn apt_flags(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
-        for c in &cmds {
+        for c in cmds {
             let w = c.effective();
             if !matches!(c.name(), "apt-get" | "apt") {
                 continue;
@@ -89,7 +89,7 @@ df_rule!(UPGRADE, "DF-023", Low, &[Stride::Tampering], &[cis_docker("4.7")],
 
 fn upgrade(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
-        for c in &cmds {
+        for c in cmds {
             let w = c.effective();
             let verbs: &[&str] = match c.name() {
                 "apt-get" | "apt" => &["upgrade", "dist-upgrade", "full-upgrade"],
@@ -143,7 +143,7 @@ fn pipefail(df: &Dockerfile, s: &mut Sink) {
         {
             continue;
         }
-        let cmds = crate::manifest::dockerfile::shell_commands(&i.args);
+        let cmds = i.commands();
         if let Some(c) = cmds.iter().find(|c| c.piped) {
             let (w, off) = &c.words[0];
             s.at_word(
@@ -207,7 +207,7 @@ df_rule!(NPM_INSTALL, "DF-027", Low, &[Stride::Tampering], &[cis_docker("4.3"), 
     "Copy package-lock.json and run `npm ci` (add `--omit=dev` for production images).",
     |df, s| {
         for (i, cmds) in runs(df) {
-            for c in &cmds {
+            for c in cmds {
                 let w = c.effective();
                 if c.name() == "npm" && w.len() >= 2 && matches!(w[1].0.as_str(), "install" | "i") {
                     // `npm install -g tool@1.2` installs a tool, not the project.
@@ -229,7 +229,7 @@ df_rule!(CD_IN_RUN, "DF-028", Info, &[Stride::Tampering], &[cis_docker("4.1")],
     "Use `WORKDIR /path` before the RUN instead of `cd /path &&`.",
     |df, s| {
         for (i, cmds) in runs(df) {
-            for c in &cmds {
+            for c in cmds {
                 if c.name() == "cd" {
                     let (w, off) = &c.effective()[0];
                     s.at_word(i, *off, w, "cd inside RUN only lasts for this instruction; use WORKDIR");

@@ -52,35 +52,12 @@ pub static RULES: &[&Rule] = &[
     &hygiene::ADD_ARCHIVE,
 ];
 
-/// The shell text of a RUN (exec form brackets and commas blanked out, so
-/// offsets still match `args`).
-pub(crate) fn shell_text(i: &Instruction) -> String {
-    if !i.is_exec_form() {
-        return i.args.clone();
-    }
-    let mut out = String::with_capacity(i.args.len());
-    let mut in_q = false;
-    let mut prev = '\0';
-    for ch in i.args.chars() {
-        if ch == '"' && prev != '\\' {
-            in_q = !in_q;
-            out.push(' ');
-        } else if !in_q && matches!(ch, '[' | ']' | ',') {
-            out.push(' ');
-        } else {
-            out.push(ch);
-        }
-        prev = ch;
-    }
-    out
-}
-
 /// Every RUN instruction with its parsed shell commands.
-pub(crate) fn runs(df: &Dockerfile) -> impl Iterator<Item = (&Instruction, Vec<Command>)> {
+pub(crate) fn runs(df: &Dockerfile) -> impl Iterator<Item = (&Instruction, &[Command])> {
     df.instructions
         .iter()
         .filter(|i| i.keyword == "RUN")
-        .map(|i| (i, shell_commands(&shell_text(i))))
+        .map(|i| (i, i.commands()))
 }
 
 /// The `KEY`/value pairs of an `ENV` or `ARG` instruction with each key's

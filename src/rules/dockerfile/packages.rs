@@ -122,7 +122,7 @@ pub static UNPINNED: Rule = Rule {
 
 fn unpinned(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
-        for c in &cmds {
+        for c in cmds {
             let Some((mgr, pkgs)) = install(c) else {
                 continue;
             };
@@ -195,9 +195,9 @@ fn cache(df: &Dockerfile, s: &mut Sink) {
         .iter()
         .any(|i| i.keyword == "ENV" && i.args.contains("PIP_NO_CACHE_DIR"));
     for (i, cmds) in runs(df) {
-        for c in &cmds {
+        for c in cmds {
             let Some((mgr, _)) = install(c) else { continue };
-            if (mgr == Manager::Pip && pip_env) || cleaned(mgr, i, &cmds) {
+            if (mgr == Manager::Pip && pip_env) || cleaned(mgr, i, cmds) {
                 continue;
             }
             let (w, off) = &c.effective()[0];
@@ -242,7 +242,7 @@ fn update_alone(df: &Dockerfile, s: &mut Sink) {
         if uses_index {
             continue;
         }
-        for c in &cmds {
+        for c in cmds {
             let w = c.effective();
             if matches!(w.first().map(|x| x.0.as_str()), Some("apt-get" | "apt"))
                 && w.iter().any(|x| x.0 == "update")

@@ -110,7 +110,7 @@ pub(crate) fn world_writable(mode: &str) -> bool {
 
 fn chmod(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
-        for c in &cmds {
+        for c in cmds {
             if c.name() != "chmod" {
                 continue;
             }
@@ -150,7 +150,7 @@ pub static SUDO: Rule = Rule {
 
 fn sudo(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
-        for c in &cmds {
+        for c in cmds {
             if let Some((w, off)) = c.words.first() {
                 if w == "sudo" {
                     s.at_word(i, *off, "sudo", "sudo in a build step: it has unpredictable TTY and signal behaviour and leaves a setuid binary in the image");

@@ -33,7 +33,7 @@ const SSH_PACKAGES: &[&str] = &[
 
 fn sshd(df: &Dockerfile, s: &mut Sink) {
     for (i, cmds) in runs(df) {
-        for c in &cmds {
+        for c in cmds {
             for (w, off) in &c.words {
                 let pkg = w.split(['=', ':']).next().unwrap_or("");
                 if SSH_PACKAGES.contains(&pkg) {

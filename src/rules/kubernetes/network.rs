@@ -94,8 +94,8 @@ fn exposed(o: &Object, s: &mut Sink) {
             if t == "LoadBalancer" && o.node.path(&["spec", "loadBalancerSourceRanges"]).is_some() {
                 return;
             }
-            s.at_text(
-                e.value.pos,
+            s.at_node_text(
+                &e.value,
                 t,
                 format!(
                     "{} is of type {t}, reachable from outside the cluster",

@@ -154,7 +154,7 @@ fn selinux_check(o: &Entry, what: &str, s: &mut Sink) {
     if let Some(t) = o.value.entry("type") {
         let v = t.value.as_str().unwrap_or("");
         if !v.is_empty() && !SELINUX_TYPES.contains(&v) {
-            s.at_text(t.value.pos, v, format!("{what} uses SELinux type {v}"));
+            s.at_node_text(&t.value, v, format!("{what} uses SELinux type {v}"));
         }
     }
     for key in ["user", "role"] {

@@ -16,7 +16,7 @@ fn subjects(o: &Object, s: &mut Sink, names: &[&str], why: &str) {
         if let Some(e) = sub.entry("name") {
             if let Some(n) = e.value.as_str() {
                 if names.contains(&n) {
-                    s.at_text(e.value.pos, n, format!("{} binds {n}: {why}", o.label()));
+                    s.at_node_text(&e.value, n, format!("{} binds {n}: {why}", o.label()));
                 }
             }
         }
