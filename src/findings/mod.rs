@@ -200,6 +200,8 @@ pub enum Target {
     File { path: String },
     Network { id: String, name: String },
     Swarm,
+    /// A Kubernetes component (`kube-apiserver`, `kubelet`).
+    Component { name: String },
 }
 
 impl Target {
@@ -213,6 +215,7 @@ impl Target {
             Target::File { path } => path.clone(),
             Target::Network { name, .. } => name.clone(),
             Target::Swarm => "swarm".into(),
+            Target::Component { name } => name.clone(),
         }
     }
 
@@ -225,6 +228,7 @@ impl Target {
             Target::File { .. } => "file",
             Target::Network { .. } => "network",
             Target::Swarm => "swarm",
+            Target::Component { .. } => "component",
         }
     }
 }

@@ -1,0 +1,251 @@
+//! CIS Kubernetes node checks, evaluated on KubeFacts fixtures: every check
+//! has a fixture that fires and one that does not, with exact outcomes,
+//! and the catalogue holds every 1.12 id of sections 1–4.
+
+use shipshape::findings::{Benchmark, Finding, Outcome};
+use shipshape::rules::kubernetes_node::fixtures::*;
+use shipshape::rules::kubernetes_node::{checks, evaluate, KubeCheck};
+use shipshape::snapshot::kubernetes::ComponentKind::*;
+use shipshape::snapshot::kubernetes::KubeFacts;
+use shipshape::snapshot::FileFact;
+use Outcome::*;
+
+fn run(f: &KubeFacts, id: &str) -> Finding {
+    let c: Vec<&KubeCheck> = checks().iter().filter(|c| c.meta.id == id).collect();
+    assert_eq!(c.len(), 1, "no check {id}");
+    evaluate(f, &c).remove(0)
+}
+
+/// Checks with nothing to evaluate, or whose data cannot be read from
+/// facts: WARN on a compliant node too.
+const REVIEW_ONLY: &[&str] = &["1.2.20", "1.2.28", "3.1.1", "3.1.2", "3.1.3", "3.2.2"];
+
+type Mutation = fn(&mut KubeFacts);
+
+const MP: &str = "/etc/kubernetes/manifests/";
+
+/// (id, what makes it fire, outcome then).
+fn firing() -> Vec<(&'static str, Mutation, Outcome)> {
+    vec![
+        ("1.1.1", |f| chmod(f, &format!("{MP}kube-apiserver.yaml"), 0o644), Fail),
+        ("1.1.2", |f| chown(f, &format!("{MP}kube-apiserver.yaml"), "alice", "root"), Fail),
+        ("1.1.3", |f| chmod(f, &format!("{MP}kube-controller-manager.yaml"), 0o640), Fail),
+        ("1.1.4", |f| chown(f, &format!("{MP}kube-controller-manager.yaml"), "root", "alice"), Fail),
+        ("1.1.5", |f| chmod(f, &format!("{MP}kube-scheduler.yaml"), 0o666), Fail),
+        ("1.1.6", |f| chown(f, &format!("{MP}kube-scheduler.yaml"), "alice", "alice"), Fail),
+        ("1.1.7", |f| chmod(f, &format!("{MP}etcd.yaml"), 0o604), Fail),
+        ("1.1.8", |f| chown(f, &format!("{MP}etcd.yaml"), "etcd", "etcd"), Fail),
+        ("1.1.9", |f| chmod(f, "/etc/cni/net.d/10-calico.conflist", 0o644), Warn),
+        ("1.1.10", |f| chown(f, "/etc/cni/net.d/10-calico.conflist", "alice", "root"), Warn),
+        ("1.1.11", |f| chmod(f, "/var/lib/etcd", 0o755), Fail),
+        ("1.1.12", |f| chown(f, "/var/lib/etcd", "root", "root"), Fail),
+        ("1.1.13", |f| chmod(f, "/etc/kubernetes/super-admin.conf", 0o644), Fail),
+        ("1.1.14", |f| chown(f, "/etc/kubernetes/admin.conf", "alice", "root"), Fail),
+        ("1.1.15", |f| chmod(f, "/etc/kubernetes/scheduler.conf", 0o644), Fail),
+        ("1.1.16", |f| chown(f, "/etc/kubernetes/scheduler.conf", "alice", "root"), Fail),
+        ("1.1.17", |f| chmod(f, "/etc/kubernetes/controller-manager.conf", 0o644), Fail),
+        ("1.1.18", |f| chown(f, "/etc/kubernetes/controller-manager.conf", "alice", "root"), Fail),
+        ("1.1.19", |f| chown(f, "/etc/kubernetes/pki/etcd/ca.key", "alice", "root"), Fail),
+        ("1.1.20", |f| chmod(f, "/etc/kubernetes/pki/ca.crt", 0o666), Warn),
+        ("1.1.21", |f| chmod(f, "/etc/kubernetes/pki/etcd/ca.key", 0o640), Warn),
+        ("1.2.1", |f| set(f, KubeApiserver, "anonymous-auth", "true"), Warn),
+        ("1.2.2", |f| set(f, KubeApiserver, "token-auth-file", "/etc/tokens.csv"), Fail),
+        ("1.2.3", |f| set(f, KubeApiserver, "enable-admission-plugins", "NodeRestriction"), Warn),
+        ("1.2.4", |f| unset(f, KubeApiserver, "kubelet-client-key"), Fail),
+        ("1.2.5", |f| unset(f, KubeApiserver, "kubelet-certificate-authority"), Fail),
+        ("1.2.6", |f| set(f, KubeApiserver, "authorization-mode", "AlwaysAllow"), Fail),
+        ("1.2.7", |f| set(f, KubeApiserver, "authorization-mode", "RBAC"), Fail),
+        ("1.2.8", |f| set(f, KubeApiserver, "authorization-mode", "Node,ABAC"), Fail),
+        ("1.2.9", |f| unset(f, KubeApiserver, "enable-admission-plugins"), Warn),
+        ("1.2.10", |f| set(f, KubeApiserver, "enable-admission-plugins", "NodeRestriction,AlwaysAdmit"), Fail),
+        ("1.2.11", |f| set(f, KubeApiserver, "enable-admission-plugins", "NodeRestriction"), Warn),
+        ("1.2.12", |f| set(f, KubeApiserver, "disable-admission-plugins", "ServiceAccount"), Fail),
+        ("1.2.13", |f| set(f, KubeApiserver, "disable-admission-plugins", "NamespaceLifecycle"), Fail),
+        ("1.2.14", |f| set(f, KubeApiserver, "enable-admission-plugins", "EventRateLimit"), Fail),
+        ("1.2.15", |f| unset(f, KubeApiserver, "profiling"), Fail),
+        ("1.2.16", |f| unset(f, KubeApiserver, "audit-log-path"), Fail),
+        ("1.2.17", |f| set(f, KubeApiserver, "audit-log-maxage", "7"), Fail),
+        ("1.2.18", |f| set(f, KubeApiserver, "audit-log-maxbackup", "3"), Fail),
+        ("1.2.19", |f| set(f, KubeApiserver, "audit-log-maxsize", "ten"), Fail),
+        ("1.2.20", |f| drop_component(f, KubeApiserver), NotApplicable),
+        ("1.2.21", |f| set(f, KubeApiserver, "service-account-lookup", "false"), Fail),
+        ("1.2.22", |f| unset(f, KubeApiserver, "service-account-key-file"), Fail),
+        ("1.2.23", |f| unset(f, KubeApiserver, "etcd-certfile"), Fail),
+        ("1.2.24", |f| unset(f, KubeApiserver, "tls-private-key-file"), Fail),
+        ("1.2.25", |f| unset(f, KubeApiserver, "client-ca-file"), Fail),
+        ("1.2.26", |f| unset(f, KubeApiserver, "etcd-cafile"), Fail),
+        ("1.2.27", |f| unset(f, KubeApiserver, "encryption-provider-config"), Warn),
+        ("1.2.28", |f| unset(f, KubeApiserver, "encryption-provider-config"), Warn),
+        ("1.2.29", |f| set(f, KubeApiserver, "tls-cipher-suites", "TLS_RSA_WITH_AES_128_CBC_SHA"), Warn),
+        ("1.2.30", |f| unset(f, KubeApiserver, "service-account-extend-token-expiration"), Fail),
+        ("1.3.1", |f| unset(f, KubeControllerManager, "terminated-pod-gc-threshold"), Warn),
+        ("1.3.2", |f| set(f, KubeControllerManager, "profiling", "true"), Fail),
+        ("1.3.3", |f| set(f, KubeControllerManager, "use-service-account-credentials", "false"), Fail),
+        ("1.3.4", |f| unset(f, KubeControllerManager, "service-account-private-key-file"), Fail),
+        ("1.3.5", |f| unset(f, KubeControllerManager, "root-ca-file"), Fail),
+        ("1.3.6", |f| set(f, KubeControllerManager, "feature-gates", "Foo=true,RotateKubeletServerCertificate=false"), Fail),
+        ("1.3.7", |f| set(f, KubeControllerManager, "bind-address", "0.0.0.0"), Fail),
+        ("1.4.1", |f| unset(f, KubeScheduler, "profiling"), Fail),
+        ("1.4.2", |f| unset(f, KubeScheduler, "bind-address"), Fail),
+        ("2.1", |f| unset(f, Etcd, "key-file"), Fail),
+        ("2.2", |f| set(f, Etcd, "client-cert-auth", "false"), Fail),
+        ("2.3", |f| set(f, Etcd, "auto-tls", "true"), Fail),
+        ("2.4", |f| unset(f, Etcd, "peer-cert-file"), Fail),
+        ("2.5", |f| unset(f, Etcd, "peer-client-cert-auth"), Fail),
+        ("2.6", |f| set(f, Etcd, "peer-auto-tls", "TRUE"), Fail),
+        ("2.7", |f| set(f, Etcd, "trusted-ca-file", "/etc/kubernetes/pki/ca.crt"), Warn),
+        ("3.1.1", |f| drop_component(f, KubeApiserver), NotApplicable),
+        ("3.1.2", |f| drop_component(f, KubeApiserver), NotApplicable),
+        ("3.1.3", |f| drop_component(f, KubeApiserver), NotApplicable),
+        ("3.2.1", |f| unset(f, KubeApiserver, "audit-policy-file"), Warn),
+        ("3.2.2", |f| drop_component(f, KubeApiserver), NotApplicable),
+        ("4.1.1", |f| chmod(f, "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", 0o644), Fail),
+        ("4.1.2", |f| chown(f, "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", "alice", "root"), Fail),
+        ("4.1.3", |f| chmod(f, "/var/lib/kube-proxy/kubeconfig.conf", 0o644), Warn),
+        ("4.1.4", |f| chown(f, "/var/lib/kube-proxy/kubeconfig.conf", "alice", "alice"), Warn),
+        ("4.1.5", |f| chmod(f, "/etc/kubernetes/kubelet.conf", 0o644), Fail),
+        ("4.1.6", |f| chown(f, "/etc/kubernetes/kubelet.conf", "root", "alice"), Fail),
+        ("4.1.7", |f| chmod(f, "/etc/kubernetes/pki/ca.crt", 0o664), Warn),
+        ("4.1.8", |f| chown(f, "/etc/kubernetes/pki/ca.crt", "alice", "root"), Warn),
+        ("4.1.9", |f| chmod(f, "/var/lib/kubelet/config.yaml", 0o644), Fail),
+        ("4.1.10", |f| chown(f, "/var/lib/kubelet/config.yaml", "alice", "root"), Fail),
+        ("4.2.1", |f| set(f, Kubelet, "authentication.anonymous.enabled", "true"), Fail),
+        ("4.2.2", |f| set(f, Kubelet, "authorization.mode", "AlwaysAllow"), Fail),
+        ("4.2.3", |f| unset(f, Kubelet, "authentication.x509.clientCAFile"), Fail),
+        ("4.2.4", |f| set(f, Kubelet, "readOnlyPort", "10255"), Warn),
+        ("4.2.5", |f| set(f, Kubelet, "streamingConnectionIdleTimeout", "0s"), Warn),
+        ("4.2.6", |f| set(f, Kubelet, "makeIPTablesUtilChains", "false"), Fail),
+        ("4.2.7", |f| set(f, Kubelet, "hostname-override", "other"), Warn),
+        ("4.2.8", |f| set(f, Kubelet, "eventRecordQPS", "-1"), Warn),
+        ("4.2.9", |f| {
+            unset(f, Kubelet, "serverTLSBootstrap");
+        }, Warn),
+        ("4.2.10", |f| set(f, Kubelet, "rotateCertificates", "false"), Fail),
+        ("4.2.11", |f| set(f, Kubelet, "featureGates.RotateKubeletServerCertificate", "false"), Warn),
+        ("4.2.12", |f| set(f, Kubelet, "tlsCipherSuites", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"), Warn),
+        ("4.2.13", |f| unset(f, Kubelet, "podPidsLimit"), Warn),
+        ("4.2.14", |f| set(f, Kubelet, "seccompDefault", "false"), Warn),
+        ("4.3.1", |f| set(f, KubeProxy, "metricsBindAddress", "0.0.0.0:10249"), Fail),
+    ]
+}
+
+#[test]
+fn every_check_passes_on_the_compliant_node_and_fires_on_its_variant() {
+    let table = firing();
+    let ids: Vec<&str> = checks().iter().map(|c| c.meta.id).collect();
+    let tabled: Vec<&str> = table.iter().map(|(id, ..)| *id).collect();
+    assert_eq!(ids, tabled, "the table lists every check, in order");
+    let good = compliant();
+    let mut wrong = Vec::new();
+    for (id, mutate, want) in table {
+        let ok_want = if REVIEW_ONLY.contains(&id) { Warn } else { Pass };
+        let f = run(&good, id);
+        if f.outcome != ok_want {
+            wrong.push(format!("{id} compliant: {} — {}", f.outcome, f.message));
+        }
+        let mut bad = compliant();
+        mutate(&mut bad);
+        let f = run(&bad, id);
+        if f.outcome != want {
+            wrong.push(format!("{id} variant: {} (want {want}) — {}", f.outcome, f.message));
+        }
+        assert_eq!(f.benchmark, Benchmark::CisKubernetes);
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn catalogue_holds_every_1_12_id_per_section() {
+    let count = |s: &str| checks().iter().filter(|c| c.meta.section() == s).count();
+    assert_eq!(
+        [count("1"), count("2"), count("3"), count("4")],
+        [60, 7, 5, 25]
+    );
+    assert_eq!(checks().len(), 97);
+    let groups = |g: &str| {
+        checks()
+            .iter()
+            .filter(|c| c.meta.id.starts_with(&format!("{g}.")))
+            .count()
+    };
+    assert_eq!(
+        [groups("1.1"), groups("1.2"), groups("1.3"), groups("1.4")],
+        [21, 30, 7, 2]
+    );
+    assert_eq!([groups("3.1"), groups("3.2")], [3, 2]);
+    assert_eq!([groups("4.1"), groups("4.2"), groups("4.3")], [10, 14, 1]);
+}
+
+#[test]
+fn a_worker_has_control_plane_checks_not_applicable() {
+    let f = worker();
+    let all: Vec<&KubeCheck> = checks().iter().collect();
+    for finding in evaluate(&f, &all) {
+        let s = finding.section;
+        let want_na = matches!(s, "2" | "3") || (s == "1" && finding.id != "1.1.9" && finding.id != "1.1.10");
+        if want_na {
+            assert_eq!(finding.outcome, NotApplicable, "{} {}", finding.id, finding.message);
+        } else {
+            assert_ne!(finding.outcome, NotApplicable, "{} {}", finding.id, finding.message);
+        }
+    }
+}
+
+#[test]
+fn empty_facts_make_every_check_not_applicable() {
+    let all: Vec<&KubeCheck> = checks().iter().collect();
+    for f in evaluate(&KubeFacts::default(), &all) {
+        assert_eq!(f.outcome, NotApplicable, "{}", f.id);
+    }
+}
+
+#[test]
+fn unreadable_file_is_an_error_with_the_reason() {
+    let mut f = compliant();
+    set_file(
+        &mut f,
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        FileFact::Error {
+            reason: "permission denied".into(),
+        },
+    );
+    let r = run(&f, "1.1.1");
+    assert_eq!(r.outcome, Error);
+    assert!(r.message.contains("permission denied"), "{}", r.message);
+}
+
+#[test]
+fn file_named_by_a_flag_but_missing_fails() {
+    let mut f = compliant();
+    set_file(&mut f, "/etc/kubernetes/kubelet.conf", FileFact::Missing);
+    let r = run(&f, "4.1.5");
+    assert_eq!(r.outcome, Fail, "{}", r.message);
+    assert!(r.message.contains("kubeconfig"), "{}", r.message);
+}
+
+#[test]
+fn unread_config_makes_an_unset_kubelet_key_an_error() {
+    let mut f = compliant();
+    unset(&mut f, Kubelet, "authentication.anonymous.enabled");
+    component_mut(&mut f, Kubelet)
+        .errors
+        .push("/var/lib/kubelet/config.yaml:4:3: mapping values are not allowed here".into());
+    let r = run(&f, "4.2.1");
+    assert_eq!(r.outcome, Error, "{}", r.message);
+    assert!(r.message.contains("config.yaml:4:3"), "{}", r.message);
+}
+
+#[test]
+fn evidence_names_the_value_its_origin_and_the_expectation() {
+    let mut f = compliant();
+    set(&mut f, KubeApiserver, "profiling", "true");
+    let r = run(&f, "1.2.15");
+    let e = &r.evidence[0];
+    assert_eq!(e.observed, "profiling=true (command-line flag)");
+    assert_eq!(e.expected, "false");
+    let r = run(&compliant(), "4.2.4");
+    assert_eq!(
+        r.evidence[0].observed,
+        "readOnlyPort=0 (/var/lib/kubelet/config.yaml:12)"
+    );
+}
