@@ -249,3 +249,152 @@ fn evidence_names_the_value_its_origin_and_the_expectation() {
         "readOnlyPort=0 (/var/lib/kubelet/config.yaml:12)"
     );
 }
+
+// Regressions for kube-bench's known wrong results, at the evaluation level.
+
+/// kube-bench: a missing file FAILs. Here a file absent because its
+/// component does not run is N/A.
+#[test]
+fn kube_bench_regression_missing_file_of_absent_component_is_not_applicable() {
+    let f = worker();
+    for id in ["1.1.1", "1.1.7", "1.1.13", "1.1.15", "1.1.19"] {
+        let r = run(&f, id);
+        assert_eq!(r.outcome, NotApplicable, "{id}: {}", r.message);
+    }
+    // And a kubelet without kube-proxy: the proxy kubeconfig checks are N/A.
+    let mut f = compliant();
+    drop_component(&mut f, KubeProxy);
+    assert_eq!(run(&f, "4.1.3").outcome, NotApplicable);
+}
+
+/// kube-bench #1242/#1364: a kubelet configured by flags alone (no config
+/// file) gave false results. The collector maps flags onto config keys.
+#[test]
+fn kube_bench_regression_flags_only_kubelet_is_evaluated() {
+    use shipshape::snapshot::kubernetes::Origin;
+    let mut f = compliant();
+    let k = component_mut(&mut f, Kubelet);
+    k.config_files.clear();
+    k.settings.clear();
+    for (key, v) in [
+        ("kubeconfig", "/etc/kubernetes/kubelet.conf"),
+        ("authentication.anonymous.enabled", "false"),
+        ("authorization.mode", "Webhook"),
+        ("authentication.x509.clientCAFile", "/etc/kubernetes/pki/ca.crt"),
+        ("readOnlyPort", "0"),
+    ] {
+        k.settings.insert(key.into(), setting(v, Origin::Flag));
+    }
+    set_file(&mut f, "/var/lib/kubelet/config.yaml", FileFact::Missing);
+    assert_eq!(run(&f, "4.2.1").outcome, Pass);
+    assert_eq!(run(&f, "4.2.2").outcome, Pass);
+    assert_eq!(run(&f, "4.2.3").outcome, Pass);
+    assert_eq!(run(&f, "4.2.4").outcome, Pass);
+    let r = run(&f, "4.2.1");
+    assert!(r.evidence[0].observed.contains("command-line flag"), "{:?}", r.evidence);
+    // No config file in use: its permission checks do not apply.
+    assert_eq!(run(&f, "4.1.9").outcome, NotApplicable);
+    // Without a config file the kubelet's authorization default is AlwaysAllow.
+    unset(&mut f, Kubelet, "authorization.mode");
+    assert_eq!(run(&f, "4.2.2").outcome, Fail);
+}
+
+/// kube-bench #1973: drop-in directories were ignored. The effective value
+/// (the drop-in's, which wins over the config file) is what is judged.
+#[test]
+fn kube_bench_regression_drop_in_value_wins_over_config_file() {
+    use shipshape::snapshot::kubernetes::Origin;
+    let mut f = compliant();
+    let dropin = "/etc/kubernetes/kubelet.conf.d/50-hardening.conf";
+    set_from(
+        &mut f,
+        Kubelet,
+        "authentication.anonymous.enabled",
+        "true",
+        Origin::DropIn {
+            path: dropin.into(),
+            line: Some(4),
+        },
+    );
+    let r = run(&f, "4.2.1");
+    assert_eq!(r.outcome, Fail);
+    assert!(r.message.contains(&format!("{dropin}:4")), "{}", r.message);
+    // And a drop-in that fixes a bad config-file value passes.
+    set_from(
+        &mut f,
+        Kubelet,
+        "readOnlyPort",
+        "0",
+        Origin::DropIn {
+            path: dropin.into(),
+            line: Some(5),
+        },
+    );
+    assert_eq!(run(&f, "4.2.4").outcome, Pass);
+}
+
+/// etcd settings given as ETCD_* variables count like flags.
+#[test]
+fn kube_bench_regression_etcd_setting_from_env_is_accepted() {
+    use shipshape::snapshot::kubernetes::Origin;
+    let mut f = compliant();
+    for (key, var, v) in [
+        ("client-cert-auth", "ETCD_CLIENT_CERT_AUTH", "true"),
+        ("peer-client-cert-auth", "ETCD_PEER_CLIENT_CERT_AUTH", "true"),
+        ("cert-file", "ETCD_CERT_FILE", "/etc/kubernetes/pki/etcd/server.crt"),
+    ] {
+        set_from(&mut f, Etcd, key, v, Origin::Env { var: var.into() });
+    }
+    let r = run(&f, "2.2");
+    assert_eq!(r.outcome, Pass);
+    assert_eq!(
+        r.evidence[0].observed,
+        "client-cert-auth=true (environment ETCD_CLIENT_CERT_AUTH)"
+    );
+    assert_eq!(run(&f, "2.5").outcome, Pass);
+    assert_eq!(run(&f, "2.1").outcome, Pass);
+    set_from(&mut f, Etcd, "auto-tls", "true", Origin::Env { var: "ETCD_AUTO_TLS".into() });
+    assert_eq!(run(&f, "2.3").outcome, Fail);
+}
+
+#[test]
+fn k3s_and_rke2_profiles_pick_their_paths() {
+    use shipshape::snapshot::kubernetes::Profile;
+    let mut f = compliant();
+    f.profile = Some(Profile::K3s);
+    f.files.insert(
+        "/var/lib/rancher/k3s/server/cred/admin.kubeconfig".into(),
+        stat("file", 0o644, "root", "root"),
+    );
+    // k3s has no separate pod spec files.
+    assert_eq!(run(&f, "1.1.1").outcome, NotApplicable);
+    assert_eq!(run(&f, "1.1.13").outcome, Fail);
+    f.profile = Some(Profile::Rke2);
+    f.files.insert(
+        "/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml".into(),
+        stat("file", 0o600, "root", "root"),
+    );
+    assert_eq!(run(&f, "1.1.1").outcome, Pass);
+    let r = run(&f, "1.1.1");
+    assert!(r.evidence[0].target.label().contains("rke2"), "{:?}", r.evidence);
+}
+
+#[test]
+fn override_file_changes_and_adds_checks_and_reports_positions() {
+    use shipshape::rules::kubernetes_node::checks_with_override;
+    let text = "checks:\n  - id: \"1.2.17\"\n    test: {setting: {component: kube-apiserver, keys: [audit-log-maxage], op: gte, values: [\"90\"]}}\n  - id: \"4.9.1\"\n    title: Kubelet config directory is mode 700 or stricter\n    automated: true\n    severity: medium\n    stride: [T]\n    rationale: A site rule of our own, added by the override file, to show that new data checks are evaluated like the built-in ones.\n    remediation: Run chmod 700 on the directory.\n    test: {file: {component: kubelet, var: kubelet_config, mode: \"700\"}}\n";
+    let all = checks_with_override("site.yaml", text).unwrap();
+    assert_eq!(all.len(), 98);
+    let pick: Vec<&KubeCheck> = all.iter().filter(|c| c.meta.id == "1.2.17" || c.meta.id == "4.9.1").collect();
+    let out = evaluate(&compliant(), &pick);
+    assert_eq!(out[0].outcome, Fail, "30 days no longer enough: {}", out[0].message);
+    assert_eq!(out[1].outcome, Pass);
+    let bad = "checks:\n  - id: \"1.2.17\"\n    test: {setting: {component: kube-apiserver, keys: [x], op: greater, values: [\"1\"]}}\n";
+    let e = checks_with_override("site.yaml", bad).unwrap_err();
+    assert!(e.starts_with("site.yaml:3:"), "{e}");
+    let unknown = "checks:\n  - id: \"1.2.17\"\n    titel: typo\n";
+    let e = checks_with_override("site.yaml", unknown).unwrap_err();
+    assert!(e.starts_with("site.yaml:3:5"), "{e}");
+    let e = checks_with_override("site.yaml", "checks:\n  - id: \"9.1\"\n").unwrap_err();
+    assert!(e.contains("9.1"), "{e}");
+}

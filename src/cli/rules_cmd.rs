@@ -85,7 +85,11 @@ fn row(r: &AnyRule) -> String {
     let stride: String = m.stride.iter().map(|s| s.letter()).collect();
     format!(
         "{:<14} {:<10} {:<10} {:<8} {:<6} {}\n",
-        m.id,
+        // CIS Kubernetes ids collide with CIS Docker ones: show them qualified.
+        match r {
+            AnyRule::Kube(_) => format!("kubernetes:{}", m.id),
+            _ => m.id.to_string(),
+        },
         r.family(),
         r.kind(),
         m.severity,
