@@ -27,64 +27,357 @@ const MP: &str = "/etc/kubernetes/manifests/";
 /// (id, what makes it fire, outcome then).
 fn firing() -> Vec<(&'static str, Mutation, Outcome)> {
     vec![
-        ("1.1.1", |f| chmod(f, &format!("{MP}kube-apiserver.yaml"), 0o644), Fail),
-        ("1.1.2", |f| chown(f, &format!("{MP}kube-apiserver.yaml"), "alice", "root"), Fail),
-        ("1.1.3", |f| chmod(f, &format!("{MP}kube-controller-manager.yaml"), 0o640), Fail),
-        ("1.1.4", |f| chown(f, &format!("{MP}kube-controller-manager.yaml"), "root", "alice"), Fail),
-        ("1.1.5", |f| chmod(f, &format!("{MP}kube-scheduler.yaml"), 0o666), Fail),
-        ("1.1.6", |f| chown(f, &format!("{MP}kube-scheduler.yaml"), "alice", "alice"), Fail),
-        ("1.1.7", |f| chmod(f, &format!("{MP}etcd.yaml"), 0o604), Fail),
-        ("1.1.8", |f| chown(f, &format!("{MP}etcd.yaml"), "etcd", "etcd"), Fail),
-        ("1.1.9", |f| chmod(f, "/etc/cni/net.d/10-calico.conflist", 0o644), Warn),
-        ("1.1.10", |f| chown(f, "/etc/cni/net.d/10-calico.conflist", "alice", "root"), Warn),
+        (
+            "1.1.1",
+            |f| chmod(f, &format!("{MP}kube-apiserver.yaml"), 0o644),
+            Fail,
+        ),
+        (
+            "1.1.2",
+            |f| chown(f, &format!("{MP}kube-apiserver.yaml"), "alice", "root"),
+            Fail,
+        ),
+        (
+            "1.1.3",
+            |f| chmod(f, &format!("{MP}kube-controller-manager.yaml"), 0o640),
+            Fail,
+        ),
+        (
+            "1.1.4",
+            |f| {
+                chown(
+                    f,
+                    &format!("{MP}kube-controller-manager.yaml"),
+                    "root",
+                    "alice",
+                )
+            },
+            Fail,
+        ),
+        (
+            "1.1.5",
+            |f| chmod(f, &format!("{MP}kube-scheduler.yaml"), 0o666),
+            Fail,
+        ),
+        (
+            "1.1.6",
+            |f| chown(f, &format!("{MP}kube-scheduler.yaml"), "alice", "alice"),
+            Fail,
+        ),
+        (
+            "1.1.7",
+            |f| chmod(f, &format!("{MP}etcd.yaml"), 0o604),
+            Fail,
+        ),
+        (
+            "1.1.8",
+            |f| chown(f, &format!("{MP}etcd.yaml"), "etcd", "etcd"),
+            Fail,
+        ),
+        (
+            "1.1.9",
+            |f| chmod(f, "/etc/cni/net.d/10-calico.conflist", 0o644),
+            Warn,
+        ),
+        (
+            "1.1.10",
+            |f| chown(f, "/etc/cni/net.d/10-calico.conflist", "alice", "root"),
+            Warn,
+        ),
         ("1.1.11", |f| chmod(f, "/var/lib/etcd", 0o755), Fail),
-        ("1.1.12", |f| chown(f, "/var/lib/etcd", "root", "root"), Fail),
-        ("1.1.13", |f| chmod(f, "/etc/kubernetes/super-admin.conf", 0o644), Fail),
-        ("1.1.14", |f| chown(f, "/etc/kubernetes/admin.conf", "alice", "root"), Fail),
-        ("1.1.15", |f| chmod(f, "/etc/kubernetes/scheduler.conf", 0o644), Fail),
-        ("1.1.16", |f| chown(f, "/etc/kubernetes/scheduler.conf", "alice", "root"), Fail),
-        ("1.1.17", |f| chmod(f, "/etc/kubernetes/controller-manager.conf", 0o644), Fail),
-        ("1.1.18", |f| chown(f, "/etc/kubernetes/controller-manager.conf", "alice", "root"), Fail),
-        ("1.1.19", |f| chown(f, "/etc/kubernetes/pki/etcd/ca.key", "alice", "root"), Fail),
-        ("1.1.20", |f| chmod(f, "/etc/kubernetes/pki/ca.crt", 0o666), Warn),
-        ("1.1.21", |f| chmod(f, "/etc/kubernetes/pki/etcd/ca.key", 0o640), Warn),
-        ("1.2.1", |f| set(f, KubeApiserver, "anonymous-auth", "true"), Warn),
-        ("1.2.2", |f| set(f, KubeApiserver, "token-auth-file", "/etc/tokens.csv"), Fail),
-        ("1.2.3", |f| set(f, KubeApiserver, "enable-admission-plugins", "NodeRestriction"), Warn),
-        ("1.2.4", |f| unset(f, KubeApiserver, "kubelet-client-key"), Fail),
-        ("1.2.5", |f| unset(f, KubeApiserver, "kubelet-certificate-authority"), Fail),
-        ("1.2.6", |f| set(f, KubeApiserver, "authorization-mode", "AlwaysAllow"), Fail),
-        ("1.2.7", |f| set(f, KubeApiserver, "authorization-mode", "RBAC"), Fail),
-        ("1.2.8", |f| set(f, KubeApiserver, "authorization-mode", "Node,ABAC"), Fail),
-        ("1.2.9", |f| unset(f, KubeApiserver, "enable-admission-plugins"), Warn),
-        ("1.2.10", |f| set(f, KubeApiserver, "enable-admission-plugins", "NodeRestriction,AlwaysAdmit"), Fail),
-        ("1.2.11", |f| set(f, KubeApiserver, "enable-admission-plugins", "NodeRestriction"), Warn),
-        ("1.2.12", |f| set(f, KubeApiserver, "disable-admission-plugins", "ServiceAccount"), Fail),
-        ("1.2.13", |f| set(f, KubeApiserver, "disable-admission-plugins", "NamespaceLifecycle"), Fail),
-        ("1.2.14", |f| set(f, KubeApiserver, "enable-admission-plugins", "EventRateLimit"), Fail),
+        (
+            "1.1.12",
+            |f| chown(f, "/var/lib/etcd", "root", "root"),
+            Fail,
+        ),
+        (
+            "1.1.13",
+            |f| chmod(f, "/etc/kubernetes/super-admin.conf", 0o644),
+            Fail,
+        ),
+        (
+            "1.1.14",
+            |f| chown(f, "/etc/kubernetes/admin.conf", "alice", "root"),
+            Fail,
+        ),
+        (
+            "1.1.15",
+            |f| chmod(f, "/etc/kubernetes/scheduler.conf", 0o644),
+            Fail,
+        ),
+        (
+            "1.1.16",
+            |f| chown(f, "/etc/kubernetes/scheduler.conf", "alice", "root"),
+            Fail,
+        ),
+        (
+            "1.1.17",
+            |f| chmod(f, "/etc/kubernetes/controller-manager.conf", 0o644),
+            Fail,
+        ),
+        (
+            "1.1.18",
+            |f| {
+                chown(
+                    f,
+                    "/etc/kubernetes/controller-manager.conf",
+                    "alice",
+                    "root",
+                )
+            },
+            Fail,
+        ),
+        (
+            "1.1.19",
+            |f| chown(f, "/etc/kubernetes/pki/etcd/ca.key", "alice", "root"),
+            Fail,
+        ),
+        (
+            "1.1.20",
+            |f| chmod(f, "/etc/kubernetes/pki/ca.crt", 0o666),
+            Warn,
+        ),
+        (
+            "1.1.21",
+            |f| chmod(f, "/etc/kubernetes/pki/etcd/ca.key", 0o640),
+            Warn,
+        ),
+        (
+            "1.2.1",
+            |f| set(f, KubeApiserver, "anonymous-auth", "true"),
+            Warn,
+        ),
+        (
+            "1.2.2",
+            |f| set(f, KubeApiserver, "token-auth-file", "/etc/tokens.csv"),
+            Fail,
+        ),
+        (
+            "1.2.3",
+            |f| {
+                set(
+                    f,
+                    KubeApiserver,
+                    "enable-admission-plugins",
+                    "NodeRestriction",
+                )
+            },
+            Warn,
+        ),
+        (
+            "1.2.4",
+            |f| unset(f, KubeApiserver, "kubelet-client-key"),
+            Fail,
+        ),
+        (
+            "1.2.5",
+            |f| unset(f, KubeApiserver, "kubelet-certificate-authority"),
+            Fail,
+        ),
+        (
+            "1.2.6",
+            |f| set(f, KubeApiserver, "authorization-mode", "AlwaysAllow"),
+            Fail,
+        ),
+        (
+            "1.2.7",
+            |f| set(f, KubeApiserver, "authorization-mode", "RBAC"),
+            Fail,
+        ),
+        (
+            "1.2.8",
+            |f| set(f, KubeApiserver, "authorization-mode", "Node,ABAC"),
+            Fail,
+        ),
+        (
+            "1.2.9",
+            |f| unset(f, KubeApiserver, "enable-admission-plugins"),
+            Warn,
+        ),
+        (
+            "1.2.10",
+            |f| {
+                set(
+                    f,
+                    KubeApiserver,
+                    "enable-admission-plugins",
+                    "NodeRestriction,AlwaysAdmit",
+                )
+            },
+            Fail,
+        ),
+        (
+            "1.2.11",
+            |f| {
+                set(
+                    f,
+                    KubeApiserver,
+                    "enable-admission-plugins",
+                    "NodeRestriction",
+                )
+            },
+            Warn,
+        ),
+        (
+            "1.2.12",
+            |f| {
+                set(
+                    f,
+                    KubeApiserver,
+                    "disable-admission-plugins",
+                    "ServiceAccount",
+                )
+            },
+            Fail,
+        ),
+        (
+            "1.2.13",
+            |f| {
+                set(
+                    f,
+                    KubeApiserver,
+                    "disable-admission-plugins",
+                    "NamespaceLifecycle",
+                )
+            },
+            Fail,
+        ),
+        (
+            "1.2.14",
+            |f| {
+                set(
+                    f,
+                    KubeApiserver,
+                    "enable-admission-plugins",
+                    "EventRateLimit",
+                )
+            },
+            Fail,
+        ),
         ("1.2.15", |f| unset(f, KubeApiserver, "profiling"), Fail),
-        ("1.2.16", |f| unset(f, KubeApiserver, "audit-log-path"), Fail),
-        ("1.2.17", |f| set(f, KubeApiserver, "audit-log-maxage", "7"), Fail),
-        ("1.2.18", |f| set(f, KubeApiserver, "audit-log-maxbackup", "3"), Fail),
-        ("1.2.19", |f| set(f, KubeApiserver, "audit-log-maxsize", "ten"), Fail),
-        ("1.2.20", |f| drop_component(f, KubeApiserver), NotApplicable),
-        ("1.2.21", |f| set(f, KubeApiserver, "service-account-lookup", "false"), Fail),
-        ("1.2.22", |f| unset(f, KubeApiserver, "service-account-key-file"), Fail),
+        (
+            "1.2.16",
+            |f| unset(f, KubeApiserver, "audit-log-path"),
+            Fail,
+        ),
+        (
+            "1.2.17",
+            |f| set(f, KubeApiserver, "audit-log-maxage", "7"),
+            Fail,
+        ),
+        (
+            "1.2.18",
+            |f| set(f, KubeApiserver, "audit-log-maxbackup", "3"),
+            Fail,
+        ),
+        (
+            "1.2.19",
+            |f| set(f, KubeApiserver, "audit-log-maxsize", "ten"),
+            Fail,
+        ),
+        (
+            "1.2.20",
+            |f| drop_component(f, KubeApiserver),
+            NotApplicable,
+        ),
+        (
+            "1.2.21",
+            |f| set(f, KubeApiserver, "service-account-lookup", "false"),
+            Fail,
+        ),
+        (
+            "1.2.22",
+            |f| unset(f, KubeApiserver, "service-account-key-file"),
+            Fail,
+        ),
         ("1.2.23", |f| unset(f, KubeApiserver, "etcd-certfile"), Fail),
-        ("1.2.24", |f| unset(f, KubeApiserver, "tls-private-key-file"), Fail),
-        ("1.2.25", |f| unset(f, KubeApiserver, "client-ca-file"), Fail),
+        (
+            "1.2.24",
+            |f| unset(f, KubeApiserver, "tls-private-key-file"),
+            Fail,
+        ),
+        (
+            "1.2.25",
+            |f| unset(f, KubeApiserver, "client-ca-file"),
+            Fail,
+        ),
         ("1.2.26", |f| unset(f, KubeApiserver, "etcd-cafile"), Fail),
-        ("1.2.27", |f| unset(f, KubeApiserver, "encryption-provider-config"), Warn),
-        ("1.2.28", |f| unset(f, KubeApiserver, "encryption-provider-config"), Warn),
-        ("1.2.29", |f| set(f, KubeApiserver, "tls-cipher-suites", "TLS_RSA_WITH_AES_128_CBC_SHA"), Warn),
-        ("1.2.30", |f| unset(f, KubeApiserver, "service-account-extend-token-expiration"), Fail),
-        ("1.3.1", |f| unset(f, KubeControllerManager, "terminated-pod-gc-threshold"), Warn),
-        ("1.3.2", |f| set(f, KubeControllerManager, "profiling", "true"), Fail),
-        ("1.3.3", |f| set(f, KubeControllerManager, "use-service-account-credentials", "false"), Fail),
-        ("1.3.4", |f| unset(f, KubeControllerManager, "service-account-private-key-file"), Fail),
-        ("1.3.5", |f| unset(f, KubeControllerManager, "root-ca-file"), Fail),
-        ("1.3.6", |f| set(f, KubeControllerManager, "feature-gates", "Foo=true,RotateKubeletServerCertificate=false"), Fail),
-        ("1.3.7", |f| set(f, KubeControllerManager, "bind-address", "0.0.0.0"), Fail),
+        (
+            "1.2.27",
+            |f| unset(f, KubeApiserver, "encryption-provider-config"),
+            Warn,
+        ),
+        (
+            "1.2.28",
+            |f| unset(f, KubeApiserver, "encryption-provider-config"),
+            Warn,
+        ),
+        (
+            "1.2.29",
+            |f| {
+                set(
+                    f,
+                    KubeApiserver,
+                    "tls-cipher-suites",
+                    "TLS_RSA_WITH_AES_128_CBC_SHA",
+                )
+            },
+            Warn,
+        ),
+        (
+            "1.2.30",
+            |f| unset(f, KubeApiserver, "service-account-extend-token-expiration"),
+            Fail,
+        ),
+        (
+            "1.3.1",
+            |f| unset(f, KubeControllerManager, "terminated-pod-gc-threshold"),
+            Warn,
+        ),
+        (
+            "1.3.2",
+            |f| set(f, KubeControllerManager, "profiling", "true"),
+            Fail,
+        ),
+        (
+            "1.3.3",
+            |f| {
+                set(
+                    f,
+                    KubeControllerManager,
+                    "use-service-account-credentials",
+                    "false",
+                )
+            },
+            Fail,
+        ),
+        (
+            "1.3.4",
+            |f| unset(f, KubeControllerManager, "service-account-private-key-file"),
+            Fail,
+        ),
+        (
+            "1.3.5",
+            |f| unset(f, KubeControllerManager, "root-ca-file"),
+            Fail,
+        ),
+        (
+            "1.3.6",
+            |f| {
+                set(
+                    f,
+                    KubeControllerManager,
+                    "feature-gates",
+                    "Foo=true,RotateKubeletServerCertificate=false",
+                )
+            },
+            Fail,
+        ),
+        (
+            "1.3.7",
+            |f| set(f, KubeControllerManager, "bind-address", "0.0.0.0"),
+            Fail,
+        ),
         ("1.4.1", |f| unset(f, KubeScheduler, "profiling"), Fail),
         ("1.4.2", |f| unset(f, KubeScheduler, "bind-address"), Fail),
         ("2.1", |f| unset(f, Etcd, "key-file"), Fail),
@@ -93,39 +386,162 @@ fn firing() -> Vec<(&'static str, Mutation, Outcome)> {
         ("2.4", |f| unset(f, Etcd, "peer-cert-file"), Fail),
         ("2.5", |f| unset(f, Etcd, "peer-client-cert-auth"), Fail),
         ("2.6", |f| set(f, Etcd, "peer-auto-tls", "TRUE"), Fail),
-        ("2.7", |f| set(f, Etcd, "trusted-ca-file", "/etc/kubernetes/pki/ca.crt"), Warn),
+        (
+            "2.7",
+            |f| set(f, Etcd, "trusted-ca-file", "/etc/kubernetes/pki/ca.crt"),
+            Warn,
+        ),
         ("3.1.1", |f| drop_component(f, KubeApiserver), NotApplicable),
         ("3.1.2", |f| drop_component(f, KubeApiserver), NotApplicable),
         ("3.1.3", |f| drop_component(f, KubeApiserver), NotApplicable),
-        ("3.2.1", |f| unset(f, KubeApiserver, "audit-policy-file"), Warn),
+        (
+            "3.2.1",
+            |f| unset(f, KubeApiserver, "audit-policy-file"),
+            Warn,
+        ),
         ("3.2.2", |f| drop_component(f, KubeApiserver), NotApplicable),
-        ("4.1.1", |f| chmod(f, "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", 0o644), Fail),
-        ("4.1.2", |f| chown(f, "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", "alice", "root"), Fail),
-        ("4.1.3", |f| chmod(f, "/var/lib/kube-proxy/kubeconfig.conf", 0o644), Warn),
-        ("4.1.4", |f| chown(f, "/var/lib/kube-proxy/kubeconfig.conf", "alice", "alice"), Warn),
-        ("4.1.5", |f| chmod(f, "/etc/kubernetes/kubelet.conf", 0o644), Fail),
-        ("4.1.6", |f| chown(f, "/etc/kubernetes/kubelet.conf", "root", "alice"), Fail),
-        ("4.1.7", |f| chmod(f, "/etc/kubernetes/pki/ca.crt", 0o664), Warn),
-        ("4.1.8", |f| chown(f, "/etc/kubernetes/pki/ca.crt", "alice", "root"), Warn),
-        ("4.1.9", |f| chmod(f, "/var/lib/kubelet/config.yaml", 0o644), Fail),
-        ("4.1.10", |f| chown(f, "/var/lib/kubelet/config.yaml", "alice", "root"), Fail),
-        ("4.2.1", |f| set(f, Kubelet, "authentication.anonymous.enabled", "true"), Fail),
-        ("4.2.2", |f| set(f, Kubelet, "authorization.mode", "AlwaysAllow"), Fail),
-        ("4.2.3", |f| unset(f, Kubelet, "authentication.x509.clientCAFile"), Fail),
+        (
+            "4.1.1",
+            |f| {
+                chmod(
+                    f,
+                    "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+                    0o644,
+                )
+            },
+            Fail,
+        ),
+        (
+            "4.1.2",
+            |f| {
+                chown(
+                    f,
+                    "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+                    "alice",
+                    "root",
+                )
+            },
+            Fail,
+        ),
+        (
+            "4.1.3",
+            |f| chmod(f, "/var/lib/kube-proxy/kubeconfig.conf", 0o644),
+            Warn,
+        ),
+        (
+            "4.1.4",
+            |f| chown(f, "/var/lib/kube-proxy/kubeconfig.conf", "alice", "alice"),
+            Warn,
+        ),
+        (
+            "4.1.5",
+            |f| chmod(f, "/etc/kubernetes/kubelet.conf", 0o644),
+            Fail,
+        ),
+        (
+            "4.1.6",
+            |f| chown(f, "/etc/kubernetes/kubelet.conf", "root", "alice"),
+            Fail,
+        ),
+        (
+            "4.1.7",
+            |f| chmod(f, "/etc/kubernetes/pki/ca.crt", 0o664),
+            Warn,
+        ),
+        (
+            "4.1.8",
+            |f| chown(f, "/etc/kubernetes/pki/ca.crt", "alice", "root"),
+            Warn,
+        ),
+        (
+            "4.1.9",
+            |f| chmod(f, "/var/lib/kubelet/config.yaml", 0o644),
+            Fail,
+        ),
+        (
+            "4.1.10",
+            |f| chown(f, "/var/lib/kubelet/config.yaml", "alice", "root"),
+            Fail,
+        ),
+        (
+            "4.2.1",
+            |f| set(f, Kubelet, "authentication.anonymous.enabled", "true"),
+            Fail,
+        ),
+        (
+            "4.2.2",
+            |f| set(f, Kubelet, "authorization.mode", "AlwaysAllow"),
+            Fail,
+        ),
+        (
+            "4.2.3",
+            |f| unset(f, Kubelet, "authentication.x509.clientCAFile"),
+            Fail,
+        ),
         ("4.2.4", |f| set(f, Kubelet, "readOnlyPort", "10255"), Warn),
-        ("4.2.5", |f| set(f, Kubelet, "streamingConnectionIdleTimeout", "0s"), Warn),
-        ("4.2.6", |f| set(f, Kubelet, "makeIPTablesUtilChains", "false"), Fail),
-        ("4.2.7", |f| set(f, Kubelet, "hostname-override", "other"), Warn),
+        (
+            "4.2.5",
+            |f| set(f, Kubelet, "streamingConnectionIdleTimeout", "0s"),
+            Warn,
+        ),
+        (
+            "4.2.6",
+            |f| set(f, Kubelet, "makeIPTablesUtilChains", "false"),
+            Fail,
+        ),
+        (
+            "4.2.7",
+            |f| set(f, Kubelet, "hostname-override", "other"),
+            Warn,
+        ),
         ("4.2.8", |f| set(f, Kubelet, "eventRecordQPS", "-1"), Warn),
-        ("4.2.9", |f| {
-            unset(f, Kubelet, "serverTLSBootstrap");
-        }, Warn),
-        ("4.2.10", |f| set(f, Kubelet, "rotateCertificates", "false"), Fail),
-        ("4.2.11", |f| set(f, Kubelet, "featureGates.RotateKubeletServerCertificate", "false"), Warn),
-        ("4.2.12", |f| set(f, Kubelet, "tlsCipherSuites", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"), Warn),
+        (
+            "4.2.9",
+            |f| {
+                unset(f, Kubelet, "serverTLSBootstrap");
+            },
+            Warn,
+        ),
+        (
+            "4.2.10",
+            |f| set(f, Kubelet, "rotateCertificates", "false"),
+            Fail,
+        ),
+        (
+            "4.2.11",
+            |f| {
+                set(
+                    f,
+                    Kubelet,
+                    "featureGates.RotateKubeletServerCertificate",
+                    "false",
+                )
+            },
+            Warn,
+        ),
+        (
+            "4.2.12",
+            |f| {
+                set(
+                    f,
+                    Kubelet,
+                    "tlsCipherSuites",
+                    "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+                )
+            },
+            Warn,
+        ),
         ("4.2.13", |f| unset(f, Kubelet, "podPidsLimit"), Warn),
-        ("4.2.14", |f| set(f, Kubelet, "seccompDefault", "false"), Warn),
-        ("4.3.1", |f| set(f, KubeProxy, "metricsBindAddress", "0.0.0.0:10249"), Fail),
+        (
+            "4.2.14",
+            |f| set(f, Kubelet, "seccompDefault", "false"),
+            Warn,
+        ),
+        (
+            "4.3.1",
+            |f| set(f, KubeProxy, "metricsBindAddress", "0.0.0.0:10249"),
+            Fail,
+        ),
     ]
 }
 
@@ -138,7 +554,11 @@ fn every_check_passes_on_the_compliant_node_and_fires_on_its_variant() {
     let good = compliant();
     let mut wrong = Vec::new();
     for (id, mutate, want) in table {
-        let ok_want = if REVIEW_ONLY.contains(&id) { Warn } else { Pass };
+        let ok_want = if REVIEW_ONLY.contains(&id) {
+            Warn
+        } else {
+            Pass
+        };
         let f = run(&good, id);
         if f.outcome != ok_want {
             wrong.push(format!("{id} compliant: {} — {}", f.outcome, f.message));
@@ -147,7 +567,10 @@ fn every_check_passes_on_the_compliant_node_and_fires_on_its_variant() {
         mutate(&mut bad);
         let f = run(&bad, id);
         if f.outcome != want {
-            wrong.push(format!("{id} variant: {} (want {want}) — {}", f.outcome, f.message));
+            wrong.push(format!(
+                "{id} variant: {} (want {want}) — {}",
+                f.outcome, f.message
+            ));
         }
         assert_eq!(f.benchmark, Benchmark::CisKubernetes);
     }
@@ -182,11 +605,20 @@ fn a_worker_has_control_plane_checks_not_applicable() {
     let all: Vec<&KubeCheck> = checks().iter().collect();
     for finding in evaluate(&f, &all) {
         let s = finding.section;
-        let want_na = matches!(s, "2" | "3") || (s == "1" && finding.id != "1.1.9" && finding.id != "1.1.10");
+        let want_na =
+            matches!(s, "2" | "3") || (s == "1" && finding.id != "1.1.9" && finding.id != "1.1.10");
         if want_na {
-            assert_eq!(finding.outcome, NotApplicable, "{} {}", finding.id, finding.message);
+            assert_eq!(
+                finding.outcome, NotApplicable,
+                "{} {}",
+                finding.id, finding.message
+            );
         } else {
-            assert_ne!(finding.outcome, NotApplicable, "{} {}", finding.id, finding.message);
+            assert_ne!(
+                finding.outcome, NotApplicable,
+                "{} {}",
+                finding.id, finding.message
+            );
         }
     }
 }
@@ -280,7 +712,10 @@ fn kube_bench_regression_flags_only_kubelet_is_evaluated() {
         ("kubeconfig", "/etc/kubernetes/kubelet.conf"),
         ("authentication.anonymous.enabled", "false"),
         ("authorization.mode", "Webhook"),
-        ("authentication.x509.clientCAFile", "/etc/kubernetes/pki/ca.crt"),
+        (
+            "authentication.x509.clientCAFile",
+            "/etc/kubernetes/pki/ca.crt",
+        ),
         ("readOnlyPort", "0"),
     ] {
         k.settings.insert(key.into(), setting(v, Origin::Flag));
@@ -291,7 +726,11 @@ fn kube_bench_regression_flags_only_kubelet_is_evaluated() {
     assert_eq!(run(&f, "4.2.3").outcome, Pass);
     assert_eq!(run(&f, "4.2.4").outcome, Pass);
     let r = run(&f, "4.2.1");
-    assert!(r.evidence[0].observed.contains("command-line flag"), "{:?}", r.evidence);
+    assert!(
+        r.evidence[0].observed.contains("command-line flag"),
+        "{:?}",
+        r.evidence
+    );
     // No config file in use: its permission checks do not apply.
     assert_eq!(run(&f, "4.1.9").outcome, NotApplicable);
     // Without a config file the kubelet's authorization default is AlwaysAllow.
@@ -340,8 +779,16 @@ fn kube_bench_regression_etcd_setting_from_env_is_accepted() {
     let mut f = compliant();
     for (key, var, v) in [
         ("client-cert-auth", "ETCD_CLIENT_CERT_AUTH", "true"),
-        ("peer-client-cert-auth", "ETCD_PEER_CLIENT_CERT_AUTH", "true"),
-        ("cert-file", "ETCD_CERT_FILE", "/etc/kubernetes/pki/etcd/server.crt"),
+        (
+            "peer-client-cert-auth",
+            "ETCD_PEER_CLIENT_CERT_AUTH",
+            "true",
+        ),
+        (
+            "cert-file",
+            "ETCD_CERT_FILE",
+            "/etc/kubernetes/pki/etcd/server.crt",
+        ),
     ] {
         set_from(&mut f, Etcd, key, v, Origin::Env { var: var.into() });
     }
@@ -353,7 +800,15 @@ fn kube_bench_regression_etcd_setting_from_env_is_accepted() {
     );
     assert_eq!(run(&f, "2.5").outcome, Pass);
     assert_eq!(run(&f, "2.1").outcome, Pass);
-    set_from(&mut f, Etcd, "auto-tls", "true", Origin::Env { var: "ETCD_AUTO_TLS".into() });
+    set_from(
+        &mut f,
+        Etcd,
+        "auto-tls",
+        "true",
+        Origin::Env {
+            var: "ETCD_AUTO_TLS".into(),
+        },
+    );
     assert_eq!(run(&f, "2.3").outcome, Fail);
 }
 
@@ -376,7 +831,11 @@ fn k3s_and_rke2_profiles_pick_their_paths() {
     );
     assert_eq!(run(&f, "1.1.1").outcome, Pass);
     let r = run(&f, "1.1.1");
-    assert!(r.evidence[0].target.label().contains("rke2"), "{:?}", r.evidence);
+    assert!(
+        r.evidence[0].target.label().contains("rke2"),
+        "{:?}",
+        r.evidence
+    );
 }
 
 #[test]
@@ -385,9 +844,16 @@ fn override_file_changes_and_adds_checks_and_reports_positions() {
     let text = "checks:\n  - id: \"1.2.17\"\n    test: {setting: {component: kube-apiserver, keys: [audit-log-maxage], op: gte, values: [\"90\"]}}\n  - id: \"4.9.1\"\n    title: Kubelet config directory is mode 700 or stricter\n    automated: true\n    severity: medium\n    stride: [T]\n    rationale: A site rule of our own, added by the override file, to show that new data checks are evaluated like the built-in ones.\n    remediation: Run chmod 700 on the directory.\n    test: {file: {component: kubelet, var: kubelet_config, mode: \"700\"}}\n";
     let all = checks_with_override("site.yaml", text).unwrap();
     assert_eq!(all.len(), 98);
-    let pick: Vec<&KubeCheck> = all.iter().filter(|c| c.meta.id == "1.2.17" || c.meta.id == "4.9.1").collect();
+    let pick: Vec<&KubeCheck> = all
+        .iter()
+        .filter(|c| c.meta.id == "1.2.17" || c.meta.id == "4.9.1")
+        .collect();
     let out = evaluate(&compliant(), &pick);
-    assert_eq!(out[0].outcome, Fail, "30 days no longer enough: {}", out[0].message);
+    assert_eq!(
+        out[0].outcome, Fail,
+        "30 days no longer enough: {}",
+        out[0].message
+    );
     assert_eq!(out[1].outcome, Pass);
     let bad = "checks:\n  - id: \"1.2.17\"\n    test: {setting: {component: kube-apiserver, keys: [x], op: greater, values: [\"1\"]}}\n";
     let e = checks_with_override("site.yaml", bad).unwrap_err();

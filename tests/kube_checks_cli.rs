@@ -107,9 +107,14 @@ fn default_audits_docker_and_kubernetes_grouped_by_benchmark() {
     validate("audit-report.v1.json", &doc);
     let (text, _, _) = audit(&[]);
     let d = text.find("== CIS Docker 1.6 ==").expect(&text);
-    let k = text.find("== CIS Kubernetes 1.12 (profile kubeadm) ==").expect(&text);
+    let k = text
+        .find("== CIS Kubernetes 1.12 (profile kubeadm) ==")
+        .expect(&text);
     assert!(d < k);
-    assert!(text[k..].contains("\n1 Control plane components\n"), "{text}");
+    assert!(
+        text[k..].contains("\n1 Control plane components\n"),
+        "{text}"
+    );
     assert!(text[k..].contains("\n4 Worker node\n"));
     assert!(text.contains("CIS Kubernetes 1.12: 97 checks:"));
 }
@@ -121,13 +126,25 @@ fn bare_ids_match_every_targeted_benchmark_and_qualified_ids_one() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| format!("{}:{}", f["benchmark"].as_str().unwrap(), f["id"].as_str().unwrap()))
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["benchmark"].as_str().unwrap(),
+                    f["id"].as_str().unwrap()
+                )
+            })
             .collect()
     };
-    assert_eq!(ids(&["-c", "1.1.1"]), ["CIS Docker:1.1.1", "CIS Kubernetes:1.1.1"]);
+    assert_eq!(
+        ids(&["-c", "1.1.1"]),
+        ["CIS Docker:1.1.1", "CIS Kubernetes:1.1.1"]
+    );
     assert_eq!(ids(&["-c", "kubernetes:1.1.1"]), ["CIS Kubernetes:1.1.1"]);
     assert_eq!(ids(&["-c", "docker:1.1.1"]), ["CIS Docker:1.1.1"]);
-    assert_eq!(ids(&["-c", "1.1.1", "--target", "kubernetes"]), ["CIS Kubernetes:1.1.1"]);
+    assert_eq!(
+        ids(&["-c", "1.1.1", "--target", "kubernetes"]),
+        ["CIS Kubernetes:1.1.1"]
+    );
     let k = ids(&["-c", "kubernetes:4", "-e", "kubernetes:4.2"]);
     assert_eq!(k.len(), 11, "{k:?}");
     let (_, err, code) = audit(&["-c", "kubernetes:4.9"]);
@@ -177,7 +194,10 @@ fn kube_bench_json_matches_its_schema_and_counts() {
     let controls = doc["Controls"].as_array().unwrap();
     let ids: Vec<&str> = controls.iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["1", "2", "3", "4"]);
-    let types: Vec<&str> = controls.iter().map(|c| c["node_type"].as_str().unwrap()).collect();
+    let types: Vec<&str> = controls
+        .iter()
+        .map(|c| c["node_type"].as_str().unwrap())
+        .collect();
     assert_eq!(types, ["master", "etcd", "controlplane", "node"]);
     let results: usize = controls
         .iter()
@@ -199,7 +219,12 @@ fn kube_bench_json_matches_its_schema_and_counts() {
         .map(|g| g["section"].as_str().unwrap())
         .collect();
     assert_eq!(groups, ["1.1", "1.2", "1.3", "1.4"]);
-    let etcd: Vec<&str> = controls[1]["tests"].as_array().unwrap().iter().map(|g| g["section"].as_str().unwrap()).collect();
+    let etcd: Vec<&str> = controls[1]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["section"].as_str().unwrap())
+        .collect();
     assert_eq!(etcd, ["2"]);
 }
 
@@ -231,13 +256,19 @@ fn docker_bench_json_refuses_a_kubernetes_only_audit() {
 fn checks_file_overrides_and_reports_positions() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("site.yaml");
-    std::fs::write(
-        &p,
-        "checks:\n  - id: \"1.2.15\"\n    automated: false\n",
-    )
-    .unwrap();
-    let doc = json(&["--target", "kubernetes", "-c", "1.2.15", "--checks-file", p.to_str().unwrap()]);
-    assert_eq!(doc["findings"][0]["outcome"], "WARN", "a manual check's failure is a review");
+    std::fs::write(&p, "checks:\n  - id: \"1.2.15\"\n    automated: false\n").unwrap();
+    let doc = json(&[
+        "--target",
+        "kubernetes",
+        "-c",
+        "1.2.15",
+        "--checks-file",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        doc["findings"][0]["outcome"], "WARN",
+        "a manual check's failure is a review"
+    );
     std::fs::write(&p, "checks:\n  - id: \"1.2.15\"\n    severty: high\n").unwrap();
     let (_, err, code) = audit(&["--checks-file", p.to_str().unwrap()]);
     assert_eq!(code, 2);
@@ -248,13 +279,24 @@ fn checks_file_overrides_and_reports_positions() {
 fn rules_lists_kubernetes_checks_qualified_and_documents_one() {
     let out = shipshape(&["rules"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().filter(|l| l.starts_with("kubernetes:")).count(), 97);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("kubernetes:"))
+            .count(),
+        97
+    );
     let one = shipshape(&["rules", "kubernetes:1.2.1"]);
     let doc = String::from_utf8_lossy(&one.stdout);
-    assert!(doc.contains("CIS Kubernetes 1.12") && doc.contains("anonymous"), "{doc}");
+    assert!(
+        doc.contains("CIS Kubernetes 1.12") && doc.contains("anonymous"),
+        "{doc}"
+    );
     let both = shipshape(&["rules", "1.1.1"]);
     let doc = String::from_utf8_lossy(&both.stdout);
-    assert!(doc.contains("CIS Docker 1.6") && doc.contains("CIS Kubernetes 1.12"), "{doc}");
+    assert!(
+        doc.contains("CIS Docker 1.6") && doc.contains("CIS Kubernetes 1.12"),
+        "{doc}"
+    );
     let json = shipshape(&["rules", "kubernetes:4", "-f", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 25);

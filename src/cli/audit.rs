@@ -245,7 +245,10 @@ struct Selected {
     kube: Vec<&'static rules::kubernetes_node::KubeCheck>,
 }
 
-fn select_checks(args: &AuditArgs, kube_all: &'static [rules::kubernetes_node::KubeCheck]) -> Result<Selected, String> {
+fn select_checks(
+    args: &AuditArgs,
+    kube_all: &'static [rules::kubernetes_node::KubeCheck],
+) -> Result<Selected, String> {
     let docker_all = rules::docker::checks();
     let want = |t| args.target.is_empty() || args.target.contains(&t);
     for sel in args.check.iter().chain(&args.skip) {
@@ -350,7 +353,10 @@ fn audit(args: &AuditArgs) -> Result<i32, String> {
     let eval = rules::evaluate(&snap, &opts, if docker { &sel.docker } else { &[] });
     let mut findings = eval.findings;
     if targets.contains(&AuditTarget::Kubernetes) {
-        findings.extend(rules::kubernetes_node::evaluate(&snap.kubernetes, &sel.kube));
+        findings.extend(rules::kubernetes_node::evaluate(
+            &snap.kubernetes,
+            &sel.kube,
+        ));
     }
     let benchmarks: Vec<Benchmark> = targets
         .iter()
@@ -368,7 +374,9 @@ fn audit(args: &AuditArgs) -> Result<i32, String> {
         }
     }
     let failing = rep.findings.iter().filter(|f| f.outcome == Outcome::Fail);
-    Ok(i32::from(args.gate.fail_on.trips(failing.map(|f| f.severity))))
+    Ok(i32::from(
+        args.gate.fail_on.trips(failing.map(|f| f.severity)),
+    ))
 }
 
 fn render(rep: &Report, args: &AuditArgs) -> String {

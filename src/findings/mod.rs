@@ -195,13 +195,26 @@ impl Serialize for Benchmark {
 pub enum Target {
     Host,
     Daemon,
-    Container { id: String, name: String },
-    Image { id: String, name: String },
-    File { path: String },
-    Network { id: String, name: String },
+    Container {
+        id: String,
+        name: String,
+    },
+    Image {
+        id: String,
+        name: String,
+    },
+    File {
+        path: String,
+    },
+    Network {
+        id: String,
+        name: String,
+    },
     Swarm,
     /// A Kubernetes component (`kube-apiserver`, `kubelet`).
-    Component { name: String },
+    Component {
+        name: String,
+    },
 }
 
 impl Target {

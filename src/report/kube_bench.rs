@@ -134,7 +134,10 @@ fn control(report: &Report, section: &str, fs: &[&Finding]) -> (Value, Counts) {
     let mut o = serde_json::Map::new();
     o.insert("id".into(), json!(section));
     o.insert("version".into(), json!("cis-1.12"));
-    o.insert("detected_version".into(), json!(report.kubernetes_profile.clone().unwrap_or_default()));
+    o.insert(
+        "detected_version".into(),
+        json!(report.kubernetes_profile.clone().unwrap_or_default()),
+    );
     o.insert("text".into(), json!(section_title(section)));
     o.insert("node_type".into(), json!(node_type(section)));
     o.insert("tests".into(), json!(tests));

@@ -226,7 +226,12 @@ impl Report {
             errors.push(e.clone());
         }
         if kube {
-            errors.extend(snap.kubernetes.errors.iter().map(|e| format!("kubernetes: {e}")));
+            errors.extend(
+                snap.kubernetes
+                    .errors
+                    .iter()
+                    .map(|e| format!("kubernetes: {e}")),
+            );
         }
         let docker_findings: Vec<Finding> = findings
             .iter()
@@ -240,7 +245,11 @@ impl Report {
                 version: b.version(),
                 id_prefix: b.slug(),
                 summary: Summary::of(
-                    &findings.iter().filter(|f| f.benchmark == *b).cloned().collect::<Vec<_>>(),
+                    &findings
+                        .iter()
+                        .filter(|f| f.benchmark == *b)
+                        .cloned()
+                        .collect::<Vec<_>>(),
                 ),
             })
             .collect();
@@ -272,7 +281,11 @@ impl Report {
             summary: Summary::of(&findings),
             benchmarks: runs,
             kubernetes_profile: kube
-                .then(|| snap.kubernetes.profile.map(|p| format!("{p:?}").to_lowercase()))
+                .then(|| {
+                    snap.kubernetes
+                        .profile
+                        .map(|p| format!("{p:?}").to_lowercase())
+                })
                 .flatten(),
             remediation_plan: crate::remediate::plan(
                 snap,

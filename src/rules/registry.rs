@@ -147,7 +147,8 @@ mod tests {
 
     #[test]
     fn ids_are_unique_within_each_benchmark() {
-        let ids: Vec<(Benchmark, &str)> = all().map(|r| (r.meta().benchmark, r.meta().id)).collect();
+        let ids: Vec<(Benchmark, &str)> =
+            all().map(|r| (r.meta().benchmark, r.meta().id)).collect();
         let set: BTreeSet<(Benchmark, &str)> = ids.iter().copied().collect();
         assert_eq!(ids.len(), set.len(), "duplicate rule ids");
     }

@@ -2,8 +2,8 @@
 //! check, offenders listed under it, then counts and the score.
 
 use super::{esc, Painter};
-use crate::findings::{Finding, Outcome};
 use crate::findings::Benchmark;
+use crate::findings::{Finding, Outcome};
 use crate::report::{section_title_of, Report};
 use std::fmt::Write;
 
@@ -45,7 +45,10 @@ fn label(p: &Painter, o: Outcome) -> String {
 fn header(out: &mut String, p: &Painter, report: &Report) {
     let h = &report.host;
     let docker = if report.benchmarks.iter().any(|b| b.id_prefix == "docker") {
-        format!("Docker {}, ", esc(h.docker_version.as_deref().unwrap_or("unknown")))
+        format!(
+            "Docker {}, ",
+            esc(h.docker_version.as_deref().unwrap_or("unknown"))
+        )
     } else {
         String::new()
     };
@@ -83,8 +86,8 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     header(&mut out, &p, report);
     // Grouped by benchmark (headed when it is not the Docker audit alone),
     // then by section.
-    let headed = report.benchmarks.len() > 1
-        || report.benchmarks.iter().any(|b| b.id_prefix != "docker");
+    let headed =
+        report.benchmarks.len() > 1 || report.benchmarks.iter().any(|b| b.id_prefix != "docker");
     let mut current: Option<(Benchmark, &str)> = None;
     for f in &report.findings {
         if headed && current.is_none_or(|(b, _)| b != f.benchmark) {
@@ -108,7 +111,15 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             let _ = writeln!(
                 out,
                 "{} {}: {} checks: {} pass, {} fail, {} warn, {} info, {} n/a, {} error",
-                b.name, b.version, s.total, s.pass, s.fail, s.warn, s.info, s.not_applicable, s.error
+                b.name,
+                b.version,
+                s.total,
+                s.pass,
+                s.fail,
+                s.warn,
+                s.info,
+                s.not_applicable,
+                s.error
             );
         }
     }
@@ -130,7 +141,12 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
 fn benchmark_heading(out: &mut String, p: &Painter, report: &Report, b: Benchmark) {
     let mut h = format!("== {} {} ==", b.name(), b.version());
     if let (Benchmark::CisKubernetes, Some(profile)) = (b, &report.kubernetes_profile) {
-        h = format!("== {} {} (profile {}) ==", b.name(), b.version(), esc(profile));
+        h = format!(
+            "== {} {} (profile {}) ==",
+            b.name(),
+            b.version(),
+            esc(profile)
+        );
     }
     let _ = writeln!(out, "\n{}", p.bold(&h));
 }

@@ -92,7 +92,13 @@ pub(super) fn setting_evidence(
 
 /// The outcome when a key is set nowhere: the component's own read errors
 /// make it ERROR (the value may be in the file that could not be read).
-pub(super) fn unset(c: &KubeComponent, comp: &str, key: &str, when: WhenUnset, exp: &str) -> Evidence {
+pub(super) fn unset(
+    c: &KubeComponent,
+    comp: &str,
+    key: &str,
+    when: WhenUnset,
+    exp: &str,
+) -> Evidence {
     let outcome = if !c.errors.is_empty() {
         Outcome::Error
     } else if when == WhenUnset::Pass {
@@ -102,9 +108,17 @@ pub(super) fn unset(c: &KubeComponent, comp: &str, key: &str, when: WhenUnset, e
     };
     let mut observed = format!("{key} is not set");
     if outcome == Outcome::Error {
-        observed = format!("{observed}; configuration not fully read: {}", c.errors.join("; "));
+        observed = format!(
+            "{observed}; configuration not fully read: {}",
+            c.errors.join("; ")
+        );
     }
-    Evidence::new(Target::Component { name: comp.into() }, outcome, observed, exp)
+    Evidence::new(
+        Target::Component { name: comp.into() },
+        outcome,
+        observed,
+        exp,
+    )
 }
 
 pub(super) fn setting(cx: &KubeContext, t: &SettingTest) -> Verdict {
@@ -117,7 +131,9 @@ pub(super) fn setting(cx: &KubeContext, t: &SettingTest) -> Verdict {
     for key in &t.keys {
         let e = match lookup(c, key) {
             None if t.op == Op::Absent => Evidence::new(
-                Target::Component { name: t.component.clone() },
+                Target::Component {
+                    name: t.component.clone(),
+                },
                 Outcome::Pass,
                 format!("{key} is not set"),
                 &exp,
@@ -143,7 +159,11 @@ pub(super) fn setting(cx: &KubeContext, t: &SettingTest) -> Verdict {
 /// One verdict from per-item evidence: the worst outcome, its observations
 /// as the message.
 pub(super) fn summarise(ev: Vec<Evidence>) -> Verdict {
-    let outcome = ev.iter().map(|e| e.outcome).max().unwrap_or(Outcome::NotApplicable);
+    let outcome = ev
+        .iter()
+        .map(|e| e.outcome)
+        .max()
+        .unwrap_or(Outcome::NotApplicable);
     let shown: Vec<&Evidence> = match ev.iter().filter(|e| e.outcome == outcome).count() {
         0 => ev.iter().collect(),
         _ => ev.iter().filter(|e| e.outcome == outcome).collect(),
@@ -155,7 +175,11 @@ pub(super) fn summarise(ev: Vec<Evidence>) -> Verdict {
         .collect::<Vec<_>>()
         .join("; ");
     let more = shown.len().saturating_sub(3);
-    let message = if more > 0 { format!("{message}; and {more} more") } else { message };
+    let message = if more > 0 {
+        format!("{message}; and {more} more")
+    } else {
+        message
+    };
     Verdict::new(outcome, message).with_all(ev)
 }
 
@@ -186,7 +210,13 @@ pub(super) fn owner_ok(st: &FileStat, want: &str) -> bool {
 }
 
 /// Evidence for one stat'ed file against a mode or an owner.
-pub(super) fn file_evidence(path: &str, fact: Option<&FileFact>, mode: Option<u32>, owner: Option<&str>, named_by: Option<&str>) -> Evidence {
+pub(super) fn file_evidence(
+    path: &str,
+    fact: Option<&FileFact>,
+    mode: Option<u32>,
+    owner: Option<&str>,
+    named_by: Option<&str>,
+) -> Evidence {
     let target = Target::File { path: path.into() };
     let exp = match (mode, owner) {
         (Some(m), _) => format!("mode {m:04o} or stricter"),
@@ -231,17 +261,29 @@ pub(super) fn file(cx: &KubeContext, t: &FileTest) -> Verdict {
     if let Some((k, s)) = t.setting.as_deref().and_then(|k| lookup(c, k)) {
         let path = resolve(c, &s.value);
         let named_by = format!("{k} ({})", s.origin.label());
-        let e = file_evidence(&path, cx.facts.files.get(&path), mode, owner, Some(&named_by));
+        let e = file_evidence(
+            &path,
+            cx.facts.files.get(&path),
+            mode,
+            owner,
+            Some(&named_by),
+        );
         return summarise(vec![e]);
     }
     let candidates = t.var.as_deref().map(|v| cx.var(v)).unwrap_or(&[]);
-    let facts: Vec<(&String, Option<&FileFact>)> =
-        candidates.iter().map(|p| (p, cx.facts.files.get(p))).collect();
+    let facts: Vec<(&String, Option<&FileFact>)> = candidates
+        .iter()
+        .map(|p| (p, cx.facts.files.get(p)))
+        .collect();
     let existing: Vec<&(&String, Option<&FileFact>)> = facts
         .iter()
         .filter(|(_, f)| matches!(f, Some(FileFact::Present(_) | FileFact::Error { .. })))
         .collect();
-    let chosen: Vec<_> = if t.all { existing } else { existing.into_iter().take(1).collect() };
+    let chosen: Vec<_> = if t.all {
+        existing
+    } else {
+        existing.into_iter().take(1).collect()
+    };
     if chosen.is_empty() {
         return absent(cx, &facts, &t.component);
     }

@@ -80,7 +80,10 @@ const CONTROLLER_MANAGER: &[(&str, &str)] = &[
     ("kubeconfig", "/etc/kubernetes/controller-manager.conf"),
     ("profiling", "false"),
     ("root-ca-file", "/etc/kubernetes/pki/ca.crt"),
-    ("service-account-private-key-file", "/etc/kubernetes/pki/sa.key"),
+    (
+        "service-account-private-key-file",
+        "/etc/kubernetes/pki/sa.key",
+    ),
     ("terminated-pod-gc-threshold", "10"),
     ("use-service-account-credentials", "true"),
 ];
@@ -108,7 +111,10 @@ const ETCD: &[(&str, &str)] = &[
 const KUBELET_CFG: &[(&str, &str)] = &[
     ("authentication.anonymous.enabled", "false"),
     ("authentication.webhook.enabled", "true"),
-    ("authentication.x509.clientCAFile", "/etc/kubernetes/pki/ca.crt"),
+    (
+        "authentication.x509.clientCAFile",
+        "/etc/kubernetes/pki/ca.crt",
+    ),
     ("authorization.mode", "Webhook"),
     ("cgroupDriver", "systemd"),
     ("eventRecordQPS", "50"),
@@ -121,7 +127,10 @@ const KUBELET_CFG: &[(&str, &str)] = &[
     ("serverTLSBootstrap", "true"),
     ("staticPodPath", "/etc/kubernetes/manifests"),
     ("streamingConnectionIdleTimeout", "5m"),
-    ("tlsCipherSuites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+    (
+        "tlsCipherSuites",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    ),
 ];
 
 fn kubelet() -> KubeComponent {
@@ -129,10 +138,16 @@ fn kubelet() -> KubeComponent {
         Kubelet,
         900,
         &[
-            ("bootstrap-kubeconfig", "/etc/kubernetes/bootstrap-kubelet.conf"),
+            (
+                "bootstrap-kubeconfig",
+                "/etc/kubernetes/bootstrap-kubelet.conf",
+            ),
             ("kubeconfig", "/etc/kubernetes/kubelet.conf"),
             ("config", KUBELET_CONFIG),
-            ("container-runtime-endpoint", "unix:///var/run/containerd/containerd.sock"),
+            (
+                "container-runtime-endpoint",
+                "unix:///var/run/containerd/containerd.sock",
+            ),
         ],
     );
     for (i, (key, v)) in KUBELET_CFG.iter().enumerate() {
@@ -157,7 +172,10 @@ fn kube_proxy() -> KubeComponent {
         path: PROXY_CONFIG.into(),
         line: Some(18),
     };
-    p.settings.insert("metricsBindAddress".into(), setting("127.0.0.1:10249", origin));
+    p.settings.insert(
+        "metricsBindAddress".into(),
+        setting("127.0.0.1:10249", origin),
+    );
     let origin = Origin::ConfigFile {
         path: PROXY_CONFIG.into(),
         line: Some(7),
@@ -191,7 +209,10 @@ fn files() -> Vec<(&'static str, FileFact)> {
     let d = |m| stat("dir", m, "root", "root");
     vec![
         ("/etc/kubernetes/manifests/kube-apiserver.yaml", f(0o600)),
-        ("/etc/kubernetes/manifests/kube-controller-manager.yaml", f(0o600)),
+        (
+            "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+            f(0o600),
+        ),
         ("/etc/kubernetes/manifests/kube-scheduler.yaml", f(0o600)),
         ("/etc/kubernetes/manifests/etcd.yaml", f(0o600)),
         ("/etc/cni/net.d", d(0o755)),
@@ -211,9 +232,18 @@ fn files() -> Vec<(&'static str, FileFact)> {
         ("/etc/kubernetes/pki/etcd", d(0o755)),
         ("/etc/kubernetes/pki/etcd/ca.crt", f(0o644)),
         ("/etc/kubernetes/pki/etcd/ca.key", f(0o600)),
-        ("/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", f(0o600)),
-        ("/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", FileFact::Missing),
-        ("/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", FileFact::Missing),
+        (
+            "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+            f(0o600),
+        ),
+        (
+            "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+            FileFact::Missing,
+        ),
+        (
+            "/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+            FileFact::Missing,
+        ),
         ("/var/lib/kube-proxy/kubeconfig.conf", f(0o600)),
         ("/etc/kubernetes/proxy.conf", FileFact::Missing),
         ("/etc/kubernetes/kubelet.conf", f(0o600)),
@@ -226,7 +256,15 @@ fn dirs() -> Vec<(&'static str, Vec<&'static str>)> {
         ("/etc/cni/net.d", vec!["10-calico.conflist"]),
         (
             "/etc/kubernetes/pki",
-            vec!["apiserver.crt", "apiserver.key", "ca.crt", "ca.key", "etcd", "sa.key", "sa.pub"],
+            vec![
+                "apiserver.crt",
+                "apiserver.key",
+                "ca.crt",
+                "ca.key",
+                "etcd",
+                "sa.key",
+                "sa.pub",
+            ],
         ),
         ("/etc/kubernetes/pki/etcd", vec!["ca.crt", "ca.key"]),
     ]
@@ -245,10 +283,18 @@ pub fn compliant() -> KubeFacts {
             kubelet(),
             kube_proxy(),
         ],
-        files: files().into_iter().map(|(p, f)| (p.to_string(), f)).collect(),
+        files: files()
+            .into_iter()
+            .map(|(p, f)| (p.to_string(), f))
+            .collect(),
         dirs: dirs()
             .into_iter()
-            .map(|(d, n)| (d.to_string(), Probe::Ok(n.into_iter().map(String::from).collect())))
+            .map(|(d, n)| {
+                (
+                    d.to_string(),
+                    Probe::Ok(n.into_iter().map(String::from).collect()),
+                )
+            })
             .collect(),
         errors: Vec::new(),
     }
@@ -260,11 +306,20 @@ pub fn worker() -> KubeFacts {
     for k in [KubeApiserver, KubeControllerManager, KubeScheduler, Etcd] {
         drop_component(&mut f, k);
     }
-    f.files.retain(|p, _| !p.contains("/manifests/") && !p.contains("/pki") && !p.contains("etcd"));
-    for p in ["/etc/kubernetes/admin.conf", "/etc/kubernetes/super-admin.conf", "/etc/kubernetes/scheduler.conf", "/etc/kubernetes/controller-manager.conf"] {
+    f.files
+        .retain(|p, _| !p.contains("/manifests/") && !p.contains("/pki") && !p.contains("etcd"));
+    for p in [
+        "/etc/kubernetes/admin.conf",
+        "/etc/kubernetes/super-admin.conf",
+        "/etc/kubernetes/scheduler.conf",
+        "/etc/kubernetes/controller-manager.conf",
+    ] {
         f.files.insert(p.into(), FileFact::Missing);
     }
-    f.files.insert("/etc/kubernetes/pki/ca.crt".into(), stat("file", 0o644, "root", "root"));
+    f.files.insert(
+        "/etc/kubernetes/pki/ca.crt".into(),
+        stat("file", 0o644, "root", "root"),
+    );
     f.dirs.retain(|d, _| !d.contains("pki"));
     f
 }

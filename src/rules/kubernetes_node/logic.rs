@@ -81,7 +81,9 @@ pub(super) fn run(cx: &KubeContext, name: &str) -> Verdict {
         ("encryption_providers", ..) => encryption(cx),
         ("pki", Some(what), _) => pki(cx, what),
         ("cni_files", Some(what), _) => cni(cx, what),
-        _ => Err(Verdict::error(format!("logic {name:?} is missing an argument"))),
+        _ => Err(Verdict::error(format!(
+            "logic {name:?} is missing an argument"
+        ))),
     };
     r.unwrap_or_else(|v| v)
 }
@@ -89,7 +91,10 @@ pub(super) fn run(cx: &KubeContext, name: &str) -> Verdict {
 type R = Result<Verdict, Verdict>;
 
 fn list(v: &str) -> Vec<&str> {
-    v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn comp_target(name: &str) -> Target {
@@ -114,23 +119,42 @@ fn admission(cx: &KubeContext, plugin: &str, want_on: bool) -> R {
     } else {
         "not enabled"
     };
-    let expected = if want_on { format!("{plugin} enabled") } else { format!("{plugin} not enabled") };
-    let outcome = if on == want_on { Outcome::Pass } else { Outcome::Fail };
+    let expected = if want_on {
+        format!("{plugin} enabled")
+    } else {
+        format!("{plugin} not enabled")
+    };
+    let outcome = if on == want_on {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
     let mut ev = Vec::new();
     for s in [en, dis].into_iter().flatten() {
         ev.push(setting_evidence(C, s.0, s.1, outcome, &expected));
     }
     if ev.is_empty() {
-        ev.push(Evidence::new(comp_target(C), outcome, "no admission plugin flags (defaults apply)", &expected));
+        ev.push(Evidence::new(
+            comp_target(C),
+            outcome,
+            "no admission plugin flags (defaults apply)",
+            &expected,
+        ));
     }
-    let msg = format!("{plugin} is {}: {why}", if on { "enabled" } else { "not enabled" });
+    let msg = format!(
+        "{plugin} is {}: {why}",
+        if on { "enabled" } else { "not enabled" }
+    );
     Ok(Verdict::new(outcome, msg).with_all(ev))
 }
 
 fn authz(cx: &KubeContext, mode: &str, want: bool) -> R {
     const C: &str = "kube-apiserver";
     let c = cx.component(C)?;
-    let expected = format!("--authorization-mode {} {mode}", if want { "including" } else { "without" });
+    let expected = format!(
+        "--authorization-mode {} {mode}",
+        if want { "including" } else { "without" }
+    );
     if let Some((k, s)) = lookup(c, "authorization-config") {
         let e = setting_evidence(C, k, s, Outcome::Warn, &expected);
         return Ok(Verdict::warn(format!(
@@ -142,27 +166,59 @@ fn authz(cx: &KubeContext, mode: &str, want: bool) -> R {
     let Some((k, s)) = lookup(c, "authorization-mode") else {
         // kube-apiserver's default mode is AlwaysAllow.
         let has = mode == "AlwaysAllow";
-        let o = if has == want { Outcome::Pass } else { Outcome::Fail };
-        let e = unset(c, C, "authorization-mode", if o == Outcome::Pass { WhenUnset::Pass } else { WhenUnset::Fail }, &expected);
+        let o = if has == want {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+        let e = unset(
+            c,
+            C,
+            "authorization-mode",
+            if o == Outcome::Pass {
+                WhenUnset::Pass
+            } else {
+                WhenUnset::Fail
+            },
+            &expected,
+        );
         return Ok(summarise(vec![e]));
     };
     let has = list(&s.value).contains(&mode);
-    let o = if has == want { Outcome::Pass } else { Outcome::Fail };
+    let o = if has == want {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
     Ok(summarise(vec![setting_evidence(C, k, s, o, &expected)]))
 }
 
 fn ciphers(cx: &KubeContext, comp: &str) -> R {
     let c = cx.component(comp)?;
-    let key = if comp == "kubelet" { "tlsCipherSuites" } else { "tls-cipher-suites" };
+    let key = if comp == "kubelet" {
+        "tlsCipherSuites"
+    } else {
+        "tls-cipher-suites"
+    };
     let expected = "only ECDHE/TLS 1.3 suites with AES-GCM or ChaCha20-Poly1305";
     let Some((k, s)) = lookup(c, key) else {
-        return Ok(summarise(vec![unset(c, comp, key, WhenUnset::Fail, expected)]));
+        return Ok(summarise(vec![unset(
+            c,
+            comp,
+            key,
+            WhenUnset::Fail,
+            expected,
+        )]));
     };
     let weak: Vec<&str> = list(&s.value)
         .into_iter()
         .filter(|x| !STRONG_CIPHERS.contains(x))
         .collect();
-    let o = if weak.is_empty() && !s.value.trim().is_empty() { Outcome::Pass } else { Outcome::Fail };
+    let o = if weak.is_empty() && !s.value.trim().is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
     let mut e = setting_evidence(comp, k, s, o, expected);
     if !weak.is_empty() {
         e.observed = format!("{}; weak: {}", e.observed, weak.join(","));
@@ -172,7 +228,10 @@ fn ciphers(cx: &KubeContext, comp: &str) -> R {
 
 /// A feature gate's value from `featureGates.G`, or from a `A=true,B=false`
 /// list under `feature-gates`/`featureGates`.
-fn gate<'a>(c: &'a KubeComponent, g: &str) -> Option<(String, &'a crate::snapshot::kubernetes::Setting, String)> {
+fn gate<'a>(
+    c: &'a KubeComponent,
+    g: &str,
+) -> Option<(String, &'a crate::snapshot::kubernetes::Setting, String)> {
     let dotted = format!("featureGates.{g}");
     if let Some(s) = c.settings.get(&dotted) {
         return Some((dotted, s, s.value.clone()));
@@ -180,7 +239,9 @@ fn gate<'a>(c: &'a KubeComponent, g: &str) -> Option<(String, &'a crate::snapsho
     for key in ["feature-gates", "featureGates"] {
         if let Some(s) = c.settings.get(key) {
             let v = list(&s.value).into_iter().find_map(|kv| {
-                kv.split_once('=').filter(|(n, _)| n.trim() == g).map(|(_, v)| v.trim().to_string())
+                kv.split_once('=')
+                    .filter(|(n, _)| n.trim() == g)
+                    .map(|(_, v)| v.trim().to_string())
             });
             if let Some(v) = v {
                 return Some((key.to_string(), s, v));
@@ -196,20 +257,35 @@ fn feature_gate(cx: &KubeContext, comp: &str, g: &str) -> R {
     let mut ev = Vec::new();
     let o = match gate(c, g) {
         Some((k, s, v)) => {
-            let o = if v.eq_ignore_ascii_case("false") { Outcome::Fail } else { Outcome::Pass };
+            let o = if v.eq_ignore_ascii_case("false") {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            };
             let mut e = setting_evidence(comp, &k, s, o, &expected);
             e.observed = format!("{g}={v} ({})", s.origin.label());
             ev.push(e);
             o
         }
         None => {
-            ev.push(Evidence::new(comp_target(comp), Outcome::Pass, format!("{g} not set (on by default)"), &expected));
+            ev.push(Evidence::new(
+                comp_target(comp),
+                Outcome::Pass,
+                format!("{g} not set (on by default)"),
+                &expected,
+            ));
             Outcome::Pass
         }
     };
     if comp == "kubelet" {
         if let Some((k, s)) = lookup(c, "serverTLSBootstrap") {
-            ev.push(setting_evidence(comp, k, s, o, "serverTLSBootstrap true to request rotating serving certificates"));
+            ev.push(setting_evidence(
+                comp,
+                k,
+                s,
+                o,
+                "serverTLSBootstrap true to request rotating serving certificates",
+            ));
         }
     }
     Ok(summarise(ev))
@@ -220,18 +296,29 @@ fn kubelet_authz(cx: &KubeContext) -> R {
     let c = cx.component(C)?;
     let expected = "authorization.mode Webhook (not AlwaysAllow)";
     if let Some((k, s)) = lookup(c, "authorization.mode") {
-        let o = if list(&s.value).contains(&"AlwaysAllow") { Outcome::Fail } else { Outcome::Pass };
+        let o = if list(&s.value).contains(&"AlwaysAllow") {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        };
         return Ok(summarise(vec![setting_evidence(C, k, s, o, expected)]));
     }
     // The KubeletConfiguration default is Webhook; the flag default is
     // AlwaysAllow, so a kubelet without a config file allows everything.
     let with_config = lookup(c, "config").is_some() || !c.config_files.is_empty();
-    let when = if with_config { WhenUnset::Pass } else { WhenUnset::Fail };
+    let when = if with_config {
+        WhenUnset::Pass
+    } else {
+        WhenUnset::Fail
+    };
     let mut e = unset(c, C, "authorization.mode", when, expected);
     e.observed = if with_config {
         format!("{} (config file default Webhook)", e.observed)
     } else {
-        format!("{} and no config file (flag default AlwaysAllow)", e.observed)
+        format!(
+            "{} and no config file (flag default AlwaysAllow)",
+            e.observed
+        )
     };
     Ok(summarise(vec![e]))
 }
@@ -239,14 +326,24 @@ fn kubelet_authz(cx: &KubeContext) -> R {
 fn kubelet_serving_cert(cx: &KubeContext) -> R {
     const C: &str = "kubelet";
     let c = cx.component(C)?;
-    if let Some((k, s)) = lookup(c, "serverTLSBootstrap").filter(|(_, s)| s.value.eq_ignore_ascii_case("true")) {
-        return Ok(summarise(vec![setting_evidence(C, k, s, Outcome::Pass, "serving certificate from the cluster CA")]));
+    if let Some((k, s)) =
+        lookup(c, "serverTLSBootstrap").filter(|(_, s)| s.value.eq_ignore_ascii_case("true"))
+    {
+        return Ok(summarise(vec![setting_evidence(
+            C,
+            k,
+            s,
+            Outcome::Pass,
+            "serving certificate from the cluster CA",
+        )]));
     }
     let expected = "set (or serverTLSBootstrap: true)";
     let ev = ["tlsCertFile", "tlsPrivateKeyFile"]
         .into_iter()
         .map(|key| match lookup(c, key) {
-            Some((k, s)) if !s.value.is_empty() => setting_evidence(C, k, s, Outcome::Pass, expected),
+            Some((k, s)) if !s.value.is_empty() => {
+                setting_evidence(C, k, s, Outcome::Pass, expected)
+            }
             _ => unset(c, C, key, WhenUnset::Fail, expected),
         })
         .collect();
@@ -257,7 +354,13 @@ fn etcd_unique_ca(cx: &KubeContext) -> R {
     let c = cx.component("etcd")?;
     let expected = "a CA for etcd only, not the cluster CA";
     let Some((k, s)) = lookup(c, "trusted-ca-file") else {
-        return Ok(summarise(vec![unset(c, "etcd", "trusted-ca-file", WhenUnset::Fail, expected)]));
+        return Ok(summarise(vec![unset(
+            c,
+            "etcd",
+            "trusted-ca-file",
+            WhenUnset::Fail,
+            expected,
+        )]));
     };
     let cluster_ca = cx
         .component("kube-apiserver")
@@ -265,9 +368,18 @@ fn etcd_unique_ca(cx: &KubeContext) -> R {
         .and_then(|a| lookup(a, "client-ca-file"))
         .map(|(_, s)| s.value.clone());
     let shared = cluster_ca.as_deref() == Some(s.value.as_str());
-    let mut e = setting_evidence("etcd", k, s, if shared { Outcome::Fail } else { Outcome::Pass }, expected);
+    let mut e = setting_evidence(
+        "etcd",
+        k,
+        s,
+        if shared { Outcome::Fail } else { Outcome::Pass },
+        expected,
+    );
     if shared {
-        e.observed = format!("{}; the same file is kube-apiserver's --client-ca-file", e.observed);
+        e.observed = format!(
+            "{}; the same file is kube-apiserver's --client-ca-file",
+            e.observed
+        );
     }
     Ok(summarise(vec![e]))
 }
@@ -314,7 +426,14 @@ fn listed_dir<'a>(cx: &KubeContext<'a>, var: &str) -> Option<&'a String> {
     cx.var(var).iter().find(|d| cx.facts.dirs.contains_key(*d))
 }
 
-fn dir_files(cx: &KubeContext, var: &str, comp: &str, pick: impl Fn(&str) -> bool, mode: Option<u32>, owner: Option<&str>) -> R {
+fn dir_files(
+    cx: &KubeContext,
+    var: &str,
+    comp: &str,
+    pick: impl Fn(&str) -> bool,
+    mode: Option<u32>,
+    owner: Option<&str>,
+) -> R {
     let Some(dir) = listed_dir(cx, var) else {
         return Err(Verdict::not_applicable(format!(
             "{comp}: no directory at {} on this node",
@@ -328,12 +447,15 @@ fn dir_files(cx: &KubeContext, var: &str, comp: &str, pick: impl Fn(&str) -> boo
     }
     for p in paths.iter().filter(|p| pick(p)) {
         match cx.facts.files.get(p.as_str()) {
-            Some(crate::snapshot::FileFact::Present(st)) if st.kind == "dir" && owner.is_none() => {}
+            Some(crate::snapshot::FileFact::Present(st)) if st.kind == "dir" && owner.is_none() => {
+            }
             f => ev.push(file_evidence(p, f, mode, owner, None)),
         }
     }
     if ev.is_empty() {
-        return Err(Verdict::not_applicable(format!("no matching file in {dir}")));
+        return Err(Verdict::not_applicable(format!(
+            "no matching file in {dir}"
+        )));
     }
     Ok(summarise(ev))
 }
@@ -341,9 +463,30 @@ fn dir_files(cx: &KubeContext, var: &str, comp: &str, pick: impl Fn(&str) -> boo
 fn pki(cx: &KubeContext, what: &str) -> R {
     cx.component("kube-apiserver")?;
     match what {
-        "owner" => dir_files(cx, "pki_dir", "kube-apiserver", |_| true, None, Some("root:root")),
-        "crt" => dir_files(cx, "pki_dir", "kube-apiserver", |p| p.ends_with(".crt"), Some(0o644), None),
-        _ => dir_files(cx, "pki_dir", "kube-apiserver", |p| p.ends_with(".key"), Some(0o600), None),
+        "owner" => dir_files(
+            cx,
+            "pki_dir",
+            "kube-apiserver",
+            |_| true,
+            None,
+            Some("root:root"),
+        ),
+        "crt" => dir_files(
+            cx,
+            "pki_dir",
+            "kube-apiserver",
+            |p| p.ends_with(".crt"),
+            Some(0o644),
+            None,
+        ),
+        _ => dir_files(
+            cx,
+            "pki_dir",
+            "kube-apiserver",
+            |p| p.ends_with(".key"),
+            Some(0o600),
+            None,
+        ),
     }
 }
 
@@ -352,7 +495,14 @@ fn cni(cx: &KubeContext, what: &str) -> R {
         cx.component("kube-apiserver")?;
     }
     match what {
-        "owner" => dir_files(cx, "cni_conf_dir", "kubelet", |_| true, None, Some("root:root")),
+        "owner" => dir_files(
+            cx,
+            "cni_conf_dir",
+            "kubelet",
+            |_| true,
+            None,
+            Some("root:root"),
+        ),
         _ => dir_files(cx, "cni_conf_dir", "kubelet", |_| true, Some(0o600), None),
     }
 }

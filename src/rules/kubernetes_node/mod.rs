@@ -34,7 +34,10 @@ use std::sync::OnceLock;
 const SECTION_FILES: [(&str, &str); 4] = [
     ("data/master.yaml", include_str!("data/master.yaml")),
     ("data/etcd.yaml", include_str!("data/etcd.yaml")),
-    ("data/controlplane.yaml", include_str!("data/controlplane.yaml")),
+    (
+        "data/controlplane.yaml",
+        include_str!("data/controlplane.yaml"),
+    ),
     ("data/node.yaml", include_str!("data/node.yaml")),
 ];
 const PROFILES: &str = include_str!("data/profiles.yaml");
@@ -147,7 +150,17 @@ fn merge(base: &mut CheckSpec, o: CheckSpec) {
     macro_rules! take {
         ($($f:ident),*) => { $( if o.$f.is_some() { base.$f = o.$f; } )* };
     }
-    take!(title, automated, severity, stride, rationale, remediation, v2_id, v2_title, test);
+    take!(
+        title,
+        automated,
+        severity,
+        stride,
+        rationale,
+        remediation,
+        v2_id,
+        v2_title,
+        test
+    );
 }
 
 fn to_check(s: CheckSpec) -> Result<KubeCheck, String> {
@@ -155,11 +168,14 @@ fn to_check(s: CheckSpec) -> Result<KubeCheck, String> {
     let need = |what: &str| format!("check {id}: `{what}` is required for a new check");
     let valid_id = !id.is_empty() && id.split('.').all(|p| p.parse::<u32>().is_ok());
     if !valid_id || !matches!(id.split('.').next(), Some("1" | "2" | "3" | "4")) {
-        return Err(format!("check id {id:?}: expected a dotted CIS id in sections 1-4, such as 1.2.3"));
+        return Err(format!(
+            "check id {id:?}: expected a dotted CIS id in sections 1-4, such as 1.2.3"
+        ));
     }
     let test = s.test.ok_or_else(|| need("test"))?;
     validate_test(&id, &test)?;
-    let stride: &'static [Stride] = Box::leak(s.stride.ok_or_else(|| need("stride"))?.into_boxed_slice());
+    let stride: &'static [Stride] =
+        Box::leak(s.stride.ok_or_else(|| need("stride"))?.into_boxed_slice());
     let meta = RuleMeta {
         id: leak(id.clone()),
         benchmark: Benchmark::CisKubernetes,
@@ -184,7 +200,9 @@ fn fix_of(test: &Test) -> Fix {
     match test {
         Test::File(f) => match (&f.mode, &f.owner) {
             (Some(m), None) => spec::octal(m).map_or(Fix::Manual, |max| Fix::FileMode { max }),
-            (None, Some(o)) => Fix::FileOwner { owner: leak(o.clone()) },
+            (None, Some(o)) => Fix::FileOwner {
+                owner: leak(o.clone()),
+            },
             _ => Fix::Manual,
         },
         _ => Fix::Manual,
@@ -193,9 +211,11 @@ fn fix_of(test: &Test) -> Fix {
 
 fn validate_test(id: &str, test: &Test) -> Result<(), String> {
     let bad = |what: String| Err(format!("check {id}: {what}"));
-    let comp = |c: &str| match component_kind(c) {
+    let comp = |c: &str| {
+        match component_kind(c) {
         Some(_) => Ok(()),
         None => bad(format!("unknown component {c:?} (expected kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kubelet or kube-proxy)")),
+    }
     };
     match test {
         Test::File(f) => {
@@ -205,7 +225,9 @@ fn validate_test(id: &str, test: &Test) -> Result<(), String> {
             }
             if let Some(v) = &f.var {
                 if !profiles().values().all(|p| p.contains_key(v)) {
-                    return bad(format!("path variable {v:?} is not defined by every profile"));
+                    return bad(format!(
+                        "path variable {v:?} is not defined by every profile"
+                    ));
                 }
             }
             if f.mode.is_none() == f.owner.is_none() {
@@ -250,7 +272,11 @@ impl<'a> KubeContext<'a> {
             .get(&profile)
             .or_else(|| profiles().get(&Profile::Kubeadm))
             .expect("kubeadm profile");
-        KubeContext { facts, profile, paths }
+        KubeContext {
+            facts,
+            profile,
+            paths,
+        }
     }
 
     /// The component, or an N/A verdict saying it is not on this node.
