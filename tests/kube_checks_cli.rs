@@ -301,3 +301,28 @@ fn rules_lists_kubernetes_checks_qualified_and_documents_one() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 25);
 }
+
+#[test]
+fn cluster_objects_evaluate_section_5_through_the_scan_rules() {
+    let doc = json(&[
+        "--target",
+        "kubernetes",
+        "--cluster-objects",
+        "tests/fixtures/kube/cluster",
+        "-c",
+        "kubernetes:5.2",
+    ]);
+    let fs = doc["findings"].as_array().unwrap();
+    assert_eq!(fs.len(), 12, "5.2.1-5.2.12");
+    let outcome = |id: &str| fs.iter().find(|f| f["id"] == id).unwrap()["outcome"].clone();
+    assert_eq!(outcome("5.2.2"), "WARN", "privileged debug-shell");
+    assert_eq!(outcome("5.2.3"), "WARN", "hostPID debug-shell");
+    assert_eq!(outcome("5.2.4"), "PASS", "no hostIPC");
+    let priv_ev = &fs.iter().find(|f| f["id"] == "5.2.2").unwrap()["evidence"];
+    assert!(priv_ev.to_string().contains("debug-shell"), "{priv_ev}");
+    validate("audit-report.v1.json", &doc);
+    let (out, _, _) = audit(&["--target", "kubernetes", "--cluster-objects", "tests/fixtures/kube/cluster", "-f", "kube-bench-json"]);
+    let kb: serde_json::Value = serde_json::from_str(&out).unwrap();
+    validate("kube-bench.v1.json", &kb);
+    assert_eq!(kb["Controls"][4]["node_type"], "policies");
+}

@@ -130,6 +130,11 @@ pub struct AuditArgs {
     /// values) with a YAML file; see docs/kube-checks.md
     #[arg(long = "checks-file", value_name = "FILE")]
     pub checks_file: Option<PathBuf>,
+    /// Evaluate CIS Kubernetes section 5 (policies) on manifests or
+    /// `kubectl get ... -o yaml` output in DIR, through the scan rules
+    /// (repeatable; implies the Kubernetes target)
+    #[arg(long = "cluster-objects", value_name = "DIR")]
+    pub cluster_objects: Vec<PathBuf>,
     #[command(flatten)]
     pub eval: EvalArgs,
     /// Print each check's remediation in the terminal report
@@ -255,8 +260,10 @@ fn select_checks(
         let d = want(AuditTarget::Docker)
             && selector_for(sel, "docker").is_some_and(|s| docker_all.iter().any(|c| c.matches(s)));
         let k = want(AuditTarget::Kubernetes)
-            && selector_for(sel, "kubernetes")
-                .is_some_and(|s| kube_all.iter().any(|c| c.meta.matches(s)));
+            && selector_for(sel, "kubernetes").is_some_and(|s| {
+                kube_all.iter().any(|c| c.meta.matches(s))
+                    || (!args.cluster_objects.is_empty() && super::audit_policies::matches(s))
+            });
         if !d && !k {
             return Err(format!(
                 "no check matches '{sel}' (use an id such as 5.5 or a section such as 5 or 1.1; \
@@ -324,7 +331,7 @@ fn targets(args: &AuditArgs, snap: &Snapshot) -> Vec<AuditTarget> {
     if !kube || snap.engine.ok().is_some() {
         t.push(AuditTarget::Docker);
     }
-    if kube {
+    if kube || !args.cluster_objects.is_empty() {
         t.push(AuditTarget::Kubernetes);
     }
     t
@@ -365,7 +372,22 @@ fn audit(args: &AuditArgs) -> Result<i32, String> {
             AuditTarget::Kubernetes => Benchmark::CisKubernetes,
         })
         .collect();
-    let rep = Report::for_targets(&snap, findings, &eval.excluded, &benchmarks);
+    let mut policy_errors = Vec::new();
+    if !args.cluster_objects.is_empty() && targets.contains(&AuditTarget::Kubernetes) {
+        let (fs, errs) = super::audit_policies::evaluate(&args.cluster_objects)?;
+        let (only, skip) = (
+            selectors_for(&args.check, "kubernetes"),
+            selectors_for(&args.skip, "kubernetes"),
+        );
+        let picked = |id: &str| {
+            let m = |s: &String| id == s.as_str() || id.starts_with(&format!("{}.", s.trim_end_matches('.')));
+            (args.check.is_empty() || only.iter().any(m)) && !skip.iter().any(m)
+        };
+        findings.extend(fs.into_iter().filter(|f| picked(f.id)));
+        policy_errors = errs;
+    }
+    let mut rep = Report::for_targets(&snap, findings, &eval.excluded, &benchmarks);
+    rep.errors.extend(policy_errors);
     let text = render(&rep, args);
     args.out.write(&text)?;
     if docker {

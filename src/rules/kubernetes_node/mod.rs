@@ -79,6 +79,12 @@ pub fn section_title(id: &str) -> &'static str {
         "4.2" => "Kubelet",
         "4.3" => "kube-proxy",
         "5" => "Policies",
+        "5.1" => "RBAC and service accounts",
+        "5.2" => "Pod security",
+        "5.3" => "Network policies and CNI",
+        "5.4" => "Secrets management",
+        "5.5" => "Extensible admission control",
+        "5.6" => "General policies",
         _ => "Other",
     }
 }
