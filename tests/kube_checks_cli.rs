@@ -321,7 +321,14 @@ fn cluster_objects_evaluate_section_5_through_the_scan_rules() {
     let priv_ev = &fs.iter().find(|f| f["id"] == "5.2.2").unwrap()["evidence"];
     assert!(priv_ev.to_string().contains("debug-shell"), "{priv_ev}");
     validate("audit-report.v1.json", &doc);
-    let (out, _, _) = audit(&["--target", "kubernetes", "--cluster-objects", "tests/fixtures/kube/cluster", "-f", "kube-bench-json"]);
+    let (out, _, _) = audit(&[
+        "--target",
+        "kubernetes",
+        "--cluster-objects",
+        "tests/fixtures/kube/cluster",
+        "-f",
+        "kube-bench-json",
+    ]);
     let kb: serde_json::Value = serde_json::from_str(&out).unwrap();
     validate("kube-bench.v1.json", &kb);
     assert_eq!(kb["Controls"][4]["node_type"], "policies");

@@ -380,7 +380,9 @@ fn audit(args: &AuditArgs) -> Result<i32, String> {
             selectors_for(&args.skip, "kubernetes"),
         );
         let picked = |id: &str| {
-            let m = |s: &String| id == s.as_str() || id.starts_with(&format!("{}.", s.trim_end_matches('.')));
+            let m = |s: &String| {
+                id == s.as_str() || id.starts_with(&format!("{}.", s.trim_end_matches('.')))
+            };
             (args.check.is_empty() || only.iter().any(m)) && !skip.iter().any(m)
         };
         findings.extend(fs.into_iter().filter(|f| picked(f.id)));

@@ -18,14 +18,20 @@ const POLICIES: &[(&str, &str)] = &[
     ("5.1.3", "Roles avoid wildcards"),
     ("5.1.4", "Pod creation rights are minimal"),
     ("5.1.5", "Default service accounts are not used"),
-    ("5.1.6", "Service account tokens are mounted only where needed"),
+    (
+        "5.1.6",
+        "Service account tokens are mounted only where needed",
+    ),
     ("5.1.7", "system:masters is not used"),
     ("5.1.8", "Bind, impersonate and escalate rights are limited"),
     ("5.1.9", "PersistentVolume creation rights are limited"),
     ("5.1.10", "Node proxy sub-resource access is limited"),
     ("5.1.11", "CSR approval rights are limited"),
     ("5.1.12", "Webhook configuration rights are limited"),
-    ("5.1.13", "Service account token creation rights are limited"),
+    (
+        "5.1.13",
+        "Service account token creation rights are limited",
+    ),
     ("5.2.1", "A policy control mechanism is active"),
     ("5.2.2", "Privileged containers are minimised"),
     ("5.2.3", "Host PID namespace sharing is minimised"),
@@ -57,7 +63,8 @@ pub fn matches(sel: &str) -> bool {
         .any(|(id, _)| *id == sel || id.starts_with(&format!("{sel}.")))
 }
 
-const REVIEW: &str = "Review the cluster's objects for this recommendation; no scan rule covers it.";
+const REVIEW: &str =
+    "Review the cluster's objects for this recommendation; no scan rule covers it.";
 
 fn evidence(f: &ScanFinding) -> Evidence {
     Evidence::new(
@@ -76,7 +83,10 @@ fn finding(id: &'static str, title: &'static str, hits: &[&ScanFinding], covered
     let (outcome, message) = match (covered, hits.len()) {
         (false, _) => (Outcome::Warn, REVIEW.to_string()),
         (true, 0) => (Outcome::Pass, "no scanned object breaks it".to_string()),
-        (true, n) => (Outcome::Warn, format!("review (manual check): {n} scan finding(s)")),
+        (true, n) => (
+            Outcome::Warn,
+            format!("review (manual check): {n} scan finding(s)"),
+        ),
     };
     Finding {
         id,
@@ -84,7 +94,11 @@ fn finding(id: &'static str, title: &'static str, hits: &[&ScanFinding], covered
         section: "5",
         title,
         automated: false,
-        severity: hits.iter().map(|h| h.severity).max().unwrap_or(Severity::Medium),
+        severity: hits
+            .iter()
+            .map(|h| h.severity)
+            .max()
+            .unwrap_or(Severity::Medium),
         stride: first.map_or(&[Stride::ElevationOfPrivilege][..], |h| h.stride),
         outcome,
         message,
