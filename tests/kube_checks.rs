@@ -864,3 +864,46 @@ fn override_file_changes_and_adds_checks_and_reports_positions() {
     let e = checks_with_override("site.yaml", "checks:\n  - id: \"9.1\"\n").unwrap_err();
     assert!(e.contains("9.1"), "{e}");
 }
+
+#[test]
+fn directories_not_listed_are_errors_and_missing_ones_not_applicable() {
+    let mut f = compliant();
+    f.dirs.remove("/etc/kubernetes/pki");
+    let r = run(&f, "1.1.19");
+    assert_eq!(r.outcome, Error, "{}", r.message);
+    assert!(r.message.contains("did not list"), "{}", r.message);
+    let mut f = compliant();
+    f.dirs.remove("/etc/cni/net.d");
+    set_file(&mut f, "/etc/cni/net.d", FileFact::Missing);
+    assert_eq!(run(&f, "1.1.9").outcome, NotApplicable);
+    let mut f = compliant();
+    f.dirs.insert(
+        "/etc/kubernetes/pki/etcd".into(),
+        shipshape::snapshot::Probe::Error("permission denied".into()),
+    );
+    let r = run(&f, "1.1.21");
+    assert_eq!(r.outcome, Error, "{}", r.message);
+}
+
+/// Facts only partly filled (components found, nothing else recorded):
+/// no check passes on data it does not have, and none panics.
+#[test]
+fn partially_filled_facts_never_pass_unseen_files() {
+    let mut f = compliant();
+    f.files.clear();
+    f.dirs.clear();
+    for c in &mut f.components {
+        c.settings.clear();
+        c.config_files.clear();
+    }
+    let all: Vec<&KubeCheck> = checks().iter().collect();
+    for r in evaluate(&f, &all) {
+        if matches!(
+            r.id,
+            "1.1.1" | "1.1.19" | "1.1.21" | "4.1.1" | "4.1.9" | "1.1.13"
+        ) {
+            assert_eq!(r.outcome, Error, "{} {}", r.id, r.message);
+        }
+        assert!(!r.message.is_empty(), "{} says why", r.id);
+    }
+}

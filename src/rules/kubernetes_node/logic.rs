@@ -435,10 +435,7 @@ fn dir_files(
     owner: Option<&str>,
 ) -> R {
     let Some(dir) = listed_dir(cx, var) else {
-        return Err(Verdict::not_applicable(format!(
-            "{comp}: no directory at {} on this node",
-            cx.var(var).join(", ")
-        )));
+        return Err(unlisted(cx, var, comp));
     };
     let (mut paths, mut ev) = (Vec::new(), Vec::new());
     walk(cx, dir, &mut paths, &mut ev);
@@ -458,6 +455,35 @@ fn dir_files(
         )));
     }
     Ok(summarise(ev))
+}
+
+/// No candidate directory was listed: N/A when the collector saw it
+/// missing, ERROR when it exists unlisted or was not looked at.
+fn unlisted(cx: &KubeContext, var: &str, comp: &str) -> Verdict {
+    let cands = cx.var(var);
+    let fact = |d: &String| cx.facts.files.get(d.as_str());
+    if let Some(d) = cands
+        .iter()
+        .find(|d| matches!(fact(d), Some(crate::snapshot::FileFact::Present(_))))
+    {
+        return Verdict::error(format!("{d} exists but the collector did not list it"));
+    }
+    if let Some((d, reason)) = cands.iter().find_map(|d| match fact(d) {
+        Some(crate::snapshot::FileFact::Error { reason }) => Some((d, reason)),
+        _ => None,
+    }) {
+        return Verdict::error(format!("cannot read {d}: {reason}"));
+    }
+    if !cands.is_empty() && cands.iter().all(|d| fact(d).is_none()) {
+        return Verdict::error(format!(
+            "the collector recorded none of {}",
+            cands.join(", ")
+        ));
+    }
+    Verdict::not_applicable(format!(
+        "{comp}: no directory at {} on this node",
+        cands.join(", ")
+    ))
 }
 
 fn pki(cx: &KubeContext, what: &str) -> R {
