@@ -116,6 +116,7 @@ fn default_audits_docker_and_kubernetes_grouped_by_benchmark() {
         "{text}"
     );
     assert!(text[k..].contains("\n4 Worker node\n"));
+    assert!(text[k..].contains("\n  1.2 API server\n"), "{text}");
     assert!(text.contains("CIS Kubernetes 1.12: 97 checks:"));
 }
 

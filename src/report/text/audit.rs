@@ -89,6 +89,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     let headed =
         report.benchmarks.len() > 1 || report.benchmarks.iter().any(|b| b.id_prefix != "docker");
     let mut current: Option<(Benchmark, &str)> = None;
+    let mut group = String::new();
     for f in &report.findings {
         if headed && current.is_none_or(|(b, _)| b != f.benchmark) {
             benchmark_heading(&mut out, &p, report, f.benchmark);
@@ -98,6 +99,16 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             current = Some((f.benchmark, f.section));
             let title = format!("{} {}", f.section, section_title_of(f));
             let _ = writeln!(out, "\n{}", p.bold(&title));
+            group.clear();
+        }
+        // CIS Kubernetes groups (1.2 API server) get a sub-heading.
+        if f.benchmark == Benchmark::CisKubernetes && f.id.matches('.').count() == 2 {
+            let g = f.id.rsplit_once('.').map_or("", |(g, _)| g);
+            if g != group {
+                group = g.to_string();
+                let t = crate::rules::kubernetes_node::section_title(g);
+                let _ = writeln!(out, "{}", p.bold(&format!("  {g} {t}")));
+            }
         }
         render_finding(&mut out, &p, f, opts);
         if opts.remediation && f.benchmark == Benchmark::CisDocker {
