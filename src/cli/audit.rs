@@ -113,7 +113,8 @@ pub struct AuditArgs {
     pub out: OutputArgs,
     #[command(flatten)]
     pub gate: FailOnArgs,
-    /// Run only these checks: ids (5.5) or sections (5, 1.1); comma-separated or repeated
+    /// Run only these checks: ids (5.5) or sections (5, 1.1); comma-separated or
+    /// repeated; kubernetes:1.2.1 or docker:1.1.1 names one benchmark's check
     #[arg(long = "check", short = 'c', value_delimiter = ',', value_name = "ID")]
     pub check: Vec<String>,
     /// Skip these checks: ids or sections; comma-separated or repeated.
