@@ -20,24 +20,37 @@ else
   src=(--snapshot "$snap")
 fi
 
+# Timed from python3, in-process around each spawn, so the wrapper's own
+# forks (time, tail, date) are not counted; CPU is user + sys of the child.
 measure() {
-  local fmt=$1 i walls=() rss=0 out
-  for i in 1 2; do "$bin" audit --target kubernetes "${src[@]}" -f "$fmt" >/dev/null || true; done
-  for ((i = 0; i < runs; i++)); do
-    # shipshape exits 1 when checks fail; that is not a benchmark failure.
-    t0=$(date +%s%N)
-    out=$( { /usr/bin/time -f '%M' "$bin" audit --target kubernetes "${src[@]}" -f "$fmt" >/dev/null || true; } 2>&1 | tail -1 )
-    t1=$(date +%s%N)
-    walls+=("$(( (t1 - t0) / 1000 ))")
-    [ "$out" -gt "$rss" ] && rss=$out
-  done
-  sorted=$(printf '%s\n' "${walls[@]}" | sort -n)
-  median=$(awk '{a[NR]=$1} END {print a[int((NR+1)/2)] / 1000}' <<<"$sorted")
-  max=$(tail -1 <<<"$sorted" | awk '{print $1 / 1000}')
-  printf 'format=%-16s runs=%-3s median wall=%6.1f ms  max wall=%6.1f ms  peak RSS=%5.1f MB\n' \
-    "$fmt" "$runs" "$median" "$max" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')"
+  python3 - "$runs" "$@" <<'PY'
+import resource, subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+for _ in range(2):
+    subprocess.run(cmd, stdout=subprocess.DEVNULL)
+wall, cpu = [], []
+for _ in range(runs):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL)  # exit 1 on FAILs is fine
+    t1 = time.perf_counter()
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall.append((t1 - t0) * 1000)
+    cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
+wall.sort(); cpu.sort()
+# Peak RSS from /usr/bin/time (a python fork would count python's pages).
+rss = 0
+for _ in range(5):
+    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True).stderr.strip().splitlines()[-1]
+    rss = max(rss, int(out) / 1024)
+fmt = cmd[cmd.index("-f") + 1]
+print(f"format={fmt:<16} runs={runs:<3} median wall={wall[len(wall)//2]:6.1f} ms  "
+      f"max wall={wall[-1]:6.1f} ms  median CPU={cpu[len(cpu)//2]:5.1f} ms  peak RSS={rss:5.1f} MB")
+PY
 }
 
 for fmt in text json kube-bench-json; do
-  measure "$fmt"
+  measure "$bin" audit --target kubernetes "${src[@]}" -f "$fmt"
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
