@@ -334,3 +334,63 @@ fn cluster_objects_evaluate_section_5_through_the_scan_rules() {
     validate("kube-bench.v1.json", &kb);
     assert_eq!(kb["Controls"][4]["node_type"], "policies");
 }
+
+#[test]
+fn kube_bench_json_keeps_errors_and_not_applicable_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snap: serde_json::Value = serde_json::from_str(&node_snapshot()).unwrap();
+    let files = &mut snap["kubernetes"]["files"];
+    files["/etc/kubernetes/manifests/kube-apiserver.yaml"] =
+        serde_json::json!({"state": "error", "reason": "permission denied"});
+    let comps = snap["kubernetes"]["components"].as_array_mut().unwrap();
+    comps.retain(|c| c["kind"] != "kube-proxy");
+    let p = dir.path().join("snap.json");
+    std::fs::write(&p, snap.to_string()).unwrap();
+    let out = shipshape(&[
+        "audit",
+        "--snapshot",
+        p.to_str().unwrap(),
+        "--target",
+        "kubernetes",
+        "-f",
+        "kube-bench-json",
+        "-c",
+        "1.1.1,4.3.1",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate("kube-bench.v1.json", &doc);
+    let results: Vec<&serde_json::Value> = doc["Controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["tests"].as_array().unwrap())
+        .flat_map(|g| g["results"].as_array().unwrap())
+        .collect();
+    let r111 = results
+        .iter()
+        .find(|r| r["test_number"] == "1.1.1")
+        .unwrap();
+    assert_eq!(
+        r111["status"], "WARN",
+        "an unevaluated check never looks clean"
+    );
+    assert!(
+        r111["reason"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{r111}"
+    );
+    let r431 = results
+        .iter()
+        .find(|r| r["test_number"] == "4.3.1")
+        .unwrap();
+    assert_eq!(r431["status"], "INFO");
+    assert!(
+        r431["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not applicable: kube-proxy"),
+        "{r431}"
+    );
+}
