@@ -171,6 +171,38 @@ fn versioned<S: serde::Serializer>(fs: &[Finding], s: S) -> Result<S::Ok, S::Err
     }))
 }
 
+/// Each audited benchmark with the counts of its own findings.
+fn benchmark_runs(findings: &[Finding], benchmarks: &[Benchmark]) -> Vec<BenchmarkRun> {
+    benchmarks
+        .iter()
+        .map(|b| BenchmarkRun {
+            name: b.name(),
+            version: b.version(),
+            id_prefix: b.slug(),
+            summary: Summary::of(
+                &findings
+                    .iter()
+                    .filter(|f| f.benchmark == *b)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+        })
+        .collect()
+}
+
+/// `CIS Docker Benchmark 1.6.0 + CIS Kubernetes Benchmark 1.12`.
+fn benchmark_label(benchmarks: &[Benchmark]) -> String {
+    let names: Vec<&str> = benchmarks
+        .iter()
+        .map(|b| match b {
+            Benchmark::CisDocker => "CIS Docker Benchmark 1.6.0",
+            Benchmark::CisKubernetes => "CIS Kubernetes Benchmark 1.12",
+            Benchmark::Shipshape => "shipshape",
+        })
+        .collect();
+    names.join(" + ")
+}
+
 /// The audit report every renderer draws from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -238,36 +270,14 @@ impl Report {
             .filter(|f| f.benchmark == Benchmark::CisDocker)
             .cloned()
             .collect();
-        let runs = benchmarks
-            .iter()
-            .map(|b| BenchmarkRun {
-                name: b.name(),
-                version: b.version(),
-                id_prefix: b.slug(),
-                summary: Summary::of(
-                    &findings
-                        .iter()
-                        .filter(|f| f.benchmark == *b)
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                ),
-            })
-            .collect();
-        let names: Vec<&str> = benchmarks
-            .iter()
-            .map(|b| match b {
-                Benchmark::CisDocker => "CIS Docker Benchmark 1.6.0",
-                Benchmark::CisKubernetes => "CIS Kubernetes Benchmark 1.12",
-                Benchmark::Shipshape => "shipshape",
-            })
-            .collect();
+        let runs = benchmark_runs(&findings, benchmarks);
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             tool: ToolInfo {
                 name: "shipshape",
                 version: env!("CARGO_PKG_VERSION"),
             },
-            benchmark: names.join(" + "),
+            benchmark: benchmark_label(benchmarks),
             timestamp: snap.collected_at.clone(),
             host: HostIdentity {
                 hostname: snap.host.hostname.clone(),
