@@ -177,7 +177,7 @@ fn the_example_seed_model_parses() {
     let (name, mf) = modelfile::load(&threat_support::root("examples/seed-model.yaml")).unwrap();
     let mut m = SystemModel::default();
     modelfile::apply(&mut m, &name, &mf).unwrap();
-    assert_eq!(m.components.len(), 16);
+    assert_eq!(m.components.len(), 17);
     for k in ComponentKind::ALL {
         assert!(
             m.components.iter().any(|c| c.kind == k),

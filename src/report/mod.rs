@@ -8,9 +8,11 @@
 //! writer ([`junit`]) and one colour painter ([`text::Painter`]).
 
 pub mod audit;
+pub mod baseline;
 pub mod core;
 pub mod deps;
 pub mod docker_bench;
+pub mod fingerprint;
 pub mod json;
 pub mod junit;
 pub mod kube_bench;
@@ -18,6 +20,7 @@ pub mod sarif;
 pub mod scan;
 pub mod text;
 pub mod threat;
+pub mod writeup;
 
 use crate::findings::{Benchmark, Finding, Outcome};
 use crate::snapshot::{Probe, Snapshot};
@@ -33,6 +36,9 @@ pub enum AuditFormat {
     Text,
     /// shipshape's versioned JSON report
     Json,
+    /// The analysis write-up: per attack surface, its threats, the failed
+    /// findings that prove them and the harden steps
+    Markdown,
     /// The JSON layout docker-bench-security writes (FAIL becomes WARN)
     DockerBenchJson,
     /// SARIF 2.1.0, for code-scanning dashboards
@@ -156,21 +162,6 @@ pub struct BenchmarkRun {
     pub summary: Summary,
 }
 
-/// A finding as the audit JSON writes it: with its benchmark's version.
-#[derive(Serialize)]
-struct Versioned<'a> {
-    #[serde(flatten)]
-    finding: &'a Finding,
-    benchmark_version: &'static str,
-}
-
-fn versioned<S: serde::Serializer>(fs: &[Finding], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(fs.iter().map(|f| Versioned {
-        finding: f,
-        benchmark_version: f.benchmark.version(),
-    }))
-}
-
 /// Each audited benchmark with the counts of its own findings.
 fn benchmark_runs(findings: &[Finding], benchmarks: &[Benchmark]) -> Vec<BenchmarkRun> {
     benchmarks
@@ -218,7 +209,6 @@ pub struct Report {
     /// The Kubernetes distribution profile, when Kubernetes was audited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kubernetes_profile: Option<String>,
-    #[serde(serialize_with = "versioned")]
     pub findings: Vec<Finding>,
     /// Containers left out of the container checks, and why.
     pub excluded_containers: Vec<Excluded>,

@@ -41,10 +41,13 @@ pub enum ComponentKind {
     ExternalActor,
     /// A Kubernetes service account: an identity whose token workloads carry.
     ServiceAccount,
+    /// A static pod manifest the kubelet runs a control-plane component from
+    /// (an asset: whoever writes it decides the component's flags).
+    StaticPodManifest,
 }
 
 impl ComponentKind {
-    pub const ALL: [ComponentKind; 16] = [
+    pub const ALL: [ComponentKind; 17] = [
         ComponentKind::DockerClient,
         ComponentKind::DockerHost,
         ComponentKind::DockerDaemon,
@@ -61,6 +64,7 @@ impl ComponentKind {
         ComponentKind::AppService,
         ComponentKind::ExternalActor,
         ComponentKind::ServiceAccount,
+        ComponentKind::StaticPodManifest,
     ];
 
     /// The kebab-case name used in model files and libraries.
@@ -82,6 +86,7 @@ impl ComponentKind {
             ComponentKind::AppService => "app-service",
             ComponentKind::ExternalActor => "external-actor",
             ComponentKind::ServiceAccount => "service-account",
+            ComponentKind::StaticPodManifest => "static-pod-manifest",
         }
     }
 
@@ -96,6 +101,8 @@ impl ComponentKind {
             ComponentKind::ServiceAccount => {
                 &[Spoofing, InformationDisclosure, ElevationOfPrivilege]
             }
+            // A file: it can be changed or read, nothing more.
+            ComponentKind::StaticPodManifest => &[Tampering, InformationDisclosure],
             ComponentKind::DockerClient => &[
                 Spoofing,
                 Tampering,
@@ -120,9 +127,10 @@ impl ComponentKind {
     /// Process-like, data-store-like or external, for diagram shapes.
     pub fn shape(self) -> Shape {
         match self {
-            ComponentKind::ImageRegistry | ComponentKind::ContainerImage | ComponentKind::Etcd => {
-                Shape::Store
-            }
+            ComponentKind::ImageRegistry
+            | ComponentKind::ContainerImage
+            | ComponentKind::Etcd
+            | ComponentKind::StaticPodManifest => Shape::Store,
             ComponentKind::ExternalActor | ComponentKind::DockerClient => Shape::External,
             _ => Shape::Process,
         }
