@@ -2,7 +2,7 @@
 
 use super::common::{FailOnArgs, OutputArgs, TriageArgs};
 use crate::collect::{self, CollectOptions};
-use crate::findings::Outcome;
+use crate::findings::{Benchmark, Outcome};
 use crate::report::{self, AuditFormat, Report};
 use crate::rules::{self, EvalOptions};
 use crate::snapshot::{Probe, Snapshot};
@@ -115,12 +115,29 @@ pub struct AuditArgs {
     pub gate: FailOnArgs,
     #[command(flatten)]
     pub triage: TriageArgs,
-    /// Run only these checks: ids (5.5) or sections (5, 1.1); comma-separated or repeated
+    /// Run only these checks: ids (5.5) or sections (5, 1.1); comma-separated or
+    /// repeated; kubernetes:1.2.1 or docker:1.1.1 names one benchmark's check
     #[arg(long = "check", short = 'c', value_delimiter = ',', value_name = "ID")]
     pub check: Vec<String>,
-    /// Skip these checks: ids or sections; comma-separated or repeated
+    /// Skip these checks: ids or sections; comma-separated or repeated.
+    /// Bare ids apply to every targeted benchmark; docker:1.1.1 or
+    /// kubernetes:1.1.1 names one
     #[arg(long = "skip", short = 'e', value_delimiter = ',', value_name = "ID")]
     pub skip: Vec<String>,
+    /// Audit only this target (repeatable): docker (CIS Docker 1.6) or
+    /// kubernetes (CIS Kubernetes 1.12, sections 1-4). Default: Docker, and
+    /// Kubernetes when a component runs on the host
+    #[arg(long = "target", short = 't', value_enum, value_name = "TARGET")]
+    pub target: Vec<AuditTarget>,
+    /// Change or add CIS Kubernetes data checks (file mode/owner, setting
+    /// values) with a YAML file; see docs/kube-checks.md
+    #[arg(long = "checks-file", value_name = "FILE")]
+    pub checks_file: Option<PathBuf>,
+    /// Evaluate CIS Kubernetes section 5 (policies) on manifests or
+    /// `kubectl get ... -o yaml` output in DIR, through the scan rules
+    /// (repeatable; implies the Kubernetes target)
+    #[arg(long = "cluster-objects", value_name = "DIR")]
+    pub cluster_objects: Vec<PathBuf>,
     #[command(flatten)]
     pub eval: EvalArgs,
     /// Print each check's remediation in the terminal report
@@ -129,6 +146,15 @@ pub struct AuditArgs {
     /// Show passing and not-applicable checks' evidence too
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+/// What `audit --target` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditTarget {
+    /// The Docker Engine (CIS Docker Benchmark 1.6)
+    Docker,
+    /// Kubernetes components on this node (CIS Kubernetes Benchmark 1.12)
+    Kubernetes,
 }
 
 #[derive(clap::Args)]
@@ -204,59 +230,186 @@ pub fn load_snapshot(path: &std::path::Path) -> Result<Snapshot, String> {
     Ok(snap)
 }
 
-pub fn run_audit(args: AuditArgs) -> i32 {
-    let checks = match rules::select(rules::docker::checks(), &args.check, &args.skip) {
-        Ok(c) => c,
-        Err(e) => {
-            super::error(e);
-            return super::EXIT_TOOL_FAILED;
-        }
-    };
-    let snap = match &args.snapshot {
-        Some(p) => match load_snapshot(p) {
-            Ok(s) => s,
-            Err(e) => {
-                super::error(e);
-                return super::EXIT_TOOL_FAILED;
-            }
-        },
-        None => {
-            if let Err(e) = args.source.validate() {
-                super::error(e);
-                return super::EXIT_TOOL_FAILED;
-            }
-            collect::collect(&args.source.collect_options())
-        }
-    };
-    let opts = args.eval.options();
-    let eval = rules::evaluate(&snap, &opts, &checks);
-    let (rep, extras) = match triage(&args, &snap, eval) {
-        Ok(r) => r,
-        Err(e) => {
-            super::error(e);
-            return super::EXIT_TOOL_FAILED;
-        }
-    };
-    let text = render(&rep, &args, &snap, &extras);
-    if let Err(e) = args.out.write(&text) {
-        super::error(e);
-        return super::EXIT_TOOL_FAILED;
+/// A selector as it applies to one benchmark: bare ones to all, qualified
+/// ones (`kubernetes:1.2.1`) only to theirs.
+fn selector_for<'s>(sel: &'s str, slug: &str) -> Option<&'s str> {
+    match sel.split_once(':') {
+        Some((b, id)) => b.trim().eq_ignore_ascii_case(slug).then_some(id),
+        None => Some(sel),
     }
+}
+
+fn selectors_for(sels: &[String], slug: &str) -> Vec<String> {
+    sels.iter()
+        .filter_map(|s| selector_for(s, slug))
+        .map(String::from)
+        .collect()
+}
+
+/// The checks of each benchmark that `-c`/`-e` leave, validated against the
+/// benchmarks in play: a selector matching nothing is an error.
+struct Selected {
+    docker: Vec<&'static rules::Check>,
+    kube: Vec<&'static rules::kubernetes_node::KubeCheck>,
+}
+
+fn select_checks(
+    args: &AuditArgs,
+    kube_all: &'static [rules::kubernetes_node::KubeCheck],
+) -> Result<Selected, String> {
+    let docker_all = rules::docker::checks();
+    let want = |t| args.target.is_empty() || args.target.contains(&t);
+    for sel in args.check.iter().chain(&args.skip) {
+        let d = want(AuditTarget::Docker)
+            && selector_for(sel, "docker").is_some_and(|s| docker_all.iter().any(|c| c.matches(s)));
+        let k = want(AuditTarget::Kubernetes)
+            && selector_for(sel, "kubernetes").is_some_and(|s| {
+                kube_all.iter().any(|c| c.meta.matches(s))
+                    || (!args.cluster_objects.is_empty() && super::audit_policies::matches(s))
+            });
+        if !d && !k {
+            return Err(format!(
+                "no check matches '{sel}' (use an id such as 5.5 or a section such as 5 or 1.1; \
+                 kubernetes:1.2.1 or docker:1.1.1 to name one benchmark's check)"
+            ));
+        }
+    }
+    let pick = |slug: &str| {
+        let only = selectors_for(&args.check, slug);
+        let none = !args.check.is_empty() && only.is_empty();
+        (only, selectors_for(&args.skip, slug), none)
+    };
+    let (only, skip, none) = pick("docker");
+    let docker = if none {
+        Vec::new()
+    } else {
+        docker_all
+            .iter()
+            .filter(|c| only.is_empty() || only.iter().any(|s| c.matches(s)))
+            .filter(|c| !skip.iter().any(|s| c.matches(s)))
+            .collect()
+    };
+    let (only, skip, none) = pick("kubernetes");
+    let kube = if none {
+        Vec::new()
+    } else {
+        rules::kubernetes_node::select(kube_all, &only, &skip)
+    };
+    Ok(Selected { docker, kube })
+}
+
+fn kube_checks(args: &AuditArgs) -> Result<&'static [rules::kubernetes_node::KubeCheck], String> {
+    match &args.checks_file {
+        None => Ok(rules::kubernetes_node::checks()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read --checks-file {}: {e}", p.display()))?;
+            rules::kubernetes_node::checks_with_override(&p.display().to_string(), &text)
+        }
+    }
+}
+
+fn load_or_collect(args: &AuditArgs) -> Result<Snapshot, String> {
+    match &args.snapshot {
+        Some(p) => load_snapshot(p),
+        None => {
+            args.source.validate()?;
+            Ok(collect::collect(&args.source.collect_options()))
+        }
+    }
+}
+
+/// The targets audited: those asked for, else Docker (unless only
+/// Kubernetes runs and the Engine is unreachable) and Kubernetes when a
+/// component was found.
+fn targets(args: &AuditArgs, snap: &Snapshot) -> Vec<AuditTarget> {
+    if !args.target.is_empty() {
+        let mut t = args.target.clone();
+        t.sort_by_key(|t| *t as u8);
+        t.dedup();
+        return t;
+    }
+    let kube = !snap.kubernetes.is_empty();
+    let mut t = Vec::new();
+    if !kube || snap.engine.ok().is_some() {
+        t.push(AuditTarget::Docker);
+    }
+    if kube || !args.cluster_objects.is_empty() {
+        t.push(AuditTarget::Kubernetes);
+    }
+    t
+}
+
+pub fn run_audit(args: AuditArgs) -> i32 {
+    match audit(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            super::error(e);
+            super::EXIT_TOOL_FAILED
+        }
+    }
+}
+
+fn audit(args: &AuditArgs) -> Result<i32, String> {
+    let kube_all = kube_checks(args)?;
+    let sel = select_checks(args, kube_all)?;
+    if args.format == AuditFormat::DockerBenchJson && args.target == [AuditTarget::Kubernetes] {
+        return Err("-f docker-bench-json is the Docker audit's layout; use -f kube-bench-json for Kubernetes".into());
+    }
+    let snap = load_or_collect(args)?;
+    let targets = targets(args, &snap);
+    let docker = targets.contains(&AuditTarget::Docker);
+    let opts = args.eval.options();
+    let eval = rules::evaluate(&snap, &opts, if docker { &sel.docker } else { &[] });
+    let mut findings = eval.findings;
+    if targets.contains(&AuditTarget::Kubernetes) {
+        findings.extend(rules::kubernetes_node::evaluate(
+            &snap.kubernetes,
+            &sel.kube,
+        ));
+    }
+    let benchmarks: Vec<Benchmark> = targets
+        .iter()
+        .map(|t| match t {
+            AuditTarget::Docker => Benchmark::CisDocker,
+            AuditTarget::Kubernetes => Benchmark::CisKubernetes,
+        })
+        .collect();
+    let mut policy_errors = Vec::new();
+    if !args.cluster_objects.is_empty() && targets.contains(&AuditTarget::Kubernetes) {
+        let (fs, errs) = super::audit_policies::evaluate(&args.cluster_objects)?;
+        let (only, skip) = (
+            selectors_for(&args.check, "kubernetes"),
+            selectors_for(&args.skip, "kubernetes"),
+        );
+        let picked = |id: &str| {
+            let m = |s: &String| {
+                id == s.as_str() || id.starts_with(&format!("{}.", s.trim_end_matches('.')))
+            };
+            (args.check.is_empty() || only.iter().any(m)) && !skip.iter().any(m)
+        };
+        findings.extend(fs.into_iter().filter(|f| picked(f.id)));
+        policy_errors = errs;
+    }
+    let (mut rep, extras) = triage(args, &snap, findings, &eval.excluded, &benchmarks)?;
+    rep.errors.extend(policy_errors);
+    let text = render(&rep, args, &snap, &extras);
+    args.out.write(&text)?;
     let text_out = args.format == AuditFormat::Text && args.out.output.is_none();
     super::triage::warn(&args.out, &extras, text_out);
-    if let Some(e) = engine_error(&snap) {
-        super::error(e);
-        return super::EXIT_TOOL_FAILED;
+    if docker {
+        if let Some(e) = engine_error(&snap) {
+            return Err(e);
+        }
     }
     let failing = rep.findings.iter().filter(|f| f.outcome == Outcome::Fail);
     let default = args.gate.fail_on.trips(failing.map(|f| f.severity));
-    let new_only = args.triage.new_only;
-    i32::from(super::triage::gate(
-        new_only,
+    Ok(i32::from(super::triage::gate(
+        args.triage.new_only,
         &extras,
         args.gate.fail_on,
         default,
-    ))
+    )))
 }
 
 /// Container name → image reference, for fingerprints and ignore scopes.
@@ -283,16 +436,18 @@ pub fn container_images(snap: &Snapshot) -> std::collections::BTreeMap<String, S
 fn triage(
     args: &AuditArgs,
     snap: &Snapshot,
-    eval: rules::Evaluation,
+    findings: Vec<crate::findings::Finding>,
+    excluded: &[(String, String)],
+    benchmarks: &[Benchmark],
 ) -> Result<(Report, report::baseline::Extras), String> {
     use crate::report::fingerprint::{audit_subjects, ReportKind};
     let t = args.triage.load(ReportKind::Audit, None)?;
     let images = container_images(snap);
-    let mut findings = eval.findings;
+    let mut findings = findings;
     let ignored = t.ignoring().then(|| {
         crate::suppress::apply_audit(&mut findings, &images, &t.ignore, crate::suppress::today())
     });
-    let rep = Report::new(snap, findings, &eval.excluded);
+    let rep = Report::for_targets(snap, findings, excluded, benchmarks);
     let extras = t.finish(audit_subjects(&rep.findings, &images), ignored);
     Ok((rep, extras))
 }
@@ -313,6 +468,7 @@ fn render(rep: &Report, args: &AuditArgs, snap: &Snapshot, x: &report::baseline:
         AuditFormat::Json => baseline::splice_json(&report::json::render(rep), &x.json()),
         AuditFormat::Markdown => report::writeup::render_host(rep, snap, None, Some(x)),
         AuditFormat::DockerBenchJson => report::docker_bench::render(rep),
+        AuditFormat::KubeBenchJson => report::kube_bench::render(rep),
         AuditFormat::Sarif => {
             let mut run = report::audit::run(rep);
             baseline::add_ignored_items(&mut run, x);

@@ -2,6 +2,7 @@
 //! decides nothing about verdicts; that is the rules' job.
 
 mod audit;
+mod audit_policies;
 mod common;
 mod db;
 mod deps;

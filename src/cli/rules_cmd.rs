@@ -15,8 +15,10 @@ pub enum RulesFormat {
 
 #[derive(clap::Args)]
 pub struct RulesArgs {
-    /// A CIS Docker check id (5.5) or section (5, 1.1), or a scan rule id
-    /// (K8S-001) or family (K8S, DF, COMPOSE); every rule when omitted
+    /// A CIS check id (5.5) or section (5, 1.1), or a scan rule id (K8S-001)
+    /// or family (K8S, DF, COMPOSE); every rule when omitted. An id both CIS
+    /// Docker and CIS Kubernetes use (1.1.1) lists both; qualify it as
+    /// docker:1.1.1 or kubernetes:1.1.1 to pick one
     pub id: Option<String>,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "text")]
@@ -39,7 +41,7 @@ struct RuleDoc<'a> {
 pub fn run(args: RulesArgs) -> i32 {
     let sel = args.id.as_deref();
     let rules: Vec<AnyRule> = registry::all()
-        .filter(|r| sel.is_none_or(|s| r.meta().matches(s)))
+        .filter(|r| sel.is_none_or(|s| registry::selects(r, s)))
         .collect();
     if rules.is_empty() {
         super::error(format!(
@@ -83,7 +85,11 @@ fn row(r: &AnyRule) -> String {
     let stride: String = m.stride.iter().map(|s| s.letter()).collect();
     format!(
         "{:<14} {:<10} {:<10} {:<8} {:<6} {}\n",
-        m.id,
+        // CIS Kubernetes ids collide with CIS Docker ones: show them qualified.
+        match r {
+            AnyRule::Kube(_) => format!("kubernetes:{}", m.id),
+            _ => m.id.to_string(),
+        },
         r.family(),
         r.kind(),
         m.severity,

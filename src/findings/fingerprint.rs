@@ -188,6 +188,7 @@ pub fn target_identity(t: &Target, images: &BTreeMap<String, String>) -> Identit
         }
         Target::Image { name, .. } | Target::Network { name, .. } => id.name = name.clone(),
         Target::File { path } => id.path = path.clone(),
+        Target::Component { name } => id.component = name.clone(),
         Target::Host | Target::Daemon | Target::Swarm => {}
     }
     id

@@ -197,11 +197,26 @@ impl Serialize for Benchmark {
 pub enum Target {
     Host,
     Daemon,
-    Container { id: String, name: String },
-    Image { id: String, name: String },
-    File { path: String },
-    Network { id: String, name: String },
+    Container {
+        id: String,
+        name: String,
+    },
+    Image {
+        id: String,
+        name: String,
+    },
+    File {
+        path: String,
+    },
+    Network {
+        id: String,
+        name: String,
+    },
     Swarm,
+    /// A Kubernetes component (`kube-apiserver`, `kubelet`).
+    Component {
+        name: String,
+    },
 }
 
 impl Target {
@@ -215,6 +230,7 @@ impl Target {
             Target::File { path } => path.clone(),
             Target::Network { name, .. } => name.clone(),
             Target::Swarm => "swarm".into(),
+            Target::Component { name } => name.clone(),
         }
     }
 
@@ -227,6 +243,7 @@ impl Target {
             Target::File { .. } => "file",
             Target::Network { .. } => "network",
             Target::Swarm => "swarm",
+            Target::Component { .. } => "component",
         }
     }
 }

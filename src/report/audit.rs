@@ -3,8 +3,8 @@
 //! host; containers, images and the daemon are logical locations.
 
 use super::core::{Hit, Item, Loc, Run, Verdict};
-use super::{section_title, Report};
-use crate::findings::{Evidence, Finding, Outcome, Target};
+use super::{section_title_of, Report};
+use crate::findings::{Benchmark, Evidence, Finding, Outcome, Target};
 use crate::rules::meta::RuleMeta;
 
 fn verdict(o: Outcome) -> Verdict {
@@ -70,10 +70,26 @@ fn hits(f: &Finding) -> Vec<Hit<'_>> {
 /// The check's metadata; a finding always comes from a registered check,
 /// but a report read from elsewhere still renders.
 fn meta(f: &Finding) -> RuleMeta {
-    match crate::rules::docker::checks().iter().find(|c| c.id == f.id) {
-        Some(c) => c.meta,
-        None => RuleMeta::cis_docker(f.id, f.title, f.severity, f.stride, f.remediation),
-    }
+    let found = match f.benchmark {
+        Benchmark::CisKubernetes => crate::rules::kubernetes_node::checks()
+            .iter()
+            .find(|c| c.meta.id == f.id)
+            .map(|c| c.meta),
+        _ => crate::rules::docker::checks()
+            .iter()
+            .find(|c| c.id == f.id)
+            .map(|c| c.meta),
+    };
+    found.unwrap_or_else(|| {
+        let mut m = RuleMeta::cis_docker(f.id, f.title, f.severity, f.stride, f.remediation);
+        m.benchmark = f.benchmark;
+        m
+    })
+}
+
+/// `cis-docker-1.6` / `cis-kubernetes-1.12`: the JUnit class prefix.
+fn class_prefix(b: Benchmark) -> String {
+    format!("cis-{}-{}", b.slug(), b.version())
 }
 
 fn item<'a>(run: &mut Run<'a>, f: &'a Finding) -> Item<'a> {
@@ -91,9 +107,17 @@ fn item<'a>(run: &mut Run<'a>, f: &'a Finding) -> Item<'a> {
         hits: hits(f),
         suppressed: None,
         object: "".into(),
-        suite: format!("{} {}", f.section, section_title(f.section)).into(),
-        case: format!("{} {}", f.id, f.title).into(),
-        classname: format!("cis-docker-1.6.section-{}", f.section).into(),
+        suite: match f.benchmark {
+            Benchmark::CisDocker => format!("{} {}", f.section, section_title_of(f)),
+            b => format!("{} {} {}", b.name(), f.section, section_title_of(f)),
+        }
+        .into(),
+        case: match f.benchmark {
+            Benchmark::CisDocker => format!("{} {}", f.id, f.title),
+            _ => format!("{} {}", f.qualified_id(), f.title),
+        }
+        .into(),
+        classname: format!("{}.section-{}", class_prefix(f.benchmark), f.section).into(),
     }
 }
 
@@ -109,7 +133,7 @@ pub fn run(report: &Report) -> Run<'_> {
     run.timestamp = Some(report.timestamp.clone());
     run.hostname = Some(report.host.hostname.clone());
     let p = &mut run.properties;
-    p.insert("benchmark".into(), report.benchmark.into());
+    p.insert("benchmark".into(), report.benchmark.clone().into());
     p.insert("host".into(), report.host.hostname.clone().into());
     p.insert(
         "dockerVersion".into(),

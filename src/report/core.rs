@@ -27,6 +27,15 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
 }
 
+/// A rule's id in `rules[]`: CIS Kubernetes ids are qualified
+/// (`kubernetes:1.1.1`) because they collide with CIS Docker ones.
+pub fn rule_id(m: &RuleMeta) -> String {
+    match m.benchmark {
+        Benchmark::CisKubernetes => format!("{}:{}", m.benchmark.slug(), m.id),
+        _ => m.id.to_string(),
+    }
+}
+
 impl From<&RuleMeta> for RuleInfo {
     fn from(m: &RuleMeta) -> Self {
         let name = match m.benchmark {
@@ -38,7 +47,7 @@ impl From<&RuleMeta> for RuleInfo {
         tags.extend(m.references().iter().map(|r| r.label()));
         tags.extend(m.stride.iter().map(|s| format!("STRIDE:{}", s.name())));
         RuleInfo {
-            id: m.id.to_string(),
+            id: rule_id(m),
             name,
             title: m.title.to_string(),
             description: if m.rationale.is_empty() {
@@ -157,7 +166,8 @@ impl Run<'_> {
 
     /// Add `meta` to `rules` unless it is there; its index.
     pub fn rule_index(&mut self, meta: &RuleMeta) -> usize {
-        match self.rules.iter().position(|r| r.id == meta.id) {
+        let id = rule_id(meta);
+        match self.rules.iter().position(|r| r.id == id) {
             Some(i) => i,
             None => {
                 self.rules.push(RuleInfo::from(meta));

@@ -15,13 +15,14 @@ pub mod docker_bench;
 pub mod fingerprint;
 pub mod json;
 pub mod junit;
+pub mod kube_bench;
 pub mod sarif;
 pub mod scan;
 pub mod text;
 pub mod threat;
 pub mod writeup;
 
-use crate::findings::{Finding, Outcome};
+use crate::findings::{Benchmark, Finding, Outcome};
 use crate::snapshot::{Probe, Snapshot};
 use serde::Serialize;
 
@@ -44,6 +45,9 @@ pub enum AuditFormat {
     Sarif,
     /// JUnit XML: one test case per check, for CI test reports
     Junit,
+    /// The JSON layout kube-bench writes (Controls / tests / results), for
+    /// the Kubernetes audit
+    KubeBenchJson,
 }
 
 /// Escape text for XML, dropping characters XML 1.0 cannot carry.
@@ -62,6 +66,14 @@ pub(crate) fn xml_escape(s: &str) -> String {
         }
     }
     o
+}
+
+/// The title of a finding's section in its own benchmark.
+pub fn section_title_of(f: &Finding) -> &'static str {
+    match f.benchmark {
+        Benchmark::CisKubernetes => crate::rules::kubernetes_node::section_title(f.section),
+        _ => section_title(f.section),
+    }
 }
 
 /// Names of the CIS Docker Benchmark sections.
@@ -139,16 +151,64 @@ pub struct Excluded {
     pub reason: String,
 }
 
+/// One benchmark the audit covered, with its own counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchmarkRun {
+    /// `CIS Docker`, `CIS Kubernetes`.
+    pub name: &'static str,
+    pub version: &'static str,
+    /// The qualifier of its ids: `docker`, `kubernetes`.
+    pub id_prefix: &'static str,
+    pub summary: Summary,
+}
+
+/// Each audited benchmark with the counts of its own findings.
+fn benchmark_runs(findings: &[Finding], benchmarks: &[Benchmark]) -> Vec<BenchmarkRun> {
+    benchmarks
+        .iter()
+        .map(|b| BenchmarkRun {
+            name: b.name(),
+            version: b.version(),
+            id_prefix: b.slug(),
+            summary: Summary::of(
+                &findings
+                    .iter()
+                    .filter(|f| f.benchmark == *b)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+        })
+        .collect()
+}
+
+/// `CIS Docker Benchmark 1.6.0 + CIS Kubernetes Benchmark 1.12`.
+fn benchmark_label(benchmarks: &[Benchmark]) -> String {
+    let names: Vec<&str> = benchmarks
+        .iter()
+        .map(|b| match b {
+            Benchmark::CisDocker => "CIS Docker Benchmark 1.6.0",
+            Benchmark::CisKubernetes => "CIS Kubernetes Benchmark 1.12",
+            Benchmark::Shipshape => "shipshape",
+        })
+        .collect();
+    names.join(" + ")
+}
+
 /// The audit report every renderer draws from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub schema_version: &'static str,
     pub tool: ToolInfo,
-    pub benchmark: &'static str,
+    pub benchmark: String,
     /// When the snapshot was collected (RFC 3339, UTC).
     pub timestamp: String,
     pub host: HostIdentity,
     pub summary: Summary,
+    /// Each benchmark audited, in order, with its counts.
+    pub benchmarks: Vec<BenchmarkRun>,
+    /// The Kubernetes distribution profile, when Kubernetes was audited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes_profile: Option<String>,
     pub findings: Vec<Finding>,
     /// Containers left out of the container checks, and why.
     pub excluded_containers: Vec<Excluded>,
@@ -161,6 +221,20 @@ pub struct Report {
 impl Report {
     /// `excluded` lists the containers the evaluation left out, with why.
     pub fn new(snap: &Snapshot, findings: Vec<Finding>, excluded: &[(String, String)]) -> Self {
+        Self::for_targets(snap, findings, excluded, &[Benchmark::CisDocker])
+    }
+
+    /// A report over the given benchmarks (Docker, Kubernetes or both).
+    /// Engine errors count only when Docker is audited; the Kubernetes
+    /// collector's problems only when Kubernetes is.
+    pub fn for_targets(
+        snap: &Snapshot,
+        findings: Vec<Finding>,
+        excluded: &[(String, String)],
+        benchmarks: &[Benchmark],
+    ) -> Self {
+        let docker = benchmarks.contains(&Benchmark::CisDocker);
+        let kube = benchmarks.contains(&Benchmark::CisKubernetes);
         let excluded = excluded
             .iter()
             .map(|(n, r)| Excluded {
@@ -170,16 +244,30 @@ impl Report {
             .collect();
         let engine = snap.engine.ok();
         let mut errors = Vec::new();
-        if let Probe::Error(e) = &snap.engine {
+        if let (true, Probe::Error(e)) = (docker, &snap.engine) {
             errors.push(e.clone());
         }
+        if kube {
+            errors.extend(
+                snap.kubernetes
+                    .errors
+                    .iter()
+                    .map(|e| format!("kubernetes: {e}")),
+            );
+        }
+        let docker_findings: Vec<Finding> = findings
+            .iter()
+            .filter(|f| f.benchmark == Benchmark::CisDocker)
+            .cloned()
+            .collect();
+        let runs = benchmark_runs(&findings, benchmarks);
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             tool: ToolInfo {
                 name: "shipshape",
                 version: env!("CARGO_PKG_VERSION"),
             },
-            benchmark: "CIS Docker Benchmark 1.6.0",
+            benchmark: benchmark_label(benchmarks),
             timestamp: snap.collected_at.clone(),
             host: HostIdentity {
                 hostname: snap.host.hostname.clone(),
@@ -191,9 +279,17 @@ impl Report {
                 daemon_id: engine.map(|e| e.info.id.clone()),
             },
             summary: Summary::of(&findings),
+            benchmarks: runs,
+            kubernetes_profile: kube
+                .then(|| {
+                    snap.kubernetes
+                        .profile
+                        .map(|p| format!("{p:?}").to_lowercase())
+                })
+                .flatten(),
             remediation_plan: crate::remediate::plan(
                 snap,
-                &findings,
+                &docker_findings,
                 &crate::remediate::PlanOptions::default(),
             ),
             findings,

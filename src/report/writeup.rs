@@ -229,7 +229,7 @@ fn header(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "{} on {}, Docker {}; {}. {} PASS, {} FAIL, {} WARN, {} INFO, {} N/A, {} ERROR; score {score}.\n",
-        t(r.benchmark),
+        t(&r.benchmark),
         t(&r.host.os),
         t(r.host.docker_version.as_deref().unwrap_or("unknown")),
         t(&r.timestamp),

@@ -14,6 +14,7 @@ pub mod compose;
 pub mod docker;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod kubernetes_node;
 pub mod manifest;
 pub mod meta;
 pub mod registry;

@@ -8,6 +8,7 @@
 //! one list.
 
 use super::docker::{self, Check};
+use super::kubernetes_node::{self, KubeCheck};
 use super::manifest::{Domain, Rule, RuleMeta, Subject};
 use super::meta::{Benchmark, Fix};
 use crate::findings::{Severity, Stride};
@@ -73,6 +74,8 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 pub enum AnyRule {
     Host(&'static Check),
     Manifest(&'static Rule),
+    /// A CIS Kubernetes node check (sections 1–4).
+    Kube(&'static KubeCheck),
 }
 
 impl AnyRule {
@@ -80,6 +83,7 @@ impl AnyRule {
         match self {
             AnyRule::Host(c) => &c.meta,
             AnyRule::Manifest(r) => &r.meta,
+            AnyRule::Kube(c) => &c.meta,
         }
     }
 
@@ -87,6 +91,7 @@ impl AnyRule {
     pub fn family(&self) -> &'static str {
         match self {
             AnyRule::Host(_) => "docker",
+            AnyRule::Kube(_) => "k8s-node",
             AnyRule::Manifest(r) => match r.domain {
                 Domain::Kubernetes => "kubernetes",
                 Domain::Dockerfile => "dockerfile",
@@ -102,6 +107,8 @@ impl AnyRule {
         match self {
             AnyRule::Host(c) if c.automated => "automated",
             AnyRule::Host(_) => "manual",
+            AnyRule::Kube(c) if c.automated => "automated",
+            AnyRule::Kube(_) => "manual",
             AnyRule::Manifest(r) => match r.subject {
                 Subject::Pod(_) => "pod spec",
                 Subject::Object(_) => "object",
@@ -113,13 +120,24 @@ impl AnyRule {
     }
 }
 
-/// Every rule of every family: the Docker host checks, then the manifest
-/// rules.
+/// Every rule of every family: the Docker host checks, the CIS Kubernetes
+/// node checks, then the manifest rules.
 pub fn all() -> impl Iterator<Item = AnyRule> {
     docker::checks()
         .iter()
         .map(AnyRule::Host)
+        .chain(kubernetes_node::checks().iter().map(AnyRule::Kube))
         .chain(manifest_rules().map(AnyRule::Manifest))
+}
+
+/// Whether a selector names a rule: `5.5`, `K8S-001`, a section, or a
+/// benchmark-qualified id (`docker:1.1.1`, `kubernetes:1.1.1`).
+pub fn selects(r: &AnyRule, selector: &str) -> bool {
+    let m = r.meta();
+    match selector.split_once(':') {
+        Some((b, id)) => b.trim().eq_ignore_ascii_case(m.benchmark.slug()) && m.matches(id),
+        None => m.matches(selector),
+    }
 }
 
 #[cfg(test)]
@@ -128,9 +146,10 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
-    fn ids_are_unique_across_every_family() {
-        let ids: Vec<&str> = all().map(|r| r.meta().id).collect();
-        let set: BTreeSet<&str> = ids.iter().copied().collect();
+    fn ids_are_unique_within_each_benchmark() {
+        let ids: Vec<(Benchmark, &str)> =
+            all().map(|r| (r.meta().benchmark, r.meta().id)).collect();
+        let set: BTreeSet<(Benchmark, &str)> = ids.iter().copied().collect();
         assert_eq!(ids.len(), set.len(), "duplicate rule ids");
     }
 
@@ -313,6 +332,11 @@ mod tests {
                     matches!(m.section(), "4" | "5") && flag.starts_with("--")
                 }
                 (AnyRule::Host(_), Fix::AuditWatch | Fix::DaemonJson { .. }) => true,
+                (AnyRule::Kube(_), Fix::FileMode { max }) => {
+                    matches!(m.section(), "1" | "4") && max <= 0o777
+                }
+                (AnyRule::Kube(_), Fix::FileOwner { owner }) => owner.contains(':'),
+                (AnyRule::Kube(_), _) => false,
             };
             assert!(ok, "{}: {:?} does not fit the rule", m.id, m.fix);
         }
@@ -325,6 +349,7 @@ mod tests {
             match r {
                 AnyRule::Host(_) => assert_eq!(m.benchmark, Benchmark::CisDocker, "{}", m.id),
                 AnyRule::Manifest(_) => assert_eq!(m.benchmark, Benchmark::Shipshape, "{}", m.id),
+                AnyRule::Kube(_) => assert_eq!(m.benchmark, Benchmark::CisKubernetes, "{}", m.id),
             }
         }
     }

@@ -2,8 +2,9 @@
 //! check, offenders listed under it, then counts and the score.
 
 use super::{esc, Painter};
+use crate::findings::Benchmark;
 use crate::findings::{Finding, Outcome};
-use crate::report::{section_title, Report};
+use crate::report::{section_title_of, Report};
 use std::fmt::Write;
 
 pub struct TextOptions {
@@ -43,9 +44,17 @@ fn label(p: &Painter, o: Outcome) -> String {
 
 fn header(out: &mut String, p: &Painter, report: &Report) {
     let h = &report.host;
+    let docker = if report.benchmarks.iter().any(|b| b.id_prefix == "docker") {
+        format!(
+            "Docker {}, ",
+            esc(h.docker_version.as_deref().unwrap_or("unknown"))
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} {} — {} on {} (Docker {}, root {})",
+        "{} {} — {} on {} ({}root {})",
         p.bold("shipshape"),
         report.tool.version,
         report.benchmark,
@@ -54,7 +63,7 @@ fn header(out: &mut String, p: &Painter, report: &Report) {
         } else {
             esc(&h.hostname)
         },
-        esc(h.docker_version.as_deref().unwrap_or("unknown")),
+        docker,
         esc(&h.root)
     );
     for e in &report.errors {
@@ -75,16 +84,54 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     let p = Painter(opts.color);
     let mut out = String::new();
     header(&mut out, &p, report);
-    let mut section = "";
+    // Grouped by benchmark (headed when it is not the Docker audit alone),
+    // then by section.
+    let headed =
+        report.benchmarks.len() > 1 || report.benchmarks.iter().any(|b| b.id_prefix != "docker");
+    let mut current: Option<(Benchmark, &str)> = None;
+    let mut group = String::new();
     for f in &report.findings {
-        if f.section != section {
-            section = f.section;
-            let title = format!("{} {}", section, section_title(section));
+        if headed && current.is_none_or(|(b, _)| b != f.benchmark) {
+            benchmark_heading(&mut out, &p, report, f.benchmark);
+            current = None;
+        }
+        if current.is_none_or(|(_, s)| s != f.section) {
+            current = Some((f.benchmark, f.section));
+            let title = format!("{} {}", f.section, section_title_of(f));
             let _ = writeln!(out, "\n{}", p.bold(&title));
+            group.clear();
+        }
+        // CIS Kubernetes groups (1.2 API server) get a sub-heading.
+        if f.benchmark == Benchmark::CisKubernetes && f.id.matches('.').count() == 2 {
+            let g = f.id.rsplit_once('.').map_or("", |(g, _)| g);
+            if g != group {
+                group = g.to_string();
+                let t = crate::rules::kubernetes_node::section_title(g);
+                let _ = writeln!(out, "{}", p.bold(&format!("  {g} {t}")));
+            }
         }
         render_finding(&mut out, &p, f, opts);
-        if opts.remediation {
+        if opts.remediation && f.benchmark == Benchmark::CisDocker {
             render_actions(&mut out, &report.remediation_plan, f.id);
+        }
+    }
+    if headed {
+        let _ = writeln!(out);
+        for b in &report.benchmarks {
+            let s = &b.summary;
+            let _ = writeln!(
+                out,
+                "{} {}: {} checks: {} pass, {} fail, {} warn, {} info, {} n/a, {} error",
+                b.name,
+                b.version,
+                s.total,
+                s.pass,
+                s.fail,
+                s.warn,
+                s.info,
+                s.not_applicable,
+                s.error
+            );
         }
     }
     let s = &report.summary;
@@ -100,6 +147,19 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         score.as_deref().unwrap_or("n/a")
     );
     out
+}
+
+fn benchmark_heading(out: &mut String, p: &Painter, report: &Report, b: Benchmark) {
+    let mut h = format!("== {} {} ==", b.name(), b.version());
+    if let (Benchmark::CisKubernetes, Some(profile)) = (b, &report.kubernetes_profile) {
+        h = format!(
+            "== {} {} (profile {}) ==",
+            b.name(),
+            b.version(),
+            esc(profile)
+        );
+    }
+    let _ = writeln!(out, "\n{}", p.bold(&h));
 }
 
 /// The plan's concrete actions for one check, below its remediation text.
