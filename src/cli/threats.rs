@@ -339,9 +339,9 @@ fn kubernetes_node_findings(snap: &crate::snapshot::Snapshot, already: &[Finding
     {
         return Vec::new();
     }
-    // The CIS Kubernetes node checks are not in this build yet; the
-    // Kubernetes threats are then decided by the facts the model records.
-    Vec::new()
+    use crate::rules::kubernetes_node as node;
+    let all: Vec<&node::KubeCheck> = node::checks().iter().collect();
+    node::evaluate(&snap.kubernetes, &all)
 }
 
 /// The built-in library and/or the --library files, with a warning for
