@@ -188,9 +188,10 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         args.out.write(&list_library(&library))?;
         return Ok(0);
     }
-    let model_file = match &args.model {
-        Some(p) => Some(modelfile::load(p)?),
-        None => None,
+    // The model file and, before it, the files it includes.
+    let model_files = match &args.model {
+        Some(p) => modelfile::load_all(p)?,
+        None => Vec::new(),
     };
 
     let mut engine_error = None;
@@ -233,14 +234,16 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         )?);
     }
     let mut waivers = Vec::new();
-    if let Some((name, mf)) = &model_file {
+    if let Some((name, _)) = model_files.last() {
         if model.name.is_empty() {
             model.name = std::path::Path::new(name)
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
         }
-        waivers = modelfile::apply(&mut model, name, mf)?;
+    }
+    for (name, mf) in &model_files {
+        waivers.extend(modelfile::apply(&mut model, name, mf)?);
     }
     model.fill_defaults();
     let analysis = analyze(&model, &library, &findings, &waivers, today);
