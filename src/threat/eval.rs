@@ -2,8 +2,8 @@
 //! as evidence, rate risk and decide each instance's status.
 
 use super::library::{
-    AppliesTo, EvidenceCheck, EvidenceRole, FactMatch, FlowCondition, Impact, Library, Likelihood,
-    LinkScope, Threat,
+    EvidenceCheck, EvidenceRole, FactMatch, FlowCondition, Impact, Library, Likelihood, LinkScope,
+    Threat,
 };
 use super::model::{Component, ComponentKind, Fact, Flow, ModelIndex, Rating, SystemModel};
 use crate::findings::{Evidence, Finding, Outcome, Severity, Stride, Target};
@@ -311,10 +311,6 @@ fn flow_matches(
     Some((from, to))
 }
 
-fn component_matches(a: &AppliesTo, c: &Component) -> bool {
-    a.kinds.contains(&c.kind) && facts_match(&a.facts, &c.facts)
-}
-
 /// Whether a finding's target names one of the instance's snapshot objects.
 pub(crate) fn target_matches(t: &Target, keys: &[&Target]) -> bool {
     keys.iter().any(|k| match (t, k) {
@@ -505,26 +501,44 @@ fn match_all(
 ) -> Vec<Instance> {
     let ix = model.index();
     let mut instances = Vec::new();
+    // Component threats by kind, and flow threats, sorted out once.
+    let mut by_kind: HashMap<ComponentKind, Vec<usize>> = HashMap::new();
+    let mut flow_threats = Vec::new();
+    for (ti, t) in library.threats.iter().enumerate() {
+        match &t.applies_to.flow {
+            Some(fc) => flow_threats.push((ti, t, fc)),
+            None => {
+                for k in &t.applies_to.kinds {
+                    let v = by_kind.entry(*k).or_default();
+                    if v.last() != Some(&ti) {
+                        v.push(ti);
+                    }
+                }
+            }
+        }
+    }
     for (ci, c) in model.components.iter().enumerate() {
+        let Some(tis) = by_kind.get(&c.kind) else {
+            continue;
+        };
         let assets = Assets::of(model, &c.data_assets);
-        for (ti, t) in library.threats.iter().enumerate() {
-            if t.applies_to.flow.is_none() && component_matches(&t.applies_to, c) {
-                let cx = RateCx {
-                    keys: c.targets.iter().collect(),
-                    kinds: vec![c.kind],
-                    facts: c,
-                    assets: assets.clone(),
-                };
+        let cx = RateCx {
+            keys: c.targets.iter().collect(),
+            kinds: vec![c.kind],
+            facts: c,
+            assets: &assets,
+        };
+        for &ti in tis {
+            let t = &library.threats[ti];
+            if facts_match(&t.applies_to.facts, &c.facts) {
                 let id = format!("{}@{}", t.id, c.id);
                 instances.push(rate(id, ti, t, ci, None, &cx, by_id));
             }
         }
     }
+    let no_assets = Assets::default();
     for (fi, f) in model.flows.iter().enumerate() {
-        for (ti, t) in library.threats.iter().enumerate() {
-            let Some(fc) = &t.applies_to.flow else {
-                continue;
-            };
+        for &(ti, t, fc) in &flow_threats {
             let Some((from, to)) = flow_matches(fc, model, &ix, f) else {
                 continue;
             };
@@ -534,13 +548,21 @@ fn match_all(
             };
             let (a, b) = (&model.components[from], &model.components[to]);
             let anchored = &model.components[anchor];
+            let assets = if f.data_assets.is_empty() && anchored.data_assets.is_empty() {
+                None
+            } else {
+                Some(Assets::of(
+                    model,
+                    f.data_assets.iter().chain(&anchored.data_assets),
+                ))
+            };
             let cx = RateCx {
                 keys: a.targets.iter().chain(&b.targets).collect(),
                 kinds: vec![a.kind, b.kind],
                 facts: anchored,
-                assets: Assets::of(model, f.data_assets.iter().chain(&anchored.data_assets)),
+                assets: assets.as_ref().unwrap_or(&no_assets),
             };
-            let id = format!("{}@{}@{}", t.id, model.components[anchor].id, f.id);
+            let id = format!("{}@{}@{}", t.id, anchored.id, f.id);
             instances.push(rate(id, ti, t, anchor, Some(fi), &cx, by_id));
         }
     }
@@ -562,25 +584,37 @@ fn mark_out_of_scope(model: &SystemModel, instances: &mut [Instance]) {
 /// Highest score first; then by component and threat in natural order.
 /// Out-of-scope instances come last.
 fn sort_instances(model: &SystemModel, library: &Library, instances: &mut [Instance]) {
-    let oos = |i: &Instance| i.status == Status::OutOfScope;
-    instances.sort_by(|a, b| {
-        oos(a)
-            .cmp(&oos(b))
-            .then(b.severity.cmp(&a.severity))
-            .then(b.score.cmp(&a.score))
-            .then(a.status.cmp(&b.status))
-            .then_with(|| {
-                super::sort::natural_cmp(
-                    &model.components[a.component].name,
-                    &model.components[b.component].name,
-                )
-            })
-            .then_with(|| {
-                library.threats[a.threat]
-                    .id
-                    .cmp(&library.threats[b.threat].id)
-            })
-            .then(a.flow.cmp(&b.flow))
+    // Rank components and threats once, instead of comparing names inside
+    // every comparison of the sort.
+    let mut by_name: Vec<usize> = (0..model.components.len()).collect();
+    by_name.sort_by(|&a, &b| {
+        super::sort::natural_cmp(&model.components[a].name, &model.components[b].name)
+    });
+    let mut crank = vec![0usize; by_name.len()];
+    for (r, &c) in by_name.iter().enumerate() {
+        // Equal names share a rank, so the threat id decides between them.
+        crank[c] = if r > 0 && model.components[by_name[r - 1]].name == model.components[c].name {
+            crank[by_name[r - 1]]
+        } else {
+            r
+        };
+    }
+    let mut by_id: Vec<usize> = (0..library.threats.len()).collect();
+    by_id.sort_by(|&a, &b| library.threats[a].id.cmp(&library.threats[b].id));
+    let mut trank = vec![0usize; by_id.len()];
+    for (r, &t) in by_id.iter().enumerate() {
+        trank[t] = r;
+    }
+    instances.sort_by_cached_key(|i| {
+        (
+            i.status == Status::OutOfScope,
+            std::cmp::Reverse(i.severity),
+            std::cmp::Reverse(i.score),
+            i.status,
+            crank[i.component],
+            trank[i.threat],
+            i.flow,
+        )
     });
 }
 
@@ -658,7 +692,7 @@ struct RateCx<'m> {
     /// The component whose facts fact links read.
     facts: &'m Component,
     /// The data assets the instance guards.
-    assets: Assets,
+    assets: &'m Assets,
 }
 
 /// The highest confidentiality, integrity and availability ratings of a set
