@@ -434,3 +434,46 @@ fn the_json_output_of_the_platform_example_matches_its_schema() {
     assert_eq!(flow["authentication"], "session-cookie");
     assert_eq!(flow["authorization"], "end-user");
 }
+
+#[test]
+fn the_binary_reads_includes_and_reports_cycles_with_positions() {
+    let bin = env!("CARGO_BIN_EXE_shipshape");
+    let model = threat_support::root("examples/platform-model.yaml");
+    let out = std::process::Command::new(bin)
+        .args([
+            "threats",
+            "--no-host",
+            "--fail-on",
+            "none",
+            "-f",
+            "json",
+            "--model",
+        ])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["model"]["name"], "Shop platform");
+    assert_eq!(doc["model"]["data_assets"].as_array().unwrap().len(), 4);
+
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "a.yaml", "includes: [b.yaml]\n");
+    write(d.path(), "b.yaml", "includes: [a.yaml]\n");
+    let out = std::process::Command::new(bin)
+        .args(["threats", "--no-host", "--model"])
+        .arg(d.path().join("a.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("b.yaml:1:") && err.contains("include cycle:"),
+        "{err}"
+    );
+}

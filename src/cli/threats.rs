@@ -233,18 +233,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
             args.source.timeout.ceil() as u64,
         )?);
     }
-    let mut waivers = Vec::new();
-    if let Some((name, _)) = model_files.last() {
-        if model.name.is_empty() {
-            model.name = std::path::Path::new(name)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-        }
-    }
-    for (name, mf) in &model_files {
-        waivers.extend(modelfile::apply(&mut model, name, mf)?);
-    }
+    let waivers = apply_model_files(&mut model, &model_files)?;
     model.fill_defaults();
     let analysis = analyze(&model, &library, &findings, &waivers, today);
     for w in &analysis.warnings {
@@ -260,6 +249,27 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     }
     let open = analysis.instances.iter().filter(|i| i.status.is_open());
     Ok(i32::from(args.gate.fail_on.trips(open.map(|i| i.severity))))
+}
+
+/// Apply the model file and the files it includes, in order; the model is
+/// named after the model file unless something named it already.
+fn apply_model_files(
+    model: &mut SystemModel,
+    files: &[(String, modelfile::ModelFile)],
+) -> Result<Vec<crate::threat::Waiver>, String> {
+    if let Some((name, _)) = files.last() {
+        if model.name.is_empty() {
+            model.name = std::path::Path::new(name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+        }
+    }
+    let mut waivers = Vec::new();
+    for (name, mf) in files {
+        waivers.extend(modelfile::apply(model, name, mf)?);
+    }
+    Ok(waivers)
 }
 
 /// The built-in library and/or the --library files, with a warning for

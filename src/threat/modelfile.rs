@@ -444,41 +444,7 @@ fn apply_components(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Resu
             }
         }
         match model.component_mut(&d.id) {
-            Some(x) => {
-                if let Some(k) = d.kind {
-                    if k != x.kind {
-                        return Err(format!(
-                            "{}: component '{}' is a {} in the audited system; the model file says {}",
-                            c.at(file),
-                            d.id,
-                            x.kind,
-                            k
-                        ));
-                    }
-                }
-                if let Some(n) = &d.name {
-                    x.name = n.clone();
-                }
-                if let Some(b) = &d.boundary {
-                    x.boundary = Some(b.value.clone());
-                }
-                if let Some(desc) = &d.description {
-                    x.description = Some(desc.clone());
-                }
-                for (k, v) in &d.facts {
-                    x.facts.insert(k.clone(), v.clone());
-                    x.declared.insert(k.clone());
-                }
-                for a in assets {
-                    if !x.data_assets.contains(&a) {
-                        x.data_assets.push(a);
-                    }
-                }
-                if scope.is_some() {
-                    x.out_of_scope = scope;
-                }
-                x.origin = Origin::Overridden;
-            }
+            Some(x) => override_component(x, file, c, assets, scope)?,
             None => {
                 let kind = d.kind.ok_or_else(|| {
                     format!(
@@ -510,6 +476,51 @@ fn apply_components(model: &mut SystemModel, file: &str, mf: &ModelFile) -> Resu
             }
         }
     }
+    Ok(())
+}
+
+/// Field-by-field override of an observed component.
+fn override_component(
+    x: &mut Component,
+    file: &str,
+    c: &Located<ComponentDecl>,
+    assets: Vec<String>,
+    scope: Option<String>,
+) -> Result<(), String> {
+    let d = &c.value;
+    if let Some(k) = d.kind {
+        if k != x.kind {
+            return Err(format!(
+                "{}: component '{}' is a {} in the audited system; the model file says {}",
+                c.at(file),
+                d.id,
+                x.kind,
+                k
+            ));
+        }
+    }
+    if let Some(n) = &d.name {
+        x.name = n.clone();
+    }
+    if let Some(b) = &d.boundary {
+        x.boundary = Some(b.value.clone());
+    }
+    if let Some(desc) = &d.description {
+        x.description = Some(desc.clone());
+    }
+    for (k, v) in &d.facts {
+        x.facts.insert(k.clone(), v.clone());
+        x.declared.insert(k.clone());
+    }
+    for a in assets {
+        if !x.data_assets.contains(&a) {
+            x.data_assets.push(a);
+        }
+    }
+    if scope.is_some() {
+        x.out_of_scope = scope;
+    }
+    x.origin = Origin::Overridden;
     Ok(())
 }
 

@@ -147,7 +147,10 @@ pub fn plan(a: &Analysis<'_>, opts: DiagramOptions) -> Plan {
             p.sort();
         }
         for (fi, f) in m.flows.iter().enumerate() {
-            let ends = [ix.components.get(f.from.as_str()), ix.components.get(f.to.as_str())];
+            let ends = [
+                ix.components.get(f.from.as_str()),
+                ix.components.get(f.to.as_str()),
+            ];
             for (k, &&ci) in ends.iter().flatten().enumerate() {
                 // A self-loop is listed once.
                 if k == 0 || touching[ci].last() != Some(&fi) {
