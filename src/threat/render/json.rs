@@ -162,14 +162,9 @@ pub fn render(a: &Analysis<'_>) -> String {
         threats: a.instances.iter().map(|i| instance_out(a, i)).collect(),
         warnings: &a.warnings,
     };
-    // Sized once from the instance count (about 1.3 KB each), so the
-    // buffer is not copied again and again while it grows.
-    let mut buf = Vec::with_capacity(
-        4096 + a.instances.len() * 1536 + (m.components.len() + m.flows.len()) * 256,
-    );
-    serde_json::to_writer_pretty(&mut buf, &doc).expect("threat model serialises");
-    buf.push(b'\n');
-    String::from_utf8(buf).expect("serde_json writes UTF-8")
+    let mut s = serde_json::to_string_pretty(&doc).expect("threat model serialises");
+    s.push('\n');
+    s
 }
 
 fn instance_out<'a>(a: &Analysis<'a>, i: &'a super::super::eval::Instance) -> InstanceOut<'a> {
