@@ -32,5 +32,6 @@ pub mod rules;
 pub mod sanitize;
 pub mod scan;
 pub mod snapshot;
+pub mod suppress;
 pub mod threat;
 pub mod util;

@@ -90,6 +90,11 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("harden", &["cli"]),
     ("deps", &["cli", "harden", "report", "scan", "threat"]),
     ("scan", &["cli", "collect", "report", "threat"]),
+    // The ignore file: applied after evaluation (scan, threat), before rendering.
+    (
+        "suppress",
+        &["cli", "collect", "harden", "remediate", "report"],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -60,6 +60,24 @@ fn excluded(kind: ComponentKind) -> Vec<(Stride, &'static str)> {
                 "an image runs nothing until it is a container",
             ),
         ],
+        K::StaticPodManifest => vec![
+            (
+                Spoofing,
+                "a file proves no identity; the kubelet reads whatever is there",
+            ),
+            (
+                Repudiation,
+                "writes to it are the host's audit log, on the docker-host side",
+            ),
+            (
+                DenialOfService,
+                "a broken manifest stops its component, recorded on that component",
+            ),
+            (
+                ElevationOfPrivilege,
+                "a file runs nothing; rewriting it is tampering",
+            ),
+        ],
         K::Datastore => vec![
             (
                 Spoofing,

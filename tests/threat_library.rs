@@ -2,6 +2,7 @@
 
 mod threat_support;
 
+use shipshape::threat::kube;
 use shipshape::threat::library::{Library, BUILTIN_NAME, BUILTIN_SOURCE};
 use shipshape::threat::model::ComponentKind;
 use std::collections::BTreeSet;
@@ -87,6 +88,21 @@ fn evidence_and_references_name_real_cis_docker_checks() {
             .iter()
             .filter(|e| e.fact.is_none() && e.deps.is_none() && !is_manifest_rule(&e.check))
         {
+            if let Some(k) = kube::kube_check(&e.check) {
+                assert!(
+                    kube::is_cis_kubernetes_id(k) && kube::check_subject(k).is_some(),
+                    "{}: evidence {} is not a CIS Kubernetes 1.12 node check (sections 1-4)",
+                    t.id,
+                    e.check
+                );
+                assert!(
+                    t.references.cis_kubernetes.iter().any(|r| r == k),
+                    "{}: evidence {} missing from references",
+                    t.id,
+                    e.check
+                );
+                continue;
+            }
             assert!(
                 ids.contains(&e.check),
                 "{}: evidence check {} is not a CIS Docker 1.6 id",
@@ -104,6 +120,13 @@ fn evidence_and_references_name_real_cis_docker_checks() {
             assert!(
                 ids.contains(c),
                 "{}: reference {c} is not a CIS Docker 1.6 id",
+                t.id
+            );
+        }
+        for c in &t.references.cis_kubernetes {
+            assert!(
+                kube::is_cis_kubernetes_id(c),
+                "{}: reference {c} is not a CIS Kubernetes 1.12 id",
                 t.id
             );
         }
@@ -174,6 +197,25 @@ fn every_evidence_link_is_justified_and_about_the_same_kind_of_target() {
                     || kinds.contains(&ComponentKind::ServiceAccount);
                 if !ok && e.scope != LinkScope::HostWide {
                     bad.push(format!("{} / {}: scan rule on {kinds:?}", t.id, e.check));
+                }
+                continue;
+            }
+            if let Some(k) = kube::kube_check(&e.check) {
+                // A node check speaks about one component (or its static
+                // pod manifest); a host-wide link reads it for another
+                // component of the same node and must say why.
+                let s = kube::check_subject(k).expect("checked above");
+                let same = threat_kinds(t)
+                    .iter()
+                    .any(|kind| kube::subject_kind_matches(s, *kind));
+                if !same && e.scope != LinkScope::HostWide {
+                    bad.push(format!(
+                        "{} / {}: check is about {}, the threat about {:?}",
+                        t.id,
+                        e.check,
+                        s.of.binary(),
+                        threat_kinds(t)
+                    ));
                 }
                 continue;
             }

@@ -177,7 +177,7 @@ fn the_example_seed_model_parses() {
     let (name, mf) = modelfile::load(&threat_support::root("examples/seed-model.yaml")).unwrap();
     let mut m = SystemModel::default();
     modelfile::apply(&mut m, &name, &mf).unwrap();
-    assert_eq!(m.components.len(), 16);
+    assert_eq!(m.components.len(), 17);
     // The platform kinds (ingress, stores, CI, ...) are in the platform example.
     let mut p = SystemModel::default();
     for (n, mf) in

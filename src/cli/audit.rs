@@ -1,6 +1,6 @@
 //! `shipshape audit` and `shipshape collect`.
 
-use super::common::{FailOnArgs, OutputArgs};
+use super::common::{FailOnArgs, OutputArgs, TriageArgs};
 use crate::collect::{self, CollectOptions};
 use crate::findings::Outcome;
 use crate::report::{self, AuditFormat, Report};
@@ -113,6 +113,8 @@ pub struct AuditArgs {
     pub out: OutputArgs,
     #[command(flatten)]
     pub gate: FailOnArgs,
+    #[command(flatten)]
+    pub triage: TriageArgs,
     /// Run only these checks: ids (5.5) or sections (5, 1.1); comma-separated or repeated
     #[arg(long = "check", short = 'c', value_delimiter = ',', value_name = "ID")]
     pub check: Vec<String>,
@@ -228,33 +230,98 @@ pub fn run_audit(args: AuditArgs) -> i32 {
     };
     let opts = args.eval.options();
     let eval = rules::evaluate(&snap, &opts, &checks);
-    let rep = Report::new(&snap, eval.findings, &eval.excluded);
-    let text = render(&rep, &args);
+    let (rep, extras) = match triage(&args, &snap, eval) {
+        Ok(r) => r,
+        Err(e) => {
+            super::error(e);
+            return super::EXIT_TOOL_FAILED;
+        }
+    };
+    let text = render(&rep, &args, &snap, &extras);
     if let Err(e) = args.out.write(&text) {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
+    let text_out = args.format == AuditFormat::Text && args.out.output.is_none();
+    super::triage::warn(&args.out, &extras, text_out);
     if let Some(e) = engine_error(&snap) {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
     let failing = rep.findings.iter().filter(|f| f.outcome == Outcome::Fail);
-    i32::from(args.gate.fail_on.trips(failing.map(|f| f.severity)))
+    let default = args.gate.fail_on.trips(failing.map(|f| f.severity));
+    let new_only = args.triage.new_only;
+    i32::from(super::triage::gate(
+        new_only,
+        &extras,
+        args.gate.fail_on,
+        default,
+    ))
 }
 
-fn render(rep: &Report, args: &AuditArgs) -> String {
+/// Container name → image reference, for fingerprints and ignore scopes.
+pub fn container_images(snap: &Snapshot) -> std::collections::BTreeMap<String, String> {
+    snap.engine
+        .ok()
+        .map(|e| {
+            e.containers
+                .iter()
+                .map(|c| {
+                    let image = if c.config.image.is_empty() {
+                        c.image.clone()
+                    } else {
+                        c.config.image.clone()
+                    };
+                    (c.short_name().to_string(), image)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Apply the ignore list, build the report, compare with the baseline.
+fn triage(
+    args: &AuditArgs,
+    snap: &Snapshot,
+    eval: rules::Evaluation,
+) -> Result<(Report, report::baseline::Extras), String> {
+    use crate::report::fingerprint::{audit_subjects, ReportKind};
+    let t = args.triage.load(ReportKind::Audit, None)?;
+    let images = container_images(snap);
+    let mut findings = eval.findings;
+    let ignored = t.ignoring().then(|| {
+        crate::suppress::apply_audit(&mut findings, &images, &t.ignore, crate::suppress::today())
+    });
+    let rep = Report::new(snap, findings, &eval.excluded);
+    let extras = t.finish(audit_subjects(&rep.findings, &images), ignored);
+    Ok((rep, extras))
+}
+
+fn render(rep: &Report, args: &AuditArgs, snap: &Snapshot, x: &report::baseline::Extras) -> String {
+    use report::baseline;
     match args.format {
-        AuditFormat::Text => report::text::audit::render(
-            rep,
-            &report::text::audit::TextOptions {
-                color: args.out.color(),
-                remediation: args.remediation,
-                verbose: args.verbose,
-            },
-        ),
-        AuditFormat::Json => report::json::render(rep),
+        AuditFormat::Text => {
+            report::text::audit::render(
+                rep,
+                &report::text::audit::TextOptions {
+                    color: args.out.color(),
+                    remediation: args.remediation,
+                    verbose: args.verbose,
+                },
+            ) + &baseline::text(x)
+        }
+        AuditFormat::Json => baseline::splice_json(&report::json::render(rep), &x.json()),
+        AuditFormat::Markdown => report::writeup::render_host(rep, snap, None, Some(x)),
         AuditFormat::DockerBenchJson => report::docker_bench::render(rep),
-        AuditFormat::Sarif => report::sarif::render(&report::audit::run(rep)),
-        AuditFormat::Junit => report::junit::render(&report::audit::run(rep)),
+        AuditFormat::Sarif => {
+            let mut run = report::audit::run(rep);
+            baseline::add_ignored_items(&mut run, x);
+            baseline::sarif(&report::sarif::render(&run), x)
+        }
+        AuditFormat::Junit => {
+            let mut run = report::audit::run(rep);
+            baseline::add_ignored_items(&mut run, x);
+            report::junit::render(&run)
+        }
     }
 }

@@ -110,3 +110,22 @@ pub struct FailOnArgs {
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
 }
+
+/// Baselines and ignore files, shared by `audit`, `scan` and `threats`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct TriageArgs {
+    /// A previous `-f json` report of the same command: mark each failing
+    /// result new, unchanged or fixed (by stable fingerprint)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: --fail-on counts only new results
+    #[arg(long, requires = "baseline")]
+    pub new_only: bool,
+    /// Ignore file (default: .shipshape-ignore.yaml in the current directory);
+    /// [[ignore]] tables of shipshape.toml are read too
+    #[arg(long, value_name = "FILE", conflicts_with = "no_ignore")]
+    pub ignore_file: Option<PathBuf>,
+    /// Read no ignore file and no [[ignore]] table
+    #[arg(long)]
+    pub no_ignore: bool,
+}

@@ -5,11 +5,13 @@ mod audit;
 mod common;
 mod db;
 mod deps;
+mod diff;
 mod docs;
 mod harden;
 mod rules_cmd;
 mod scan;
 mod threats;
+mod triage;
 
 use clap::{Parser, Subcommand};
 
@@ -41,6 +43,8 @@ Examples:
   shipshape audit --all -c 5             section 5, including stopped containers
   shipshape audit -f json -o out.json    versioned JSON (docs/schema/audit-report.v1.json)
   shipshape collect -o s.json && shipshape audit --snapshot s.json
+  shipshape audit -f markdown -o analysis.md   the write-up: threats per attack surface, proof, harden steps
+  shipshape audit --baseline old.json --new-only   fail only on results new since old.json (docs/baselines.md)
 
 Outcomes: PASS, FAIL, WARN (manual or needs review), INFO, N/A (not present or not
 enabled), ERROR (could not be read; never counted as PASS).
@@ -73,6 +77,8 @@ enum Command {
     Deps(deps::DepsArgs),
     /// Build or describe the offline advisory index used by `deps`
     Db(db::DbArgs),
+    /// Compare two JSON reports of audit, scan or threats: new, fixed, unchanged
+    Diff(diff::DiffArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -95,6 +101,7 @@ pub fn main() -> i32 {
         Command::Man(a) => docs::man(a),
         Command::Deps(a) => deps::run(a),
         Command::Db(a) => db::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 

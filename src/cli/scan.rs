@@ -1,6 +1,7 @@
 //! `shipshape scan`: scan Kubernetes manifests, Dockerfiles and compose files.
 
-use super::common::{FailOnArgs, OutputArgs};
+use super::common::{FailOnArgs, OutputArgs, TriageArgs};
+use crate::report::baseline::{self, Extras};
 use crate::report::scan::ScanFormat;
 use crate::scan::config::ScanConfig;
 use crate::scan::{scan, ScanOptions};
@@ -34,6 +35,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub gate: FailOnArgs,
+
+    #[command(flatten)]
+    pub triage: TriageArgs,
 
     /// Configuration file (default: shipshape.toml in the first scanned directory, else in the current directory)
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -126,19 +130,20 @@ pub fn run(args: ScanArgs) -> i32 {
         follow_links: !args.no_follow_symlinks,
         only: args.rules.clone(),
     };
-    let report = match scan(&opts) {
+    let (report, extras) = match scan(&opts).and_then(|r| triage(&args, r, config_path)) {
         Ok(r) => r,
         Err(e) => {
             super::error(e);
             return super::EXIT_TOOL_FAILED;
         }
     };
-    if let Err(e) = write_report(&report, args.format, &args.out) {
+    if let Err(e) = write_report(&report, args.format, &args.out, &extras) {
         super::error(e);
         return super::EXIT_TOOL_FAILED;
     }
     // Machine formats on stdout carry the errors; say so on stderr too.
     if args.format != ScanFormat::Text || args.out.output.is_some() {
+        super::triage::warn(&args.out, &extras, false);
         for e in &report.errors {
             args.out.warn(e.render());
         }
@@ -146,35 +151,76 @@ pub fn run(args: ScanArgs) -> i32 {
             args.out.note(format_args!("{}: {}", u.file, u.reason));
         }
     }
-    let failing = args
-        .gate
-        .fail_on
-        .trips(report.findings.iter().map(|f| f.severity));
+    let fail_on = args.gate.fail_on;
+    let failing = fail_on.trips(report.findings.iter().map(|f| f.severity));
+    let failing = super::triage::gate(args.triage.new_only, &extras, fail_on, failing);
     i32::from(failing || (!args.ignore_errors && !report.errors.is_empty()))
 }
 
+/// Apply the ignore list and compare with the baseline.
+fn triage(
+    args: &ScanArgs,
+    mut report: crate::scan::ScanReport,
+    config: Option<PathBuf>,
+) -> Result<(crate::scan::ScanReport, Extras), String> {
+    use crate::report::fingerprint::{scan_subjects, ReportKind};
+    let config = if args.no_config {
+        Some(None)
+    } else {
+        config.as_deref().map(Some)
+    };
+    let t = args.triage.load(ReportKind::Scan, config)?;
+    let ignored = t
+        .ignoring()
+        .then(|| crate::suppress::apply_scan(&mut report, &t.ignore, crate::suppress::today()));
+    let extras = t.finish(scan_subjects(&report), ignored);
+    Ok((report, extras))
+}
+
 /// Stream the report to `--output FILE` or stdout. A closed pipe (`| head`)
-/// is not a failure.
+/// is not a failure. JSON and SARIF get the fingerprints, baseline and
+/// ignore parts; text ends with their section.
 fn write_report(
     report: &crate::scan::ScanReport,
     format: ScanFormat,
     out: &OutputArgs,
+    x: &Extras,
 ) -> Result<(), String> {
     use std::io::Write;
     let (color, output) = (out.color(), out.output.as_deref());
     if out.quiet && output.is_none() {
         return Ok(());
     }
+    match format {
+        ScanFormat::Json => {
+            let json = crate::report::scan::render(report, format, color);
+            return out.write(&baseline::splice_json(&json, &x.json()));
+        }
+        ScanFormat::Sarif => {
+            let sarif = crate::report::scan::render(report, format, color);
+            return out.write(&baseline::sarif(&sarif, x));
+        }
+        _ => {}
+    }
+    let tail = if format == ScanFormat::Text {
+        baseline::text(x)
+    } else {
+        String::new()
+    };
     let result = match output {
         Some(p) => {
             let f = std::fs::File::create(p)
                 .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
             let mut w = std::io::BufWriter::new(f);
-            crate::report::scan::write(report, format, color, &mut w).and_then(|_| w.flush())
+            crate::report::scan::write(report, format, color, &mut w)
+                .and_then(|_| w.write_all(tail.as_bytes()))
+                .and_then(|_| w.flush())
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            crate::report::scan::write(report, format, color, &mut w).and_then(|_| w.flush())
+            crate::report::scan::write(report, format, color, &mut w)
+                .and_then(|_| w.write_all(tail.as_bytes()))
+                .and_then(|_| w.flush())
         }
     };
     match result {

@@ -1,9 +1,10 @@
 //! `shipshape threats`: build the STRIDE threat model of the audited system.
 
 use super::audit::{load_snapshot, EvalArgs, SourceArgs};
-use super::common::{FailOnArgs, OutputArgs};
+use super::common::{FailOnArgs, OutputArgs, TriageArgs};
 use crate::collect;
 use crate::findings::Finding;
+use crate::report::fingerprint::{threat_subjects, ReportKind};
 use crate::rules;
 use crate::snapshot::Probe;
 use crate::threat::render::{self, ThreatFormat};
@@ -16,7 +17,11 @@ Build a STRIDE threat model of the audited system and say which threats are live
 Where the model comes from:
   (default)           collect this host's Docker snapshot, run the CIS Docker checks, build the
                       model from what was found (daemon, client, runtime, images, registries,
-                      containers, docker.sock mounts, TCP listeners, published ports)
+                      containers, docker.sock mounts, TCP listeners, published ports) and
+                      the Kubernetes node when one runs here (API server, controller manager,
+                      scheduler, etcd, kubelet, kube-proxy, static pod manifests, their flows
+                      and the ports they bind beyond the node; CIS Kubernetes node findings,
+                      linked as kubernetes:ID, and the observed settings are their evidence)
   --snapshot FILE     the same from a snapshot written by `shipshape collect`
   --model FILE        a YAML model file that adds to or overrides the built model: components,
                       boundaries, flows and waivers (see docs/threats.md)
@@ -73,14 +78,30 @@ fn render(
     a: &crate::threat::Analysis<'_>,
     format: ThreatsFormat,
     diagram: render::plan::DiagramOptions,
+    x: &crate::report::baseline::Extras,
 ) -> String {
-    use crate::report::{junit, sarif, threat};
+    use crate::report::{baseline, junit, sarif, threat};
     match format {
-        ThreatsFormat::Markdown => render::render(a, ThreatFormat::Markdown),
-        ThreatsFormat::Json => render::render(a, ThreatFormat::Json),
+        ThreatsFormat::Markdown => {
+            let md = render::render(a, ThreatFormat::Markdown);
+            let tail = baseline::text(x);
+            let tail = tail.trim_start_matches('\n');
+            if tail.is_empty() {
+                return md;
+            }
+            // An indented code block: nothing in it is Markdown.
+            let block: Vec<String> = tail.lines().map(|l| format!("    {l}")).collect();
+            format!(
+                "{md}\n## Baseline and ignored results\n\n{}\n",
+                block.join("\n")
+            )
+        }
+        ThreatsFormat::Json => {
+            baseline::splice_json(&render::render(a, ThreatFormat::Json), &x.json())
+        }
         ThreatsFormat::Dot => render::dot::render_with(a, diagram),
         ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
-        ThreatsFormat::Sarif => sarif::render(&threat::run(a)),
+        ThreatsFormat::Sarif => baseline::sarif(&sarif::render(&threat::run(a)), x),
         ThreatsFormat::Junit => junit::render(&threat::run(a)),
     }
 }
@@ -138,6 +159,8 @@ pub struct ThreatsArgs {
     pub out: OutputArgs,
     #[command(flatten)]
     pub gate: FailOnArgs,
+    #[command(flatten)]
+    pub triage: TriageArgs,
     #[command(flatten)]
     pub eval: EvalArgs,
     /// List the threats of the library (after --library/--replace-library) and exit
@@ -206,17 +229,23 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
             }
         };
         if let Probe::Error(e) = &snap.engine {
-            engine_error = Some(e.clone());
+            if snap.kubernetes.is_empty() {
+                engine_error = Some(e.clone());
+            } else {
+                // A Kubernetes node without Docker: model what it runs.
+                args.out.warn(format!(
+                    "the Docker daemon could not be read ({e}); modelling the Kubernetes node only"
+                ));
+            }
         }
         let checks: Vec<_> = rules::docker::checks().iter().collect();
         let opts = args.eval.options();
         let eval = rules::evaluate(&snap, &opts, &checks);
         // Containers left out of the checks are left out of the model too.
         let excluded: Vec<&str> = eval.excluded.iter().map(|(n, _)| n.as_str()).collect();
-        (
-            build::from_snapshot_excluding(&snap, &excluded),
-            eval.findings,
-        )
+        let mut findings = eval.findings;
+        findings.extend(kubernetes_node_findings(&snap, &findings));
+        (build::from_snapshot_excluding(&snap, &excluded), findings)
     };
     if !args.scan.is_empty() {
         let (docs, scan_findings) = scan_sources(&args.scan)?;
@@ -235,7 +264,24 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
     }
     let waivers = apply_model_files(&mut model, &model_files)?;
     model.fill_defaults();
-    let analysis = analyze(&model, &library, &findings, &waivers, today);
+    let triage = args.triage.load(ReportKind::Threats, None)?;
+    let (analysis, extras) = analyse(&triage, &model, &library, &findings, &waivers, today);
+    write(args, &analysis, &extras)?;
+    if let Some(e) = engine_error {
+        return Err(format!("the Docker daemon could not be read: {e}"));
+    }
+    let open = analysis.instances.iter().filter(|i| i.status.is_open());
+    let default = args.gate.fail_on.trips(open.map(|i| i.severity));
+    let fail = super::triage::gate(args.triage.new_only, &extras, args.gate.fail_on, default);
+    Ok(i32::from(fail))
+}
+
+/// Warnings on stderr, the output where it goes.
+fn write(
+    args: &ThreatsArgs,
+    analysis: &crate::threat::Analysis<'_>,
+    extras: &crate::report::baseline::Extras,
+) -> Result<(), String> {
     for w in &analysis.warnings {
         args.out.warn(w);
     }
@@ -243,12 +289,51 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         all_flows: args.all_flows,
         no_collapse: args.no_collapse,
     };
-    args.out.write(&render(&analysis, args.format, diagram))?;
-    if let Some(e) = engine_error {
-        return Err(format!("the Docker daemon could not be read: {e}"));
+    args.out
+        .write(&render(analysis, args.format, diagram, extras))?;
+    super::triage::warn(&args.out, extras, false);
+    Ok(())
+}
+
+/// Evaluate the model, apply the ignore list, compare with the baseline.
+fn analyse<'a>(
+    triage: &super::triage::Triage,
+    model: &'a SystemModel,
+    library: &'a Library,
+    findings: &[Finding],
+    waivers: &[crate::threat::eval::Waiver],
+    today: i64,
+) -> (crate::threat::Analysis<'a>, crate::report::baseline::Extras) {
+    let mut analysis = analyze(model, library, findings, waivers, today);
+    let ignored = triage
+        .ignoring()
+        .then(|| crate::suppress::apply_threats(&mut analysis, &triage.ignore, today));
+    let extras = triage.finish(threat_subjects(&analysis), ignored);
+    (analysis, extras)
+}
+
+/// The CIS Kubernetes node findings (sections 1-4) for the snapshot: the
+/// evidence of the Kubernetes threats, which the library links as
+/// `kubernetes:ID` and [`crate::threat::analyze`] matches by benchmark and
+/// id, so they sit in one list with the CIS Docker findings.
+///
+/// Integration point for the node checks: when the audit run above
+/// (`rules::evaluate`) already returns them (`already` holds a
+/// `Benchmark::CisKubernetes` finding), nothing is added; otherwise this is
+/// where the node audit is called. Nothing when no Kubernetes component
+/// was discovered.
+fn kubernetes_node_findings(snap: &crate::snapshot::Snapshot, already: &[Finding]) -> Vec<Finding> {
+    use crate::findings::Benchmark;
+    if snap.kubernetes.is_empty()
+        || already
+            .iter()
+            .any(|f| f.benchmark == Benchmark::CisKubernetes)
+    {
+        return Vec::new();
     }
-    let open = analysis.instances.iter().filter(|i| i.status.is_open());
-    Ok(i32::from(args.gate.fail_on.trips(open.map(|i| i.severity))))
+    // The CIS Kubernetes node checks are not in this build yet; the
+    // Kubernetes threats are then decided by the facts the model records.
+    Vec::new()
 }
 
 /// Apply the model file and the files it includes, in order; the model is

@@ -4,6 +4,8 @@
 //! [`Evidence`]). The engine wraps it with the rule's metadata into a [`Finding`],
 //! which the threat model, remediation and the renderers consume.
 
+pub mod fingerprint;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -325,7 +327,9 @@ impl Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub id: &'static str,
-    /// The catalogue `id` belongs to (serialised as its name).
+    /// The catalogue `id` belongs to, serialised as two keys:
+    /// `"benchmark": "CIS Docker", "benchmark_version": "1.6"`.
+    #[serde(flatten, serialize_with = "ser_benchmark")]
     pub benchmark: Benchmark,
     pub section: &'static str,
     pub title: &'static str,
@@ -336,6 +340,14 @@ pub struct Finding {
     pub message: String,
     pub remediation: &'static str,
     pub evidence: Vec<Evidence>,
+}
+
+fn ser_benchmark<S: serde::Serializer>(b: &Benchmark, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("Benchmark", 2)?;
+    st.serialize_field("benchmark", b.name())?;
+    st.serialize_field("benchmark_version", b.version())?;
+    st.end()
 }
 
 impl Finding {

@@ -8,15 +8,18 @@
 //! writer ([`junit`]) and one colour painter ([`text::Painter`]).
 
 pub mod audit;
+pub mod baseline;
 pub mod core;
 pub mod deps;
 pub mod docker_bench;
+pub mod fingerprint;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod scan;
 pub mod text;
 pub mod threat;
+pub mod writeup;
 
 use crate::findings::{Finding, Outcome};
 use crate::snapshot::{Probe, Snapshot};
@@ -32,6 +35,9 @@ pub enum AuditFormat {
     Text,
     /// shipshape's versioned JSON report
     Json,
+    /// The analysis write-up: per attack surface, its threats, the failed
+    /// findings that prove them and the harden steps
+    Markdown,
     /// The JSON layout docker-bench-security writes (FAIL becomes WARN)
     DockerBenchJson,
     /// SARIF 2.1.0, for code-scanning dashboards

@@ -38,7 +38,7 @@ fn security_severity(s: Severity) -> &'static str {
 
 /// A path as a URI reference: forward slashes, characters with a meaning in
 /// URIs escaped; absolute paths become `file://` URIs.
-fn uri(path: &str, base: Option<&str>) -> String {
+pub(crate) fn uri(path: &str, base: Option<&str>) -> String {
     let mut out = String::with_capacity(path.len() + 7);
     if base.is_none() && path.starts_with('/') {
         out.push_str("file://");

@@ -10,6 +10,9 @@
 //! K8S-026 = "info"
 //! ```
 //!
+//! `[[ignore]]` tables belong to the ignore file (`crate::suppress`), which
+//! reads them from this same file.
+//!
 //! Unknown tables, unknown keys inside `[scan]` and unknown rule ids are
 //! errors at file:line:column naming the nearest valid name, so a typo
 //! never silently does nothing.
@@ -23,7 +26,7 @@ pub const FILE_NAME: &str = "shipshape.toml";
 
 /// The tables shipshape.toml may have. `[scan]` is checked here; the
 /// others belong to other commands, which check their own keys.
-const TABLES: &[&str] = &["scan", "audit", "threats", "harden"];
+const TABLES: &[&str] = &["scan", "audit", "threats", "harden", "ignore"];
 /// The keys of `[scan]`.
 const SCAN_KEYS: &[&str] = &["exclude", "disable", "severity", "max_file_size"];
 

@@ -23,6 +23,8 @@ pub enum Via {
     Comment,
     Annotation,
     Label,
+    /// An entry of `.shipshape-ignore.yaml` or `[[ignore]]` in shipshape.toml.
+    IgnoreFile,
 }
 
 /// One parsed suppression.

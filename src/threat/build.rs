@@ -93,6 +93,7 @@ pub fn from_snapshot(snap: &Snapshot) -> SystemModel {
 pub fn from_snapshot_excluding(snap: &Snapshot, excluded: &[&str]) -> SystemModel {
     let mut m = host_components(snap);
     add_daemon_access(&mut m, snap);
+    super::kube::add_node(&mut m, &snap.kubernetes, &snap.host.hostname);
     let Some(engine) = snap.engine.ok() else {
         return m;
     };

@@ -478,7 +478,12 @@ pub fn analyze<'a>(
     waivers: &[Waiver],
     today: i64,
 ) -> Analysis<'a> {
-    let by_id: HashMap<&str, &Finding> = findings.iter().map(|f| (f.id, f)).collect();
+    // CIS Kubernetes ids collide with CIS Docker ones: their findings are
+    // keyed `kubernetes:1.2.1`, as library links name them.
+    let by_id: HashMap<String, &Finding> = findings
+        .iter()
+        .map(|f| (super::kube::link_key(f), f))
+        .collect();
     let mut instances = match_all(model, library, &by_id);
     mark_out_of_scope(model, &mut instances);
     sort_instances(model, library, &mut instances);
@@ -497,7 +502,7 @@ pub fn analyze<'a>(
 fn match_all(
     model: &SystemModel,
     library: &Library,
-    by_id: &HashMap<&str, &Finding>,
+    by_id: &HashMap<String, &Finding>,
 ) -> Vec<Instance> {
     let ix = model.index();
     let mut instances = Vec::new();
@@ -525,6 +530,7 @@ fn match_all(
         let cx = RateCx {
             keys: c.targets.iter().collect(),
             kinds: vec![c.kind],
+            comps: vec![c],
             facts: c,
             assets: &assets,
         };
@@ -559,6 +565,7 @@ fn match_all(
             let cx = RateCx {
                 keys: a.targets.iter().chain(&b.targets).collect(),
                 kinds: vec![a.kind, b.kind],
+                comps: vec![a, b],
                 facts: anchored,
                 assets: assets.as_ref().unwrap_or(&no_assets),
             };
@@ -689,6 +696,8 @@ struct RateCx<'m> {
     keys: Vec<&'m Target>,
     /// Kinds of the component(s) a check may be about.
     kinds: Vec<ComponentKind>,
+    /// The component(s) themselves (both ends for a flow).
+    comps: Vec<&'m Component>,
     /// The component whose facts fact links read.
     facts: &'m Component,
     /// The data assets the instance guards.
@@ -837,6 +846,9 @@ fn check_item(
     cx: &RateCx<'_>,
     tally: &mut Tally,
 ) -> Option<EvidenceItem> {
+    if !kube_link_counts(link, cx) {
+        return None;
+    }
     if let Some(subject) = check_subject(&link.check) {
         let same = cx.kinds.iter().any(|k| subject_of(*k) == subject);
         if !same && link.scope == LinkScope::Same {
@@ -853,19 +865,20 @@ fn check_item(
     } else {
         relevant_scoped(f, &cx.keys)
     };
+    let shown = super::kube::link_key(f);
     if is_adverse(f, outcome) {
-        tally.adverse(link, f.id.to_string());
+        tally.adverse(link, shown.clone());
         if link.role == EvidenceRole::Confirms {
             tally.partial |= some_pass;
         }
     } else if outcome == Outcome::Warn {
         // A manual check's WARN asks a person to look.
-        tally.review.push(f.id.to_string());
+        tally.review.push(shown.clone());
     } else if outcome == Outcome::Pass && link.role == EvidenceRole::Confirms {
-        tally.confirm_pass.push(f.id.to_string());
+        tally.confirm_pass.push(shown.clone());
     }
     Some(EvidenceItem {
-        check: f.id.to_string(),
+        check: shown,
         title: f.title.to_string(),
         role: link.role,
         source: "check",
@@ -884,6 +897,25 @@ fn check_item(
             })
             .collect(),
         remediation: f.remediation.to_string(),
+    })
+}
+
+/// Whether a CIS Kubernetes link counts for this instance: a same-scope
+/// link only when the check is about one of the instance's components
+/// (its flags, its files or its static pod manifest). A threat on several
+/// kinds lists the checks of each; the others are silently left out.
+/// Links that are not CIS Kubernetes checks always pass here.
+fn kube_link_counts(link: &EvidenceCheck, cx: &RateCx<'_>) -> bool {
+    let Some(id) = super::kube::kube_check(&link.check) else {
+        return true;
+    };
+    if link.scope == LinkScope::HostWide {
+        return true;
+    }
+    super::kube::check_subject(id).is_none_or(|subject| {
+        cx.comps
+            .iter()
+            .any(|c| super::kube::subject_matches(subject, c))
     })
 }
 
@@ -950,7 +982,7 @@ fn rate(
     component: usize,
     flow: Option<usize>,
     cx: &RateCx<'_>,
-    findings: &HashMap<&str, &Finding>,
+    findings: &HashMap<String, &Finding>,
 ) -> Instance {
     let mut tally = Tally::default();
     let mut evidence = Vec::new();

@@ -10,6 +10,7 @@ pub mod build;
 pub mod deps;
 pub mod diff;
 pub mod eval;
+pub mod kube;
 pub mod library;
 pub mod manifests;
 pub mod model;

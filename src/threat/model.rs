@@ -41,6 +41,9 @@ pub enum ComponentKind {
     ExternalActor,
     /// A Kubernetes service account: an identity whose token workloads carry.
     ServiceAccount,
+    /// A static pod manifest the kubelet runs a control-plane component from
+    /// (an asset: whoever writes it decides the component's flags).
+    StaticPodManifest,
     /// An ingress controller or load balancer that takes outside traffic in.
     Ingress,
     /// A database, object store or volume that keeps application data.
@@ -58,7 +61,7 @@ pub enum ComponentKind {
 }
 
 impl ComponentKind {
-    pub const ALL: [ComponentKind; 23] = [
+    pub const ALL: [ComponentKind; 24] = [
         ComponentKind::DockerClient,
         ComponentKind::DockerHost,
         ComponentKind::DockerDaemon,
@@ -75,6 +78,7 @@ impl ComponentKind {
         ComponentKind::AppService,
         ComponentKind::ExternalActor,
         ComponentKind::ServiceAccount,
+        ComponentKind::StaticPodManifest,
         ComponentKind::Ingress,
         ComponentKind::Datastore,
         ComponentKind::SecretStore,
@@ -103,6 +107,7 @@ impl ComponentKind {
             ComponentKind::AppService => "app-service",
             ComponentKind::ExternalActor => "external-actor",
             ComponentKind::ServiceAccount => "service-account",
+            ComponentKind::StaticPodManifest => "static-pod-manifest",
             ComponentKind::Ingress => "ingress",
             ComponentKind::Datastore => "datastore",
             ComponentKind::SecretStore => "secret-store",
@@ -124,6 +129,8 @@ impl ComponentKind {
             ComponentKind::ServiceAccount => {
                 &[Spoofing, InformationDisclosure, ElevationOfPrivilege]
             }
+            // A file: it can be changed or read, nothing more.
+            ComponentKind::StaticPodManifest => &[Tampering, InformationDisclosure],
             ComponentKind::DockerClient => &[
                 Spoofing,
                 Tampering,
@@ -173,6 +180,7 @@ impl ComponentKind {
             ComponentKind::ImageRegistry
             | ComponentKind::ContainerImage
             | ComponentKind::Etcd
+            | ComponentKind::StaticPodManifest
             | ComponentKind::Datastore
             | ComponentKind::SecretStore => Shape::Store,
             ComponentKind::ExternalActor | ComponentKind::DockerClient => Shape::External,

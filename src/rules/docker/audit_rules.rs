@@ -282,7 +282,7 @@ fn judge_loaded(
                 target,
                 Outcome::Fail,
                 format!("none of {} loaded rules covers it", loaded.len()),
-                "-w PATH -p rwxa -k docker",
+                format!("-w {path} -p rwxa -k docker"),
             )
             .with_source("auditctl -l"),
         ),
@@ -338,7 +338,7 @@ fn judge_files_only(
                 target,
                 Outcome::Fail,
                 where_,
-                "-w PATH -p rwxa -k docker",
+                format!("-w {path} -p rwxa -k docker"),
             ))
         }
     }
