@@ -211,9 +211,10 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         args.out.write(&list_library(&library))?;
         return Ok(0);
     }
-    let model_file = match &args.model {
-        Some(p) => Some(modelfile::load(p)?),
-        None => None,
+    // The model file and, before it, the files it includes.
+    let model_files = match &args.model {
+        Some(p) => modelfile::load_all(p)?,
+        None => Vec::new(),
     };
 
     let mut engine_error = None;
@@ -261,16 +262,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
             args.source.timeout.ceil() as u64,
         )?);
     }
-    let mut waivers = Vec::new();
-    if let Some((name, mf)) = &model_file {
-        if model.name.is_empty() {
-            model.name = std::path::Path::new(name)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-        }
-        waivers = modelfile::apply(&mut model, name, mf)?;
-    }
+    let waivers = apply_model_files(&mut model, &model_files)?;
     model.fill_defaults();
     let triage = args.triage.load(ReportKind::Threats, None)?;
     let (analysis, extras) = analyse(&triage, &model, &library, &findings, &waivers, today);
@@ -342,6 +334,27 @@ fn kubernetes_node_findings(snap: &crate::snapshot::Snapshot, already: &[Finding
     use crate::rules::kubernetes_node as node;
     let all: Vec<&node::KubeCheck> = node::checks().iter().collect();
     node::evaluate(&snap.kubernetes, &all)
+}
+
+/// Apply the model file and the files it includes, in order; the model is
+/// named after the model file unless something named it already.
+fn apply_model_files(
+    model: &mut SystemModel,
+    files: &[(String, modelfile::ModelFile)],
+) -> Result<Vec<crate::threat::Waiver>, String> {
+    if let Some((name, _)) = files.last() {
+        if model.name.is_empty() {
+            model.name = std::path::Path::new(name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+        }
+    }
+    let mut waivers = Vec::new();
+    for (name, mf) in files {
+        waivers.extend(modelfile::apply(model, name, mf)?);
+    }
+    Ok(waivers)
 }
 
 /// The built-in library and/or the --library files, with a warning for
