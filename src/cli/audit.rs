@@ -256,5 +256,12 @@ fn render(rep: &Report, args: &AuditArgs) -> String {
         AuditFormat::DockerBenchJson => report::docker_bench::render(rep),
         AuditFormat::Sarif => report::sarif::render(&report::audit::run(rep)),
         AuditFormat::Junit => report::junit::render(&report::audit::run(rep)),
+        AuditFormat::Html => report::html::render_audit(
+            rep,
+            &report::html::HtmlOptions {
+                generated: crate::util::clock::now_rfc3339(),
+                ..Default::default()
+            },
+        ),
     }
 }

@@ -67,6 +67,8 @@ pub enum ThreatsFormat {
     Sarif,
     /// JUnit XML: one suite per component, one case per threat instance
     Junit,
+    /// One self-contained HTML page: threats by attack surface, data-flow diagram
+    Html,
 }
 
 fn render(
@@ -82,6 +84,13 @@ fn render(
         ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
         ThreatsFormat::Sarif => sarif::render(&threat::run(a)),
         ThreatsFormat::Junit => junit::render(&threat::run(a)),
+        ThreatsFormat::Html => crate::report::html::render_threats(
+            a,
+            &crate::report::html::HtmlOptions {
+                generated: crate::util::clock::now_rfc3339(),
+                ..Default::default()
+            },
+        ),
     }
 }
 

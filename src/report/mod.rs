@@ -8,9 +8,11 @@
 //! writer ([`junit`]) and one colour painter ([`text::Painter`]).
 
 pub mod audit;
+pub mod combined;
 pub mod core;
 pub mod deps;
 pub mod docker_bench;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod sarif;
@@ -38,6 +40,8 @@ pub enum AuditFormat {
     Sarif,
     /// JUnit XML: one test case per check, for CI test reports
     Junit,
+    /// One self-contained HTML page: dashboard, sortable findings, harden plan
+    Html,
 }
 
 /// Escape text for XML, dropping characters XML 1.0 cannot carry.
