@@ -7,6 +7,7 @@ mod db;
 mod deps;
 mod docs;
 mod harden;
+mod report;
 mod rules_cmd;
 mod scan;
 mod threats;
@@ -73,6 +74,8 @@ enum Command {
     Deps(deps::DepsArgs),
     /// Build or describe the offline advisory index used by `deps`
     Db(db::DbArgs),
+    /// Audit this host, build its threat model and scan PATHS, in one document (-f html)
+    Report(report::ReportArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -95,6 +98,7 @@ pub fn main() -> i32 {
         Command::Man(a) => docs::man(a),
         Command::Deps(a) => deps::run(a),
         Command::Db(a) => db::run(a),
+        Command::Report(a) => report::run(a),
     }
 }
 

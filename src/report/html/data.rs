@@ -240,7 +240,7 @@ fn threat_rows(t: &mut Table, keys: &mut HashMap<String, usize>, a: &Analysis<'_
                 id: clean(&th.id),
                 title: clean(&th.title),
                 bench: "threat model".into(),
-                section: clean(&th.surface),
+                section: clean(th.surface.split(" - ").next().unwrap_or(&th.surface)),
                 stride: letters(&th.stride),
                 fix: clean(&fix.join("\n")),
                 acts: Vec::new(),

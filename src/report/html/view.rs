@@ -153,6 +153,8 @@ pub struct ThreatEv {
 #[derive(Serialize)]
 pub struct ThreatView {
     pub id: String,
+    /// The attack surface's own part after the group name (`image pull`).
+    pub aspect: String,
     pub title: String,
     pub stride: String,
     pub severity: &'static str,
@@ -187,6 +189,7 @@ pub fn surfaces(a: &Analysis<'_>) -> Vec<Surface> {
         let th = a.threat(i);
         let v = per.entry(i.threat).or_insert_with(|| ThreatView {
             id: clean(&th.id),
+            aspect: clean(th.surface.split_once(" - ").map(|x| x.1).unwrap_or("")),
             title: clean(&th.title),
             stride: crate::threat::render::stride_names(&th.stride),
             severity: "info",
@@ -238,7 +241,9 @@ pub fn surfaces(a: &Analysis<'_>) -> Vec<Surface> {
     }
     let mut groups: BTreeMap<String, Vec<ThreatView>> = BTreeMap::new();
     for (ti, v) in per {
-        groups.entry(clean(&a.library.threats[ti].surface)).or_default().push(v);
+        let surface = &a.library.threats[ti].surface;
+        let head = surface.split(" - ").next().unwrap_or(surface);
+        groups.entry(clean(head)).or_default().push(v);
     }
     let mut out: Vec<Surface> = groups
         .into_iter()
