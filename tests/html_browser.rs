@@ -71,8 +71,16 @@ fn console_lines(stderr: &str) -> Vec<&str> {
 fn dom(file: &Path, fragment: &str) -> String {
     let (dom, stderr) = browse(&url(file, fragment), &["--dump-dom"]);
     let console = console_lines(&stderr);
-    assert!(console.is_empty(), "{}: console messages: {console:#?}", file.display());
-    assert!(dom.contains("<tbody id=\"rows\">"), "no findings table: {}", &dom[..dom.len().min(400)]);
+    assert!(
+        console.is_empty(),
+        "{}: console messages: {console:#?}",
+        file.display()
+    );
+    assert!(
+        dom.contains("<tbody id=\"rows\">"),
+        "no findings table: {}",
+        &dom[..dom.len().min(400)]
+    );
     dom
 }
 
@@ -81,9 +89,16 @@ fn dom(file: &Path, fragment: &str) -> String {
 fn assert_renders(file: &Path) {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("shot.png");
-    let (_, stderr) = browse(&url(file, ""), &[&format!("--screenshot={}", png.display())]);
+    let (_, stderr) = browse(
+        &url(file, ""),
+        &[&format!("--screenshot={}", png.display())],
+    );
     let console = console_lines(&stderr);
-    assert!(console.is_empty(), "{}: console messages: {console:#?}", file.display());
+    assert!(
+        console.is_empty(),
+        "{}: console messages: {console:#?}",
+        file.display()
+    );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
     let mut reader = decoder.read_info().expect("a PNG screenshot");
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
@@ -99,9 +114,23 @@ fn assert_renders(file: &Path) {
         }
     }
     let total = px.len() / bpp;
-    assert!((info.width, info.height) == (1280, 900), "size {}x{}", info.width, info.height);
-    assert!(colours.len() > 50, "{}: only {} colours: blank?", file.display(), colours.len());
-    assert!(ink * 100 / total >= 3, "{}: only {ink} of {total} pixels drawn", file.display());
+    assert!(
+        (info.width, info.height) == (1280, 900),
+        "size {}x{}",
+        info.width,
+        info.height
+    );
+    assert!(
+        colours.len() > 50,
+        "{}: only {} colours: blank?",
+        file.display(),
+        colours.len()
+    );
+    assert!(
+        ink * 100 / total >= 3,
+        "{}: only {ink} of {total} pixels drawn",
+        file.display()
+    );
 }
 
 fn rows_of(dom: &str) -> Vec<&str> {
@@ -157,7 +186,9 @@ fn every_html_report_renders_filters_and_runs_no_planted_code() {
     let image = lab.image(
         "evil",
         "/app",
-        &[&format!("LABEL note=\"</script><script>document.title='{PWNED}'</script>\"")],
+        &[&format!(
+            "LABEL note=\"</script><script>document.title='{PWNED}'</script>\""
+        )],
     );
     let handler = format!("<img src=x onerror=\"document.title='{PWNED}'\">");
     lab.create(
@@ -182,33 +213,92 @@ fn every_html_report_renders_filters_and_runs_no_planted_code() {
     let dir = lab.dir.path().to_path_buf();
     let scan = files.path().to_str().unwrap();
     let out = |n: &str| dir.join(n).to_str().unwrap().to_string();
-    shipshape_ok(&dir, &["audit", "--all", "-f", "html", "-o", &out("audit.html")]);
-    shipshape_ok(&dir, &["scan", "--no-config", "-f", "html", "-o", &out("scan.html"), scan]);
-    shipshape_ok(&dir, &["threats", "--all", "-f", "html", "-o", &out("threats.html")]);
+    shipshape_ok(
+        &dir,
+        &["audit", "--all", "-f", "html", "-o", &out("audit.html")],
+    );
+    shipshape_ok(
+        &dir,
+        &[
+            "scan",
+            "--no-config",
+            "-f",
+            "html",
+            "-o",
+            &out("scan.html"),
+            scan,
+        ],
+    );
+    shipshape_ok(
+        &dir,
+        &["threats", "--all", "-f", "html", "-o", &out("threats.html")],
+    );
     shipshape_ok(&dir, &["report", "--all", "-o", &out("report.html"), scan]);
-    shipshape_ok(&dir, &["report", "--all", "--diagram", "builtin", "-o", &out("builtin.html"), scan]);
+    shipshape_ok(
+        &dir,
+        &[
+            "report",
+            "--all",
+            "--diagram",
+            "builtin",
+            "-o",
+            &out("builtin.html"),
+            scan,
+        ],
+    );
 
-    for name in ["audit.html", "scan.html", "threats.html", "report.html", "builtin.html"] {
+    for name in [
+        "audit.html",
+        "scan.html",
+        "threats.html",
+        "report.html",
+        "builtin.html",
+    ] {
         let file = dir.join(name);
         let html = std::fs::read_to_string(&file).unwrap();
         assert!(!html.contains("hunter2"), "{name}: a secret's value");
         assert!(!html.contains("secretvalue"), "{name}: a secret's value");
         assert!(!html.contains('\x1b'), "{name}: a raw escape");
-        assert_eq!(html.matches("<script").count(), 2, "{name}: only our two scripts");
+        assert_eq!(
+            html.matches("<script").count(),
+            2,
+            "{name}: only our two scripts"
+        );
+        if name != "threats.html" {
+            assert!(
+                html.contains(PWNED),
+                "{name}: the hostile data is shown, as text"
+            );
+        }
         assert_renders(&file);
         let dom = dom(&file, "");
-        assert!(dom.contains("<title>shipshape"), "{name}: title changed: planted code ran");
-        assert!(!dom.contains(&format!("<title>{PWNED}")), "{name}: planted code ran");
+        assert!(
+            dom.contains("<title>shipshape"),
+            "{name}: title changed: planted code ran"
+        );
+        assert!(
+            !dom.contains(&format!("<title>{PWNED}")),
+            "{name}: planted code ran"
+        );
         for bad in ["<img src=\"x\"", "<svg onload", "<script>document.title"] {
-            assert!(!dom.contains(bad), "{name}: planted element {bad} is in the DOM");
+            assert!(
+                !dom.contains(bad),
+                "{name}: planted element {bad} is in the DOM"
+            );
         }
     }
     let fails = dom(&dir.join("report.html"), "#o=FAIL");
     let rows = rows_of(&fails);
-    assert!(!rows.is_empty() && rows.iter().all(|o| *o == "FAIL"), "outcome filter: {rows:?}");
+    assert!(
+        !rows.is_empty() && rows.iter().all(|o| *o == "FAIL"),
+        "outcome filter: {rows:?}"
+    );
     // The hostile data did reach the pages, as text.
     let report = dom(&dir.join("report.html"), "#t=ss-");
-    assert!(matching(&report) > 0, "the lab container's findings are listed");
+    assert!(
+        matching(&report) > 0,
+        "the lab container's findings are listed"
+    );
     let scan_dom = dom(&dir.join("scan.html"), "#q=privileged");
     assert!(matching(&scan_dom) > 0);
 }
@@ -219,15 +309,33 @@ fn the_url_fragment_filters_the_table() {
     let files = tempfile::tempdir().unwrap();
     hostile_files(files.path());
     let out = files.path().join("scan.html");
-    let o = shipshape(&["scan", "--no-config", "-f", "html", "-o", out.to_str().unwrap(), files.path().to_str().unwrap()]);
-    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = shipshape(&[
+        "scan",
+        "--no-config",
+        "-f",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+        files.path().to_str().unwrap(),
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let all = dom(&out, "");
     let total = matching(&all);
     assert!(total >= 3, "findings in the hostile files: {total}");
     let high = dom(&out, "#s=3");
     let n_high = matching(&high);
-    assert!(n_high > 0 && n_high < total, "severity filter: {n_high} of {total}");
-    for (frag, check) in [("#b=shipshape%20scan&c=Dockerfiles", "Dockerfiles"), ("#c=Compose%20files", "Compose files")] {
+    assert!(
+        n_high > 0 && n_high < total,
+        "severity filter: {n_high} of {total}"
+    );
+    for (frag, check) in [
+        ("#b=shipshape%20scan&c=Dockerfiles", "Dockerfiles"),
+        ("#c=Compose%20files", "Compose files"),
+    ] {
         let d = dom(&out, frag);
         let n = matching(&d);
         assert!(n > 0 && n < total, "{frag}: {n} of {total}");

@@ -113,7 +113,13 @@ fn run_inner(args: &ReportArgs) -> Result<i32, String> {
     }
     model.fill_defaults();
     let library = Library::builtin();
-    let analysis = analyze(&model, &library, &findings, &[], super::threats::today_days(None)?);
+    let analysis = analyze(
+        &model,
+        &library,
+        &findings,
+        &[],
+        super::threats::today_days(None)?,
+    );
     for w in &analysis.warnings {
         args.out.warn(w);
     }
@@ -132,13 +138,17 @@ fn run_inner(args: &ReportArgs) -> Result<i32, String> {
         .iter()
         .filter(|f| f.outcome == Outcome::Fail)
         .map(|f| f.severity);
-    let scan_sev = scanned.iter().flat_map(|s| s.findings.iter().map(|f| f.severity));
+    let scan_sev = scanned
+        .iter()
+        .flat_map(|s| s.findings.iter().map(|f| f.severity));
     let open = analysis
         .instances
         .iter()
         .filter(|i| i.status.is_open())
         .map(|i| i.severity);
-    Ok(i32::from(args.gate.fail_on.trips(failing.chain(scan_sev).chain(open))))
+    Ok(i32::from(
+        args.gate.fail_on.trips(failing.chain(scan_sev).chain(open)),
+    ))
 }
 
 /// One arm per format: each renders the same [`Combined`].

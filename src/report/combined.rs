@@ -3,8 +3,8 @@
 //! format of `report` renders from one [`Combined`], so adding a format is
 //! one match arm in `cli/report.rs`.
 
-use crate::scan::ScanReport;
 use super::Report;
+use crate::scan::ScanReport;
 use crate::threat::Analysis;
 
 /// Everything one `shipshape report` run produced.

@@ -71,7 +71,12 @@ fn cut(s: &str) -> String {
 }
 
 impl Table {
-    fn rule(&mut self, keys: &mut HashMap<String, usize>, key: String, make: impl FnOnce() -> RuleText) -> usize {
+    fn rule(
+        &mut self,
+        keys: &mut HashMap<String, usize>,
+        key: String,
+        make: impl FnOnce() -> RuleText,
+    ) -> usize {
         *keys.entry(key).or_insert_with(|| {
             self.rules.push(make());
             self.rules.len() - 1
@@ -204,7 +209,13 @@ fn scan_row(t: &mut Table, keys: &mut HashMap<String, usize>, f: &ScanFinding, s
             format!("{at} {}", f.object)
         }),
         m: cut(&f.message),
-        e: vec![[cut(&at), "FAIL".into(), cut(&observed), String::new(), String::new()]],
+        e: vec![[
+            cut(&at),
+            "FAIL".into(),
+            cut(&observed),
+            String::new(),
+            String::new(),
+        ]],
     });
 }
 

@@ -55,8 +55,9 @@ pub fn diagram(a: &Analysis<'_>, engine: DiagramEngine) -> Diagram {
     }
     Diagram {
         svg: builtin(a, &plan(a, opts)),
-        note: "Drawn by shipshape's built-in layout (install Graphviz for nested trust boundaries)."
-            .into(),
+        note:
+            "Drawn by shipshape's built-in layout (install Graphviz for nested trust boundaries)."
+                .into(),
     }
 }
 
@@ -82,13 +83,37 @@ fn graphviz(dot_src: &str) -> Result<String, String> {
 }
 
 const ELEMENTS: &[&str] = &[
-    "svg", "g", "title", "polygon", "ellipse", "path", "polyline", "text", "rect", "line",
-    "circle",
+    "svg", "g", "title", "polygon", "ellipse", "path", "polyline", "text", "rect", "line", "circle",
 ];
 const ATTRIBUTES: &[&str] = &[
-    "width", "height", "viewBox", "class", "transform", "points", "d", "cx", "cy", "rx", "ry",
-    "r", "x", "y", "x1", "y1", "x2", "y2", "fill", "stroke", "stroke-width", "stroke-dasharray",
-    "font-family", "font-size", "font-weight", "font-style", "text-anchor", "fill-opacity",
+    "width",
+    "height",
+    "viewBox",
+    "class",
+    "transform",
+    "points",
+    "d",
+    "cx",
+    "cy",
+    "rx",
+    "ry",
+    "r",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "stroke-dasharray",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "fill-opacity",
     "stroke-opacity",
 ];
 
@@ -239,7 +264,13 @@ pub fn builtin(a: &Analysis<'_>, p: &Plan) -> String {
                 ("orient", "auto".into()),
             ],
         );
-        s.leaf("path", &[("d", "M0,0 L10,5 L0,10 z".into()), ("class", format!("{class}-head"))]);
+        s.leaf(
+            "path",
+            &[
+                ("d", "M0,0 L10,5 L0,10 z".into()),
+                ("class", format!("{class}-head")),
+            ],
+        );
         s.close();
     }
     s.close();
@@ -255,7 +286,11 @@ fn draw_edges(s: &mut Svg, p: &Plan, pos: &[(f64, f64)]) {
         let (fx, fy) = pos[e.from];
         let (tx, ty) = pos[e.to];
         let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2.0);
-        let (x2, y2) = if tx > fx { (tx, ty + NODE_H / 2.0) } else { (tx + NODE_W / 2.0, ty + NODE_H) };
+        let (x2, y2) = if tx > fx {
+            (tx, ty + NODE_H / 2.0)
+        } else {
+            (tx + NODE_W / 2.0, ty + NODE_H)
+        };
         let class = if e.breaks_boundary {
             "edge-break"
         } else {
@@ -265,10 +300,27 @@ fn draw_edges(s: &mut Svg, p: &Plan, pos: &[(f64, f64)]) {
                 _ => "edge",
             }
         };
-        let marker = if e.breaks_boundary { "url(#arrow-red)" } else { "url(#arrow)" };
+        let marker = if e.breaks_boundary {
+            "url(#arrow-red)"
+        } else {
+            "url(#arrow)"
+        };
         let mx = (x1 + x2) / 2.0;
         let attrs: Vec<Attr<'_>> = vec![
-            ("d", format!("M{},{} C{},{} {},{} {},{}", n(x1), n(y1), n(mx), n(y1), n(mx), n(y2), n(x2), n(y2))),
+            (
+                "d",
+                format!(
+                    "M{},{} C{},{} {},{} {},{}",
+                    n(x1),
+                    n(y1),
+                    n(mx),
+                    n(y1),
+                    n(mx),
+                    n(y2),
+                    n(x2),
+                    n(y2)
+                ),
+            ),
             ("class", class.into()),
             ("marker-end", marker.into()),
         ];
@@ -289,8 +341,12 @@ fn draw_node(s: &mut Svg, a: &Analysis<'_>, p: &Plan, c: usize, (x, y): (f64, f6
     s.text(
         "title",
         &[],
-        &format!("{} [{}] highest open risk: {}", super::clean(&comp.name), comp.kind.name(),
-            risk.map(|r| r.label()).unwrap_or("none")),
+        &format!(
+            "{} [{}] highest open risk: {}",
+            super::clean(&comp.name),
+            comp.kind.name(),
+            risk.map(|r| r.label()).unwrap_or("none")
+        ),
     );
     s.leaf(
         "rect",
@@ -307,12 +363,22 @@ fn draw_node(s: &mut Svg, a: &Analysis<'_>, p: &Plan, c: usize, (x, y): (f64, f6
     let fill = risk_text_color(risk);
     s.text(
         "text",
-        &[("x", n(x + 8.0)), ("y", n(y + 17.0)), ("fill", fill.into()), ("class", "n-name".into())],
+        &[
+            ("x", n(x + 8.0)),
+            ("y", n(y + 17.0)),
+            ("fill", fill.into()),
+            ("class", "n-name".into()),
+        ],
         &crate::sanitize::truncate(&name, 30),
     );
     s.text(
         "text",
-        &[("x", n(x + 8.0)), ("y", n(y + 32.0)), ("fill", fill.into()), ("class", "n-kind".into())],
+        &[
+            ("x", n(x + 8.0)),
+            ("y", n(y + 32.0)),
+            ("fill", fill.into()),
+            ("class", "n-kind".into()),
+        ],
         comp.kind.name(),
     );
     s.close();
@@ -331,7 +397,17 @@ mod tests {
 <polygon fill="url(javascript:alert(6))" stroke="black" points="1,2 3,4"/><foreignObject><div>x</div></foreignObject>
 <text x="1" y="2" style="x">&lt;/svg&gt;&lt;script&gt;alert(7)&lt;/script&gt;</text></g></svg>"#;
         let out = sanitize_svg(src).unwrap();
-        for bad in ["onload", "onclick", "<script", "javascript", "<a", "foreignObject", "style=", "<img", "url("] {
+        for bad in [
+            "onload",
+            "onclick",
+            "<script",
+            "javascript",
+            "<a",
+            "foreignObject",
+            "style=",
+            "<img",
+            "url(",
+        ] {
             assert!(!out.contains(bad), "{bad} survived: {out}");
         }
         assert!(out.contains("&lt;img src=x onerror=alert(3)&gt;"));

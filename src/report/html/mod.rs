@@ -42,15 +42,36 @@ pub fn clean(s: &str) -> String {
 }
 
 pub fn render_audit(r: &super::Report, o: &HtmlOptions) -> String {
-    render(&Combined { audit: Some(r), ..Default::default() }, "audit", o)
+    render(
+        &Combined {
+            audit: Some(r),
+            ..Default::default()
+        },
+        "audit",
+        o,
+    )
 }
 
 pub fn render_scan(s: &crate::scan::ScanReport, o: &HtmlOptions) -> String {
-    render(&Combined { scan: Some(s), ..Default::default() }, "scan", o)
+    render(
+        &Combined {
+            scan: Some(s),
+            ..Default::default()
+        },
+        "scan",
+        o,
+    )
 }
 
 pub fn render_threats(a: &crate::threat::Analysis<'_>, o: &HtmlOptions) -> String {
-    render(&Combined { threats: Some(a), ..Default::default() }, "threats", o)
+    render(
+        &Combined {
+            threats: Some(a),
+            ..Default::default()
+        },
+        "threats",
+        o,
+    )
 }
 
 pub fn render_report(c: &Combined<'_>, o: &HtmlOptions) -> String {
@@ -114,7 +135,9 @@ pub fn render(c: &Combined<'_>, kind: &str, o: &HtmlOptions) -> String {
     let table = data::table(c);
     let (sections, sev, matrix) = view::charts(&table);
     let diagram = c.threats.map(|a| dfd::diagram(a, o.diagram));
-    let score = c.audit.map(|r| svg::score_donut(r.summary.score, "CIS score"));
+    let score = c
+        .audit
+        .map(|r| svg::score_donut(r.summary.score, "CIS score"));
     let ctx = context! {
         title => title(c, kind),
         kind => kind,
@@ -143,11 +166,17 @@ pub fn render(c: &Combined<'_>, kind: &str, o: &HtmlOptions) -> String {
     // The template is ours and embedded; a failure here is a bug, shown in
     // the page rather than as a panic.
     if let Err(e) = env.add_template("page.html", PAGE) {
-        return format!("<!doctype html><title>template error</title><pre>{}</pre>", escape(&e.to_string()));
+        return format!(
+            "<!doctype html><title>template error</title><pre>{}</pre>",
+            escape(&e.to_string())
+        );
     }
     match env.get_template("page.html").and_then(|t| t.render(ctx)) {
         Ok(s) => s,
-        Err(e) => format!("<!doctype html><title>template error</title><pre>{}</pre>", escape(&e.to_string())),
+        Err(e) => format!(
+            "<!doctype html><title>template error</title><pre>{}</pre>",
+            escape(&e.to_string())
+        ),
     }
 }
 

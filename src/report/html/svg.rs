@@ -124,7 +124,11 @@ pub fn stacked_bars(title: &str, bars: &[Bar]) -> String {
         let ty = n(y + 15.0);
         s.text(
             "text",
-            &[("x", n(label_w - 6.0)), ("y", ty.clone()), ("text-anchor", "end".into())],
+            &[
+                ("x", n(label_w - 6.0)),
+                ("y", ty.clone()),
+                ("text-anchor", "end".into()),
+            ],
             &crate::sanitize::truncate(&b.label, 44),
         );
         let mut x = label_w;
@@ -178,7 +182,9 @@ pub fn score_donut(score: Option<u32>, caption: &str) -> String {
         a.push(("transform", format!("rotate(-90 {} {})", n(c), n(c))));
         s.leaf("circle", &a);
     }
-    let label = score.map(|v| format!("{v}%")).unwrap_or_else(|| "n/a".into());
+    let label = score
+        .map(|v| format!("{v}%"))
+        .unwrap_or_else(|| "n/a".into());
     s.text(
         "text",
         &[

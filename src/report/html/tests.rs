@@ -48,8 +48,14 @@ fn render_all(generated: &str) -> String {
 fn hostile_names_are_escaped_and_secrets_never_appear() {
     let html = render_all("T");
     assert!(!html.contains("template error"), "{html}");
-    assert!(!html.contains("<img src=x"), "raw markup from a container name");
-    assert!(!html.contains("</script><script>document"), "script break-out");
+    assert!(
+        !html.contains("<img src=x"),
+        "raw markup from a container name"
+    );
+    assert!(
+        !html.contains("</script><script>document"),
+        "script break-out"
+    );
     assert!(!html.contains('\u{1b}'), "raw escape sequence");
     assert!(!html.contains("hunter2-secret-value"), "a secret's value");
     assert!(html.contains("&lt;img src=x") || html.contains("\\u003cimg src=x"));
@@ -62,7 +68,10 @@ fn output_is_deterministic_apart_from_the_timestamp() {
     let a = render_all("2026-01-01T00:00:00Z");
     let b = render_all("2027-12-31T23:59:59Z");
     assert_ne!(a, b);
-    let strip = |s: &str| s.replace("2026-01-01T00:00:00Z", "").replace("2027-12-31T23:59:59Z", "");
+    let strip = |s: &str| {
+        s.replace("2026-01-01T00:00:00Z", "")
+            .replace("2027-12-31T23:59:59Z", "")
+    };
     assert_eq!(strip(&a), strip(&b));
 }
 

@@ -112,24 +112,56 @@ pub fn cards(c: &Combined<'_>) -> Vec<Card> {
     };
     if let Some(r) = c.audit {
         let s = &r.summary;
-        card("Checks failing", s.fail.to_string(), if s.fail > 0 { "fail" } else { "pass" });
+        card(
+            "Checks failing",
+            s.fail.to_string(),
+            if s.fail > 0 { "fail" } else { "pass" },
+        );
         card("Checks to review", s.warn.to_string(), "warn");
         card("Checks passing", s.pass.to_string(), "pass");
-        card("Checks in error", s.error.to_string(), if s.error > 0 { "error" } else { "na" });
+        card(
+            "Checks in error",
+            s.error.to_string(),
+            if s.error > 0 { "error" } else { "na" },
+        );
     }
     if let Some(s) = c.scan {
         card("Files scanned", s.summary.files.total.to_string(), "na");
-        card("Scan findings", s.summary.findings.to_string(), if s.summary.findings > 0 { "fail" } else { "pass" });
-        card("Files in error", s.summary.errors.to_string(), if s.summary.errors > 0 { "error" } else { "na" });
+        card(
+            "Scan findings",
+            s.summary.findings.to_string(),
+            if s.summary.findings > 0 {
+                "fail"
+            } else {
+                "pass"
+            },
+        );
+        card(
+            "Files in error",
+            s.summary.errors.to_string(),
+            if s.summary.errors > 0 { "error" } else { "na" },
+        );
     }
     if let Some(a) = c.threats {
         let by = a.count_by_status();
         let get = |s: Status| by.get(&s).copied().unwrap_or(0);
         let confirmed = get(Status::OpenConfirmed) + get(Status::PartiallyMitigated);
-        let open: usize = Status::ALL.iter().filter(|s| s.is_open()).map(|s| get(*s)).sum();
-        card("Threats confirmed", confirmed.to_string(), if confirmed > 0 { "fail" } else { "pass" });
+        let open: usize = Status::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| get(*s))
+            .sum();
+        card(
+            "Threats confirmed",
+            confirmed.to_string(),
+            if confirmed > 0 { "fail" } else { "pass" },
+        );
         card("Threats open", open.to_string(), "warn");
-        card("Threats mitigated", get(Status::Mitigated).to_string(), "pass");
+        card(
+            "Threats mitigated",
+            get(Status::Mitigated).to_string(),
+            "pass",
+        );
     }
     out
 }
@@ -276,8 +308,16 @@ pub fn plan(c: &Combined<'_>) -> PlanView {
     };
     let p = &r.remediation_plan;
     PlanView {
-        actions: p.actions.iter().map(|a| (clean(&a.check), action_text(a))).collect(),
-        skipped: p.skipped.iter().map(|s| (clean(&s.check), clean(&s.reason))).collect(),
+        actions: p
+            .actions
+            .iter()
+            .map(|a| (clean(&a.check), action_text(a)))
+            .collect(),
+        skipped: p
+            .skipped
+            .iter()
+            .map(|s| (clean(&s.check), clean(&s.reason)))
+            .collect(),
         restart_stops: p.restart_stops.iter().map(|s| clean(s)).collect(),
     }
 }
