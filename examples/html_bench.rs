@@ -32,25 +32,25 @@ fn container(i: usize) -> Container {
     c.state.status = "running".into();
     c.state.running = true;
     c.config.image = format!("registry.local/app-{}:1.{}", i % 7, i % 3);
-    c.config.user = if i % 2 == 0 {
+    c.config.user = if i.is_multiple_of(2) {
         "10001".into()
     } else {
         String::new()
     };
     c.config.labels.insert("tier".into(), format!("t{}", i % 4));
     let h = &mut c.host_config;
-    h.network_mode = if i % 10 == 0 {
+    h.network_mode = if i.is_multiple_of(10) {
         "host".into()
     } else {
         "appnet".into()
     };
-    h.privileged = i % 9 == 0;
-    if i % 5 == 0 {
+    h.privileged = i.is_multiple_of(9);
+    if i.is_multiple_of(5) {
         h.cap_add = vec!["SYS_ADMIN".into()];
     }
-    h.memory = if i % 3 == 0 { 0 } else { 256 << 20 };
-    h.readonly_rootfs = i % 4 == 0;
-    if i % 11 == 0 {
+    h.memory = if i.is_multiple_of(3) { 0 } else { 256 << 20 };
+    h.readonly_rootfs = i.is_multiple_of(4);
+    if i.is_multiple_of(11) {
         c.mounts.push(Mount {
             kind: "bind".into(),
             source: "/var/run/docker.sock".into(),
@@ -113,6 +113,27 @@ fn main() {
         audit.findings.len(),
         analysis.instances.len()
     );
+    if std::env::var_os("HTML_BENCH_PARTS").is_some() {
+        use shipshape::report::html::{data, dfd, view};
+        let t = Instant::now();
+        let table = data::table(&combined);
+        println!("part table: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let _ = data::script_json(&table);
+        println!("part json: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let _ = view::surfaces(&analysis);
+        println!(
+            "part surfaces: {:.1} ms",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+        let t = Instant::now();
+        let _ = dfd::diagram(&analysis, DiagramEngine::Builtin);
+        println!(
+            "part builtin diagram: {:.1} ms",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     for engine in [DiagramEngine::Builtin, DiagramEngine::Auto] {
         let opts = HtmlOptions {
             generated: "2026-01-01T00:00:00Z".into(),

@@ -129,7 +129,8 @@
     body.textContent = "";
     body.appendChild(frag);
     var shown = Math.min(limit, list.length);
-    document.getElementById("count").textContent = shown + " of " + list.length + " matching results shown (" + rows.length + " in all)";
+    document.getElementById("count").textContent = shown + " of " + list.length + " matching results shown (" + rows.length + " in all)" +
+      (D.omitted ? "; " + D.omitted + " less severe results are counted in the charts but not listed here: use -f json or -f sarif for all of them" : "");
     document.getElementById("count").setAttribute("data-matching", String(list.length));
     var more = document.getElementById("more");
     more.hidden = list.length <= limit;

@@ -15,6 +15,10 @@ use std::collections::HashMap;
 
 /// Evidence lines kept per row; the rest are counted.
 const MAX_EVIDENCE: usize = 50;
+/// Scan findings drawn as rows, most severe first; the rest are counted.
+pub const MAX_SCAN_ROWS: usize = 5_000;
+/// Threat instances drawn as rows, most severe first; the rest are counted.
+pub const MAX_THREAT_ROWS: usize = 3_000;
 /// Characters kept of one evidence field.
 const MAX_FIELD: usize = 300;
 
@@ -56,6 +60,12 @@ pub struct Row {
 pub struct Table {
     pub rules: Vec<RuleText>,
     pub rows: Vec<Row>,
+    /// Results counted in the charts but left out of the rows, to keep the
+    /// page small: (rule, outcome, severity rank).
+    #[serde(skip)]
+    pub extra: Vec<(usize, &'static str, u8)>,
+    /// How many results the rows leave out (shown on the page).
+    pub omitted: usize,
 }
 
 pub fn sev_rank(s: Severity) -> u8 {
@@ -66,8 +76,13 @@ fn letters(s: &[Stride]) -> String {
     s.iter().map(|x| x.letter()).collect()
 }
 
+/// Clean, then keep at most [`MAX_FIELD`] characters.
 fn cut(s: &str) -> String {
-    clean(&crate::sanitize::truncate(s, MAX_FIELD))
+    let c = clean(s);
+    match c.char_indices().nth(MAX_FIELD) {
+        Some((i, _)) => format!("{}…", &c[..i]),
+        None => c,
+    }
 }
 
 impl Table {
@@ -99,6 +114,7 @@ pub fn table(c: &Combined<'_>) -> Table {
     if let Some(a) = c.threats {
         threat_rows(&mut t, &mut keys, a);
     }
+    t.omitted = t.extra.len();
     t
 }
 
@@ -166,9 +182,18 @@ fn audit_row(t: &mut Table, keys: &mut HashMap<String, usize>, f: &Finding, plan
 }
 
 fn scan_rows(t: &mut Table, keys: &mut HashMap<String, usize>, s: &ScanReport) {
-    let all = s.findings.iter().map(|f| (f, false));
-    for (f, suppressed) in all.chain(s.suppressed.iter().map(|f| (f, true))) {
-        scan_row(t, keys, f, suppressed);
+    let mut all: Vec<(&ScanFinding, bool)> = s.findings.iter().map(|f| (f, false)).collect();
+    all.extend(s.suppressed.iter().map(|f| (f, true)));
+    // Most severe first (stable, so file order within a severity).
+    all.sort_by_key(|(f, sup)| (*sup, std::cmp::Reverse(f.severity)));
+    for (n, (f, suppressed)) in all.into_iter().enumerate() {
+        if n < MAX_SCAN_ROWS {
+            scan_row(t, keys, f, suppressed);
+        } else {
+            let r = scan_rule(t, keys, f);
+            let o = if suppressed { "SUPPRESSED" } else { "FAIL" };
+            t.extra.push((r, o, sev_rank(f.severity)));
+        }
     }
     for e in &s.errors {
         error_row(t, keys, e);
@@ -184,8 +209,8 @@ fn scan_section(rule_id: &str) -> &'static str {
     }
 }
 
-fn scan_row(t: &mut Table, keys: &mut HashMap<String, usize>, f: &ScanFinding, suppressed: bool) {
-    let r = t.rule(keys, format!("s:{}", f.rule_id), || RuleText {
+fn scan_rule(t: &mut Table, keys: &mut HashMap<String, usize>, f: &ScanFinding) -> usize {
+    t.rule(keys, format!("s:{}", f.rule_id), || RuleText {
         id: f.rule_id.to_string(),
         title: f.title.to_string(),
         bench: "shipshape scan".into(),
@@ -193,7 +218,11 @@ fn scan_row(t: &mut Table, keys: &mut HashMap<String, usize>, f: &ScanFinding, s
         stride: letters(f.stride),
         fix: clean(f.remediation),
         acts: Vec::new(),
-    });
+    })
+}
+
+fn scan_row(t: &mut Table, keys: &mut HashMap<String, usize>, f: &ScanFinding, suppressed: bool) {
+    let r = scan_rule(t, keys, f);
     let at = format!("{}:{}:{}", f.file, f.line, f.column);
     let mut observed = crate::redact::redact_text(f.source_line.trim());
     if let Some(s) = &f.suppression {
@@ -240,7 +269,9 @@ fn error_row(t: &mut Table, keys: &mut HashMap<String, usize>, e: &FileError) {
 }
 
 fn threat_rows(t: &mut Table, keys: &mut HashMap<String, usize>, a: &Analysis<'_>) {
-    for i in &a.instances {
+    let mut order: Vec<&crate::threat::Instance> = a.instances.iter().collect();
+    order.sort_by_key(|i| (!i.status.is_open(), std::cmp::Reverse(i.severity)));
+    for (n, i) in order.into_iter().enumerate() {
         let th = a.threat(i);
         let r = t.rule(keys, format!("t:{}", th.id), || {
             let mut fix: Vec<String> = th.prevention.clone();
@@ -257,6 +288,10 @@ fn threat_rows(t: &mut Table, keys: &mut HashMap<String, usize>, a: &Analysis<'_
                 acts: Vec::new(),
             }
         });
+        if n >= MAX_THREAT_ROWS {
+            t.extra.push((r, i.status.name(), sev_rank(i.severity)));
+            continue;
+        }
         let comp = a.component(i);
         let mut target = comp.name.clone();
         if let Some(f) = a.flow(i) {

@@ -52,12 +52,13 @@ pub fn charts(t: &Table) -> (Vec<Bar>, Vec<Bar>, Vec<MatrixRow>) {
     let mut by_section: BTreeMap<(String, String), [usize; 5]> = BTreeMap::new();
     let mut by_sev = [[0usize; 5]; 5];
     let mut matrix: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
-    for r in &t.rows {
-        let rule = &t.rules[r.r];
-        let class = class_of(r.o);
+    let all = t.rows.iter().map(|r| (r.r, r.o, r.s));
+    for (ri, o, sv) in all.chain(t.extra.iter().copied()) {
+        let rule = &t.rules[ri];
+        let class = class_of(o);
         let key = (rule.bench.clone(), rule.section.clone());
         by_section.entry(key.clone()).or_default()[class] += 1;
-        by_sev[usize::from(r.s.min(4))][class] += 1;
+        by_sev[usize::from(sv.min(4))][class] += 1;
         let cells = matrix.entry(key).or_insert_with(|| vec![(0, 0); 6]);
         for (i, s) in Stride::ALL.iter().enumerate() {
             if rule.stride.contains(s.letter()) {
@@ -196,6 +197,8 @@ pub struct ThreatView {
     pub prevention: Vec<String>,
     pub fix: String,
     pub components: Vec<ThreatComp>,
+    /// All components it applies to (`components` lists the first ones).
+    pub total: usize,
     pub evidence: Vec<ThreatEv>,
     #[serde(skip)]
     rank: u8,
@@ -211,6 +214,8 @@ pub struct Surface {
 const SEV_NAMES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
 const CLASS_NAMES: [&str; 5] = ["fail", "warn", "error", "pass", "na"];
 const MAX_TARGETS: usize = 20;
+/// Components listed per threat; the rest are counted.
+const MAX_COMPONENTS: usize = 60;
 
 /// Threats grouped by attack surface; one entry per threat, listing every
 /// component it applies to (not one entry per container).
@@ -231,6 +236,7 @@ pub fn surfaces(a: &Analysis<'_>) -> Vec<Surface> {
             prevention: th.prevention.iter().map(|p| clean(p)).collect(),
             fix: th.fix.as_deref().map(clean).unwrap_or_default(),
             components: Vec::new(),
+            total: 0,
             evidence: Vec::new(),
             rank: 0,
         });
@@ -238,6 +244,10 @@ pub fn surfaces(a: &Analysis<'_>) -> Vec<Surface> {
             v.open += 1;
             v.rank = v.rank.max(i.severity as u8 + 1);
             v.severity = SEV_NAMES[usize::from(v.rank - 1)];
+        }
+        v.total += 1;
+        if v.components.len() >= MAX_COMPONENTS {
+            continue;
         }
         v.components.push(ThreatComp {
             name: clean(&a.component(i).name),
