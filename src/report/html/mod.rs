@@ -159,7 +159,7 @@ pub fn render(c: &Combined<'_>, kind: &str, o: &HtmlOptions) -> String {
         has_audit => c.audit.is_some(),
         css => Value::from_safe_string(CSS.to_string()),
         js => Value::from_safe_string(JS.to_string()),
-        js_hash => script_hash(),
+        js_hash => Value::from_safe_string(script_hash()),
         data => Value::from_safe_string(data::script_json(&table)),
     };
     let mut env = Environment::new();
