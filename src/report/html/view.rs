@@ -281,6 +281,12 @@ pub fn surfaces(a: &Analysis<'_>) -> Vec<Surface> {
             });
         }
     }
+    group(a, per)
+}
+
+/// Group threats by the head of their attack surface (`Docker registry`),
+/// worst first.
+fn group(a: &Analysis<'_>, per: BTreeMap<usize, ThreatView>) -> Vec<Surface> {
     let mut groups: BTreeMap<String, Vec<ThreatView>> = BTreeMap::new();
     for (ti, v) in per {
         let surface = &a.library.threats[ti].surface;
