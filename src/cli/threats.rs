@@ -72,6 +72,8 @@ pub enum ThreatsFormat {
     Sarif,
     /// JUnit XML: one suite per component, one case per threat instance
     Junit,
+    /// One self-contained HTML page: threats by attack surface, data-flow diagram
+    Html,
 }
 
 fn render(
@@ -103,6 +105,13 @@ fn render(
         ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
         ThreatsFormat::Sarif => baseline::sarif(&sarif::render(&threat::run(a)), x),
         ThreatsFormat::Junit => junit::render(&threat::run(a)),
+        ThreatsFormat::Html => crate::report::html::render_threats(
+            a,
+            &crate::report::html::HtmlOptions {
+                generated: crate::util::clock::now_rfc3339(),
+                ..Default::default()
+            },
+        ),
     }
 }
 
@@ -177,7 +186,7 @@ pub struct ThreatsArgs {
     pub no_collapse: bool,
 }
 
-fn today_days(arg: Option<&str>) -> Result<i64, String> {
+pub(super) fn today_days(arg: Option<&str>) -> Result<i64, String> {
     match arg {
         Some(s) => modelfile::parse_date(s)
             .ok_or_else(|| format!("--today '{s}' is not a date of the form YYYY-MM-DD")),
@@ -416,8 +425,7 @@ type ParsedFiles = Vec<(String, Vec<crate::manifest::yaml::Node>)>;
 /// documents (for the model) and one finding per rule that ran (the
 /// evidence). Files that cannot be read or parsed are reported and skipped.
 fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String> {
-    use crate::scan::{scan, walk::FileKind, ScanOptions};
-    use crate::threat::manifests::{findings_from_hits, Hit, RanRule};
+    use crate::scan::{scan, ScanOptions};
     for p in paths {
         std::fs::symlink_metadata(p).map_err(|e| format!("cannot scan {}: {e}", p.display()))?;
     }
@@ -428,6 +436,14 @@ fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String
     for e in &report.errors {
         eprintln!("shipshape: warning: {}", e.render());
     }
+    Ok(scan_inputs(&report))
+}
+
+/// The parsed Kubernetes documents and the per-rule findings of a scan
+/// that already ran (shared with `shipshape report`).
+pub(super) fn scan_inputs(report: &crate::scan::ScanReport) -> (ParsedFiles, Vec<Finding>) {
+    use crate::scan::walk::FileKind;
+    use crate::threat::manifests::{findings_from_hits, Hit, RanRule};
     let mut docs = Vec::new();
     for (file, kind) in &report.files {
         if *kind != FileKind::Kubernetes {
@@ -462,7 +478,7 @@ fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String
             message: f.message.clone(),
         })
         .collect();
-    Ok((docs, findings_from_hits(&ran, &hits)))
+    (docs, findings_from_hits(&ran, &hits))
 }
 
 /// `--deps`: read the installed Python packages of every container the
