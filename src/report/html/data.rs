@@ -16,9 +16,9 @@ use std::collections::HashMap;
 /// Evidence lines kept per row; the rest are counted.
 const MAX_EVIDENCE: usize = 50;
 /// Scan findings drawn as rows, most severe first; the rest are counted.
-pub const MAX_SCAN_ROWS: usize = 5_000;
+pub const MAX_SCAN_ROWS: usize = 3_000;
 /// Threat instances drawn as rows, most severe first; the rest are counted.
-pub const MAX_THREAT_ROWS: usize = 3_000;
+pub const MAX_THREAT_ROWS: usize = 2_000;
 /// Characters kept of one evidence field.
 const MAX_FIELD: usize = 300;
 

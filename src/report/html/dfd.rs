@@ -61,9 +61,17 @@ pub fn diagram(a: &Analysis<'_>, engine: DiagramEngine) -> Diagram {
     }
 }
 
+/// Where Graphviz's `dot` is looked for. Absolute paths only: shipshape
+/// often runs as root and must not run whatever comes first on `$PATH`.
+const DOT_PATHS: &[&str] = &["/usr/bin/dot", "/usr/local/bin/dot", "/bin/dot"];
+
 /// Run `dot -Tsvg` and return its sanitised SVG.
 fn graphviz(dot_src: &str) -> Result<String, String> {
-    let mut child = Command::new("dot")
+    let dot = DOT_PATHS
+        .iter()
+        .find(|p| std::path::Path::new(p).is_file())
+        .ok_or_else(|| format!("Graphviz not found (looked for {})", DOT_PATHS.join(", ")))?;
+    let mut child = Command::new(dot)
         .arg("-Tsvg")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
