@@ -465,7 +465,7 @@ fn render(rep: &Report, args: &AuditArgs, snap: &Snapshot, x: &report::baseline:
                 },
             ) + &baseline::text(x)
         }
-        AuditFormat::Json => baseline::splice_json(&report::json::render(rep), &x.json()),
+        AuditFormat::Json => baseline::splice_json(&report::json::render(rep), x),
         AuditFormat::Markdown => report::writeup::render_host(rep, snap, None, Some(x)),
         AuditFormat::DockerBenchJson => report::docker_bench::render(rep),
         AuditFormat::KubeBenchJson => report::kube_bench::render(rep),

@@ -188,17 +188,23 @@ fn write_report(
     out: &OutputArgs,
     x: &Extras,
 ) -> Result<(), String> {
-    use std::io::Write;
     let (color, output) = (out.color(), out.output.as_deref());
     if out.quiet && output.is_none() {
         return Ok(());
     }
     match format {
         ScanFormat::Json => {
-            let json = crate::report::scan::render(report, format, color);
-            return out.write(&baseline::splice_json(&json, &x.json()));
+            return stream(output, |w| {
+                baseline::write_json_with_extras(
+                    |w| crate::report::scan::write(report, format, color, w),
+                    x,
+                    w,
+                )
+            });
         }
-        ScanFormat::Sarif => {
+        // Without a baseline or an ignore file the SARIF is not rewritten,
+        // so it streams like the rest.
+        ScanFormat::Sarif if x.baseline.is_some() || x.ignore.is_some() => {
             let sarif = crate::report::scan::render(report, format, color);
             return out.write(&baseline::sarif(&sarif, x));
         }
@@ -209,20 +215,29 @@ fn write_report(
     } else {
         String::new()
     };
+    stream(output, |w| {
+        crate::report::scan::write(report, format, color, w)?;
+        w.write_all(tail.as_bytes())
+    })
+}
+
+/// Run `body` on a buffered `--output FILE` or stdout. A closed pipe
+/// (`| head`) is not a failure.
+fn stream(
+    output: Option<&std::path::Path>,
+    body: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    use std::io::Write;
     let result = match output {
         Some(p) => {
             let f = std::fs::File::create(p)
                 .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
             let mut w = std::io::BufWriter::new(f);
-            crate::report::scan::write(report, format, color, &mut w)
-                .and_then(|_| w.write_all(tail.as_bytes()))
-                .and_then(|_| w.flush())
+            body(&mut w).and_then(|_| w.flush())
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            crate::report::scan::write(report, format, color, &mut w)
-                .and_then(|_| w.write_all(tail.as_bytes()))
-                .and_then(|_| w.flush())
+            body(&mut w).and_then(|_| w.flush())
         }
     };
     match result {

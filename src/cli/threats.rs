@@ -99,7 +99,7 @@ fn render(
             )
         }
         ThreatsFormat::Json => {
-            baseline::splice_json(&render::render(a, ThreatFormat::Json), &x.json())
+            baseline::splice_json(&render::render(a, ThreatFormat::Json), x)
         }
         ThreatsFormat::Dot => render::dot::render_with(a, diagram),
         ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
