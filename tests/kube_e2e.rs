@@ -824,3 +824,40 @@ fn rke2_node_gets_the_rke2_profile_and_no_errors() {
     assert_eq!(outcome("1.1.12"), "PASS", "RKE2 etcd data dir etcd:etcd");
     assert_eq!(outcome("4.2.1"), "PASS", "--anonymous-auth=false");
 }
+
+/// `threats` warns about a library citing a check shipshape lacks, and not
+/// about the CIS Kubernetes checks the built-in library cites qualified
+/// (`kubernetes:1.2.1`): it used to warn for every one of them.
+#[test]
+fn threats_warns_only_about_checks_that_do_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.yaml");
+    std::fs::write(
+        &lib,
+        "library: mine\nversion: '0.1'\nthreats:\n  - id: mine.etcd\n    title: t\n    \
+         surface: etcd\n    stride: [I]\n    applies_to: {kinds: [etcd]}\n    \
+         likelihood: likely\n    impact: high\n    risk: r\n    reason: r\n    \
+         prevention: [p]\n    evidence:\n      - {check: \"kubernetes:2.2\", why: real}\n      \
+         - {check: \"kubernetes:9.9.9\", why: made up}\n",
+    )
+    .unwrap();
+    let seed = format!("{}/examples/seed-model.yaml", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(BIN)
+        .args(["threats", "--no-host", "-m", &seed, "--library"])
+        .arg(&lib)
+        .args(["-f", "json", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("threat 'mine.etcd' names evidence check 'kubernetes:9.9.9'"),
+        "{err}"
+    );
+    assert!(!err.contains("'kubernetes:2.2'"), "{err}");
+    assert_eq!(
+        err.matches("which shipshape does not have").count(),
+        1,
+        "{err}"
+    );
+}
