@@ -87,7 +87,29 @@ pub fn synthetic_model(components: usize, flows: usize) -> String {
     y
 }
 
+/// CPU time of this thread, in milliseconds: unlike wall time it does not
+/// grow when other processes compete for the cores.
+fn cpu_ms() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
+}
+
+/// min / median of a sample, formatted.
+fn stats(v: &mut [f64]) -> String {
+    v.sort_by(|a, b| a.total_cmp(b));
+    format!("{:.1}/{:.1}", v[0], v[v.len() / 2])
+}
+
 fn main() {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9);
     let text = synthetic_model(500, 1000);
     let t0 = Instant::now();
     let mf = modelfile::parse("synthetic.yaml", &text).unwrap();
@@ -95,36 +117,59 @@ fn main() {
     let waivers = modelfile::apply(&mut model, "synthetic.yaml", &mf).unwrap();
     model.fill_defaults();
     let lib = Library::builtin();
-    let t1 = Instant::now();
-    let a = analyze(&model, &lib, &[], &waivers, 0);
-    let t2 = Instant::now();
-    let mut bytes = 0;
-    let mut per = Vec::new();
-    for f in [
+    let parse_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let formats = [
         ThreatFormat::Markdown,
         ThreatFormat::Json,
         ThreatFormat::Dot,
         ThreatFormat::Mermaid,
-    ] {
-        let s = Instant::now();
-        let out = render::render(&a, f);
-        bytes += out.len();
-        per.push(format!("{f:?} {:.1} ms", s.elapsed().as_secs_f64() * 1e3));
+    ];
+    // Per run: [wall, cpu] of analyze, of each format, and of the total.
+    let mut wall: Vec<Vec<f64>> = vec![Vec::new(); formats.len() + 2];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); formats.len() + 2];
+    let (mut instances, mut bytes) = (0, 0);
+    for _ in 0..runs {
+        let (w0, c0) = (Instant::now(), cpu_ms());
+        let a = analyze(&model, &lib, &[], &waivers, 0);
+        let (w1, c1) = (Instant::now(), cpu_ms());
+        wall[0].push((w1 - w0).as_secs_f64() * 1e3);
+        cpu[0].push(c1 - c0);
+        bytes = 0;
+        for (k, f) in formats.iter().enumerate() {
+            let (ws, cs) = (Instant::now(), cpu_ms());
+            let out = render::render(&a, *f);
+            wall[k + 1].push(ws.elapsed().as_secs_f64() * 1e3);
+            cpu[k + 1].push(cpu_ms() - cs);
+            bytes += out.len();
+        }
+        wall[formats.len() + 1].push(w0.elapsed().as_secs_f64() * 1e3);
+        cpu[formats.len() + 1].push(cpu_ms() - c0);
+        instances = a.instances.len();
     }
-    let t3 = Instant::now();
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let names = [
+        "analyze",
+        "markdown",
+        "json",
+        "dot",
+        "mermaid",
+        "analyze+all-outputs",
+    ];
     println!(
-        "BENCH components={} flows={} instances={} parse+library={:.1} ms analyze={:.1} ms render-all={:.1} ms ({}) total={:.1} ms output={} bytes",
+        "BENCH components={} flows={} instances={instances} output={bytes} bytes runs={runs} parse+library={parse_ms:.1} ms (first run)",
         model.components.len(),
         model.flows.len(),
-        a.instances.len(),
-        ms(t1 - t0),
-        ms(t2 - t1),
-        ms(t3 - t2),
-        per.join(", "),
-        ms(t3 - t0),
-        bytes
     );
+    println!(
+        "{:<22} {:>16} {:>16}",
+        "phase (ms)", "cpu min/median", "wall min/median"
+    );
+    for (k, n) in names.iter().enumerate() {
+        println!(
+            "{n:<22} {:>16} {:>16}",
+            stats(&mut cpu[k]),
+            stats(&mut wall[k])
+        );
+    }
     assert_eq!(model.components.len(), 500);
     assert_eq!(model.flows.len(), 1000);
 }

@@ -6,6 +6,8 @@ need_apt=()
 command -v gcc >/dev/null || need_apt+=(gcc)
 # Graphviz renders the threat model's DOT output in its tests (dot -Tsvg).
 command -v dot >/dev/null || need_apt+=(graphviz)
+# Headless Chromium loads every HTML report in tests/html_browser.rs (render, console, filters, XSS).
+command -v chromium >/dev/null || need_apt+=(chromium)
 # auditd provides auditctl/augenrules: `harden` loads and removes audit rules, and its
 # live tests check them in the kernel with `auditctl -l`.
 command -v auditctl >/dev/null || [ -x /sbin/auditctl ] || need_apt+=(auditd)

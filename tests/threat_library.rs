@@ -40,8 +40,10 @@ fn cis_docker_ids() -> BTreeSet<String> {
 #[test]
 fn builtin_library_loads_and_is_versioned() {
     let lib = Library::builtin();
-    assert_eq!(lib.sources.len(), 1);
+    // builtin.yaml, then platform.yaml (ingress, stores, CI, namespaces, ...).
+    assert_eq!(lib.sources.len(), 2);
     assert_eq!(lib.sources[0].name, "shipshape-builtin");
+    assert_eq!(lib.sources[1].name, "shipshape-builtin-platform");
     assert!(!lib.sources[0].version.is_empty());
     assert!(
         lib.threats.len() >= 40,
@@ -342,7 +344,7 @@ fn user_libraries_add_and_replace() {
         lib.get("docker.registry.unavailable").unwrap().title,
         "Our mirror is down"
     );
-    assert_eq!(lib.sources[1].version, "2026.1");
+    assert_eq!(lib.sources.last().unwrap().version, "2026.1");
 
     let mut only = Library::default();
     only.add_source("team.yaml", extra).unwrap();
@@ -355,4 +357,7 @@ fn builtin_source_is_the_embedded_file() {
         std::fs::read_to_string(threat_support::root("src/threat/library/builtin.yaml")).unwrap();
     assert_eq!(on_disk, BUILTIN_SOURCE);
     assert!(BUILTIN_NAME.ends_with("builtin.yaml"));
+    let platform =
+        std::fs::read_to_string(threat_support::root("src/threat/library/platform.yaml")).unwrap();
+    assert_eq!(platform, shipshape::threat::library::PLATFORM_SOURCE);
 }

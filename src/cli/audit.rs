@@ -479,5 +479,12 @@ fn render(rep: &Report, args: &AuditArgs, snap: &Snapshot, x: &report::baseline:
             baseline::add_ignored_items(&mut run, x);
             report::junit::render(&run)
         }
+        AuditFormat::Html => report::html::render_audit(
+            rep,
+            &report::html::HtmlOptions {
+                generated: crate::util::clock::now_rfc3339(),
+                ..Default::default()
+            },
+        ),
     }
 }

@@ -9,6 +9,7 @@ mod deps;
 mod diff;
 mod docs;
 mod harden;
+mod report;
 mod rules_cmd;
 mod scan;
 mod threats;
@@ -80,6 +81,8 @@ enum Command {
     Db(db::DbArgs),
     /// Compare two JSON reports of audit, scan or threats: new, fixed, unchanged
     Diff(diff::DiffArgs),
+    /// Audit this host, build its threat model and scan PATHS, in one document (-f html)
+    Report(report::ReportArgs),
 }
 
 /// Parse arguments, run the command, return the process exit code.
@@ -103,6 +106,7 @@ pub fn main() -> i32 {
         Command::Deps(a) => deps::run(a),
         Command::Db(a) => db::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Report(a) => report::run(a),
     }
 }
 

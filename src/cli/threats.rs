@@ -72,6 +72,8 @@ pub enum ThreatsFormat {
     Sarif,
     /// JUnit XML: one suite per component, one case per threat instance
     Junit,
+    /// One self-contained HTML page: threats by attack surface, data-flow diagram
+    Html,
 }
 
 fn render(
@@ -103,6 +105,13 @@ fn render(
         ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
         ThreatsFormat::Sarif => baseline::sarif(&sarif::render(&threat::run(a)), x),
         ThreatsFormat::Junit => junit::render(&threat::run(a)),
+        ThreatsFormat::Html => crate::report::html::render_threats(
+            a,
+            &crate::report::html::HtmlOptions {
+                generated: crate::util::clock::now_rfc3339(),
+                ..Default::default()
+            },
+        ),
     }
 }
 
@@ -177,7 +186,7 @@ pub struct ThreatsArgs {
     pub no_collapse: bool,
 }
 
-fn today_days(arg: Option<&str>) -> Result<i64, String> {
+pub(super) fn today_days(arg: Option<&str>) -> Result<i64, String> {
     match arg {
         Some(s) => modelfile::parse_date(s)
             .ok_or_else(|| format!("--today '{s}' is not a date of the form YYYY-MM-DD")),
@@ -211,9 +220,10 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
         args.out.write(&list_library(&library))?;
         return Ok(0);
     }
-    let model_file = match &args.model {
-        Some(p) => Some(modelfile::load(p)?),
-        None => None,
+    // The model file and, before it, the files it includes.
+    let model_files = match &args.model {
+        Some(p) => modelfile::load_all(p)?,
+        None => Vec::new(),
     };
 
     let mut engine_error = None;
@@ -261,16 +271,7 @@ fn run_inner(args: &ThreatsArgs) -> Result<i32, String> {
             args.source.timeout.ceil() as u64,
         )?);
     }
-    let mut waivers = Vec::new();
-    if let Some((name, mf)) = &model_file {
-        if model.name.is_empty() {
-            model.name = std::path::Path::new(name)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-        }
-        waivers = modelfile::apply(&mut model, name, mf)?;
-    }
+    let waivers = apply_model_files(&mut model, &model_files)?;
     model.fill_defaults();
     let triage = args.triage.load(ReportKind::Threats, None)?;
     let (analysis, extras) = analyse(&triage, &model, &library, &findings, &waivers, today);
@@ -344,6 +345,27 @@ fn kubernetes_node_findings(snap: &crate::snapshot::Snapshot, already: &[Finding
     node::evaluate(&snap.kubernetes, &all)
 }
 
+/// Apply the model file and the files it includes, in order; the model is
+/// named after the model file unless something named it already.
+fn apply_model_files(
+    model: &mut SystemModel,
+    files: &[(String, modelfile::ModelFile)],
+) -> Result<Vec<crate::threat::Waiver>, String> {
+    if let Some((name, _)) = files.last() {
+        if model.name.is_empty() {
+            model.name = std::path::Path::new(name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+        }
+    }
+    let mut waivers = Vec::new();
+    for (name, mf) in files {
+        waivers.extend(modelfile::apply(model, name, mf)?);
+    }
+    Ok(waivers)
+}
+
 /// The built-in library and/or the --library files, with a warning for
 /// every evidence check shipshape does not have.
 fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
@@ -410,8 +432,7 @@ type ParsedFiles = Vec<(String, Vec<crate::manifest::yaml::Node>)>;
 /// documents (for the model) and one finding per rule that ran (the
 /// evidence). Files that cannot be read or parsed are reported and skipped.
 fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String> {
-    use crate::scan::{scan, walk::FileKind, ScanOptions};
-    use crate::threat::manifests::{findings_from_hits, Hit, RanRule};
+    use crate::scan::{scan, ScanOptions};
     for p in paths {
         std::fs::symlink_metadata(p).map_err(|e| format!("cannot scan {}: {e}", p.display()))?;
     }
@@ -422,6 +443,14 @@ fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String
     for e in &report.errors {
         eprintln!("shipshape: warning: {}", e.render());
     }
+    Ok(scan_inputs(&report))
+}
+
+/// The parsed Kubernetes documents and the per-rule findings of a scan
+/// that already ran (shared with `shipshape report`).
+pub(super) fn scan_inputs(report: &crate::scan::ScanReport) -> (ParsedFiles, Vec<Finding>) {
+    use crate::scan::walk::FileKind;
+    use crate::threat::manifests::{findings_from_hits, Hit, RanRule};
     let mut docs = Vec::new();
     for (file, kind) in &report.files {
         if *kind != FileKind::Kubernetes {
@@ -456,7 +485,7 @@ fn scan_sources(paths: &[PathBuf]) -> Result<(ParsedFiles, Vec<Finding>), String
             message: f.message.clone(),
         })
         .collect();
-    Ok((docs, findings_from_hits(&ran, &hits)))
+    (docs, findings_from_hits(&ran, &hits))
 }
 
 /// `--deps`: read the installed Python packages of every container the

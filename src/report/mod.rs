@@ -9,10 +9,12 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod combined;
 pub mod core;
 pub mod deps;
 pub mod docker_bench;
 pub mod fingerprint;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod kube_bench;
@@ -48,6 +50,8 @@ pub enum AuditFormat {
     /// The JSON layout kube-bench writes (Controls / tests / results), for
     /// the Kubernetes audit
     KubeBenchJson,
+    /// One self-contained HTML page: dashboard, sortable findings, harden plan
+    Html,
 }
 
 /// Escape text for XML, dropping characters XML 1.0 cannot carry.

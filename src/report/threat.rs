@@ -33,6 +33,7 @@ fn verdict(s: Status) -> Verdict {
         Status::OpenConfirmed | Status::PartiallyMitigated | Status::Accepted => Verdict::Fail,
         Status::OpenUnverified | Status::NotAssessed | Status::NeedsReview => Verdict::Review,
         Status::Mitigated => Verdict::Pass,
+        Status::OutOfScope => Verdict::Skip,
     }
 }
 

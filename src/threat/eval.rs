@@ -2,10 +2,10 @@
 //! as evidence, rate risk and decide each instance's status.
 
 use super::library::{
-    AppliesTo, EvidenceCheck, EvidenceRole, FactMatch, FlowCondition, Impact, Library, Likelihood,
-    LinkScope, Threat,
+    EvidenceCheck, EvidenceRole, FactMatch, FlowCondition, Impact, Library, Likelihood, LinkScope,
+    Threat,
 };
-use super::model::{Component, ComponentKind, Fact, Flow, ModelIndex, SystemModel};
+use super::model::{Component, ComponentKind, Fact, Flow, ModelIndex, Rating, SystemModel};
 use crate::findings::{Evidence, Finding, Outcome, Severity, Stride, Target};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -30,10 +30,12 @@ pub enum Status {
     Mitigated,
     /// Waived in the model file.
     Accepted,
+    /// On a component the model file marks out of scope: listed, not counted.
+    OutOfScope,
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::OpenConfirmed,
         Status::PartiallyMitigated,
         Status::OpenUnverified,
@@ -41,6 +43,7 @@ impl Status {
         Status::NeedsReview,
         Status::Mitigated,
         Status::Accepted,
+        Status::OutOfScope,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -51,6 +54,7 @@ impl Status {
             Status::NeedsReview => "needs-review",
             Status::Mitigated => "mitigated",
             Status::Accepted => "accepted",
+            Status::OutOfScope => "out-of-scope",
         }
     }
     pub fn label(self) -> &'static str {
@@ -62,10 +66,14 @@ impl Status {
             Status::NeedsReview => "needs review",
             Status::Mitigated => "mitigated",
             Status::Accepted => "accepted",
+            Status::OutOfScope => "out of scope",
         }
     }
     pub fn is_open(self) -> bool {
-        !matches!(self, Status::Mitigated | Status::Accepted)
+        !matches!(
+            self,
+            Status::Mitigated | Status::Accepted | Status::OutOfScope
+        )
     }
     /// Confirmed on at least one target.
     pub fn is_confirmed(self) -> bool {
@@ -111,14 +119,20 @@ pub fn severity(l: Likelihood, i: Impact) -> Severity {
 /// `takeover` (a direct path to host or cluster takeover) confirms it;
 /// denial of service alone is capped at high; a mitigated threat's residual
 /// risk is low.
-pub fn rate_severity(t: &Threat, status: Status, l: Likelihood, takeover: bool) -> Severity {
+pub fn rate_severity(
+    t: &Threat,
+    status: Status,
+    l: Likelihood,
+    impact: Impact,
+    takeover: bool,
+) -> Severity {
     if status == Status::Mitigated {
         return Severity::Low;
     }
     let s = if takeover && status.is_confirmed() {
         Severity::Critical
     } else {
-        severity(l, t.impact)
+        severity(l, impact)
     };
     if t.is_dos_only() {
         s.min(Severity::High)
@@ -297,10 +311,6 @@ fn flow_matches(
     Some((from, to))
 }
 
-fn component_matches(a: &AppliesTo, c: &Component) -> bool {
-    a.kinds.contains(&c.kind) && facts_match(&a.facts, &c.facts)
-}
-
 /// Whether a finding's target names one of the instance's snapshot objects.
 pub(crate) fn target_matches(t: &Target, keys: &[&Target]) -> bool {
     keys.iter().any(|k| match (t, k) {
@@ -475,6 +485,7 @@ pub fn analyze<'a>(
         .map(|f| (super::kube::link_key(f), f))
         .collect();
     let mut instances = match_all(model, library, &by_id);
+    mark_out_of_scope(model, &mut instances);
     sort_instances(model, library, &mut instances);
     let warnings = apply_waivers(&mut instances, waivers, today);
     Analysis {
@@ -495,25 +506,45 @@ fn match_all(
 ) -> Vec<Instance> {
     let ix = model.index();
     let mut instances = Vec::new();
+    // Component threats by kind, and flow threats, sorted out once.
+    let mut by_kind: HashMap<ComponentKind, Vec<usize>> = HashMap::new();
+    let mut flow_threats = Vec::new();
+    for (ti, t) in library.threats.iter().enumerate() {
+        match &t.applies_to.flow {
+            Some(fc) => flow_threats.push((ti, t, fc)),
+            None => {
+                for k in &t.applies_to.kinds {
+                    let v = by_kind.entry(*k).or_default();
+                    if v.last() != Some(&ti) {
+                        v.push(ti);
+                    }
+                }
+            }
+        }
+    }
     for (ci, c) in model.components.iter().enumerate() {
-        for (ti, t) in library.threats.iter().enumerate() {
-            if t.applies_to.flow.is_none() && component_matches(&t.applies_to, c) {
-                let cx = RateCx {
-                    keys: c.targets.iter().collect(),
-                    kinds: vec![c.kind],
-                    comps: vec![c],
-                    facts: c,
-                };
+        let Some(tis) = by_kind.get(&c.kind) else {
+            continue;
+        };
+        let assets = Assets::of(model, &c.data_assets);
+        let cx = RateCx {
+            keys: c.targets.iter().collect(),
+            kinds: vec![c.kind],
+            comps: vec![c],
+            facts: c,
+            assets: &assets,
+        };
+        for &ti in tis {
+            let t = &library.threats[ti];
+            if facts_match(&t.applies_to.facts, &c.facts) {
                 let id = format!("{}@{}", t.id, c.id);
                 instances.push(rate(id, ti, t, ci, None, &cx, by_id));
             }
         }
     }
+    let no_assets = Assets::default();
     for (fi, f) in model.flows.iter().enumerate() {
-        for (ti, t) in library.threats.iter().enumerate() {
-            let Some(fc) = &t.applies_to.flow else {
-                continue;
-            };
+        for &(ti, t, fc) in &flow_threats {
             let Some((from, to)) = flow_matches(fc, model, &ix, f) else {
                 continue;
             };
@@ -522,38 +553,75 @@ fn match_all(
                 super::library::Anchor::To => to,
             };
             let (a, b) = (&model.components[from], &model.components[to]);
+            let anchored = &model.components[anchor];
+            let assets = if f.data_assets.is_empty() && anchored.data_assets.is_empty() {
+                None
+            } else {
+                Some(Assets::of(
+                    model,
+                    f.data_assets.iter().chain(&anchored.data_assets),
+                ))
+            };
             let cx = RateCx {
                 keys: a.targets.iter().chain(&b.targets).collect(),
                 kinds: vec![a.kind, b.kind],
                 comps: vec![a, b],
-                facts: &model.components[anchor],
+                facts: anchored,
+                assets: assets.as_ref().unwrap_or(&no_assets),
             };
-            let id = format!("{}@{}@{}", t.id, model.components[anchor].id, f.id);
+            let id = format!("{}@{}@{}", t.id, anchored.id, f.id);
             instances.push(rate(id, ti, t, anchor, Some(fi), &cx, by_id));
         }
     }
     instances
 }
 
+/// Instances on out-of-scope components keep their rating for the record
+/// but are not counted: status out of scope, never open.
+fn mark_out_of_scope(model: &SystemModel, instances: &mut [Instance]) {
+    for inst in instances.iter_mut() {
+        if let Some(why) = &model.components[inst.component].out_of_scope {
+            inst.explanation
+                .push(format!("out of scope per the model file: {why}"));
+            inst.status = Status::OutOfScope;
+        }
+    }
+}
+
 /// Highest score first; then by component and threat in natural order.
+/// Out-of-scope instances come last.
 fn sort_instances(model: &SystemModel, library: &Library, instances: &mut [Instance]) {
-    instances.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.score.cmp(&a.score))
-            .then(a.status.cmp(&b.status))
-            .then_with(|| {
-                super::sort::natural_cmp(
-                    &model.components[a.component].name,
-                    &model.components[b.component].name,
-                )
-            })
-            .then_with(|| {
-                library.threats[a.threat]
-                    .id
-                    .cmp(&library.threats[b.threat].id)
-            })
-            .then(a.flow.cmp(&b.flow))
+    // Rank components and threats once, instead of comparing names inside
+    // every comparison of the sort.
+    let mut by_name: Vec<usize> = (0..model.components.len()).collect();
+    by_name.sort_by(|&a, &b| {
+        super::sort::natural_cmp(&model.components[a].name, &model.components[b].name)
+    });
+    let mut crank = vec![0usize; by_name.len()];
+    for (r, &c) in by_name.iter().enumerate() {
+        // Equal names share a rank, so the threat id decides between them.
+        crank[c] = if r > 0 && model.components[by_name[r - 1]].name == model.components[c].name {
+            crank[by_name[r - 1]]
+        } else {
+            r
+        };
+    }
+    let mut by_id: Vec<usize> = (0..library.threats.len()).collect();
+    by_id.sort_by(|&a, &b| library.threats[a].id.cmp(&library.threats[b].id));
+    let mut trank = vec![0usize; by_id.len()];
+    for (r, &t) in by_id.iter().enumerate() {
+        trank[t] = r;
+    }
+    instances.sort_by_cached_key(|i| {
+        (
+            i.status == Status::OutOfScope,
+            std::cmp::Reverse(i.severity),
+            std::cmp::Reverse(i.score),
+            i.status,
+            crank[i.component],
+            trank[i.threat],
+            i.flow,
+        )
     });
 }
 
@@ -565,6 +633,9 @@ fn apply_waivers(instances: &mut [Instance], waivers: &[Waiver], today: i64) -> 
                 continue;
             }
             waiver_used[wi] = true;
+            if inst.status == Status::OutOfScope {
+                break;
+            }
             if w.expires_day.is_some_and(|d| d < today) {
                 inst.explanation.push(format!(
                     "waiver at {} expired on {}; the threat is open again",
@@ -629,6 +700,81 @@ struct RateCx<'m> {
     comps: Vec<&'m Component>,
     /// The component whose facts fact links read.
     facts: &'m Component,
+    /// The data assets the instance guards.
+    assets: &'m Assets,
+}
+
+/// The highest confidentiality, integrity and availability ratings of a set
+/// of data assets, and which assets set them.
+#[derive(Clone, Default)]
+pub struct Assets {
+    cia: [Option<(Rating, String)>; 3],
+}
+
+impl Assets {
+    /// The ratings of the named assets of `model` (unknown ids are ignored:
+    /// the model file rejects them).
+    pub fn of<'s>(model: &SystemModel, ids: impl IntoIterator<Item = &'s String>) -> Assets {
+        let mut out = Assets::default();
+        for id in ids {
+            let Some(a) = model.data_assets.iter().find(|a| &a.id == id) else {
+                continue;
+            };
+            for (slot, r) in
+                out.cia
+                    .iter_mut()
+                    .zip([a.confidentiality, a.integrity, a.availability])
+            {
+                match slot {
+                    Some((best, names)) if *best == r => {
+                        names.push_str(", ");
+                        names.push_str(&a.id);
+                    }
+                    Some((best, _)) if *best > r => {}
+                    _ => *slot = Some((r, a.id.clone())),
+                }
+            }
+        }
+        out
+    }
+
+    /// The impact a threat of these STRIDE categories has on these assets:
+    /// information disclosure reads confidentiality, tampering and
+    /// repudiation integrity, denial of service availability, spoofing
+    /// confidentiality and integrity, elevation of privilege all three.
+    /// `None` when no asset is known.
+    pub fn impact_for(&self, stride: &[Stride]) -> Option<(Impact, String)> {
+        let mut best: Option<(Rating, &str, &'static str)> = None;
+        for s in stride {
+            let axes: &[usize] = match s {
+                Stride::InformationDisclosure => &[0],
+                Stride::Tampering | Stride::Repudiation => &[1],
+                Stride::DenialOfService => &[2],
+                Stride::Spoofing => &[0, 1],
+                Stride::ElevationOfPrivilege => &[0, 1, 2],
+            };
+            for &ax in axes {
+                if let Some((r, names)) = &self.cia[ax] {
+                    if best.is_none_or(|(b, _, _)| *r > b) {
+                        best = Some((
+                            *r,
+                            names,
+                            ["confidentiality", "integrity", "availability"][ax],
+                        ));
+                    }
+                }
+            }
+        }
+        best.map(|(r, names, axis)| {
+            let i = match r {
+                Rating::Low => Impact::Low,
+                Rating::Medium => Impact::Medium,
+                Rating::High => Impact::High,
+                Rating::VeryHigh => Impact::VeryHigh,
+            };
+            (i, format!("{names} ({axis} {})", r.name()))
+        })
+    }
 }
 
 /// The evidence links of one instance, sorted by what they say.
@@ -871,7 +1017,18 @@ fn rate(
         ));
     }
     let takeover = tally.takeover;
-    let severity = rate_severity(t, status, likelihood, takeover);
+    let impact = match cx.assets.impact_for(&t.stride) {
+        Some((i, names)) => {
+            explanation.push(format!(
+                "impact {} from data asset(s) {names} (library default {})",
+                i.name(),
+                t.impact.name()
+            ));
+            i
+        }
+        None => t.impact,
+    };
+    let severity = rate_severity(t, status, likelihood, impact, takeover);
     if severity == Severity::Critical {
         explanation.push("critical: a direct path to host or cluster takeover".into());
     }
@@ -881,8 +1038,8 @@ fn rate(
         component,
         flow,
         likelihood,
-        impact: t.impact,
-        score: score(likelihood, t.impact),
+        impact,
+        score: score(likelihood, impact),
         severity,
         status,
         takeover,

@@ -15,6 +15,15 @@ use std::fmt;
 pub const BUILTIN_SOURCE: &str = include_str!("library/builtin.yaml");
 /// The name under which the built-in library reports its positions.
 pub const BUILTIN_NAME: &str = "<builtin>/threat/library/builtin.yaml";
+/// The second built-in file: ingress, datastores, secret stores, CI,
+/// namespaces, admission webhooks and cloud metadata.
+pub const PLATFORM_SOURCE: &str = include_str!("library/platform.yaml");
+pub const PLATFORM_NAME: &str = "<builtin>/threat/library/platform.yaml";
+/// Every built-in library file, loaded in this order.
+pub const BUILTIN_FILES: [(&str, &str); 2] = [
+    (BUILTIN_NAME, BUILTIN_SOURCE),
+    (PLATFORM_NAME, PLATFORM_SOURCE),
+];
 
 /// How likely an attack is, before and after evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -378,11 +387,13 @@ pub struct LibrarySource {
 }
 
 impl Library {
-    /// The built-in library alone.
+    /// The built-in library alone: every file of [`BUILTIN_FILES`].
     pub fn builtin() -> Library {
         let mut l = Library::default();
-        l.add_source(BUILTIN_NAME, BUILTIN_SOURCE)
-            .expect("the built-in threat library is valid (tested)");
+        for (name, text) in BUILTIN_FILES {
+            l.add_source(name, text)
+                .expect("the built-in threat library is valid (tested)");
+        }
         l
     }
 

@@ -44,10 +44,24 @@ pub enum ComponentKind {
     /// A static pod manifest the kubelet runs a control-plane component from
     /// (an asset: whoever writes it decides the component's flags).
     StaticPodManifest,
+    /// An ingress controller or load balancer that takes outside traffic in.
+    Ingress,
+    /// A database, object store or volume that keeps application data.
+    Datastore,
+    /// Where secrets live: Kubernetes Secrets, Vault, a cloud secret manager.
+    SecretStore,
+    /// A CI/CD pipeline that builds images and pushes or deploys them.
+    CiPipeline,
+    /// A Kubernetes namespace: the unit of RBAC, quotas and network policy.
+    Namespace,
+    /// A validating or mutating admission webhook the API server calls.
+    AdmissionWebhook,
+    /// A cloud instance-metadata service (IMDS, 169.254.169.254).
+    CloudMetadata,
 }
 
 impl ComponentKind {
-    pub const ALL: [ComponentKind; 17] = [
+    pub const ALL: [ComponentKind; 24] = [
         ComponentKind::DockerClient,
         ComponentKind::DockerHost,
         ComponentKind::DockerDaemon,
@@ -65,6 +79,13 @@ impl ComponentKind {
         ComponentKind::ExternalActor,
         ComponentKind::ServiceAccount,
         ComponentKind::StaticPodManifest,
+        ComponentKind::Ingress,
+        ComponentKind::Datastore,
+        ComponentKind::SecretStore,
+        ComponentKind::CiPipeline,
+        ComponentKind::Namespace,
+        ComponentKind::AdmissionWebhook,
+        ComponentKind::CloudMetadata,
     ];
 
     /// The kebab-case name used in model files and libraries.
@@ -87,6 +108,13 @@ impl ComponentKind {
             ComponentKind::ExternalActor => "external-actor",
             ComponentKind::ServiceAccount => "service-account",
             ComponentKind::StaticPodManifest => "static-pod-manifest",
+            ComponentKind::Ingress => "ingress",
+            ComponentKind::Datastore => "datastore",
+            ComponentKind::SecretStore => "secret-store",
+            ComponentKind::CiPipeline => "ci-pipeline",
+            ComponentKind::Namespace => "namespace",
+            ComponentKind::AdmissionWebhook => "admission-webhook",
+            ComponentKind::CloudMetadata => "cloud-metadata",
         }
     }
 
@@ -120,6 +148,28 @@ impl ComponentKind {
             ComponentKind::ContainerImage => {
                 &[Spoofing, Tampering, Repudiation, InformationDisclosure]
             }
+            ComponentKind::Datastore => &[
+                Tampering,
+                Repudiation,
+                InformationDisclosure,
+                DenialOfService,
+            ],
+            ComponentKind::SecretStore => &[
+                Spoofing,
+                Tampering,
+                Repudiation,
+                InformationDisclosure,
+                DenialOfService,
+            ],
+            ComponentKind::Namespace => &[
+                Tampering,
+                InformationDisclosure,
+                DenialOfService,
+                ElevationOfPrivilege,
+            ],
+            ComponentKind::CloudMetadata => {
+                &[Spoofing, InformationDisclosure, ElevationOfPrivilege]
+            }
             _ => &Stride::ALL,
         }
     }
@@ -130,7 +180,9 @@ impl ComponentKind {
             ComponentKind::ImageRegistry
             | ComponentKind::ContainerImage
             | ComponentKind::Etcd
-            | ComponentKind::StaticPodManifest => Shape::Store,
+            | ComponentKind::StaticPodManifest
+            | ComponentKind::Datastore
+            | ComponentKind::SecretStore => Shape::Store,
             ComponentKind::ExternalActor | ComponentKind::DockerClient => Shape::External,
             _ => Shape::Process,
         }
@@ -242,6 +294,14 @@ pub struct Component {
     /// Facts written in the model file ("declared"), as opposed to observed.
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub declared: BTreeSet<String>,
+    /// Data assets (ids of [`SystemModel::data_assets`]) this component
+    /// stores or processes; the most sensitive one sets its threats' impact.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_assets: Vec<String>,
+    /// Set (with the reason) when the model file marks the component, or a
+    /// boundary around it, out of scope: its threats are listed, not counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_scope: Option<String>,
 }
 
 impl Component {
@@ -256,6 +316,8 @@ impl Component {
             targets: Vec::new(),
             origin: Origin::Snapshot,
             declared: BTreeSet::new(),
+            data_assets: Vec::new(),
+            out_of_scope: None,
         }
     }
 
@@ -292,6 +354,15 @@ pub struct Flow {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, Fact>,
     pub origin: Origin,
+    /// Data assets the flow carries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_assets: Vec<String>,
+    /// How the caller proves who it is (`None`: not known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<AuthMethod>,
+    /// How the receiver decides what the caller may do (`None`: not known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<Authorization>,
 }
 
 impl Flow {
@@ -307,6 +378,9 @@ impl Flow {
             authenticated: None,
             facts: BTreeMap::new(),
             origin: Origin::Snapshot,
+            data_assets: Vec::new(),
+            authentication: None,
+            authorization: None,
         }
     }
 
@@ -314,6 +388,98 @@ impl Flow {
         self.facts.insert(k.to_string(), v);
         self
     }
+}
+
+/// How a flow's caller authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMethod {
+    None,
+    Password,
+    Token,
+    ApiKey,
+    SessionCookie,
+    ClientCertificate,
+    Mtls,
+    Oidc,
+    Kerberos,
+    /// Peer credentials of a Unix socket (uid/gid of the caller).
+    UnixPeer,
+}
+
+impl AuthMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::None => "none",
+            AuthMethod::Password => "password",
+            AuthMethod::Token => "token",
+            AuthMethod::ApiKey => "api-key",
+            AuthMethod::SessionCookie => "session-cookie",
+            AuthMethod::ClientCertificate => "client-certificate",
+            AuthMethod::Mtls => "mtls",
+            AuthMethod::Oidc => "oidc",
+            AuthMethod::Kerberos => "kerberos",
+            AuthMethod::UnixPeer => "unix-peer",
+        }
+    }
+}
+
+/// How a flow's receiver authorises the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Authorization {
+    /// Everyone who gets through may do everything.
+    None,
+    /// One technical identity (a service account, an API key) for all callers.
+    TechnicalUser,
+    /// The end user's identity is passed on and checked.
+    EndUser,
+    /// Role-based rules decide per caller (Kubernetes RBAC, ...).
+    Rbac,
+}
+
+/// A rating of confidentiality, integrity or availability. The Threagile
+/// words are accepted too (`public` ... `strictly-confidential`,
+/// `archive` ... `mission-critical`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rating {
+    #[serde(alias = "public", alias = "archive")]
+    Low,
+    #[serde(alias = "internal", alias = "operational")]
+    Medium,
+    #[serde(alias = "restricted", alias = "confidential", alias = "important")]
+    High,
+    #[serde(
+        alias = "strictly-confidential",
+        alias = "critical",
+        alias = "mission-critical"
+    )]
+    VeryHigh,
+}
+
+impl Rating {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rating::Low => "low",
+            Rating::Medium => "medium",
+            Rating::High => "high",
+            Rating::VeryHigh => "very-high",
+        }
+    }
+}
+
+/// Data a system holds or moves, with how much its confidentiality,
+/// integrity and availability matter.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataAsset {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub confidentiality: Rating,
+    pub integrity: Rating,
+    pub availability: Rating,
 }
 
 /// The whole model. Elements keep insertion order, which is deterministic
@@ -324,6 +490,12 @@ pub struct SystemModel {
     pub boundaries: Vec<Boundary>,
     pub components: Vec<Component>,
     pub flows: Vec<Flow>,
+    /// Data assets declared in the model file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_assets: Vec<DataAsset>,
+    /// Boundaries the model file marks out of scope, with the reason.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub out_of_scope_boundaries: BTreeMap<String, String>,
 }
 
 /// The boundary crossing of one flow: the innermost boundary kinds at each end

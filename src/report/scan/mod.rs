@@ -19,6 +19,8 @@ pub enum ScanFormat {
     Sarif,
     /// JUnit XML: one test suite per file, one failing test case per finding
     Junit,
+    /// One self-contained HTML page: dashboard, sortable and filterable findings
+    Html,
 }
 
 /// Render a report in `format`.
@@ -41,6 +43,13 @@ pub fn write(
         ScanFormat::Json => json::write(report, out),
         ScanFormat::Sarif => write_sarif(report, out),
         ScanFormat::Junit => out.write_all(super::junit::render(&run(report)).as_bytes()),
+        ScanFormat::Html => {
+            let opts = super::html::HtmlOptions {
+                generated: crate::util::clock::now_rfc3339(),
+                ..Default::default()
+            };
+            out.write_all(super::html::render_scan(report, &opts).as_bytes())
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::super::eval::{AppliedWaiver, EvidenceItem, Status};
 use super::super::library::{Impact, LibrarySource, Likelihood, References};
-use super::super::model::{Boundary, Component, Flow};
+use super::super::model::{Boundary, Component, DataAsset, Flow};
 use super::super::Analysis;
 use crate::findings::{Severity, Stride};
 use serde::Serialize;
@@ -40,6 +40,10 @@ struct ModelOut<'a> {
     boundaries: &'a [Boundary],
     components: Vec<ComponentOut<'a>>,
     flows: Vec<FlowOut<'a>>,
+    #[serde(skip_serializing_if = "<[DataAsset]>::is_empty")]
+    data_assets: &'a [DataAsset],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    out_of_scope_boundaries: &'a BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -142,6 +146,8 @@ pub fn render(a: &Analysis<'_>) -> String {
                     }),
                 })
                 .collect(),
+            data_assets: &m.data_assets,
+            out_of_scope_boundaries: &m.out_of_scope_boundaries,
         },
         library: LibOut {
             sources: &a.library.sources,

@@ -169,7 +169,11 @@ fn summary(o: &mut String, a: &Analysis<'_>) {
     let _ = writeln!(o, "## Summary\n");
     let _ = writeln!(o, "| Status | Threats |\n|---|---|");
     for s in Status::ALL {
-        let _ = writeln!(o, "| {} | {} |", s.label(), counts.get(&s).unwrap_or(&0));
+        let n = counts.get(&s).copied().unwrap_or(0);
+        if s == Status::OutOfScope && n == 0 {
+            continue;
+        }
+        let _ = writeln!(o, "| {} | {n} |", s.label());
     }
     let mut sev: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
     for i in a.instances.iter().filter(|i| i.status.is_open()) {
@@ -177,9 +181,31 @@ fn summary(o: &mut String, a: &Analysis<'_>) {
     }
     let line: Vec<String> = sev.iter().map(|(s, n)| format!("{} {n}", s.0)).collect();
     let _ = writeln!(o, "\nOpen by severity: {}.\n", line.join(", "));
+    out_of_scope(o, a);
     for w in &a.warnings {
         let _ = writeln!(o, "> Warning: {}\n", text(w));
     }
+}
+
+/// The components the model file puts out of scope, with the reason.
+fn out_of_scope(o: &mut String, a: &Analysis<'_>) {
+    let oos: Vec<_> = a
+        .model
+        .components
+        .iter()
+        .filter_map(|c| c.out_of_scope.as_deref().map(|r| (c, r)))
+        .collect();
+    if oos.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "Out of scope (threats listed as out of scope, not counted as open):\n"
+    );
+    for (c, r) in oos {
+        let _ = writeln!(o, "- {}: {}", text(&c.name), text(r));
+    }
+    let _ = writeln!(o);
 }
 
 /// Status counts of a group: `3 open, confirmed · 1 mitigated`.

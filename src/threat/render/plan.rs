@@ -97,8 +97,9 @@ fn is_local(f: &Flow) -> bool {
 }
 
 /// The collapse key of a container: facts without identity, threat
-/// outcomes, non-local flows.
-fn collapse_key(a: &Analysis<'_>, ci: usize, per: &[Vec<String>]) -> String {
+/// outcomes, non-local flows (`touching`: the indexes of the flows that
+/// start or end at it).
+fn collapse_key(a: &Analysis<'_>, ci: usize, per: &[Vec<String>], touching: &[usize]) -> String {
     let c = &a.model.components[ci];
     let facts: Vec<String> = c
         .facts
@@ -106,11 +107,10 @@ fn collapse_key(a: &Analysis<'_>, ci: usize, per: &[Vec<String>]) -> String {
         .filter(|(k, _)| !matches!(k.as_str(), "image" | "running"))
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    let flows: Vec<String> = a
-        .model
-        .flows
+    let flows: Vec<String> = touching
         .iter()
-        .filter(|f| !is_local(f) && (f.from == c.id || f.to == c.id))
+        .map(|&fi| &a.model.flows[fi])
+        .filter(|f| !is_local(f))
         .map(|f| {
             let other = if f.from == c.id { &f.to } else { &f.from };
             format!("{other}:{}", flow_facts(f))
@@ -127,19 +127,38 @@ fn collapse_key(a: &Analysis<'_>, ci: usize, per: &[Vec<String>]) -> String {
 pub fn plan(a: &Analysis<'_>, opts: DiagramOptions) -> Plan {
     let m = a.model;
     let n = m.components.len();
-    let mut per: Vec<Vec<String>> = vec![Vec::new(); n];
-    for i in &a.instances {
-        per[i.component].push(format!(
-            "{}:{}:{}",
-            a.threat(i).id,
-            i.status.name(),
-            i.severity
-        ));
-    }
-    for p in &mut per {
-        p.sort();
-    }
     let ix = m.index();
+    // Only containers collapse: key material for them alone, and the flows
+    // of each component indexed once (no scan of every flow per container).
+    let collapsing = !opts.no_collapse;
+    let is_ctr = |ci: usize| m.components[ci].kind == ComponentKind::Container;
+    let mut per: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut touching: Vec<Vec<usize>> = vec![Vec::new(); n];
+    if collapsing {
+        for i in a.instances.iter().filter(|i| is_ctr(i.component)) {
+            per[i.component].push(format!(
+                "{}:{}:{}",
+                a.threat(i).id,
+                i.status.name(),
+                i.severity
+            ));
+        }
+        for p in &mut per {
+            p.sort();
+        }
+        for (fi, f) in m.flows.iter().enumerate() {
+            let ends = [
+                ix.components.get(f.from.as_str()),
+                ix.components.get(f.to.as_str()),
+            ];
+            for (k, &&ci) in ends.iter().flatten().enumerate() {
+                // A self-loop is listed once.
+                if k == 0 || touching[ci].last() != Some(&fi) {
+                    touching[ci].push(fi);
+                }
+            }
+        }
+    }
     let lay = super::layout(m);
     let solo = |ci: usize| -> Option<usize> {
         let b = *ix.boundaries.get(m.components[ci].boundary.as_deref()?)?;
@@ -160,7 +179,9 @@ pub fn plan(a: &Analysis<'_>, opts: DiagramOptions) -> Plan {
         if opts.no_collapse || own.is_none() {
             continue;
         }
-        let first = *groups.entry(collapse_key(a, ci, &per)).or_insert(ci);
+        let first = *groups
+            .entry(collapse_key(a, ci, &per, &touching[ci]))
+            .or_insert(ci);
         if first != ci {
             rep[ci] = first;
             skip_boundary[own.expect("checked")] = true;
