@@ -66,9 +66,20 @@ impl ChrootEtcd {
                 Ok(())
             });
         }
-        let mut e = ChrootEtcd {
-            child: cmd.spawn().unwrap(),
+        // The binary just copied can be "busy" while another test thread
+        // forks with its write descriptor open (ETXTBSY): retry.
+        let mut tries = 0;
+        let child = loop {
+            match cmd.spawn() {
+                Ok(c) => break c,
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("cannot start etcd in {}: {e}", t.root.display()),
+            }
         };
+        let mut e = ChrootEtcd { child };
         for _ in 0..400 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return e;
