@@ -381,7 +381,14 @@ fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
         return Err("--no-host needs --model FILE or --scan PATH".into());
     }
     // A library naming a check that does not exist would never see evidence.
-    let known: Vec<&str> = rules::registry::all().map(|r| r.meta().id).collect();
+    // Bare ids (`5.31`, `K8S-001`) and benchmark-qualified ones
+    // (`kubernetes:1.2.1`, as the library cites the node checks).
+    let known: Vec<String> = rules::registry::all()
+        .flat_map(|r| {
+            let m = r.meta();
+            [m.id.to_string(), format!("{}:{}", m.benchmark.slug(), m.id)]
+        })
+        .collect();
     if !known.is_empty() {
         for t in &library.threats {
             for e in t
@@ -389,7 +396,7 @@ fn load_library(args: &ThreatsArgs) -> Result<Library, String> {
                 .iter()
                 .filter(|e| e.fact.is_none() && e.deps.is_none())
             {
-                if !known.contains(&e.check.as_str()) {
+                if !known.contains(&e.check) {
                     eprintln!(
                         "shipshape: warning: threat '{}' names evidence check '{}', which shipshape does not have",
                         crate::sanitize::visible(&t.id),

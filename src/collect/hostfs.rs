@@ -118,8 +118,25 @@ impl HostFs {
     /// Owner, group and mode of the file a host path names (following
     /// links, as the daemon and systemd would).
     pub fn stat(&self, p: &str) -> FileFact {
-        let real = self.resolve(p, true);
-        match std::fs::metadata(&real) {
+        self.stat_real(&self.resolve(p, true))
+    }
+
+    /// [`stat`](Self::stat) of a path as process `pid` sees it, through
+    /// `<root>/proc/PID/root` (the kernel follows that link into the
+    /// process's mount namespace: a file mounted in a pod). Owners are
+    /// still named from the audited root's `/etc/passwd` and `/etc/group`.
+    pub fn stat_in_process(&self, pid: u32, p: &str) -> FileFact {
+        let real = self
+            .root
+            .join("proc")
+            .join(pid.to_string())
+            .join("root")
+            .join(p.trim_start_matches('/'));
+        self.stat_real(&real)
+    }
+
+    fn stat_real(&self, real: &Path) -> FileFact {
+        match std::fs::metadata(real) {
             Ok(m) => {
                 let ft = m.file_type();
                 let kind = if ft.is_dir() {

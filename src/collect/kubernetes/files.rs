@@ -14,14 +14,15 @@
 //!   and the kubelet systemd unit with its drop-ins (`10-kubeadm.conf`, in
 //!   both `/etc/systemd/system` and `/usr/lib/systemd/system`), whether
 //!   present or not, so that a check can tell "missing" from "not looked at";
-//! - for k3s and RKE2, their config files, `server/tls`, `server/cred` and
-//!   agent kubeconfigs.
+//! - for k3s and RKE2, their config files, `server/tls`, `server/cred`,
+//!   agent kubeconfigs, kubelet defaults drop-in, CNI dir and systemd units,
+//!   present or not (the candidates of the checks' `profiles.yaml`).
 
 use super::{static_pod_dirs, KUBEADM_MANIFESTS};
 use crate::collect::hostfs::HostFs;
 use crate::collect::systemd;
 use crate::snapshot::kubernetes::{FoundBy, KubeFacts, Profile};
-use crate::snapshot::Probe;
+use crate::snapshot::{FileFact, Probe};
 
 const KUBEADM_FILES: &[&str] = &[
     "/etc/kubernetes/admin.conf",
@@ -95,12 +96,62 @@ pub fn collect(fs: &HostFs, facts: &mut KubeFacts, rke2: bool) {
         let fact = fs.stat(&p);
         facts.files.insert(p, fact);
     }
+    stat_inside_pods(fs, facts);
+}
+
+/// A path a pod process's settings name (kube-proxy's kubeconfig is a
+/// ConfigMap mounted in its pod) that is missing on the host is stat'ed
+/// inside the process's mount namespace and recorded under its own name,
+/// as its `--config` is read ([`super::configfile::read_for`]).
+fn stat_inside_pods(fs: &HostFs, facts: &mut KubeFacts) {
+    let mut found = Vec::new();
+    for c in &facts.components {
+        let FoundBy::Process {
+            pid,
+            embedded_in: None,
+            ..
+        } = &c.found_by
+        else {
+            continue;
+        };
+        let named = c.settings.values().map(|s| &s.value);
+        for p in named.chain(c.config_files.iter()) {
+            if looks_like_path(p) && matches!(facts.files.get(p), Some(FileFact::Missing)) {
+                if let f @ (FileFact::Present(_) | FileFact::Error { .. }) =
+                    fs.stat_in_process(*pid, p)
+                {
+                    found.push((p.clone(), f));
+                }
+            }
+        }
+    }
+    facts.files.extend(found);
 }
 
 fn distro_paths(name: &str, paths: &mut Vec<String>, walked: &mut Vec<(String, usize)>) {
     let data = format!("/var/lib/rancher/{name}");
     paths.push(format!("/etc/rancher/{name}/config.yaml"));
+    paths.push(format!("/etc/rancher/{name}/{name}.yaml"));
     paths.push(format!("{data}/server/db/etcd"));
+    paths.push(format!(
+        "{data}/agent/etc/kubelet.conf.d/00-{name}-defaults.conf"
+    ));
+    // The units that start the server and agent (they hold the kubelet's
+    // flags), wherever the installer put them.
+    for unit in [
+        format!("{name}.service"),
+        format!("{name}-server.service"),
+        format!("{name}-agent.service"),
+    ] {
+        for dir in [
+            "/etc/systemd/system",
+            "/usr/lib/systemd/system",
+            "/usr/local/lib/systemd/system",
+        ] {
+            paths.push(format!("{dir}/{unit}"));
+        }
+    }
+    walked.push((format!("{data}/agent/etc/cni/net.d"), 1));
     for f in [
         "kubelet.kubeconfig",
         "kubeproxy.kubeconfig",
