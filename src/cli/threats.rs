@@ -98,9 +98,7 @@ fn render(
                 block.join("\n")
             )
         }
-        ThreatsFormat::Json => {
-            baseline::splice_json(&render::render(a, ThreatFormat::Json), x)
-        }
+        ThreatsFormat::Json => baseline::splice_json(&render::render(a, ThreatFormat::Json), x),
         ThreatsFormat::Dot => render::dot::render_with(a, diagram),
         ThreatsFormat::Mermaid => render::mermaid::render_with(a, diagram),
         ThreatsFormat::Sarif => baseline::sarif(&sarif::render(&threat::run(a)), x),

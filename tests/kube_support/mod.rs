@@ -805,7 +805,9 @@ pub fn rke2_kubelet_cmd() -> Vec<String> {
 fn standin_binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("shipshape-standin-{}", std::process::id()));
+        // Under the target dir, not /tmp: one per test process, and cargo clean removes them.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("shipshape-standin-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let src = dir.join("standin.c");
         std::fs::write(
