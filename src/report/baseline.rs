@@ -549,14 +549,41 @@ mod tests {
     }
 
     #[test]
-    fn splice_adds_keys_to_a_pretty_object() {
-        let mut m = Map::new();
-        m.insert("x".into(), json!({"a": [1]}));
-        let out = splice_json("{\n  \"k\": 1\n}\n", &m);
+    fn splice_adds_keys_to_a_pretty_object_in_a_stream() {
+        let subject = |n: usize| {
+            Subject::new(
+                "shipshape:K8S-001".into(),
+                scan_identity(&format!("f{n}.yaml"), "Pod/web", "privileged"),
+                Severity::Critical,
+                "Privileged container".into(),
+            )
+        };
+        let x = Extras {
+            kind: ReportKind::Scan,
+            subjects: (0..50).map(subject).collect(),
+            baseline: None,
+            ignore: None,
+        };
+        // Longer than what the splicer holds back, so it really streams.
+        let big = "y".repeat(5000);
+        let doc = format!("{{\n  \"k\": 1,\n  \"big\": \"{big}\"\n}}\n");
+        let out = splice_json(&doc, &x);
         let v: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v["x"]["a"][0], 1);
         assert_eq!(v["k"], 1);
+        assert_eq!(v["big"].as_str().unwrap().len(), 5000);
+        assert_eq!(v["fingerprints"].as_array().unwrap().len(), 50);
+        assert_eq!(v["fingerprints"][3]["target"]["path"], "f3.yaml");
         assert!(out.ends_with("}\n"));
+        // Nested one level: every fingerprint line is indented.
+        assert!(
+            out.contains("\n  \"fingerprints\": [\n    {"),
+            "{}",
+            &out[5000..5200]
+        );
+        // An empty object gets its keys without a stray comma.
+        let out = splice_json("{}", &x);
+        assert!(out.starts_with("{\n  \"fingerprints\""), "{}", &out[..40]);
+        serde_json::from_str::<Value>(&out).unwrap();
     }
 
     #[test]
