@@ -175,7 +175,17 @@ fn triage(
     let ignored = t
         .ignoring()
         .then(|| crate::suppress::apply_scan(&mut report, &t.ignore, crate::suppress::today()));
-    let extras = t.finish(scan_subjects(&report), ignored);
+    // Fingerprints cost a hash and a few strings per finding (70,000 on a
+    // large tree): work them out only where they are shown or compared.
+    // JSON without a baseline streams them while it writes.
+    let needed = t.baseline.is_some() || t.ignoring();
+    let subjects = if needed {
+        let sarif_rewrite = args.format == ScanFormat::Sarif;
+        scan_subjects(&report, sarif_rewrite)
+    } else {
+        Vec::new()
+    };
+    let extras = t.finish(subjects, ignored);
     Ok((report, extras))
 }
 
@@ -194,10 +204,18 @@ fn write_report(
     }
     match format {
         ScanFormat::Json => {
+            // Without a baseline the fingerprints were not worked out
+            // beforehand: they stream from the report.
+            let lazy = |w: &mut dyn std::io::Write| {
+                crate::report::fingerprint::write_scan_subjects(report, w)
+            };
+            let lazy: Option<&dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>> =
+                x.subjects.is_empty().then_some(&lazy);
             return stream(output, |w| {
-                baseline::write_json_with_extras(
+                baseline::write_json_with(
                     |w| crate::report::scan::write(report, format, color, w),
                     x,
+                    lazy,
                     w,
                 )
             });

@@ -143,7 +143,12 @@ impl Subject {
     pub fn new(rule: String, target: Identity, severity: Severity, title: String) -> Self {
         let canon = serde_json::to_string(&(&rule, &target)).unwrap_or_default();
         let digest = Sha256::digest(canon.as_bytes());
-        let fingerprint = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut fingerprint = String::with_capacity(32);
+        for b in &digest[..16] {
+            fingerprint.push(HEX[usize::from(b >> 4)] as char);
+            fingerprint.push(HEX[usize::from(b & 0xf)] as char);
+        }
         Subject {
             fingerprint,
             rule,

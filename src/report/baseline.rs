@@ -207,6 +207,17 @@ pub fn write_json_with_extras(
     x: &Extras,
     w: &mut dyn Write,
 ) -> io::Result<()> {
+    write_json_with(render, x, None, w)
+}
+
+/// [`write_json_with_extras`], with the fingerprints written by `lazy`
+/// (the array at indent level 0) instead of from `x.subjects`.
+pub fn write_json_with(
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    x: &Extras,
+    lazy: Option<&dyn Fn(&mut dyn Write) -> io::Result<()>>,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let mut hb = HoldBack {
         inner: w,
         held: Vec::new(),
@@ -236,7 +247,10 @@ pub fn write_json_with_extras(
         serde_json::to_writer_pretty(Indent(&mut *w), &v)?;
     }
     key(w, "fingerprints")?;
-    serde_json::to_writer_pretty(Indent(&mut *w), &x.subjects)?;
+    match lazy {
+        Some(write) => write(&mut Indent(&mut *w))?,
+        None => serde_json::to_writer_pretty(Indent(&mut *w), &x.subjects)?,
+    }
     if let Some(ig) = &x.ignore {
         key(w, "ignore")?;
         let mut v = json!(ig);
@@ -273,7 +287,7 @@ impl Write for HoldBack<'_> {
 /// Indents every line after the first by two spaces: a pretty-printed value
 /// nested one level deep. JSON strings never hold a raw newline, so only
 /// structural line breaks are touched.
-struct Indent<'a>(&'a mut dyn Write);
+pub(crate) struct Indent<'a>(pub(crate) &'a mut dyn Write);
 
 impl Write for Indent<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

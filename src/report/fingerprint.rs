@@ -62,8 +62,9 @@ pub fn audit_subjects(findings: &[Finding], images: &BTreeMap<String, String>) -
     out
 }
 
-/// The subjects of a scan: one per unsuppressed finding.
-pub fn scan_subjects(r: &ScanReport) -> Vec<Subject> {
+/// The subjects of a scan: one per unsuppressed finding. `locators` adds
+/// each one's SARIF place, which only rewriting a SARIF log needs.
+pub fn scan_subjects(r: &ScanReport, locators: bool) -> Vec<Subject> {
     let mut out: Vec<Subject> = r
         .findings
         .iter()
@@ -74,12 +75,43 @@ pub fn scan_subjects(r: &ScanReport) -> Vec<Subject> {
                 f.severity,
                 f.title.to_string(),
             );
-            s.locator = locator(ReportKind::Scan, f.rule_id, &s.target);
+            if locators {
+                s.locator = locator(ReportKind::Scan, f.rule_id, &s.target);
+            }
             s
         })
         .collect();
     disambiguate(&mut out);
     out
+}
+
+/// Write the scan's subjects as the pretty JSON array `scan_subjects`
+/// would serialise to, one at a time: the same bytes without holding 70,000
+/// subjects in memory at once. `w` receives the array at indent level 0.
+pub fn write_scan_subjects(r: &ScanReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use std::collections::HashMap;
+    if r.findings.is_empty() {
+        return w.write_all(b"[]");
+    }
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(r.findings.len());
+    w.write_all(b"[")?;
+    for (i, f) in r.findings.iter().enumerate() {
+        let mut s = Subject::new(
+            scan_rule(f.rule_id),
+            scan_identity(&f.file, &f.object, &f.message),
+            f.severity,
+            f.title.to_string(),
+        );
+        // The numbering `disambiguate` gives, in the same order.
+        let n = seen.entry(s.fingerprint.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            s.fingerprint = format!("{}#{n}", s.fingerprint);
+        }
+        w.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        serde_json::to_writer_pretty(super::baseline::Indent(&mut *w), &s)?;
+    }
+    w.write_all(b"\n]")
 }
 
 /// The subjects of a threat analysis: one per open instance.
