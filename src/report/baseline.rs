@@ -210,12 +210,15 @@ pub fn write_json_with_extras(
     write_json_with(render, x, None, w)
 }
 
+/// Writes the `fingerprints` array (at indent level 0) as it goes.
+pub type LazyFingerprints = dyn Fn(&mut dyn Write) -> io::Result<()>;
+
 /// [`write_json_with_extras`], with the fingerprints written by `lazy`
 /// (the array at indent level 0) instead of from `x.subjects`.
 pub fn write_json_with(
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     x: &Extras,
-    lazy: Option<&dyn Fn(&mut dyn Write) -> io::Result<()>>,
+    lazy: Option<&LazyFingerprints>,
     w: &mut dyn Write,
 ) -> io::Result<()> {
     let mut hb = HoldBack {
