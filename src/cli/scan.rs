@@ -209,7 +209,8 @@ fn write_report(
             let lazy = |w: &mut dyn std::io::Write| {
                 crate::report::fingerprint::write_scan_subjects(report, w)
             };
-            let lazy: Option<&baseline::LazyFingerprints> = x.subjects.is_empty().then_some(&lazy);
+            let lazy: Option<&baseline::LazyFingerprints<'_>> =
+                x.subjects.is_empty().then_some(&lazy);
             return stream(output, |w| {
                 baseline::write_json_with(
                     |w| crate::report::scan::write(report, format, color, w),

@@ -211,14 +211,14 @@ pub fn write_json_with_extras(
 }
 
 /// Writes the `fingerprints` array (at indent level 0) as it goes.
-pub type LazyFingerprints = dyn Fn(&mut dyn Write) -> io::Result<()>;
+pub type LazyFingerprints<'a> = dyn Fn(&mut dyn Write) -> io::Result<()> + 'a;
 
 /// [`write_json_with_extras`], with the fingerprints written by `lazy`
 /// (the array at indent level 0) instead of from `x.subjects`.
 pub fn write_json_with(
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     x: &Extras,
-    lazy: Option<&LazyFingerprints>,
+    lazy: Option<&LazyFingerprints<'_>>,
     w: &mut dyn Write,
 ) -> io::Result<()> {
     let mut hb = HoldBack {
