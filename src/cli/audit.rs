@@ -314,7 +314,15 @@ fn load_or_collect(args: &AuditArgs) -> Result<Snapshot, String> {
         Some(p) => load_snapshot(p),
         None => {
             args.source.validate()?;
-            Ok(collect::collect(&args.source.collect_options()))
+            let opts = args.source.collect_options();
+            // `--target kubernetes` alone: the Docker side is not read at all.
+            let kube_only = !args.target.is_empty()
+                && args.target.iter().all(|t| *t == AuditTarget::Kubernetes);
+            Ok(if kube_only {
+                collect::collect_kubernetes(&opts)
+            } else {
+                collect::collect(&opts)
+            })
         }
     }
 }

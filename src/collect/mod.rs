@@ -175,6 +175,50 @@ pub fn collect(opts: &CollectOptions) -> Snapshot {
     })
 }
 
+/// Only what the Kubernetes node audit reads (`audit --target kubernetes`):
+/// the host's name and OS and the Kubernetes components. No Engine API
+/// request, no `auditctl`, no Docker files: a node without Docker is not
+/// slowed down or warned about by a daemon nobody asked to audit.
+pub fn collect_kubernetes(opts: &CollectOptions) -> Snapshot {
+    let started = Instant::now();
+    let collected_at = crate::util::clock::now_rfc3339();
+    let fs = HostFs::new(&opts.root);
+    let not_collected = "not collected: only the Kubernetes components were audited";
+    let host = HostFacts {
+        hostname: host::hostname(&fs),
+        os: host::os_name(&fs),
+        mounts: Probe::Error(not_collected.into()),
+        units: Probe::Error(not_collected.into()),
+        docker_group: Probe::Error(not_collected.into()),
+        listeners: Probe::Error(not_collected.into()),
+        ..Default::default()
+    };
+    let daemon = DaemonFacts {
+        socket: String::new(),
+        process: Probe::Error(not_collected.into()),
+        flags: Vec::new(),
+        flags_source: String::new(),
+        config_file: String::new(),
+        config: DaemonConfigFile::Unreadable {
+            reason: not_collected.into(),
+        },
+    };
+    let kubernetes = kubernetes::collect(&fs);
+    Snapshot {
+        schema: SNAPSHOT_SCHEMA,
+        tool: "shipshape".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        collected_at,
+        root: opts.root.display().to_string(),
+        host,
+        daemon,
+        engine: Probe::Error(not_collected.into()),
+        self_container: procs::own_container_id(),
+        collect_micros: started.elapsed().as_micros() as u64,
+        kubernetes,
+    }
+}
+
 fn daemon_facts(
     fs: &HostFs,
     table: Option<&procs::ProcTable>,
