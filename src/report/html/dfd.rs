@@ -45,20 +45,32 @@ pub fn diagram(a: &Analysis<'_>, engine: DiagramEngine) -> Diagram {
                 }
             }
             Err(e) if engine == DiagramEngine::Graphviz => {
+                let p = plan(a, opts);
                 return Diagram {
-                    svg: builtin(a, &plan(a, opts)),
-                    note: format!("Graphviz failed ({e}); drawn by the built-in layout."),
-                }
+                    svg: builtin(a, &p),
+                    note: format!("Graphviz failed ({e}); drawn by the built-in layout.")
+                        + &omitted_note(omitted(a, &p)),
+                };
             }
             Err(_) => {}
         }
     }
+    let p = plan(a, opts);
     Diagram {
-        svg: builtin(a, &plan(a, opts)),
-        note:
-            "Drawn by shipshape's built-in layout (install Graphviz for nested trust boundaries)."
-                .into(),
+        svg: builtin(a, &p),
+        note: "Drawn by shipshape's built-in layout (install Graphviz for nested trust boundaries)."
+            .to_string() + &omitted_note(omitted(a, &p)),
     }
+}
+
+fn omitted_note(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    format!(
+        " {n} lower-risk components without a boundary break are not drawn; \
+         `shipshape threats -f dot` has them all."
+    )
 }
 
 /// Where Graphviz's `dot` is looked for. Absolute paths only: shipshape
@@ -199,11 +211,11 @@ fn emit(node: roxmltree::Node<'_, '_>, out: &mut String, is_root: bool) {
 
 /// Layers: a node's layer is one more than its deepest predecessor,
 /// following edges in an order that ignores those closing a cycle.
-fn layers(nodes: &[usize], p: &Plan, total: usize) -> Vec<usize> {
+fn layers(nodes: &[usize], keep: &[bool], p: &Plan, total: usize) -> Vec<usize> {
     let mut layer = vec![0usize; total];
     let mut indeg = vec![0usize; total];
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); total];
-    for e in p.edges.iter().filter(|e| e.from != e.to) {
+    for e in p.edges.iter().filter(|e| drawn_edge(e, keep)) {
         out[e.from].push(e.to);
         indeg[e.to] += 1;
     }
@@ -241,10 +253,48 @@ const COL_W: f64 = 290.0;
 const ROW_H: f64 = 62.0;
 
 /// The built-in layered layout: columns by layer, rows in model order.
+/// At most this many nodes are drawn by the built-in layout: a page with
+/// thousands of boxes is neither readable nor small (4,000 scanned
+/// workloads made a 1.4 MB diagram).
+const MAX_DRAWN: usize = 300;
+
+/// The nodes the built-in layout draws, as a flag per component, and how
+/// many were left out. When there are too many, those that break a
+/// boundary and those with the highest open risk are kept.
+fn drawn(p: &Plan, total: usize) -> (Vec<usize>, Vec<bool>, usize) {
+    let mut nodes: Vec<usize> = (0..total).filter(|&c| p.rep[c] == c).collect();
+    let omitted = nodes.len().saturating_sub(MAX_DRAWN);
+    if omitted > 0 {
+        let mut breaks = vec![false; total];
+        for e in p.edges.iter().filter(|e| e.breaks_boundary) {
+            breaks[e.from] = true;
+            breaks[e.to] = true;
+        }
+        let risk = |c: usize| p.risk.get(c).copied().flatten();
+        nodes.sort_by_key(|&c| (std::cmp::Reverse((breaks[c], risk(c))), c));
+        nodes.truncate(MAX_DRAWN);
+        nodes.sort_unstable();
+    }
+    let mut keep = vec![false; total];
+    for &c in &nodes {
+        keep[c] = true;
+    }
+    (nodes, keep, omitted)
+}
+
+fn drawn_edge(e: &crate::threat::render::plan::PlanEdge, keep: &[bool]) -> bool {
+    e.from != e.to && keep[e.from] && keep[e.to]
+}
+
+/// How many components the built-in layout leaves out of this plan.
+pub fn omitted(a: &Analysis<'_>, p: &Plan) -> usize {
+    drawn(p, a.model.components.len()).2
+}
+
 pub fn builtin(a: &Analysis<'_>, p: &Plan) -> String {
     let m = a.model;
-    let nodes: Vec<usize> = (0..m.components.len()).filter(|&c| p.rep[c] == c).collect();
-    let layer = layers(&nodes, p, m.components.len());
+    let (nodes, keep, _) = drawn(p, m.components.len());
+    let layer = layers(&nodes, &keep, p, m.components.len());
     let mut pos = vec![(0.0, 0.0); m.components.len()];
     let mut rows: Vec<usize> = Vec::new();
     for &c in &nodes {
@@ -282,15 +332,15 @@ pub fn builtin(a: &Analysis<'_>, p: &Plan) -> String {
         s.close();
     }
     s.close();
-    draw_edges(&mut s, p, &pos);
+    draw_edges(&mut s, p, &keep, &pos);
     for &c in &nodes {
         draw_node(&mut s, a, p, c, pos[c]);
     }
     s.finish()
 }
 
-fn draw_edges(s: &mut Svg, p: &Plan, pos: &[(f64, f64)]) {
-    for e in p.edges.iter().filter(|e| e.from != e.to) {
+fn draw_edges(s: &mut Svg, p: &Plan, keep: &[bool], pos: &[(f64, f64)]) {
+    for e in p.edges.iter().filter(|e| drawn_edge(e, keep)) {
         let (fx, fy) = pos[e.from];
         let (tx, ty) = pos[e.to];
         let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2.0);
