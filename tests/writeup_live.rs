@@ -87,4 +87,39 @@ fn the_write_up_of_this_host_lists_a_shared_threat_once() {
         "{md}"
     );
     assert!(md.lines().count() < 500);
+
+    // `report -f markdown` writes the same write-up, with the scan of the
+    // given paths as its own section.
+    std::fs::write(
+        dir.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    securityContext:\n      privileged: true\n",
+    )
+    .unwrap();
+    let o = shipshape_in(
+        &dir,
+        &[],
+        &[
+            "report",
+            "--snapshot",
+            "snap.json",
+            "-f",
+            "markdown",
+            "--fail-on",
+            "none",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let report = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        report.contains("## 1. Attack surfaces and threats (STRIDE)"),
+        "{report}"
+    );
+    assert!(report.contains(&both), "{report}");
+    assert!(report.contains("pod.yaml"), "{report}");
 }
