@@ -147,6 +147,16 @@ pub struct Extras {
 }
 
 impl Extras {
+    /// The results a reader of a baseline comparison wants listed: the new
+    /// ones, then the fixed ones.
+    pub fn changes(&self) -> impl Iterator<Item = &Subject> {
+        let fixed = self.baseline.iter().flat_map(|b| &b.1);
+        self.subjects
+            .iter()
+            .filter(|s| s.baseline_state == Some(BaselineState::New))
+            .chain(fixed)
+    }
+
     pub fn count(&self, state: BaselineState) -> usize {
         match state {
             BaselineState::Fixed => self.baseline.as_ref().map_or(0, |b| b.1.len()),
@@ -468,11 +478,7 @@ pub fn text(x: &Extras) -> String {
             x.count(BaselineState::Unchanged),
             fixed.len()
         );
-        let new = x
-            .subjects
-            .iter()
-            .filter(|s| s.baseline_state == Some(BaselineState::New));
-        for s in new.chain(fixed) {
+        for s in x.changes() {
             let state = s.baseline_state.map_or("", |b| b.name());
             let _ = writeln!(
                 o,

@@ -488,11 +488,7 @@ fn extras_section(o: &mut String, x: &Extras) {
             x.count(BaselineState::Unchanged),
             fixed.len()
         );
-        let new = x
-            .subjects
-            .iter()
-            .filter(|s| s.baseline_state == Some(BaselineState::New));
-        for s in new.chain(fixed) {
+        for s in x.changes() {
             let _ = writeln!(
                 o,
                 "- {} {} {}: {}",
