@@ -113,7 +113,41 @@ fn ends_value(c: char) -> bool {
 /// nothing secret-like.
 pub fn redact_text(s: &str) -> String {
     let s = redact_urls(s);
+    if !may_name_a_secret(&s) {
+        return s;
+    }
     redact_pairs(&s)
+}
+
+/// Needles of which every secret-like name holds one, lower-cased and
+/// without `_`, `-` and `.` (how [`is_secret_name`] squashes a name): each
+/// entry of [`SECRET_FRAGMENTS`] and [`SECRET_WORDS`] contains one.
+const NAME_NEEDLES: &[&[u8]] = &[
+    b"pass",
+    b"pw",
+    b"auth",
+    b"key",
+    b"dsn",
+    b"cred",
+    b"secret",
+    b"token",
+    b"connectionstring",
+];
+
+/// A cheap test that is true for every text in which [`redact_pairs`] could
+/// find a secret-like name: the squashed, lower-cased text holds one of
+/// [`NAME_NEEDLES`]. Most scan messages and source lines hold none, and
+/// skip the character-by-character pass.
+fn may_name_a_secret(s: &str) -> bool {
+    let squashed: Vec<u8> = s
+        .bytes()
+        .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    (0..squashed.len()).any(|i| {
+        let rest = &squashed[i..];
+        NAME_NEEDLES.iter().any(|n| rest.starts_with(n))
+    })
 }
 
 /// `scheme://user:pass@host` → `scheme://user:***@host`; a user-info with
@@ -485,6 +519,30 @@ fn mask_all_assignments(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The prefilter in `redact_text` may only skip texts that cannot hold
+    /// a secret-like name: every fragment and word the name test knows
+    /// contains one of its needles, and so does every name it accepts.
+    #[test]
+    fn prefilter_covers_every_secret_name() {
+        for w in SECRET_FRAGMENTS.iter().chain(SECRET_WORDS) {
+            assert!(may_name_a_secret(w), "{w}");
+        }
+        for n in [
+            "DB_PASSWORD",
+            "dbPass",
+            "Pass-Word",
+            "my.pw",
+            "X_AUTH",
+            "sec_ret",
+            "to-ken",
+        ] {
+            assert!(is_secret_name(n) && may_name_a_secret(n), "{n}");
+        }
+        for n in ["image", "replicas", "HOME", "run as root"] {
+            assert!(!may_name_a_secret(n), "{n}");
+        }
+    }
 
     #[test]
     fn secret_names() {

@@ -220,11 +220,12 @@ pub fn write_json_with_extras(
     write_json_with(render, x, None, w)
 }
 
-/// Writes the `fingerprints` array (at indent level 0) as it goes.
+/// Writes the `fingerprints` array as it goes, as the value of a top-level
+/// key (its bracket one level deep).
 pub type LazyFingerprints<'a> = dyn Fn(&mut dyn Write) -> io::Result<()> + 'a;
 
 /// [`write_json_with_extras`], with the fingerprints written by `lazy`
-/// (the array at indent level 0) instead of from `x.subjects`.
+/// instead of from `x.subjects`.
 pub fn write_json_with(
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     x: &Extras,
@@ -261,7 +262,7 @@ pub fn write_json_with(
     }
     key(w, "fingerprints")?;
     match lazy {
-        Some(write) => write(&mut Indent(&mut *w))?,
+        Some(write) => write(&mut *w)?,
         None => serde_json::to_writer_pretty(Indent(&mut *w), &x.subjects)?,
     }
     if let Some(ig) = &x.ignore {
@@ -284,6 +285,16 @@ struct HoldBack<'a> {
 impl Write for HoldBack<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         const KEEP: usize = 64;
+        if buf.len() >= KEEP {
+            // A large write (a rendered chunk) goes straight through, all
+            // but its last bytes, without being copied into `held` first.
+            self.inner.write_all(&self.held)?;
+            let cut = buf.len() - KEEP;
+            self.inner.write_all(&buf[..cut])?;
+            self.held.clear();
+            self.held.extend_from_slice(&buf[cut..]);
+            return Ok(buf.len());
+        }
         self.held.extend_from_slice(buf);
         if self.held.len() > 4 * KEEP {
             let cut = self.held.len() - KEEP;

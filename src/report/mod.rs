@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod chunked;
 pub mod combined;
 pub mod core;
 pub mod deps;

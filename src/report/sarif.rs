@@ -326,25 +326,20 @@ fn notification<'a>(run: &'a Run<'_>, item: &'a Item<'_>) -> Notification<'a> {
     }
 }
 
-/// Items made on demand, for a run too large to hold as items (a scan's
-/// findings): called once, while `results[]` is written.
-pub type MoreItems<'a> = dyn Fn() -> Box<dyn Iterator<Item = Item<'a>> + 'a> + 'a;
-
-/// `results[]`, produced while it is written rather than collected first,
-/// so a large scan is not held in memory a second time: the run's items,
-/// then the items [`MoreItems`] makes, one at a time.
-struct Results<'a>(&'a Run<'a>, Option<&'a MoreItems<'a>>);
+/// `results[]`: the run's items, or nothing when the array is filled in
+/// afterwards by [`write_par`].
+struct Results<'a>(&'a Run<'a>, bool);
 
 /// The results of one item: one per hit of a failed or review item.
-fn emit<S: serde::ser::SerializeSeq>(
-    seq: &mut S,
+fn emit<E>(
     run: &Run<'_>,
     item: &Item<'_>,
-) -> Result<(), S::Error> {
+    mut push: impl FnMut(&ResultOut<'_>) -> Result<(), E>,
+) -> Result<(), E> {
     let judged = matches!(item.verdict, Verdict::Fail | Verdict::Review);
     if let Some(r) = item.rule.filter(|_| judged) {
         for h in &item.hits {
-            seq.serialize_element(&result(run, item, r, h))?;
+            push(&result(run, item, r, h))?;
         }
     }
     Ok(())
@@ -355,19 +350,16 @@ impl Serialize for Results<'_> {
         use serde::ser::SerializeSeq;
         let run = self.0;
         let mut seq = s.serialize_seq(None)?;
-        for item in &run.items {
-            emit(&mut seq, run, item)?;
-        }
-        if let Some(more) = self.1 {
-            for item in more() {
-                emit(&mut seq, run, &item)?;
+        if self.1 {
+            for item in &run.items {
+                emit(run, item, |r| seq.serialize_element(r))?;
             }
         }
         seq.end()
     }
 }
 
-fn log<'a>(run: &'a Run<'a>, more: Option<&'a MoreItems<'a>>) -> Log<'a> {
+fn log<'a>(run: &'a Run<'a>, results: bool) -> Log<'a> {
     let mut notes: Vec<Notification> = run
         .items
         .iter()
@@ -397,7 +389,7 @@ fn log<'a>(run: &'a Run<'a>, more: Option<&'a MoreItems<'a>>) -> Log<'a> {
                 execution_successful: run.complete,
                 tool_execution_notifications: notes,
             }],
-            results: Results(run, more),
+            results: Results(run, results),
             properties: &run.properties,
         }],
     }
@@ -405,19 +397,31 @@ fn log<'a>(run: &'a Run<'a>, more: Option<&'a MoreItems<'a>>) -> Log<'a> {
 
 /// Stream the SARIF log of `run` to `out`.
 pub fn write(run: &Run<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(run, None))?;
+    serde_json::to_writer_pretty(&mut *out, &log(run, true))?;
     out.write_all(b"\n")
 }
 
-/// [`write`], with more result items made while `results[]` is written
-/// (after the run's own items). Their rules must already be in
-/// `run.rules`; items that are not failed or review add nothing.
-pub fn write_with<'a>(
-    run: &'a Run<'a>,
-    more: &'a MoreItems<'a>,
+/// [`write`], with the results of `extra` (each made into an item by
+/// `item`) after the run's own, formatted in parallel a window at a time
+/// ([`chunked`](super::chunked)): a scan's 70,000 findings are never held
+/// as items at once, and the bytes are those [`write`] gives. The rules of
+/// the items must already be in `run.rules`.
+pub fn write_par<'r, T: Sync>(
+    run: &'r Run<'r>,
+    extra: &'r [T],
+    item: impl for<'t> Fn(&'t T) -> Item<'t> + Sync,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(run, Some(more)))?;
+    use super::chunked::{splice, JsonArray};
+    let envelope = serde_json::to_vec_pretty(&log(run, false))?;
+    // `results` is a key of the run object: log > runs > run, three deep.
+    let results = |w: &mut dyn std::io::Write| {
+        let mut array = JsonArray::begin(w, 3)?;
+        array.extend(&run.items, |i, e| emit(run, i, |r| e.push(r)))?;
+        array.extend(extra, |t, e| emit(run, &item(t), |r| e.push(r)))?;
+        array.finish()
+    };
+    splice(&envelope, &[("results", 3, &results)], out)?;
     out.write_all(b"\n")
 }
 

@@ -65,9 +65,17 @@ pub fn manifest_rules() -> impl Iterator<Item = &'static Rule> {
         .copied()
 }
 
-/// A manifest rule by id (any case).
+/// A manifest rule by id (any case). Reports look a rule up for every
+/// finding, so ids are indexed once; an id in another case than the
+/// catalogue's (a user's `k8s-001`) falls back to the scan.
 pub fn find(id: &str) -> Option<&'static Rule> {
-    manifest_rules().find(|r| r.id.eq_ignore_ascii_case(id))
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Rule>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| manifest_rules().map(|r| (r.id, r)).collect());
+    index
+        .get(id)
+        .copied()
+        .or_else(|| manifest_rules().find(|r| r.id.eq_ignore_ascii_case(id)))
 }
 
 /// Any rule of any family, by its metadata.

@@ -256,7 +256,7 @@ pub fn scan_with(opts: &ScanOptions, snippets: bool) -> Result<ScanReport, Strin
     let mut results: Vec<FileResult> = candidates
         .par_iter()
         .map(|c| {
-            let mut r = scan_file(&c.path, c.kind, &settings);
+            let mut r = scan_path(&c.path, c.kind, c.regular, &settings);
             // Sorted here, in parallel; the files are put in order below, so
             // the whole list is usually sorted already.
             sort_findings(&mut r.findings);
@@ -358,18 +358,40 @@ pub struct Unclassified {
 }
 
 /// Read a file, refusing non-regular, oversized, binary and non-UTF-8 files.
-fn read_text(path: &Path, max: u64) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a regular file; skipped".into());
+///
+/// A path not known to be a regular file is `stat`ed before it is opened,
+/// so a device node or FIFO is never opened at all. One the walk saw as a
+/// regular file is opened at once, with `O_NONBLOCK` and `O_NOCTTY` in case
+/// it was swapped meanwhile, and its type checked again on the descriptor:
+/// one path lookup fewer for every file of a large tree.
+fn read_text(path: &Path, regular: bool, max: u64) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    let check = |meta: &std::fs::Metadata| {
+        if !meta.is_file() {
+            return Err("not a regular file; skipped".to_string());
+        }
+        if meta.len() > max {
+            return Err(format!(
+                "file is {} bytes, over the {max}-byte limit (max_file_size in shipshape.toml); skipped",
+                meta.len()
+            ));
+        }
+        Ok(())
+    };
+    if !regular {
+        check(&std::fs::metadata(path).map_err(cannot)?)?;
     }
-    if meta.len() > max {
-        return Err(format!(
-            "file is {} bytes, over the {max}-byte limit (max_file_size in shipshape.toml); skipped",
-            meta.len()
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    check(&meta)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > max {
         return Err(format!(
             "file grew over the {max}-byte limit while reading; skipped"
@@ -400,8 +422,19 @@ fn read_text(path: &Path, max: u64) -> Result<String, String> {
 /// Scan one file. `kind` is `None` for an explicitly named file whose name
 /// does not say what it is (the content decides).
 pub fn scan_file(path: &Path, kind: Option<FileKind>, settings: &Settings) -> FileResult {
+    scan_path(path, kind, false, settings)
+}
+
+/// [`scan_file`], told whether the walk saw a regular file (see
+/// [`read_text`]).
+fn scan_path(
+    path: &Path,
+    kind: Option<FileKind>,
+    regular: bool,
+    settings: &Settings,
+) -> FileResult {
     let display = walk::display_path(path);
-    let text = match read_text(path, settings.max_file_size) {
+    let text = match read_text(path, regular, settings.max_file_size) {
         Ok(t) => t,
         Err(msg) => {
             return FileResult {

@@ -89,20 +89,27 @@ pub fn classify_content(path: &Path, text: &str) -> Result<FileKind, String> {
         if json {
             text.contains(&format!("\"{key}\""))
         } else {
-            text.lines().any(|l| {
-                l.strip_prefix(key)
-                    .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
-                    .or_else(|| l.strip_prefix(&format!("'{key}'")))
-                    .is_some_and(|r| r.trim_start().starts_with(':'))
-            })
+            // `key:`, `"key":` or `'key':` at the start of a line.
+            fn after_key<'l>(l: &'l str, key: &str) -> Option<&'l str> {
+                if let Some(r) = l.strip_prefix(key) {
+                    return Some(r);
+                }
+                let q = l.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+                l[1..].strip_prefix(key)?.strip_prefix(q)
+            }
+            text.lines()
+                .any(|l| after_key(l, key).is_some_and(|r| r.trim_start().starts_with(':')))
         }
     };
     let kustomize = name == "kustomization.yaml"
         || name == "kustomization.yml"
         || name == "kustomization"
-        || text.lines().any(|l| {
-            l.trim_end() == "kind: Kustomization" || l.contains("\"kind\": \"Kustomization\"")
-        });
+        // One search of the whole text first: most files never mention it.
+        || (text.contains("Kustomization")
+            && text.lines().any(|l| {
+                l.trim_end() == "kind: Kustomization"
+                    || l.contains("\"kind\": \"Kustomization\"")
+            }));
     if kustomize {
         return Err(
             "kustomization: not scanned as it is; run `kubectl kustomize` (or `kustomize build`) and scan the output"
@@ -111,10 +118,11 @@ pub fn classify_content(path: &Path, text: &str) -> Result<FileKind, String> {
     }
     // A template action outside any quoted string (`name: {{ .Values.x }}`,
     // `{{- if … }}`); a quoted one may be data (an annotation's template).
-    let templated = text.lines().any(|l| {
-        l.find("{{")
-            .is_some_and(|i| !l[..i].contains('"') && !l[..i].contains('\''))
-    });
+    let templated = text.contains("{{")
+        && text.lines().any(|l| {
+            l.find("{{")
+                .is_some_and(|i| !l[..i].contains('"') && !l[..i].contains('\''))
+        });
     if templated {
         return Err(
             "Helm template ({{ … }}): not scanned as it is; render it first (`helm template CHART`) and scan the output"
@@ -135,6 +143,10 @@ pub struct Candidate {
     pub path: PathBuf,
     /// `None`: named explicitly with an unknown name; sniff the content.
     pub kind: Option<FileKind>,
+    /// The walk saw a regular file here (the directory entry's type, after
+    /// following a link when links are followed), so reading it needs no
+    /// `stat` of its own first.
+    pub regular: bool,
 }
 
 pub struct WalkOptions<'a> {
@@ -157,6 +169,7 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<FileE
                 files.push(Candidate {
                     path: root.clone(),
                     kind: classify(root).filter(|k| *k != FileKind::Kubernetes),
+                    regular: m.is_file(),
                 });
                 continue;
             }
@@ -202,9 +215,11 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<FileE
                         // inside (`stack.yml` may be compose): the content
                         // decides. Dockerfile and compose names are trusted.
                         let kind = (kind != FileKind::Kubernetes).then_some(kind);
+                        let regular = e.file_type().is_some_and(|t| t.is_file());
                         files.push(Candidate {
                             path: e.into_path(),
                             kind,
+                            regular,
                         });
                     }
                 }

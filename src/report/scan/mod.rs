@@ -202,11 +202,9 @@ fn write_sarif(r: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<
         errors.entry(&e.file).or_default().push(error_item(e));
     }
     run.items = errors.into_values().flatten().collect();
+    let findings: Vec<&ScanFinding> = merged(r).collect();
     let index = &index;
-    let more = move || -> Box<dyn Iterator<Item = Item<'_>> + '_> {
-        Box::new(merged(r).map(move |f| finding_item(index[f.rule_id], f)))
-    };
-    super::sarif::write_with(&run, &more, out)
+    super::sarif::write_par(&run, &findings, |f| finding_item(index[f.rule_id], f), out)
 }
 
 /// The scan report in the shape of the finding core: per file (sorted), its
@@ -237,4 +235,74 @@ pub fn run(r: &ScanReport) -> Run<'_> {
         run.items.extend(items);
     }
     run
+}
+
+/// A scan of `n` small Dockerfiles in `dir`, each with several findings,
+/// one suppressed, and two findings that share a fingerprint: for tests
+/// that compare writers.
+#[cfg(test)]
+pub(crate) fn sample_report(dir: &std::path::Path, n: usize) -> ScanReport {
+    for i in 0..n {
+        std::fs::write(
+            dir.join(format!("Dockerfile.{i}")),
+            "FROM ubuntu\n# shipshape:ignore DF-012 lab image\nRUN apt-get install curl\nUSER root\nFROM ubuntu\n",
+        )
+        .unwrap();
+    }
+    let opts = crate::scan::ScanOptions {
+        paths: vec![dir.to_path_buf()],
+        ..Default::default()
+    };
+    crate::scan::scan_with(&opts, true).unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Formatted in parallel, the SARIF log is the one the shared writer
+    /// gives with every finding held as an item.
+    #[test]
+    fn sarif_same_bytes_as_items_held_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("bad.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n",
+        )
+        .unwrap();
+        let r = sample_report(dir.path(), 300);
+        assert!(!r.errors.is_empty() && !r.suppressed.is_empty());
+        let mut run = Run::new("scan");
+        let index = rule_indices(&mut run, &r);
+        run.items = r.errors.iter().map(error_item).collect();
+        run.items
+            .extend(merged(&r).map(|f| finding_item(index[f.rule_id], f)));
+        let expected = super::super::sarif::render(&run);
+        let got = render(&r, ScanFormat::Sarif, false);
+        let at = got.bytes().zip(expected.bytes()).position(|(a, b)| a != b);
+        assert!(got == expected, "differ at byte {at:?}");
+        let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(
+            v["runs"][0]["results"].as_array().unwrap().len(),
+            r.findings.len() + r.suppressed.len()
+        );
+    }
+
+    /// The text blocks, drawn in parallel, come out in report order.
+    #[test]
+    fn text_blocks_in_report_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = sample_report(dir.path(), 300);
+        let text = render(&r, ScanFormat::Text, false);
+        let heads: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("--> "))
+            .collect();
+        let expected: Vec<String> = r
+            .findings
+            .iter()
+            .map(|f| format!("{}:{}:{}", f.file, f.line, f.column))
+            .collect();
+        assert_eq!(heads, expected);
+    }
 }

@@ -128,9 +128,8 @@ fn related(out: &mut dyn Write, r: &RelatedLocation, p: &Painter, pad: &str) -> 
 /// Write the terminal report to `out`.
 pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let p = Painter(color);
-    for f in &r.findings {
-        block(out, f, &p)?;
-    }
+    // The blocks are independent: drawn in parallel, written in order.
+    crate::report::chunked::write_in_order(&r.findings, out, |f, buf| block(buf, f, &p))?;
     for e in &r.errors {
         writeln!(out, "{}: {}", p.error("error"), esc(&e.render()))?;
     }
