@@ -135,18 +135,44 @@ const NAME_NEEDLES: &[&[u8]] = &[
 ];
 
 /// A cheap test that is true for every text in which [`redact_pairs`] could
-/// find a secret-like name: the squashed, lower-cased text holds one of
-/// [`NAME_NEEDLES`]. Most scan messages and source lines hold none, and
-/// skip the character-by-character pass.
+/// find a secret-like name with a value: the text has a separator (`=`,
+/// `:` or a flag's `-`) and its squashed, lower-cased form holds one of
+/// [`NAME_NEEDLES`]. Most scan messages and source lines fail it and skip
+/// the character-by-character pass.
 fn may_name_a_secret(s: &str) -> bool {
-    let squashed: Vec<u8> = s
-        .bytes()
-        .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
-    (0..squashed.len()).any(|i| {
-        let rest = &squashed[i..];
-        NAME_NEEDLES.iter().any(|n| rest.starts_with(n))
+    // Whether `text`, squashed as names are, starts with `needle`.
+    fn squashed_starts_with(text: &[u8], needle: &[u8]) -> bool {
+        let mut letters = text
+            .iter()
+            .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
+            .map(|b| b.to_ascii_lowercase());
+        needle.iter().all(|n| letters.next() == Some(*n))
+    }
+    // Bytes a needle starts with, in either case.
+    const STARTS: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < NAME_NEEDLES.len() {
+            let c = NAME_NEEDLES[i][0];
+            t[c as usize] = true;
+            t[c.to_ascii_uppercase() as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    // A pair needs a separator: `=`, `:` or a flag's `-`. Most messages
+    // have none, and one pass over the bytes settles them.
+    let b = s.as_bytes();
+    if !b.iter().any(|c| matches!(c, b'=' | b':' | b'-')) {
+        return false;
+    }
+    b.iter().enumerate().any(|(i, &c)| {
+        STARTS[usize::from(c)] && {
+            let c = c.to_ascii_lowercase();
+            NAME_NEEDLES
+                .iter()
+                .any(|n| n[0] == c && squashed_starts_with(&b[i..], n))
+        }
     })
 }
 
@@ -526,9 +552,9 @@ mod tests {
     #[test]
     fn prefilter_covers_every_secret_name() {
         for w in SECRET_FRAGMENTS.iter().chain(SECRET_WORDS) {
-            assert!(may_name_a_secret(w), "{w}");
+            assert!(may_name_a_secret(&format!("{w}=x")), "{w}");
         }
-        for n in [
+        let names = [
             "DB_PASSWORD",
             "dbPass",
             "Pass-Word",
@@ -536,10 +562,22 @@ mod tests {
             "X_AUTH",
             "sec_ret",
             "to-ken",
-        ] {
-            assert!(is_secret_name(n) && may_name_a_secret(n), "{n}");
+        ];
+        for n in names {
+            assert!(is_secret_name(n), "{n}");
+            for text in [format!("{n}=x"), format!("{n}: x"), format!("--{n} x")] {
+                assert!(may_name_a_secret(&text), "{text}");
+                assert!(redact_text(&text).ends_with(MASK), "{text}");
+            }
         }
-        for n in ["image", "replicas", "HOME", "run as root"] {
+        // No separator, or no secret-like word: nothing to redact.
+        for n in [
+            "DB_PASSWORD x",
+            "image: nginx",
+            "replicas=3",
+            "HOME",
+            "run as root",
+        ] {
             assert!(!may_name_a_secret(n), "{n}");
         }
     }

@@ -139,16 +139,84 @@ pub struct Subject {
     pub locator: String,
 }
 
+/// [`Identity`] with borrowed fields: the same JSON, for code that makes
+/// tens of thousands of fingerprints and should not copy every string.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct IdentityRef<'a> {
+    pub kind: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub name: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub image: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub path: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub object_kind: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub namespace: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub object_name: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub component: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub detail: &'a str,
+}
+
+fn is_empty(s: &&str) -> bool {
+    s.is_empty()
+}
+
+impl Identity {
+    pub fn as_ref(&self) -> IdentityRef<'_> {
+        IdentityRef {
+            kind: &self.kind,
+            name: &self.name,
+            image: &self.image,
+            path: &self.path,
+            object_kind: &self.object_kind,
+            namespace: &self.namespace,
+            object_name: &self.object_name,
+            component: &self.component,
+            detail: &self.detail,
+        }
+    }
+}
+
+/// The 128 bits of a fingerprint: SHA-256 over the compact JSON of the
+/// qualified rule and the identity, cut to its first half. `scratch` is
+/// reused between calls.
+pub fn digest(rule: &str, target: &IdentityRef<'_>, scratch: &mut Vec<u8>) -> u128 {
+    scratch.clear();
+    // Writing plain data to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *scratch, &(rule, target));
+    let d = Sha256::digest(scratch.as_slice());
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&d[..16]);
+    u128::from_be_bytes(first)
+}
+
+/// A fingerprint's text: 32 hex digits, then `#n` for the n-th result
+/// with the same identity (n > 1), into `buf`.
+pub fn fingerprint_text(digest: u128, n: usize, buf: &mut [u8; 48]) -> &str {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in digest.to_be_bytes().iter().enumerate() {
+        buf[2 * i] = HEX[usize::from(b >> 4)];
+        buf[2 * i + 1] = HEX[usize::from(b & 0xf)];
+    }
+    let mut len = 32;
+    if n > 1 {
+        let suffix = format!("#{n}");
+        buf[len..len + suffix.len()].copy_from_slice(suffix.as_bytes());
+        len += suffix.len();
+    }
+    // Only ASCII digits, letters and `#` were written.
+    std::str::from_utf8(&buf[..len]).unwrap_or_default()
+}
+
 impl Subject {
     pub fn new(rule: String, target: Identity, severity: Severity, title: String) -> Self {
-        let canon = serde_json::to_string(&(&rule, &target)).unwrap_or_default();
-        let digest = Sha256::digest(canon.as_bytes());
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut fingerprint = String::with_capacity(32);
-        for b in &digest[..16] {
-            fingerprint.push(HEX[usize::from(b >> 4)] as char);
-            fingerprint.push(HEX[usize::from(b & 0xf)] as char);
-        }
+        let d = digest(&rule, &target.as_ref(), &mut Vec::new());
+        let fingerprint = fingerprint_text(d, 1, &mut [0; 48]).to_string();
         Subject {
             fingerprint,
             rule,
@@ -201,16 +269,29 @@ pub fn target_identity(t: &Target, images: &BTreeMap<String, String>) -> Identit
 
 /// The identity of one scan finding: file, object, message.
 pub fn scan_identity(file: &str, object: &str, message: &str) -> Identity {
+    let r = scan_identity_ref(file, object, message);
+    Identity {
+        kind: r.kind.into(),
+        path: r.path.into(),
+        object_kind: r.object_kind.into(),
+        object_name: r.object_name.into(),
+        detail: r.detail.into(),
+        ..Default::default()
+    }
+}
+
+/// [`scan_identity`], borrowed.
+pub fn scan_identity_ref<'a>(file: &'a str, object: &'a str, message: &'a str) -> IdentityRef<'a> {
     let (kind, name) = match object.split_once('/') {
         Some((k, n)) => (k, n),
         None => (object, ""),
     };
-    Identity {
-        kind: "manifest".into(),
-        path: file.to_string(),
-        object_kind: kind.to_string(),
-        object_name: name.to_string(),
-        detail: message.to_string(),
+    IdentityRef {
+        kind: "manifest",
+        path: file,
+        object_kind: kind,
+        object_name: name,
+        detail: message,
         ..Default::default()
     }
 }
@@ -229,6 +310,33 @@ pub fn threat_identity(instance_id: &str, component: &str) -> Identity {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    /// The borrowed identity hashes and prints exactly as the owned one,
+    /// with every field set and with some left empty.
+    #[test]
+    fn borrowed_identity_has_the_same_json() {
+        let full = Identity {
+            kind: "container".into(),
+            name: "web \"1\"".into(),
+            image: "nginx:1".into(),
+            path: "/etc/<x>".into(),
+            object_kind: "Pod".into(),
+            namespace: "ns".into(),
+            object_name: "p".into(),
+            component: "c".into(),
+            detail: "d\n".into(),
+        };
+        let sparse = scan_identity("k8s/a.yaml", "Deployment/web", "runs as root");
+        for id in [full, sparse, Identity::default()] {
+            assert_eq!(
+                serde_json::to_string(&id).unwrap(),
+                serde_json::to_string(&id.as_ref()).unwrap()
+            );
+        }
+        let d = digest("x:1", &IdentityRef::default(), &mut Vec::new());
+        assert_eq!(fingerprint_text(d, 1, &mut [0; 48]).len(), 32);
+        assert!(fingerprint_text(d, 12, &mut [0; 48]).ends_with("#12"));
+    }
 
     #[test]
     fn the_same_rule_in_two_files_has_two_fingerprints() {

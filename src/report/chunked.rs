@@ -30,19 +30,21 @@ pub fn write_in_order<T: Sync>(
     out: &mut dyn Write,
     render: impl Fn(&T, &mut Vec<u8>) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
+    // The buffers are reused from window to window: fresh ones would be
+    // new pages, faulted in and zeroed by the kernel every time.
+    let mut pool: Vec<Vec<u8>> = Vec::new();
     for window in items.chunks(WINDOW) {
-        let bufs: Vec<io::Result<Vec<u8>>> = window
+        let chunks = window.len().div_ceil(CHUNK);
+        pool.resize_with(pool.len().max(chunks), Vec::new);
+        window
             .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut buf = Vec::with_capacity(chunk.len() * 512);
-                for item in chunk {
-                    render(item, &mut buf)?;
-                }
-                Ok(buf)
-            })
-            .collect();
-        for buf in bufs {
-            out.write_all(&buf?)?;
+            .zip(pool.par_iter_mut())
+            .try_for_each(|(chunk, buf)| {
+                buf.clear();
+                chunk.iter().try_for_each(|item| render(item, buf))
+            })?;
+        for buf in &pool[..chunks] {
+            out.write_all(buf)?;
         }
     }
     Ok(())
