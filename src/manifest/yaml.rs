@@ -8,6 +8,8 @@
 //! octal, `yes`/`on` are booleans. Anchors are expanded and `<<` merge keys
 //! applied, with limits on nesting depth and alias expansion.
 
+mod fast;
+
 /// A 1-based position in a file, counted in Unicode code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Pos {
@@ -409,7 +411,18 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, ParseError> {
 /// file needs memory for one document only. The node and alias limits
 /// count per document. Documents before a syntax error have been handed
 /// over when the error is returned.
-pub fn each_document(text: &str, mut f: impl FnMut(Node)) -> Result<(), ParseError> {
+pub fn each_document(text: &str, f: impl FnMut(Node)) -> Result<(), ParseError> {
+    // Plain block YAML takes the fast path; the rest, and every error,
+    // comes from the full parser.
+    if let Some(docs) = fast::parse(text) {
+        docs.into_iter().for_each(f);
+        return Ok(());
+    }
+    each_document_full(text, f)
+}
+
+/// [`each_document`] through `granit-parser`, for any YAML.
+fn each_document_full(text: &str, mut f: impl FnMut(Node)) -> Result<(), ParseError> {
     let mut b = Builder::default();
     let mut options = granit_parser::Options::default();
     // Anchor names, for the related location of an aliased value.
