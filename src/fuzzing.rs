@@ -79,6 +79,7 @@ pub fn scan_checked(kind: FileKind, text: &str) -> crate::scan::FileResult {
 /// The YAML tree and the Kubernetes object and pod views.
 pub fn yaml_k8s(data: &[u8]) {
     let Some(t) = text(data) else { return };
+    crate::manifest::yaml::assert_fast_path_agrees(t);
     if let Ok(docs) = crate::manifest::yaml::parse_documents(t) {
         for d in &docs {
             for o in crate::manifest::k8s::objects(d) {

@@ -421,6 +421,25 @@ pub fn each_document(text: &str, f: impl FnMut(Node)) -> Result<(), ParseError> 
     each_document_full(text, f)
 }
 
+/// For the fuzz targets: wherever the fast path reads `text`, it must give
+/// the full parser's documents, and never read what the full parser rejects.
+#[doc(hidden)]
+pub fn assert_fast_path_agrees(text: &str) {
+    if let Some(fast) = fast::parse(text) {
+        let mut full = Vec::new();
+        let parsed = each_document_full(text, |d| full.push(d));
+        assert!(
+            parsed.is_ok(),
+            "the fast path read what the full parser rejects: {parsed:?}"
+        );
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{full:?}"),
+            "fast path disagrees"
+        );
+    }
+}
+
 /// [`each_document`] through `granit-parser`, for any YAML.
 fn each_document_full(text: &str, mut f: impl FnMut(Node)) -> Result<(), ParseError> {
     let mut b = Builder::default();
