@@ -200,15 +200,7 @@ impl<'a> Reader<'_, 'a> {
             self.at += 1;
             let (key, rest) = entry_key(line.text)?;
             let key_pos = Pos::new(line.no, indent as u32 + 1);
-            let key = key_text(Node {
-                pos: key_pos,
-                value: resolve_plain(key),
-                origin: None,
-            })
-            .ok()?;
-            if key == "<<" || entries.iter().any(|e| e.key == key) {
-                return None;
-            }
+            let key = new_key(key, key_pos, &entries)?;
             let value_text = rest.trim_start_matches(' ');
             let value = if strip_comment(value_text).is_empty() {
                 // The value is the block on the next lines: deeper, or a
@@ -255,6 +247,18 @@ impl<'a> Reader<'_, 'a> {
             _ => Some(()),
         }
     }
+}
+
+/// A plain key as the full parser's builder makes it (`on` is `true`,
+/// `0644` is `420`); a merge key or a duplicate is left to the full parser.
+fn new_key(plain: &str, pos: Pos, entries: &[Entry]) -> Option<String> {
+    let key = key_text(Node {
+        pos,
+        value: resolve_plain(plain),
+        origin: None,
+    })
+    .ok()?;
+    (key != "<<" && !entries.iter().any(|e| e.key == key)).then_some(key)
 }
 
 /// A sequence entry: `-` then a space or the end of the line.
@@ -460,15 +464,7 @@ impl<'a> Flow<'a> {
                         return None;
                     }
                     self.spaces();
-                    let key = key_text(Node {
-                        pos: key_pos,
-                        value: resolve_plain(key),
-                        origin: None,
-                    })
-                    .ok()?;
-                    if key == "<<" || entries.iter().any(|e| e.key == key) {
-                        return None;
-                    }
+                    let key = new_key(key, key_pos, &entries)?;
                     let value = self.value(depth)?;
                     entries.push(Entry {
                         key,
