@@ -337,16 +337,26 @@ fn hostile_host_data_is_shown_escaped_and_hides_no_finding() {
         "container missing from the threat model"
     );
     // Where the hostile user is shown, it is escaped or in a code span
-    // (checked for every Markdown output above); it must not vanish from
-    // the container's facts either.
-    assert!(
-        md.contains("&lt;script&gt;") || md.contains("<script>"),
-        "the hostile user is not shown at all:\n{}",
-        md.lines()
-            .filter(|l| l.contains("script"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    // (checked for every Markdown output above). The Markdown gives one
+    // sample value per observed check, which may come from another
+    // container on the host (the other test in this file runs at the same
+    // time); the user must then still be among the facts of the JSON model.
+    let shown = md.contains("&lt;script&gt;") || md.contains("<script>");
+    if !shown {
+        let tj = outputs
+            .iter()
+            .find(|(w, _)| w == "threats --all -f json")
+            .unwrap();
+        let tj = String::from_utf8_lossy(&tj.1.stdout);
+        assert!(
+            tj.contains("<script>alert(1)</script>"),
+            "the hostile user is not in the threat model at all:\n{}",
+            md.lines()
+                .filter(|l| l.contains("script"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 
     let scan = outputs.iter().find(|(w, _)| w == "scan -f text").unwrap();
     let st = String::from_utf8_lossy(&scan.1.stdout);
